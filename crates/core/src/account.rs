@@ -1,0 +1,271 @@
+//! Accounts: what a valid username, display name, password, national ID and mobile number are.
+//! Input is normalized (Persian letters and digits) before it is checked, so a user may type
+//! digits in any script and Arabic ي/ك.
+
+use hamafza_persian as persian;
+
+/// Why one form field was refused. The web layer renders it as a message in the user's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    #[error("required")]
+    Required,
+    #[error("too short (at least {0})")]
+    TooShort(usize),
+    #[error("too long (at most {0})")]
+    TooLong(usize),
+    #[error("only a-z, 0-9, dot, dash and underscore")]
+    UsernameChars,
+    #[error("not a valid national ID")]
+    NationalId,
+    #[error("not a valid Iranian mobile number")]
+    Mobile,
+    #[error("the password must not be the username")]
+    PasswordIsUsername,
+    #[error("the two passwords differ")]
+    PasswordsDiffer,
+    #[error("already taken")]
+    Taken,
+    #[error("unknown value")]
+    Unknown,
+    #[error("wrong")]
+    Wrong,
+}
+
+impl FieldError {
+    /// The catalog key of the message, e.g. `error.required`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Required => "error.required",
+            Self::TooShort(_) => "error.too_short",
+            Self::TooLong(_) => "error.too_long",
+            Self::UsernameChars => "error.username_chars",
+            Self::NationalId => "error.national_id",
+            Self::Mobile => "error.mobile",
+            Self::PasswordIsUsername => "error.password_is_username",
+            Self::PasswordsDiffer => "error.passwords_differ",
+            Self::Taken => "error.taken",
+            Self::Unknown => "error.unknown_value",
+            Self::Wrong => "error.wrong",
+        }
+    }
+
+    /// The number a message may mention (`{n}`), if any.
+    pub fn arg(self) -> Option<usize> {
+        match self {
+            Self::TooShort(n) | Self::TooLong(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+/// Field name → error, in form order. Empty means valid.
+pub type FieldErrors = Vec<(&'static str, FieldError)>;
+
+pub const USERNAME_MIN: usize = 3;
+pub const USERNAME_MAX: usize = 32;
+pub const DISPLAY_NAME_MIN: usize = 2;
+pub const DISPLAY_NAME_MAX: usize = 80;
+pub const PASSWORD_MIN: usize = 10;
+pub const PASSWORD_MAX: usize = 128;
+
+/// A username: lowercase ASCII letters, digits, `.`, `_`, `-`; or a mobile number, which is how
+/// citizens who sign up by SMS are known.
+pub fn parse_username(input: &str) -> Result<String, FieldError> {
+    let s = persian::digits::to_latin(input.trim()).to_lowercase();
+    if s.is_empty() {
+        return Err(FieldError::Required);
+    }
+    if let Some(m) = persian::mobile::normalize(&s) {
+        return Ok(m);
+    }
+    let n = s.chars().count();
+    if n < USERNAME_MIN {
+        return Err(FieldError::TooShort(USERNAME_MIN));
+    }
+    if n > USERNAME_MAX {
+        return Err(FieldError::TooLong(USERNAME_MAX));
+    }
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err(FieldError::UsernameChars);
+    }
+    Ok(s)
+}
+
+/// A display name as the user typed it, with Arabic letter forms and stray spaces fixed.
+pub fn parse_display_name(input: &str) -> Result<String, FieldError> {
+    let s = fix_letters(input);
+    let n = s.chars().count();
+    if n == 0 {
+        return Err(FieldError::Required);
+    }
+    if n < DISPLAY_NAME_MIN {
+        return Err(FieldError::TooShort(DISPLAY_NAME_MIN));
+    }
+    if n > DISPLAY_NAME_MAX {
+        return Err(FieldError::TooLong(DISPLAY_NAME_MAX));
+    }
+    Ok(s)
+}
+
+/// Replaces Arabic ي/ى/ك with Persian ی/ک and collapses whitespace, keeping everything else as
+/// typed (digits, ZWNJ, diacritics): the form people read, unlike `persian::normalize`.
+pub fn fix_letters(input: &str) -> String {
+    let replaced: String = input
+        .chars()
+        .map(|c| match c {
+            'ي' | 'ى' => 'ی',
+            'ك' => 'ک',
+            c => c,
+        })
+        .collect();
+    replaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub fn check_password(password: &str, username: &str) -> Result<(), FieldError> {
+    let n = password.chars().count();
+    if n == 0 {
+        return Err(FieldError::Required);
+    }
+    if n < PASSWORD_MIN {
+        return Err(FieldError::TooShort(PASSWORD_MIN));
+    }
+    if n > PASSWORD_MAX {
+        return Err(FieldError::TooLong(PASSWORD_MAX));
+    }
+    if password.eq_ignore_ascii_case(username) {
+        return Err(FieldError::PasswordIsUsername);
+    }
+    Ok(())
+}
+
+/// An optional national ID: empty is fine, anything else must pass the checksum.
+pub fn parse_national_id(input: &str) -> Result<Option<String>, FieldError> {
+    if input.trim().is_empty() {
+        return Ok(None);
+    }
+    persian::national_id::normalize(input)
+        .map(Some)
+        .ok_or(FieldError::NationalId)
+}
+
+/// An optional mobile number, normalized to `09xxxxxxxxx`.
+pub fn parse_mobile(input: &str) -> Result<Option<String>, FieldError> {
+    if input.trim().is_empty() {
+        return Ok(None);
+    }
+    persian::mobile::normalize(input)
+        .map(Some)
+        .ok_or(FieldError::Mobile)
+}
+
+/// A new account as typed into the admin form, the CLI or the API.
+#[derive(Debug, Clone, Default)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub national_id: String,
+    pub mobile: String,
+}
+
+/// A new account after validation: every field normalized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidAccount {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub national_id: Option<String>,
+    pub mobile: Option<String>,
+}
+
+impl NewAccount {
+    /// Checks every field and reports all problems at once, so a form can mark each of them.
+    pub fn validate(&self) -> Result<ValidAccount, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let username = parse_username(&self.username)
+            .map_err(|e| errors.push(("username", e)))
+            .unwrap_or_default();
+        let display_name = parse_display_name(&self.display_name)
+            .map_err(|e| errors.push(("display_name", e)))
+            .unwrap_or_default();
+        let _ = check_password(&self.password, &username).map_err(|e| errors.push(("password", e)));
+        let national_id = parse_national_id(&self.national_id)
+            .map_err(|e| errors.push(("national_id", e)))
+            .unwrap_or_default();
+        let mobile = parse_mobile(&self.mobile)
+            .map_err(|e| errors.push(("mobile", e)))
+            .unwrap_or_default();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(ValidAccount {
+            username,
+            display_name,
+            password: self.password.clone(),
+            national_id,
+            mobile,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> NewAccount {
+        NewAccount {
+            username: "Sara.Ahmadi".into(),
+            display_name: "  سارا   احمدي ".into(),
+            password: "a-long-enough-secret".into(),
+            national_id: "".into(),
+            mobile: "۰۹۱۲ ۱۲۳ ۴۵۶۷".into(),
+        }
+    }
+
+    #[test]
+    fn a_valid_account_is_normalized() {
+        let v = valid().validate().unwrap();
+        assert_eq!(v.username, "sara.ahmadi");
+        assert_eq!(v.display_name, "سارا احمدی");
+        assert_eq!(v.mobile.as_deref(), Some("09121234567"));
+        assert_eq!(v.national_id, None);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let a = NewAccount {
+            username: "a b".into(),
+            display_name: "".into(),
+            password: "short".into(),
+            national_id: "1234567890".into(),
+            mobile: "0800".into(),
+        };
+        let errs = a.validate().unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|(f, _)| *f).collect();
+        assert_eq!(
+            fields,
+            ["username", "display_name", "password", "national_id", "mobile"]
+        );
+        assert_eq!(errs[2].1, FieldError::TooShort(PASSWORD_MIN));
+    }
+
+    #[test]
+    fn a_mobile_number_is_a_username() {
+        assert_eq!(parse_username("+98 912 123 4567").unwrap(), "09121234567");
+    }
+
+    #[test]
+    fn the_password_may_not_be_the_username() {
+        assert_eq!(
+            check_password("Participant1", "participant1"),
+            Err(FieldError::TooShort(PASSWORD_MIN))
+        );
+        assert_eq!(
+            check_password("participant12", "participant12"),
+            Err(FieldError::PasswordIsUsername)
+        );
+    }
+}

@@ -1,0 +1,52 @@
+//! Throttling rules for sign-in and one-time codes. The counters live in the database (app nodes
+//! keep no state); the numbers live here.
+
+/// A fixed-window limit: at most `max` hits per `window_secs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub max: i64,
+    pub window_secs: i64,
+}
+
+/// Failed sign-ins for one account before it is locked for the rest of the window.
+pub const LOGIN_PER_ACCOUNT: Limit = Limit { max: 5, window_secs: 15 * 60 };
+/// Failed sign-ins from one address, across accounts (password spraying).
+pub const LOGIN_PER_IP: Limit = Limit { max: 30, window_secs: 15 * 60 };
+/// One-time codes requested from one address.
+pub const OTP_SEND_PER_IP: Limit = Limit { max: 10, window_secs: 60 * 60 };
+/// One-time codes sent to one mobile number.
+pub const OTP_SEND_PER_MOBILE: Limit = Limit { max: 5, window_secs: 60 * 60 };
+
+/// A one-time code is valid this long after it is sent.
+pub const OTP_TTL_SECS: i64 = 120;
+/// Wrong guesses allowed for one code; the next one voids it.
+pub const OTP_MAX_ATTEMPTS: i64 = 5;
+/// A new code for the same number only after this many seconds.
+pub const OTP_RESEND_COOLDOWN_SECS: i64 = 60;
+/// Digits in a one-time code.
+pub const OTP_DIGITS: u32 = 6;
+
+impl Limit {
+    /// The window a moment falls in; counters are keyed by it.
+    pub fn window_start(self, now: i64) -> i64 {
+        now - now.rem_euclid(self.window_secs)
+    }
+
+    /// Seconds until the window of `now` ends.
+    pub fn retry_after(self, now: i64) -> i64 {
+        self.window_start(now) + self.window_secs - now
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_starts_on_its_boundary() {
+        let l = Limit { max: 1, window_secs: 900 };
+        assert_eq!(l.window_start(1800), 1800);
+        assert_eq!(l.window_start(2699), 1800);
+        assert_eq!(l.retry_after(2699), 1);
+    }
+}

@@ -1,0 +1,150 @@
+//! The demo data, drawn from the source articles: the Social Security Organization's HQ and
+//! deputies, its 31 provincial directorates with two branches each, and a user for every role.
+//! Loading again adds nothing (everything is keyed by code or username); it only resets the demo
+//! users' password to the configured one.
+
+use hamafza_core::{OrgUnitKind, Role};
+use hamafza_persian::provinces::PROVINCES;
+use hamafza_store::org_units::NewOrgUnit;
+use hamafza_store::users::NewUser;
+use hamafza_store::Store;
+use hamafza_web::auth::password;
+
+/// HQ deputies (code, Persian, English).
+const DEPUTIES: [(&str, &str, &str); 7] = [
+    ("deputy-revenue", "معاونت فنی و درآمد", "Technical and Revenue Deputy"),
+    ("deputy-insured", "معاونت امور بیمه‌شدگان", "Insured Affairs Deputy"),
+    ("deputy-health", "معاونت درمان", "Healthcare Deputy"),
+    ("deputy-economic", "معاونت اقتصادی", "Economic and Investment Deputy"),
+    ("deputy-resources", "معاونت توسعهٔ مدیریت و منابع", "Management Development and Resources Deputy"),
+    ("deputy-legal", "معاونت حقوقی و امور مجلس", "Legal and Parliamentary Affairs Deputy"),
+    ("deputy-communication", "مرکز روابط عمومی و امور بین‌الملل", "Public Relations and International Affairs Centre"),
+];
+
+pub struct DemoUser {
+    pub username: &'static str,
+    pub name: &'static str,
+    pub roles: &'static [Role],
+    pub unit: &'static str,
+}
+
+pub const USERS: &[DemoUser] = &[
+    DemoUser { username: "admin", name: "مدیر سامانه", roles: &[Role::Admin], unit: "hq" },
+    DemoUser { username: "secretariat", name: "دبیرخانهٔ جمعینو", roles: &[Role::Secretariat], unit: "deputy-communication" },
+    DemoUser { username: "judge1", name: "مهدی رضایی", roles: &[Role::Judge], unit: "deputy-revenue" },
+    DemoUser { username: "judge2", name: "زهرا کاظمی", roles: &[Role::Judge], unit: "deputy-insured" },
+    DemoUser { username: "judge3", name: "علی‌رضا موسوی", roles: &[Role::Judge], unit: "deputy-health" },
+    DemoUser { username: "judge4", name: "فاطمه حسینی", roles: &[Role::Judge], unit: "deputy-communication" },
+    DemoUser { username: "judge5", name: "حمید صادقی", roles: &[Role::Judge], unit: "deputy-economic" },
+    DemoUser { username: "implementer1", name: "نرگس اکبری", roles: &[Role::Implementer], unit: "deputy-insured" },
+    DemoUser { username: "manager-tehran", name: "رضا کریمی", roles: &[Role::Manager], unit: "prov-tehran" },
+    DemoUser { username: "manager-isfahan", name: "مریم جعفری", roles: &[Role::Manager], unit: "prov-isfahan" },
+    DemoUser { username: "manager-khorasan-razavi", name: "حسن نوری", roles: &[Role::Manager], unit: "prov-khorasan-razavi" },
+    DemoUser { username: "manager-fars", name: "لیلا محمدی", roles: &[Role::Manager], unit: "prov-fars" },
+    DemoUser { username: "participant1", name: "سارا احمدی", roles: &[Role::Participant], unit: "prov-tehran-b1" },
+    DemoUser { username: "participant2", name: "محمد قاسمی", roles: &[Role::Participant], unit: "prov-isfahan-b1" },
+    DemoUser { username: "participant3", name: "نسترن یزدانی", roles: &[Role::Participant], unit: "prov-yazd-b2" },
+    DemoUser { username: "participant4", name: "امیر حیدری", roles: &[Role::Participant], unit: "prov-gilan-b1" },
+    DemoUser { username: "participant5", name: "پریسا رحیمی", roles: &[Role::Participant], unit: "deputy-health" },
+];
+
+fn units() -> Vec<(Option<&'static str>, NewOrgUnit)> {
+    let mut v = vec![(
+        None,
+        NewOrgUnit {
+            parent_id: None,
+            kind: OrgUnitKind::Hq,
+            code: "hq".into(),
+            name_fa: "ستاد مرکزی سازمان تأمین اجتماعی".into(),
+            name_en: "Social Security Organization Headquarters".into(),
+            province_code: None,
+        },
+    )];
+    for (code, fa, en) in DEPUTIES {
+        v.push((
+            Some("hq"),
+            NewOrgUnit { parent_id: None, kind: OrgUnitKind::Deputy, code: code.into(), name_fa: fa.into(), name_en: en.into(), province_code: None },
+        ));
+    }
+    for p in PROVINCES.iter() {
+        let code = format!("prov-{}", p.code);
+        v.push((
+            Some("hq"),
+            NewOrgUnit {
+                parent_id: None,
+                kind: OrgUnitKind::Province,
+                code: code.clone(),
+                name_fa: format!("ادارهٔ کل تأمین اجتماعی استان {}", p.name_fa),
+                name_en: format!("{} Provincial Directorate", p.name_en),
+                province_code: Some(p.code.into()),
+            },
+        ));
+        for n in 1..=2 {
+            v.push((
+                None, // filled below: the parent is the province just added
+                NewOrgUnit {
+                    parent_id: None,
+                    kind: OrgUnitKind::Branch,
+                    code: format!("{code}-b{n}"),
+                    name_fa: format!("شعبهٔ {} {}", hamafza_persian::digits::to_persian(&n.to_string()), p.name_fa),
+                    name_en: format!("{} Branch {n}", p.name_en),
+                    province_code: Some(p.code.into()),
+                },
+            ));
+        }
+    }
+    v
+}
+
+/// Loads the demo data into `store` and prints the demo users with their password.
+pub async fn load(store: &Store, demo_password: &str) -> anyhow::Result<()> {
+    let mut last_province: Option<i64> = None;
+    for (parent_code, mut unit) in units() {
+        if let Some(existing) = store.org_unit_by_code(&unit.code).await? {
+            if existing.kind == OrgUnitKind::Province {
+                last_province = Some(existing.id);
+            }
+            continue;
+        }
+        unit.parent_id = match (unit.kind, parent_code) {
+            (OrgUnitKind::Branch, _) => last_province,
+            (_, Some(code)) => store.org_unit_by_code(code).await?.map(|u| u.id),
+            (_, None) => None,
+        };
+        let created = store.create_org_unit(&unit, None).await?;
+        if created.kind == OrgUnitKind::Province {
+            last_province = Some(created.id);
+        }
+    }
+
+    // One hash for all demo users: they share the password, and argon2 is slow on purpose.
+    let hash = password::hash_blocking(demo_password)?;
+    let mut ids = Vec::new();
+    for u in USERS {
+        let id = match store.user_by_username(u.username).await? {
+            Some(existing) => existing.id,
+            None => {
+                let unit = store.org_unit_by_code(u.unit).await?.map(|x| x.id);
+                let new = NewUser {
+                    username: u.username.into(),
+                    display_name: u.name.into(),
+                    password_hash: Some(hash.clone()),
+                    national_id: None,
+                    mobile: None,
+                    org_unit_id: unit,
+                    roles: u.roles.to_vec(),
+                };
+                store.create_user(&new, None).await?.id
+            }
+        };
+        ids.push(id);
+    }
+    store.set_password_many(&ids, &hash).await?;
+
+    println!("Hamafza demo — every demo user's password is: {demo_password}");
+    for u in USERS {
+        let roles: Vec<_> = u.roles.iter().map(|r| r.as_str()).collect();
+        println!("  {:<26} {:<12} {}", u.username, roles.join(","), u.name);
+    }
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! The library half of the `hamafza` binary, so tests can load the demo data and read the
+//! configuration the same way the binary does.
+
+pub mod config;
+pub mod demo;

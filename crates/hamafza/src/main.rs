@@ -1,0 +1,160 @@
+//! `hamafza`: the one binary. `serve` runs the site, `demo` loads the demo data first, and the
+//! rest are operator commands (`migrate`, `user …`, `audit verify`).
+
+mod users_cli;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use hamafza::config::Config;
+use hamafza::demo;
+use hamafza_store::{ConnectOptions, Store};
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "hamafza", version, about = "Hamafza (همافزا): ideas to action")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending migrations and serve on HAMAFZA_ADDR.
+    Serve,
+    /// Migrate, load the demo data (again without duplicating), print the demo users, and serve.
+    Demo,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: users_cli::UserCommand,
+    },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain; exit non-zero at the first broken link.
+    Verify,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&config);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match rt.block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open(config: &Config) -> anyhow::Result<Store> {
+    let opts = ConnectOptions { max_connections: config.max_connections, connect_timeout: Duration::from_secs(5) };
+    let store = Store::connect(&config.database_url, &opts)
+        .await
+        .with_context(|| format!("database_url (HAMAFZA_DATABASE_URL) {}", hamafza_store::redact(&config.database_url)))?;
+    store.migrate().await.context("applying migrations")?;
+    Ok(store)
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve => serve(&config, open(&config).await?).await?,
+        Command::Demo => {
+            let store = open(&config).await?;
+            demo::load(&store, &config.demo_password).await?;
+            serve(&config, store).await?;
+        }
+        Command::Migrate => {
+            open(&config).await?;
+            println!("migrations applied");
+        }
+        Command::User { command } => users_cli::run(&open(&config).await?, command).await?,
+        Command::Audit { command: AuditCommand::Verify } => {
+            let v = open(&config).await?.verify_audit().await?;
+            return Ok(match v.broken {
+                None => {
+                    println!("audit log intact: {} entries checked", v.checked);
+                    ExitCode::SUCCESS
+                }
+                Some(b) => {
+                    println!("audit log BROKEN after {} good entries: {b}", v.checked);
+                    ExitCode::FAILURE
+                }
+            });
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
+    let state = hamafza_web::AppState::new(store.clone(), config.web()).await?;
+    let addr = config.socket_addr();
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on addr (HAMAFZA_ADDR) {addr}"))?;
+    tokio::spawn(prune_forever(store.clone()));
+    tracing::info!(%addr, backend = ?store.backend(), "Hamafza is serving");
+    hamafza_web::serve(listener, hamafza_web::router(state), shutdown_signal()).await?;
+    tracing::info!("shutting down");
+    store.close().await;
+    Ok(())
+}
+
+/// Removes expired sessions, rate-limit windows and codes every hour. Safe on several nodes at
+/// once: each run only deletes what is dead anyway.
+async fn prune_forever(store: Store) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.prune_expired(hamafza_store::now()).await {
+            tracing::warn!(error = %e, "pruning expired rows failed");
+        }
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,146 @@
+//! Org units: HQ, its deputies, the 31 provincial directorates and their branches.
+
+use crate::audit::{AuditConn, NewAudit};
+use crate::{db_read, db_write, now, Store, StoreError, StoreResult};
+use hamafza_core::OrgUnitKind;
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrgUnit {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: OrgUnitKind,
+    pub code: String,
+    pub name_fa: String,
+    pub name_en: String,
+    /// For a province and its branches: the province's code from `hamafza_persian::provinces`.
+    pub province_code: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    parent_id: Option<i64>,
+    kind: String,
+    code: String,
+    name_fa: String,
+    name_en: String,
+    province_code: Option<String>,
+}
+
+impl From<Row> for OrgUnit {
+    fn from(r: Row) -> Self {
+        OrgUnit {
+            id: r.id,
+            parent_id: r.parent_id,
+            // The CHECK constraint admits only known kinds.
+            kind: OrgUnitKind::parse(&r.kind).unwrap_or(OrgUnitKind::Branch),
+            code: r.code,
+            name_fa: r.name_fa,
+            name_en: r.name_en,
+            province_code: r.province_code,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrgUnit {
+    pub parent_id: Option<i64>,
+    pub kind: OrgUnitKind,
+    pub code: String,
+    pub name_fa: String,
+    pub name_en: String,
+    pub province_code: Option<String>,
+}
+
+const COLUMNS: &str = "id, parent_id, kind, code, name_fa, name_en, province_code";
+
+impl Store {
+    pub async fn create_org_unit(&self, u: &NewOrgUnit, actor_id: Option<i64>) -> StoreResult<OrgUnit> {
+        let id: i64 = db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO org_units (parent_id, kind, code, name_fa, name_en, province_code, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(u.parent_id)
+            .bind(u.kind.as_str())
+            .bind(&u.code)
+            .bind(&u.name_fa)
+            .bind(&u.name_en)
+            .bind(&u.province_code)
+            .bind(now())
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.append_audit(NewAudit {
+                actor_id,
+                action: "org_unit.create",
+                entity_type: "org_unit",
+                entity_id: id.to_string(),
+                data: json!({ "code": u.code, "kind": u.kind.as_str(), "parent_id": u.parent_id }),
+            })
+            .await?;
+            tx.commit().await?;
+            id
+        });
+        self.org_unit(id).await
+    }
+
+    pub async fn org_unit(&self, id: i64) -> StoreResult<OrgUnit> {
+        let row: Option<Row> = db_read!(self, |p| {
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM org_units WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(p)
+                .await?
+        });
+        row.map(Into::into).ok_or(StoreError::NotFound)
+    }
+
+    pub async fn org_unit_by_code(&self, code: &str) -> StoreResult<Option<OrgUnit>> {
+        let row: Option<Row> = db_read!(self, |p| {
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM org_units WHERE code = $1"))
+                .bind(code)
+                .fetch_optional(p)
+                .await?
+        });
+        Ok(row.map(Into::into))
+    }
+
+    /// Every unit, parents before children (HQ, deputies, provinces, branches), then by code.
+    pub async fn org_units(&self) -> StoreResult<Vec<OrgUnit>> {
+        let rows: Vec<Row> = db_read!(self, |p| {
+            sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM org_units ORDER BY
+                   CASE kind WHEN 'hq' THEN 0 WHEN 'deputy' THEN 1 WHEN 'province' THEN 2 ELSE 3 END, id"
+            ))
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// The number of users in each unit, for the tree page.
+    pub async fn org_unit_member_counts(&self) -> StoreResult<Vec<(i64, i64)>> {
+        Ok(db_read!(self, |p| {
+            sqlx::query_as(
+                "SELECT org_unit_id, COUNT(*) FROM users WHERE org_unit_id IS NOT NULL GROUP BY org_unit_id",
+            )
+            .fetch_all(p)
+            .await?
+        }))
+    }
+}
+
+impl Store {
+    /// How many units of each kind there are, for the home page.
+    pub async fn org_unit_counts(&self) -> StoreResult<Vec<(OrgUnitKind, i64)>> {
+        let rows: Vec<(String, i64)> = db_read!(self, |p| {
+            sqlx::query_as("SELECT kind, COUNT(*) FROM org_units GROUP BY kind").fetch_all(p).await?
+        });
+        Ok(rows
+            .into_iter()
+            .filter_map(|(k, n)| OrgUnitKind::parse(&k).map(|k| (k, n)))
+            .collect())
+    }
+}

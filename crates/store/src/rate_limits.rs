@@ -1,0 +1,48 @@
+//! Fixed-window counters for throttling (rules in `hamafza_core::limits`), in the database so all
+//! app nodes count together.
+
+use crate::{db_read, db_write, Store, StoreResult};
+use hamafza_core::limits::Limit;
+
+impl Store {
+    /// Counts one hit on `bucket` in the current window and returns the hits so far, this one
+    /// included.
+    pub async fn hit(&self, bucket: &str, limit: Limit, now: i64) -> StoreResult<i64> {
+        let window = limit.window_start(now);
+        Ok(db_write!(self, |p| {
+            sqlx::query_scalar(
+                "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1)
+                 ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
+                 RETURNING hits",
+            )
+            .bind(bucket)
+            .bind(window)
+            .fetch_one(p)
+            .await?
+        }))
+    }
+
+    /// Hits on `bucket` in the current window.
+    pub async fn hits(&self, bucket: &str, limit: Limit, now: i64) -> StoreResult<i64> {
+        let window = limit.window_start(now);
+        let n: Option<i64> = db_read!(self, |p| {
+            sqlx::query_scalar("SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2")
+                .bind(bucket)
+                .bind(window)
+                .fetch_optional(p)
+                .await?
+        });
+        Ok(n.unwrap_or(0))
+    }
+
+    /// Forgets `bucket` (after a successful sign-in, its failures no longer count).
+    pub async fn clear_hits(&self, bucket: &str) -> StoreResult<()> {
+        db_write!(self, |p| {
+            sqlx::query("DELETE FROM rate_limits WHERE bucket = $1")
+                .bind(bucket)
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,110 @@
+//! Personal API tokens (`Authorization: Bearer …`). Like sessions, only the SHA-256 is stored.
+
+use crate::audit::{AuditConn, NewAudit};
+use crate::users::{fold_users, User, UserRow, USER_COLUMNS};
+use crate::{db_read, db_write, now, Store, StoreError, StoreResult};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl Store {
+    pub async fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+        expires_at: Option<i64>,
+    ) -> StoreResult<ApiToken> {
+        let at = now();
+        let id: i64 = db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(user_id)
+            .bind(name)
+            .bind(token_hash)
+            .bind(at)
+            .bind(expires_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.append_audit(NewAudit {
+                actor_id: Some(user_id),
+                action: "api_token.create",
+                entity_type: "api_token",
+                entity_id: id.to_string(),
+                data: json!({ "name": name }),
+            })
+            .await?;
+            tx.commit().await?;
+            id
+        });
+        Ok(ApiToken { id, name: name.to_string(), created_at: at, last_used_at: None, expires_at, revoked_at: None })
+    }
+
+    /// The enabled user a live token belongs to.
+    pub async fn token_user(&self, token_hash: &str, now: i64) -> StoreResult<Option<User>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id
+             LEFT JOIN user_roles r ON r.user_id = u.id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)
+               AND NOT u.disabled ORDER BY u.id"
+        );
+        let rows: Vec<UserRow> = db_read!(self, |p| {
+            sqlx::query_as(&sql).bind(token_hash).bind(now).fetch_all(p).await?
+        });
+        Ok(fold_users(rows).pop())
+    }
+
+    /// A user's tokens, newest first, revoked ones included (so the page can show them).
+    pub async fn api_tokens(&self, user_id: i64) -> StoreResult<Vec<ApiToken>> {
+        Ok(db_read!(self, |p| {
+            sqlx::query_as(
+                "SELECT id, name, created_at, last_used_at, expires_at, revoked_at FROM api_tokens
+                 WHERE user_id = $1 ORDER BY id DESC",
+            )
+            .bind(user_id)
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
+    /// Revokes one of `user_id`'s tokens; someone else's token is `NotFound`.
+    pub async fn revoke_api_token(&self, user_id: i64, token_id: i64) -> StoreResult<()> {
+        db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+            )
+            .bind(now())
+            .bind(token_id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            tx.append_audit(NewAudit {
+                actor_id: Some(user_id),
+                action: "api_token.revoke",
+                entity_type: "api_token",
+                entity_id: token_id.to_string(),
+                data: json!({}),
+            })
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,364 @@
+//! Users and their roles. Passwords arrive here already hashed (argon2id, in the web crate).
+
+use crate::audit::{AuditConn, NewAudit};
+use crate::{db_read, db_write, now, Store, StoreError, StoreResult};
+use hamafza_core::Role;
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub national_id: Option<String>,
+    pub mobile: Option<String>,
+    pub org_unit_id: Option<i64>,
+    pub locale: String,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub roles: Vec<Role>,
+}
+
+impl User {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// One row of a user joined with one of their roles (or none).
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    national_id: Option<String>,
+    mobile: Option<String>,
+    org_unit_id: Option<i64>,
+    locale: String,
+    disabled: bool,
+    created_at: i64,
+    role: Option<String>,
+}
+
+pub(crate) const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.national_id, u.mobile, \
+     u.org_unit_id, u.locale, u.disabled, u.created_at, r.role";
+
+/// Folds rows of (user, role) ordered by user into users with their roles.
+pub(crate) fn fold_users(rows: Vec<UserRow>) -> Vec<User> {
+    let mut users: Vec<User> = Vec::new();
+    for r in rows {
+        let role = r.role.as_deref().and_then(Role::parse);
+        match users.last_mut() {
+            Some(u) if u.id == r.id => u.roles.extend(role),
+            _ => users.push(User {
+                id: r.id,
+                username: r.username,
+                display_name: r.display_name,
+                national_id: r.national_id,
+                mobile: r.mobile,
+                org_unit_id: r.org_unit_id,
+                locale: r.locale,
+                disabled: r.disabled,
+                created_at: r.created_at,
+                roles: role.into_iter().collect(),
+            }),
+        }
+    }
+    for u in &mut users {
+        u.roles.sort();
+    }
+    users
+}
+
+/// A user to create, already validated (see `hamafza_core::account`).
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: Option<String>,
+    pub national_id: Option<String>,
+    pub mobile: Option<String>,
+    pub org_unit_id: Option<i64>,
+    pub roles: Vec<Role>,
+}
+
+/// Filters for the admin's user list.
+#[derive(Debug, Clone, Default)]
+pub struct UserQuery {
+    /// Matches username, display name or mobile, anywhere.
+    pub search: Option<String>,
+    pub role: Option<Role>,
+    pub org_unit_id: Option<i64>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// The fields an admin may change on an account.
+#[derive(Debug, Clone)]
+pub struct UserUpdate {
+    pub display_name: String,
+    pub national_id: Option<String>,
+    pub mobile: Option<String>,
+    pub org_unit_id: Option<i64>,
+    pub roles: Vec<Role>,
+    pub disabled: bool,
+}
+
+fn role_names(roles: &[Role]) -> Vec<&'static str> {
+    roles.iter().map(|r| r.as_str()).collect()
+}
+
+impl Store {
+    /// Creates a user and their roles, and logs it. A duplicate username, mobile or national ID
+    /// is a `Conflict` naming the column.
+    pub async fn create_user(&self, new: &NewUser, actor_id: Option<i64>) -> StoreResult<User> {
+        let at = now();
+        let id: i64 = db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO users (username, password_hash, display_name, national_id, mobile, org_unit_id, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            )
+            .bind(&new.username)
+            .bind(&new.password_hash)
+            .bind(&new.display_name)
+            .bind(&new.national_id)
+            .bind(&new.mobile)
+            .bind(new.org_unit_id)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            for role in &new.roles {
+                sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(role.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.append_audit(NewAudit {
+                actor_id,
+                action: "user.create",
+                entity_type: "user",
+                entity_id: id.to_string(),
+                data: json!({ "username": new.username, "roles": role_names(&new.roles), "org_unit_id": new.org_unit_id }),
+            })
+            .await?;
+            tx.commit().await?;
+            id
+        });
+        self.user(id).await
+    }
+
+    pub async fn user(&self, id: i64) -> StoreResult<User> {
+        self.user_where("u.id = $1", id.to_string()).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
+        self.user_where("u.username = $1", username.to_string()).await
+    }
+
+    pub async fn user_by_mobile(&self, mobile: &str) -> StoreResult<Option<User>> {
+        self.user_where("u.mobile = $1", mobile.to_string()).await
+    }
+
+    async fn user_where(&self, cond: &str, arg: String) -> StoreResult<Option<User>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE {cond} ORDER BY u.id"
+        );
+        let rows: Vec<UserRow> = if cond.starts_with("u.id") {
+            let id: i64 = arg.parse().map_err(|_| StoreError::NotFound)?;
+            db_read!(self, |p| sqlx::query_as(&sql).bind(id).fetch_all(p).await?)
+        } else {
+            db_read!(self, |p| sqlx::query_as(&sql).bind(&arg).fetch_all(p).await?)
+        };
+        Ok(fold_users(rows).pop())
+    }
+
+    /// The password hash of an enabled account, with the account, for signing in.
+    pub async fn credentials(&self, username: &str) -> StoreResult<Option<(User, Option<String>)>> {
+        let Some(user) = self.user_by_username(username).await? else {
+            return Ok(None);
+        };
+        let hash: Option<String> = db_read!(self, |p| {
+            sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+                .bind(user.id)
+                .fetch_one(p)
+                .await?
+        });
+        Ok(Some((user, hash)))
+    }
+
+    /// A page of users matching `q`, ordered by username, and how many match in all.
+    pub async fn users(&self, q: &UserQuery) -> StoreResult<(Vec<User>, i64)> {
+        let search = q.search.as_deref().map(|s| format!("%{}%", s.trim().to_lowercase()));
+        // Each filter is "no filter" when its argument is NULL, so one SQL text serves all combinations.
+        let filter = "($1 IS NULL OR LOWER(u.username) LIKE $1 OR LOWER(u.display_name) LIKE $1 OR u.mobile LIKE $1)
+             AND ($2 IS NULL OR EXISTS (SELECT 1 FROM user_roles x WHERE x.user_id = u.id AND x.role = $2))
+             AND ($3 IS NULL OR u.org_unit_id = $3)";
+        let role = q.role.map(|r| r.as_str());
+        let page_sql = format!(
+            "SELECT {USER_COLUMNS} FROM (SELECT * FROM users u WHERE {filter} ORDER BY u.username LIMIT $4 OFFSET $5) u
+             LEFT JOIN user_roles r ON r.user_id = u.id ORDER BY u.username, u.id"
+        );
+        let count_sql = format!("SELECT COUNT(*) FROM users u WHERE {filter}");
+        let (rows, total): (Vec<UserRow>, i64) = db_read!(self, |p| {
+            let rows = sqlx::query_as(&page_sql)
+                .bind(&search)
+                .bind(role)
+                .bind(q.org_unit_id)
+                .bind(q.limit.clamp(1, 500))
+                .bind(q.offset.max(0))
+                .fetch_all(p)
+                .await?;
+            let total = sqlx::query_scalar(&count_sql)
+                .bind(&search)
+                .bind(role)
+                .bind(q.org_unit_id)
+                .fetch_one(p)
+                .await?;
+            (rows, total)
+        });
+        Ok((fold_users(rows), total))
+    }
+
+    /// Applies an admin's changes to an account, logging what changed.
+    pub async fn update_user(&self, id: i64, u: &UserUpdate, actor_id: Option<i64>) -> StoreResult<User> {
+        let before = self.user(id).await?;
+        db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            sqlx::query(
+                "UPDATE users SET display_name = $1, national_id = $2, mobile = $3, org_unit_id = $4,
+                 disabled = $5, updated_at = $6 WHERE id = $7",
+            )
+            .bind(&u.display_name)
+            .bind(&u.national_id)
+            .bind(&u.mobile)
+            .bind(u.org_unit_id)
+            .bind(u.disabled)
+            .bind(now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            for role in &u.roles {
+                sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(role.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if u.disabled {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.append_audit(NewAudit {
+                actor_id,
+                action: "user.update",
+                entity_type: "user",
+                entity_id: id.to_string(),
+                data: json!({
+                    "roles": { "from": role_names(&before.roles), "to": role_names(&u.roles) },
+                    "org_unit_id": { "from": before.org_unit_id, "to": u.org_unit_id },
+                    "disabled": { "from": before.disabled, "to": u.disabled },
+                }),
+            })
+            .await?;
+            tx.commit().await?;
+        });
+        self.user(id).await
+    }
+
+    /// Replaces a user's roles (the CLI's `user roles`).
+    pub async fn set_roles(&self, id: i64, roles: &[Role], actor_id: Option<i64>) -> StoreResult<User> {
+        let u = self.user(id).await?;
+        let update = UserUpdate {
+            display_name: u.display_name,
+            national_id: u.national_id,
+            mobile: u.mobile,
+            org_unit_id: u.org_unit_id,
+            roles: roles.to_vec(),
+            disabled: u.disabled,
+        };
+        self.update_user(id, &update, actor_id).await
+    }
+
+    /// Sets a new password hash and ends the user's other sessions (all of them when
+    /// `keep_session_hash` is `None`).
+    pub async fn set_password(
+        &self,
+        id: i64,
+        password_hash: &str,
+        keep_session_hash: Option<&str>,
+        actor_id: Option<i64>,
+    ) -> StoreResult<()> {
+        db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+                .bind(password_hash)
+                .bind(now())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+                .bind(id)
+                .bind(keep_session_hash.unwrap_or(""))
+                .execute(&mut *tx)
+                .await?;
+            tx.append_audit(NewAudit {
+                actor_id,
+                action: "user.password",
+                entity_type: "user",
+                entity_id: id.to_string(),
+                data: json!({}),
+            })
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Sets the password of every account in `ids` to the same hash in one statement (the demo
+    /// users share one password).
+    pub async fn set_password_many(&self, ids: &[i64], password_hash: &str) -> StoreResult<()> {
+        db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            for id in ids {
+                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                    .bind(password_hash)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    pub async fn set_locale(&self, id: i64, locale: &str) -> StoreResult<()> {
+        db_write!(self, |p| {
+            sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
+                .bind(locale)
+                .bind(id)
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// How many users hold each role, for the admin dashboard.
+    pub async fn count_users(&self) -> StoreResult<i64> {
+        Ok(db_read!(self, |p| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await?
+        }))
+    }
+}

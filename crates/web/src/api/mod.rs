@@ -1,0 +1,95 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/v1/openapi.json`
+//! and browsable at `/api/docs`. Callers authenticate with `Authorization: Bearer <token>`
+//! (from `POST /api/v1/auth/token` or the settings page). Errors are RFC 9457 problem documents
+//! whose `detail` follows `Accept-Language` (Persian by default).
+
+mod accounts;
+mod auth;
+mod types;
+
+use crate::error::{AppError, Problem, ProblemField};
+use crate::AppState;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Hamafza API", version = "1", description = "Hamafza (همافزا): ideas to action. Errors are RFC 9457 problem documents; send `Accept-Language: en` for English messages."),
+    paths(
+        auth::token,
+        auth::revoke_token,
+        accounts::me,
+        accounts::list_users,
+        accounts::create_user,
+        accounts::get_user,
+        accounts::org_units,
+        accounts::provinces,
+    ),
+    components(schemas(Problem, ProblemField)),
+    modifiers(&BearerAuth),
+    tags((name = "auth", description = "Tokens"), (name = "accounts", description = "Users and org units"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .merge(auth::router())
+        .merge(accounts::router())
+        .fallback(|| async { AppError::NotFound })
+}
+
+/// `/api/docs`: Swagger UI on the OpenAPI document, from the embedded npm package.
+pub fn docs_router() -> Router<AppState> {
+    Router::new().route("/api/docs", get(|| async { Html(include_str!("../../templates/api_docs.html")).into_response() }))
+}
+
+/// `Json` whose rejection is a problem document.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
+pub struct ApiJson<T>(pub T);
+
+/// `Path` whose rejection is a problem document.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
+pub struct ApiPath<T>(pub T);
+
+/// `Query` whose rejection is a problem document.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(AppError))]
+pub struct ApiQuery<T>(pub T);
+
+impl From<JsonRejection> for AppError {
+    fn from(r: JsonRejection) -> Self {
+        AppError::BadRequest(r.body_text())
+    }
+}
+
+impl From<PathRejection> for AppError {
+    fn from(_: PathRejection) -> Self {
+        AppError::NotFound
+    }
+}
+
+impl From<QueryRejection> for AppError {
+    fn from(r: QueryRejection) -> Self {
+        AppError::BadRequest(r.body_text())
+    }
+}

@@ -1,0 +1,98 @@
+//! CSRF protection for every state-changing form: a random `hz_csrf` cookie, and in each form a
+//! token that is an HMAC of it under the instance secret. A cross-site page can neither read the
+//! cookie nor compute the token, and the check needs no server-side state, so any app node can
+//! verify a token another one issued.
+
+use crate::error::AppError;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use sha2::Sha256;
+
+pub const CSRF_COOKIE: &str = "hz_csrf";
+/// The form field (or `X-CSRF-Token` header, for htmx) that carries the token.
+pub const CSRF_FIELD: &str = "csrf";
+
+/// A cookie value issued in this response, before the browser has sent it back.
+#[derive(Clone)]
+struct FreshSeed(String);
+
+/// Gives every visitor of a page a CSRF cookie, so the forms on it can carry a token.
+pub async fn ensure_cookie(axum::extract::State(state): axum::extract::State<AppState>, mut req: Request, next: Next) -> Response {
+    if super::cookie(req.headers(), CSRF_COOKIE).is_some() {
+        return next.run(req).await;
+    }
+    let seed = super::random_token();
+    req.extensions_mut().insert(FreshSeed(seed.clone()));
+    let mut res = next.run(req).await;
+    // A year: the cookie carries no authority by itself.
+    let c = super::set_cookie(&state, CSRF_COOKIE, &seed, 365 * 86_400);
+    if let Ok(v) = HeaderValue::from_str(&c) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+fn token_for(state: &AppState, seed: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(&state.secret).expect("HMAC takes any key length");
+    mac.update(b"csrf:");
+    mac.update(seed.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// The token forms on this page must carry; empty when the request has no CSRF cookie yet.
+pub fn form_token(parts: &Parts, state: &AppState) -> String {
+    let seed = parts
+        .extensions
+        .get::<FreshSeed>()
+        .map(|s| s.0.clone())
+        .or_else(|| super::cookie(&parts.headers, CSRF_COOKIE));
+    seed.map(|s| token_for(state, &s)).unwrap_or_default()
+}
+
+/// Checks a submitted token against the request's cookie, in constant time.
+pub fn check(headers: &HeaderMap, state: &AppState, submitted: Option<&str>) -> Result<(), AppError> {
+    let seed = super::cookie(headers, CSRF_COOKIE).ok_or(AppError::Csrf)?;
+    let submitted = submitted
+        .or_else(|| headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))
+        .ok_or(AppError::Csrf)?;
+    let submitted = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(submitted)
+        .map_err(|_| AppError::Csrf)?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(&state.secret).expect("HMAC takes any key length");
+    mac.update(b"csrf:");
+    mac.update(seed.as_bytes());
+    mac.verify_slice(&submitted).map_err(|_| AppError::Csrf)
+}
+
+/// A URL-encoded form whose CSRF token has been checked. Every page handler that changes state
+/// takes its input through this extractor.
+pub struct CsrfForm<T>(pub T);
+
+#[derive(Deserialize)]
+struct Token {
+    csrf: Option<String>,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let headers = req.headers().clone();
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::BadRequest(e.body_text()))?;
+        let token: Token = serde_urlencoded::from_bytes(&body).map_err(|_| AppError::Csrf)?;
+        check(&headers, state, token.csrf.as_deref())?;
+        let form = serde_urlencoded::from_bytes(&body).map_err(|e| AppError::BadRequest(e.to_string()))?;
+        Ok(CsrfForm(form))
+    }
+}

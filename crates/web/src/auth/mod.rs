@@ -1,0 +1,175 @@
+//! Who is asking: sessions (cookie), API tokens (bearer), passwords, one-time codes, CSRF.
+//! Secrets handed to clients are random 32-byte tokens; the store keeps only their SHA-256.
+
+pub mod csrf;
+pub mod otp;
+pub mod password;
+
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use base64::Engine;
+use hamafza_core::Role;
+use hamafza_store::users::User;
+use hamafza_store::Store;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
+
+pub const SESSION_COOKIE: &str = "hz_session";
+
+/// A fresh random token, URL-safe.
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+/// What the store keeps of a token.
+pub fn token_hash(token: &str) -> String {
+    let d = Sha256::digest(token.as_bytes());
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The instance secret (HMAC key for CSRF tokens and one-time codes), created on first start and
+/// kept in the database so every app node uses the same one.
+pub async fn instance_secret(store: &Store) -> anyhow::Result<Vec<u8>> {
+    let b64 = store.setting_or_init("instance_secret", random_token).await?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b64)?)
+}
+
+/// The value of cookie `name`, if the request has it.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, for the whole site.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> String {
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+}
+
+/// The client's address: the socket peer, or behind a trusted proxy the last hop it added.
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let forwarded = state
+            .config
+            .behind_proxy
+            .then(|| parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+            .flatten()
+            .and_then(|v| v.rsplit(',').next())
+            .map(|ip| ip.trim().to_string());
+        let peer = || {
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "unknown".into())
+        };
+        Ok(ClientIp(forwarded.unwrap_or_else(peer)))
+    }
+}
+
+/// The session's hash from the request's cookie, if any.
+pub fn session_hash(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE).map(|t| token_hash(&t))
+}
+
+/// Looked-up viewer, cached in the request so several extractors query the store once.
+#[derive(Clone)]
+struct SessionLookup(Option<User>);
+
+/// The user signed in by session cookie, if any.
+pub async fn session_user(parts: &mut Parts, state: &AppState) -> AppResult<Option<User>> {
+    if let Some(SessionLookup(u)) = parts.extensions.get::<SessionLookup>() {
+        return Ok(u.clone());
+    }
+    let user = match session_hash(&parts.headers) {
+        Some(h) => state.store.session_user(&h, hamafza_store::now()).await?,
+        None => None,
+    };
+    parts.extensions.insert(SessionLookup(user.clone()));
+    Ok(user)
+}
+
+/// Starts a session for `user_id`; returns the `Set-Cookie` value.
+pub async fn start_session(state: &AppState, user_id: i64) -> AppResult<String> {
+    let token = random_token();
+    let now = hamafza_store::now();
+    let ttl = state.config.session_hours * 3600;
+    state.store.create_session(&token_hash(&token), user_id, now, now + ttl).await?;
+    Ok(set_cookie(state, SESSION_COOKIE, &token, ttl))
+}
+
+/// The caller of an API route, authenticated by `Authorization: Bearer <token>`. The API does not
+/// read session cookies, so a page elsewhere cannot make a signed-in browser call it (no CSRF).
+pub struct ApiCaller(pub User);
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(AppError::Unauthorized)?;
+        let user = state
+            .store
+            .token_user(&token_hash(token.trim()), hamafza_store::now())
+            .await?
+            .ok_or(AppError::BadCredentials)?;
+        Ok(ApiCaller(user))
+    }
+}
+
+impl ApiCaller {
+    pub fn require_role(&self, role: Role) -> AppResult<&User> {
+        if self.0.has(role) { Ok(&self.0) } else { Err(AppError::Forbidden) }
+    }
+}
+
+/// Checks a username and password, throttled per account and per address (counters in the
+/// store). `BadCredentials` never says which of the two was wrong, and an unknown username costs
+/// as much time as a wrong password.
+pub async fn sign_in_with_password(state: &AppState, username: &str, pass: &str, ip: &str) -> AppResult<User> {
+    use hamafza_core::limits::{LOGIN_PER_ACCOUNT, LOGIN_PER_IP};
+    let username = hamafza_core::account::parse_username(username).unwrap_or_else(|_| username.trim().to_string());
+    let now = hamafza_store::now();
+    let user_bucket = format!("login:user:{username}");
+    let ip_bucket = format!("login:ip:{ip}");
+    for (bucket, limit) in [(&user_bucket, LOGIN_PER_ACCOUNT), (&ip_bucket, LOGIN_PER_IP)] {
+        if state.store.hits(bucket, limit, now).await? >= limit.max {
+            return Err(AppError::RateLimited { retry_after: limit.retry_after(now) });
+        }
+    }
+    let found = state.store.credentials(&username).await?;
+    let phc = found.as_ref().and_then(|(_, h)| h.clone());
+    let ok = password::verify(pass, phc.as_deref().unwrap_or(password::dummy_hash())).await;
+    match found {
+        Some((user, Some(_))) if ok && !user.disabled => {
+            state.store.clear_hits(&user_bucket).await?;
+            Ok(user)
+        }
+        _ => {
+            state.store.hit(&user_bucket, LOGIN_PER_ACCOUNT, now).await?;
+            state.store.hit(&ip_bucket, LOGIN_PER_IP, now).await?;
+            tracing::info!(username, ip, "failed sign-in");
+            Err(AppError::BadCredentials)
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! The interface's two languages. Strings live in message catalogs (`i18n/fa.toml`,
+//! `i18n/en.toml`), embedded in the binary and read once. A catalog is a flat table of keys to
+//! strings; `{name}` marks a value filled in at run time. Persian needs no plural forms and the
+//! English strings avoid them, so a table is all we need (Fluent would add a runtime for nothing).
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    #[default]
+    Fa,
+    En,
+}
+
+type Catalog = HashMap<&'static str, &'static str>;
+
+fn load(name: &str, text: &'static str) -> Catalog {
+    let table: toml::Table = toml::from_str(text).unwrap_or_else(|e| panic!("catalog {name}: {e}"));
+    table
+        .into_iter()
+        .map(|(k, v)| {
+            let v = v.as_str().unwrap_or_else(|| panic!("catalog {name}: {k} is not a string"));
+            (&*Box::leak(k.into_boxed_str()), &*Box::leak(v.to_string().into_boxed_str()))
+        })
+        .collect()
+}
+
+static FA: LazyLock<Catalog> = LazyLock::new(|| load("fa", include_str!("../i18n/fa.toml")));
+static EN: LazyLock<Catalog> = LazyLock::new(|| load("en", include_str!("../i18n/en.toml")));
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Fa, Lang::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fa => "fa",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn dir(self) -> &'static str {
+        match self {
+            Lang::Fa => "rtl",
+            Lang::En => "ltr",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "fa" | "fa-ir" => Some(Lang::Fa),
+            "en" | "en-us" | "en-gb" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The first language of an `Accept-Language` header we speak, by the order the client gave
+    /// (quality values are rarely anything but descending).
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        header
+            .split(',')
+            .filter_map(|part| part.split(';').next())
+            .find_map(|tag| Lang::parse(tag.split('-').next().unwrap_or(tag)))
+    }
+
+    fn catalog(self) -> &'static Catalog {
+        match self {
+            Lang::Fa => &FA,
+            Lang::En => &EN,
+        }
+    }
+
+    /// The string for `key`; the key itself when missing (a test keeps the catalogs complete).
+    pub fn t(self, key: &str) -> &'static str {
+        self.catalog().get(key).copied().unwrap_or_else(|| {
+            tracing::warn!(key, lang = self.code(), "missing message");
+            "…"
+        })
+    }
+
+    /// The string for `key` with each `{name}` replaced by its value.
+    pub fn tf(self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut s = self.t(key).to_string();
+        for (name, value) in args {
+            s = s.replace(&format!("{{{name}}}"), value);
+        }
+        s
+    }
+
+    /// A number as people read it in this language: Persian digits with Persian separators, or
+    /// Latin digits with commas.
+    pub fn num(self, n: i64) -> String {
+        match self {
+            Lang::Fa => hamafza_persian::digits::format_number(n),
+            Lang::En => hamafza_persian::digits::format_number_latin(n),
+        }
+    }
+
+    /// Digits inside any text, in this language's script.
+    pub fn digits(self, s: &str) -> String {
+        match self {
+            Lang::Fa => hamafza_persian::digits::to_persian(s),
+            Lang::En => s.to_string(),
+        }
+    }
+
+    /// A moment as a Jalali date in Tehran: `۱ بهمن ۱۴۰۱` or `1 Bahman 1401`.
+    pub fn date(self, unix: i64) -> String {
+        use hamafza_persian::jalali;
+        let d = jalali::from_timestamp(timestamp(unix));
+        match self {
+            Lang::Fa => jalali::format_long(d),
+            Lang::En => jalali::format_long_latin(d),
+        }
+    }
+
+    /// A moment as Jalali date and Tehran time.
+    pub fn datetime(self, unix: i64) -> String {
+        use hamafza_persian::jalali;
+        match self {
+            Lang::Fa => jalali::format_datetime(timestamp(unix)),
+            Lang::En => jalali::format_datetime_latin(timestamp(unix)),
+        }
+    }
+}
+
+fn timestamp(unix: i64) -> jiff::Timestamp {
+    jiff::Timestamp::from_second(unix).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_catalogs_have_the_same_keys() {
+        let mut fa: Vec<_> = FA.keys().collect();
+        let mut en: Vec<_> = EN.keys().collect();
+        fa.sort();
+        en.sort();
+        let only_fa: Vec<_> = fa.iter().filter(|k| !EN.contains_key(**k)).collect();
+        let only_en: Vec<_> = en.iter().filter(|k| !FA.contains_key(**k)).collect();
+        assert!(only_fa.is_empty() && only_en.is_empty(), "only in fa: {only_fa:?}; only in en: {only_en:?}");
+    }
+
+    #[test]
+    fn every_key_used_in_code_or_templates_is_in_the_catalog() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut missing = Vec::new();
+        for dir in ["src", "templates"] {
+            visit(&std::path::Path::new(root).join(dir), &mut |text| {
+                for key in quoted_keys(text) {
+                    if !FA.contains_key(key.as_str()) {
+                        missing.push(key);
+                    }
+                }
+            });
+        }
+        missing.sort();
+        missing.dedup();
+        assert!(missing.is_empty(), "keys missing from the catalogs: {missing:?}");
+    }
+
+    /// Strings passed to `t("…")`, `tf("…"` and `.key("…")`-style calls: `t("a.b")` patterns.
+    fn quoted_keys(text: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        for pat in ["t(\"", "tf(\""] {
+            let mut rest = text;
+            while let Some(i) = rest.find(pat) {
+                rest = &rest[i + pat.len()..];
+                if let Some(end) = rest.find('"') {
+                    let k = &rest[..end];
+                    if k.contains('.') && !k.contains(' ') && !k.contains('{') {
+                        keys.push(k.to_string());
+                    }
+                }
+            }
+        }
+        keys
+    }
+
+    fn visit(dir: &std::path::Path, f: &mut dyn FnMut(&str)) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                visit(&p, f);
+            } else if let Ok(text) = std::fs::read_to_string(&p) {
+                f(&text);
+            }
+        }
+    }
+
+    #[test]
+    fn accept_language_picks_the_first_spoken_language() {
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,fa;q=0.8"), Some(Lang::En));
+        assert_eq!(Lang::from_accept_language("de,fa;q=0.5"), Some(Lang::Fa));
+        assert_eq!(Lang::from_accept_language("de"), None);
+    }
+
+    #[test]
+    fn numbers_use_the_script_of_the_language() {
+        assert_eq!(Lang::Fa.num(1400), "۱٬۴۰۰");
+        assert_eq!(Lang::En.num(1400), "1,400");
+    }
+}

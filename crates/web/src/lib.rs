@@ -1,0 +1,109 @@
+//! HTTP for Hamafza: server-rendered Persian-first pages (askama), the JSON API under `/api/v1`
+//! with its OpenAPI document, sign-in (passwords, sessions, one-time codes by SMS, API tokens),
+//! CSRF, throttling and embedded static assets.
+//!
+//! A request reads top-down: route → handler → rule in `hamafza_core` → one `Store` call →
+//! template. Handlers return `AppError` for anything that is not the happy path; one place turns
+//! it into a Persian (or English) error page or an RFC 9457 problem document.
+
+pub mod api;
+mod assets;
+pub mod auth;
+mod error;
+pub mod i18n;
+mod pages;
+pub mod sms;
+mod view;
+
+pub use error::AppError;
+
+use axum::Router;
+use hamafza_store::Store;
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// Web settings, part of the binary's configuration (`hamafza.toml`, `HAMAFZA_*`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebConfig {
+    /// Mark cookies `Secure`: turn on whenever the site is served over HTTPS.
+    pub secure_cookies: bool,
+    /// How long a sign-in lasts, in hours.
+    pub session_hours: i64,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy such as nginx).
+    pub behind_proxy: bool,
+    pub sms: sms::SmsConfig,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            session_hours: 72,
+            behind_proxy: false,
+            sms: sms::SmsConfig::default(),
+        }
+    }
+}
+
+/// What every handler can reach. Cheap to clone; nothing in it must be shared between app nodes
+/// except through the store.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    pub sms: sms::SmsSender,
+    /// Key for CSRF tokens and one-time-code hashes; the same on every node (kept in the store).
+    pub secret: Arc<[u8]>,
+}
+
+impl AppState {
+    /// Builds the state, reading (or creating, on first start) the instance secret.
+    pub async fn new(store: Store, config: WebConfig) -> anyhow::Result<AppState> {
+        let secret = auth::instance_secret(&store).await?;
+        let sms = sms::SmsSender::from_config(&config.sms)?;
+        Ok(AppState { store, config: Arc::new(config), sms, secret: secret.into() })
+    }
+}
+
+/// The whole application: pages, API, assets, health checks, with logging and request IDs.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(pages::router(state.clone()))
+        .nest("/api/v1", api::router())
+        .merge(api::docs_router())
+        .merge(assets::router())
+        .merge(pages::health_router())
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(error::render_errors))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(32 * 1024 * 1024))
+        .layer(axum::middleware::from_fn(view::security_headers))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,44 @@
+//! The public home page: what Hamafza is for, the organization in numbers, and the Jam'ino rounds
+//! so far, from the source articles.
+
+use crate::error::AppResult;
+use crate::view::{html, Ctx};
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use hamafza_core::OrgUnitKind;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    ctx: Ctx,
+    provinces: i64,
+    deputies: i64,
+    branches: i64,
+    today: String,
+}
+
+async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let counts = state.store.org_unit_counts().await?;
+    let count = |k: OrgUnitKind| counts.iter().find(|(kind, _)| *kind == k).map_or(0, |(_, n)| *n);
+    let today = hamafza_persian::jalali::today_tehran();
+    let today = if ctx.is_fa() {
+        hamafza_persian::jalali::format_long(today)
+    } else {
+        hamafza_persian::jalali::format_long_latin(today)
+    };
+    html(HomePage {
+        provinces: count(OrgUnitKind::Province),
+        deputies: count(OrgUnitKind::Deputy),
+        branches: count(OrgUnitKind::Branch),
+        today,
+        ctx,
+    })
+}
