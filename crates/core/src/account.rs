@@ -247,7 +247,13 @@ mod tests {
         let fields: Vec<_> = errs.iter().map(|(f, _)| *f).collect();
         assert_eq!(
             fields,
-            ["username", "display_name", "password", "national_id", "mobile"]
+            [
+                "username",
+                "display_name",
+                "password",
+                "national_id",
+                "mobile"
+            ]
         );
         assert_eq!(errs[2].1, FieldError::TooShort(PASSWORD_MIN));
     }

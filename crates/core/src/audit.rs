@@ -100,7 +100,10 @@ pub fn verify_chain<'a>(
             None => (1, GENESIS),
         };
         if e.seq != expected_seq {
-            return Err(BrokenLink::Gap { seq: e.seq, expected: expected_seq });
+            return Err(BrokenLink::Gap {
+                seq: e.seq,
+                expected: expected_seq,
+            });
         }
         if e.prev_hash != expected_prev {
             return Err(BrokenLink::Unlinked { seq: e.seq });
@@ -158,7 +161,10 @@ mod tests {
         c.remove(1);
         assert_eq!(
             verify_chain(None, &c),
-            Err(BrokenLink::Gap { seq: 3, expected: 2 })
+            Err(BrokenLink::Gap {
+                seq: 3,
+                expected: 2
+            })
         );
     }
 

@@ -9,13 +9,25 @@ pub struct Limit {
 }
 
 /// Failed sign-ins for one account before it is locked for the rest of the window.
-pub const LOGIN_PER_ACCOUNT: Limit = Limit { max: 5, window_secs: 15 * 60 };
+pub const LOGIN_PER_ACCOUNT: Limit = Limit {
+    max: 5,
+    window_secs: 15 * 60,
+};
 /// Failed sign-ins from one address, across accounts (password spraying).
-pub const LOGIN_PER_IP: Limit = Limit { max: 30, window_secs: 15 * 60 };
+pub const LOGIN_PER_IP: Limit = Limit {
+    max: 30,
+    window_secs: 15 * 60,
+};
 /// One-time codes requested from one address.
-pub const OTP_SEND_PER_IP: Limit = Limit { max: 10, window_secs: 60 * 60 };
+pub const OTP_SEND_PER_IP: Limit = Limit {
+    max: 10,
+    window_secs: 60 * 60,
+};
 /// One-time codes sent to one mobile number.
-pub const OTP_SEND_PER_MOBILE: Limit = Limit { max: 5, window_secs: 60 * 60 };
+pub const OTP_SEND_PER_MOBILE: Limit = Limit {
+    max: 5,
+    window_secs: 60 * 60,
+};
 
 /// A one-time code is valid this long after it is sent.
 pub const OTP_TTL_SECS: i64 = 120;
@@ -44,7 +56,10 @@ mod tests {
 
     #[test]
     fn a_window_starts_on_its_boundary() {
-        let l = Limit { max: 1, window_secs: 900 };
+        let l = Limit {
+            max: 1,
+            window_secs: 900,
+        };
         assert_eq!(l.window_start(1800), 1800);
         assert_eq!(l.window_start(2699), 1800);
         assert_eq!(l.retry_after(2699), 1);

@@ -2,10 +2,10 @@
 //! `HAMAFZA_*` environment variables (`__` for nesting: `HAMAFZA_SMS__SENDER=http`). Every value
 //! is checked at start-up; a bad one stops the program with a message naming it.
 
-use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
-use hamafza_web::sms::SmsConfig;
+use figment::providers::{Env, Format, Serialized, Toml};
 use hamafza_web::WebConfig;
+use hamafza_web::sms::SmsConfig;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 
@@ -54,7 +54,11 @@ impl Config {
         let c: Config = Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(&file))
             // Variables the tests and the config-file switch use are not settings.
-            .merge(Env::prefixed("HAMAFZA_").split("__").ignore(&["config", "test_pg", "test_keep_db"]))
+            .merge(Env::prefixed("HAMAFZA_").split("__").ignore(&[
+                "config",
+                "test_pg",
+                "test_keep_db",
+            ]))
             .extract()
             .map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;
         c.check()?;
@@ -63,16 +67,26 @@ impl Config {
 
     fn check(&self) -> anyhow::Result<()> {
         if self.addr.parse::<SocketAddr>().is_err() {
-            anyhow::bail!("configuration error: addr (HAMAFZA_ADDR) must be host:port such as 127.0.0.1:8080, got {:?}", self.addr);
+            anyhow::bail!(
+                "configuration error: addr (HAMAFZA_ADDR) must be host:port such as 127.0.0.1:8080, got {:?}",
+                self.addr
+            );
         }
         if !matches!(self.log_format.as_str(), "pretty" | "json") {
-            anyhow::bail!("configuration error: log_format (HAMAFZA_LOG_FORMAT) must be \"pretty\" or \"json\", got {:?}", self.log_format);
+            anyhow::bail!(
+                "configuration error: log_format (HAMAFZA_LOG_FORMAT) must be \"pretty\" or \"json\", got {:?}",
+                self.log_format
+            );
         }
         if self.max_connections == 0 {
-            anyhow::bail!("configuration error: max_connections (HAMAFZA_MAX_CONNECTIONS) must be at least 1");
+            anyhow::bail!(
+                "configuration error: max_connections (HAMAFZA_MAX_CONNECTIONS) must be at least 1"
+            );
         }
         if self.session_hours <= 0 {
-            anyhow::bail!("configuration error: session_hours (HAMAFZA_SESSION_HOURS) must be positive");
+            anyhow::bail!(
+                "configuration error: session_hours (HAMAFZA_SESSION_HOURS) must be positive"
+            );
         }
         if self.demo_password.chars().count() < hamafza_core::account::PASSWORD_MIN {
             anyhow::bail!(

@@ -5,20 +5,44 @@
 
 use hamafza_core::{OrgUnitKind, Role};
 use hamafza_persian::provinces::PROVINCES;
+use hamafza_store::Store;
 use hamafza_store::org_units::NewOrgUnit;
 use hamafza_store::users::NewUser;
-use hamafza_store::Store;
 use hamafza_web::auth::password;
 
 /// HQ deputies (code, Persian, English).
 const DEPUTIES: [(&str, &str, &str); 7] = [
-    ("deputy-revenue", "معاونت فنی و درآمد", "Technical and Revenue Deputy"),
-    ("deputy-insured", "معاونت امور بیمه‌شدگان", "Insured Affairs Deputy"),
+    (
+        "deputy-revenue",
+        "معاونت فنی و درآمد",
+        "Technical and Revenue Deputy",
+    ),
+    (
+        "deputy-insured",
+        "معاونت امور بیمه‌شدگان",
+        "Insured Affairs Deputy",
+    ),
     ("deputy-health", "معاونت درمان", "Healthcare Deputy"),
-    ("deputy-economic", "معاونت اقتصادی", "Economic and Investment Deputy"),
-    ("deputy-resources", "معاونت توسعهٔ مدیریت و منابع", "Management Development and Resources Deputy"),
-    ("deputy-legal", "معاونت حقوقی و امور مجلس", "Legal and Parliamentary Affairs Deputy"),
-    ("deputy-communication", "مرکز روابط عمومی و امور بین‌الملل", "Public Relations and International Affairs Centre"),
+    (
+        "deputy-economic",
+        "معاونت اقتصادی",
+        "Economic and Investment Deputy",
+    ),
+    (
+        "deputy-resources",
+        "معاونت توسعهٔ مدیریت و منابع",
+        "Management Development and Resources Deputy",
+    ),
+    (
+        "deputy-legal",
+        "معاونت حقوقی و امور مجلس",
+        "Legal and Parliamentary Affairs Deputy",
+    ),
+    (
+        "deputy-communication",
+        "مرکز روابط عمومی و امور بین‌الملل",
+        "Public Relations and International Affairs Centre",
+    ),
 ];
 
 pub struct DemoUser {
@@ -29,23 +53,108 @@ pub struct DemoUser {
 }
 
 pub const USERS: &[DemoUser] = &[
-    DemoUser { username: "admin", name: "مدیر سامانه", roles: &[Role::Admin], unit: "hq" },
-    DemoUser { username: "secretariat", name: "دبیرخانهٔ جمعینو", roles: &[Role::Secretariat], unit: "deputy-communication" },
-    DemoUser { username: "judge1", name: "مهدی رضایی", roles: &[Role::Judge], unit: "deputy-revenue" },
-    DemoUser { username: "judge2", name: "زهرا کاظمی", roles: &[Role::Judge], unit: "deputy-insured" },
-    DemoUser { username: "judge3", name: "علی‌رضا موسوی", roles: &[Role::Judge], unit: "deputy-health" },
-    DemoUser { username: "judge4", name: "فاطمه حسینی", roles: &[Role::Judge], unit: "deputy-communication" },
-    DemoUser { username: "judge5", name: "حمید صادقی", roles: &[Role::Judge], unit: "deputy-economic" },
-    DemoUser { username: "implementer1", name: "نرگس اکبری", roles: &[Role::Implementer], unit: "deputy-insured" },
-    DemoUser { username: "manager-tehran", name: "رضا کریمی", roles: &[Role::Manager], unit: "prov-tehran" },
-    DemoUser { username: "manager-isfahan", name: "مریم جعفری", roles: &[Role::Manager], unit: "prov-isfahan" },
-    DemoUser { username: "manager-khorasan-razavi", name: "حسن نوری", roles: &[Role::Manager], unit: "prov-khorasan-razavi" },
-    DemoUser { username: "manager-fars", name: "لیلا محمدی", roles: &[Role::Manager], unit: "prov-fars" },
-    DemoUser { username: "participant1", name: "سارا احمدی", roles: &[Role::Participant], unit: "prov-tehran-b1" },
-    DemoUser { username: "participant2", name: "محمد قاسمی", roles: &[Role::Participant], unit: "prov-isfahan-b1" },
-    DemoUser { username: "participant3", name: "نسترن یزدانی", roles: &[Role::Participant], unit: "prov-yazd-b2" },
-    DemoUser { username: "participant4", name: "امیر حیدری", roles: &[Role::Participant], unit: "prov-gilan-b1" },
-    DemoUser { username: "participant5", name: "پریسا رحیمی", roles: &[Role::Participant], unit: "deputy-health" },
+    DemoUser {
+        username: "admin",
+        name: "مدیر سامانه",
+        roles: &[Role::Admin],
+        unit: "hq",
+    },
+    DemoUser {
+        username: "secretariat",
+        name: "دبیرخانهٔ جمعینو",
+        roles: &[Role::Secretariat],
+        unit: "deputy-communication",
+    },
+    DemoUser {
+        username: "judge1",
+        name: "مهدی رضایی",
+        roles: &[Role::Judge],
+        unit: "deputy-revenue",
+    },
+    DemoUser {
+        username: "judge2",
+        name: "زهرا کاظمی",
+        roles: &[Role::Judge],
+        unit: "deputy-insured",
+    },
+    DemoUser {
+        username: "judge3",
+        name: "علی‌رضا موسوی",
+        roles: &[Role::Judge],
+        unit: "deputy-health",
+    },
+    DemoUser {
+        username: "judge4",
+        name: "فاطمه حسینی",
+        roles: &[Role::Judge],
+        unit: "deputy-communication",
+    },
+    DemoUser {
+        username: "judge5",
+        name: "حمید صادقی",
+        roles: &[Role::Judge],
+        unit: "deputy-economic",
+    },
+    DemoUser {
+        username: "implementer1",
+        name: "نرگس اکبری",
+        roles: &[Role::Implementer],
+        unit: "deputy-insured",
+    },
+    DemoUser {
+        username: "manager-tehran",
+        name: "رضا کریمی",
+        roles: &[Role::Manager],
+        unit: "prov-tehran",
+    },
+    DemoUser {
+        username: "manager-isfahan",
+        name: "مریم جعفری",
+        roles: &[Role::Manager],
+        unit: "prov-isfahan",
+    },
+    DemoUser {
+        username: "manager-khorasan-razavi",
+        name: "حسن نوری",
+        roles: &[Role::Manager],
+        unit: "prov-khorasan-razavi",
+    },
+    DemoUser {
+        username: "manager-fars",
+        name: "لیلا محمدی",
+        roles: &[Role::Manager],
+        unit: "prov-fars",
+    },
+    DemoUser {
+        username: "participant1",
+        name: "سارا احمدی",
+        roles: &[Role::Participant],
+        unit: "prov-tehran-b1",
+    },
+    DemoUser {
+        username: "participant2",
+        name: "محمد قاسمی",
+        roles: &[Role::Participant],
+        unit: "prov-isfahan-b1",
+    },
+    DemoUser {
+        username: "participant3",
+        name: "نسترن یزدانی",
+        roles: &[Role::Participant],
+        unit: "prov-yazd-b2",
+    },
+    DemoUser {
+        username: "participant4",
+        name: "امیر حیدری",
+        roles: &[Role::Participant],
+        unit: "prov-gilan-b1",
+    },
+    DemoUser {
+        username: "participant5",
+        name: "پریسا رحیمی",
+        roles: &[Role::Participant],
+        unit: "deputy-health",
+    },
 ];
 
 fn units() -> Vec<(Option<&'static str>, NewOrgUnit)> {
@@ -63,7 +172,14 @@ fn units() -> Vec<(Option<&'static str>, NewOrgUnit)> {
     for (code, fa, en) in DEPUTIES {
         v.push((
             Some("hq"),
-            NewOrgUnit { parent_id: None, kind: OrgUnitKind::Deputy, code: code.into(), name_fa: fa.into(), name_en: en.into(), province_code: None },
+            NewOrgUnit {
+                parent_id: None,
+                kind: OrgUnitKind::Deputy,
+                code: code.into(),
+                name_fa: fa.into(),
+                name_en: en.into(),
+                province_code: None,
+            },
         ));
     }
     for p in PROVINCES.iter() {
@@ -86,7 +202,11 @@ fn units() -> Vec<(Option<&'static str>, NewOrgUnit)> {
                     parent_id: None,
                     kind: OrgUnitKind::Branch,
                     code: format!("{code}-b{n}"),
-                    name_fa: format!("شعبهٔ {} {}", hamafza_persian::digits::to_persian(&n.to_string()), p.name_fa),
+                    name_fa: format!(
+                        "شعبهٔ {} {}",
+                        hamafza_persian::digits::to_persian(&n.to_string()),
+                        p.name_fa
+                    ),
                     name_en: format!("{} Branch {n}", p.name_en),
                     province_code: Some(p.code.into()),
                 },

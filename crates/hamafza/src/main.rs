@@ -54,7 +54,10 @@ fn main() -> ExitCode {
         }
     };
     init_logging(&config);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     match rt.block_on(run(cli.command, config)) {
         Ok(code) => code,
         Err(e) => {
@@ -67,7 +70,9 @@ fn main() -> ExitCode {
 fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if config.log_format == "json" {
         builder.json().init();
     } else {
@@ -76,10 +81,18 @@ fn init_logging(config: &Config) {
 }
 
 async fn open(config: &Config) -> anyhow::Result<Store> {
-    let opts = ConnectOptions { max_connections: config.max_connections, connect_timeout: Duration::from_secs(5) };
+    let opts = ConnectOptions {
+        max_connections: config.max_connections,
+        connect_timeout: Duration::from_secs(5),
+    };
     let store = Store::connect(&config.database_url, &opts)
         .await
-        .with_context(|| format!("database_url (HAMAFZA_DATABASE_URL) {}", hamafza_store::redact(&config.database_url)))?;
+        .with_context(|| {
+            format!(
+                "database_url (HAMAFZA_DATABASE_URL) {}",
+                hamafza_store::redact(&config.database_url)
+            )
+        })?;
     store.migrate().await.context("applying migrations")?;
     Ok(store)
 }
@@ -97,7 +110,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             println!("migrations applied");
         }
         Command::User { command } => users_cli::run(&open(&config).await?, command).await?,
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
             let v = open(&config).await?.verify_audit().await?;
             return Ok(match v.broken {
                 None => {
@@ -147,7 +162,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -1,12 +1,12 @@
 //! `hamafza user add|passwd|roles|list`: account management from the shell, e.g. to create the
 //! first administrator of a new installation.
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use clap::Subcommand;
-use hamafza_core::account::NewAccount;
 use hamafza_core::Role;
-use hamafza_store::users::{NewUser, UserQuery};
+use hamafza_core::account::NewAccount;
 use hamafza_store::Store;
+use hamafza_store::users::{NewUser, UserQuery};
 use hamafza_web::auth::password;
 
 #[derive(Subcommand)]
@@ -45,7 +45,9 @@ pub enum UserCommand {
 fn parse_roles(s: &str) -> anyhow::Result<Vec<Role>> {
     s.split(',')
         .filter(|r| !r.trim().is_empty())
-        .map(|r| Role::parse(r).with_context(|| format!("unknown role {r:?}; use {}", role_names())))
+        .map(|r| {
+            Role::parse(r).with_context(|| format!("unknown role {r:?}; use {}", role_names()))
+        })
         .collect()
 }
 
@@ -58,7 +60,9 @@ fn password_from(arg: Option<String>) -> anyhow::Result<String> {
         Some(p) => Ok(p),
         None => {
             let mut line = String::new();
-            std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("reading the password from standard input")?;
             Ok(line.trim_end_matches(['\r', '\n']).to_string())
         }
     }
@@ -66,14 +70,34 @@ fn password_from(arg: Option<String>) -> anyhow::Result<String> {
 
 pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
     match command {
-        UserCommand::Add { username, name, password: pw, roles, unit, mobile, national_id } => {
-            let account = NewAccount { username, display_name: name, password: password_from(pw)?, national_id, mobile };
+        UserCommand::Add {
+            username,
+            name,
+            password: pw,
+            roles,
+            unit,
+            mobile,
+            national_id,
+        } => {
+            let account = NewAccount {
+                username,
+                display_name: name,
+                password: password_from(pw)?,
+                national_id,
+                mobile,
+            };
             let valid = account.validate().map_err(|errors| {
                 let list: Vec<String> = errors.iter().map(|(f, e)| format!("{f}: {e}")).collect();
                 anyhow::anyhow!("invalid account: {}", list.join("; "))
             })?;
             let org_unit_id = match unit {
-                Some(code) => Some(store.org_unit_by_code(&code).await?.with_context(|| format!("no org unit with code {code:?}"))?.id),
+                Some(code) => Some(
+                    store
+                        .org_unit_by_code(&code)
+                        .await?
+                        .with_context(|| format!("no org unit with code {code:?}"))?
+                        .id,
+                ),
                 None => None,
             };
             let new = NewUser {
@@ -86,27 +110,56 @@ pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
                 roles: parse_roles(&roles)?,
             };
             let u = store.create_user(&new, None).await.map_err(|e| match e {
-                hamafza_store::StoreError::Conflict(what) => anyhow::anyhow!("already taken: {what}"),
+                hamafza_store::StoreError::Conflict(what) => {
+                    anyhow::anyhow!("already taken: {what}")
+                }
                 e => e.into(),
             })?;
             println!("created user {} (id {})", u.username, u.id);
         }
-        UserCommand::Passwd { username, password: pw } => {
-            let u = store.user_by_username(&username).await?.with_context(|| format!("no user {username:?}"))?;
+        UserCommand::Passwd {
+            username,
+            password: pw,
+        } => {
+            let u = store
+                .user_by_username(&username)
+                .await?
+                .with_context(|| format!("no user {username:?}"))?;
             let pw = password_from(pw)?;
             if let Err(e) = hamafza_core::account::check_password(&pw, &u.username) {
                 bail!("password: {e}");
             }
-            store.set_password(u.id, &password::hash_blocking(&pw)?, None, None).await?;
-            println!("password of {} changed; their sessions were ended", u.username);
+            store
+                .set_password(u.id, &password::hash_blocking(&pw)?, None, None)
+                .await?;
+            println!(
+                "password of {} changed; their sessions were ended",
+                u.username
+            );
         }
         UserCommand::Roles { username, roles } => {
-            let u = store.user_by_username(&username).await?.with_context(|| format!("no user {username:?}"))?;
+            let u = store
+                .user_by_username(&username)
+                .await?
+                .with_context(|| format!("no user {username:?}"))?;
             let u = store.set_roles(u.id, &parse_roles(&roles)?, None).await?;
-            println!("{}: {}", u.username, u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","));
+            println!(
+                "{}: {}",
+                u.username,
+                u.roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
         }
         UserCommand::List => {
-            let (users, total) = store.users(&UserQuery { limit: 500, ..Default::default() }).await?;
+            let (users, total) = store
+                .users(&UserQuery {
+                    limit: 500,
+                    ..Default::default()
+                })
+                .await?;
             for u in users {
                 let roles: Vec<_> = u.roles.iter().map(|r| r.as_str()).collect();
                 println!("{}\t{}\t{}", u.username, u.display_name, roles.join(","));

@@ -1,8 +1,8 @@
 //! The append-only, hash-chained audit log (rules in `hamafza_core::audit`). An entry is appended
 //! inside the transaction of the change it records, so both commit or neither does.
 
-use crate::{db_read, Store, StoreResult};
-use hamafza_core::audit::{entry_hash, verify_chain, AuditEntry, BrokenLink, GENESIS};
+use crate::{Store, StoreResult, db_read};
+use hamafza_core::audit::{AuditEntry, BrokenLink, GENESIS, entry_hash, verify_chain};
 use sqlx::{PgConnection, SqliteConnection};
 
 /// What happened, by whom, to what. `data` is any JSON value with the details.
@@ -131,19 +131,29 @@ impl Store {
     }
 
     /// The newest entries first, `limit` of them before `before_seq` (all when `None`).
-    pub async fn audit_page(&self, before_seq: Option<i64>, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+    pub async fn audit_page(
+        &self,
+        before_seq: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditEntry>> {
         let rows: Vec<Row> = db_read!(self, |p| {
-            sqlx::query_as(&format!("{SELECT_ENTRY} WHERE seq < $1 ORDER BY seq DESC LIMIT $2"))
-                .bind(before_seq.unwrap_or(i64::MAX))
-                .bind(limit)
-                .fetch_all(p)
-                .await?
+            sqlx::query_as(&format!(
+                "{SELECT_ENTRY} WHERE seq < $1 ORDER BY seq DESC LIMIT $2"
+            ))
+            .bind(before_seq.unwrap_or(i64::MAX))
+            .bind(limit)
+            .fetch_all(p)
+            .await?
         });
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// Entries about one entity, oldest first.
-    pub async fn audit_for(&self, entity_type: &str, entity_id: &str) -> StoreResult<Vec<AuditEntry>> {
+    pub async fn audit_for(
+        &self,
+        entity_type: &str,
+        entity_id: &str,
+    ) -> StoreResult<Vec<AuditEntry>> {
         let rows: Vec<Row> = db_read!(self, |p| {
             sqlx::query_as(&format!(
                 "{SELECT_ENTRY} WHERE entity_type = $1 AND entity_id = $2 ORDER BY seq"
@@ -164,14 +174,19 @@ impl Store {
         loop {
             let after = last.as_ref().map_or(0, |l| l.0);
             let rows: Vec<Row> = db_read!(self, |p| {
-                sqlx::query_as(&format!("{SELECT_ENTRY} WHERE seq > $1 ORDER BY seq LIMIT $2"))
-                    .bind(after)
-                    .bind(BATCH)
-                    .fetch_all(p)
-                    .await?
+                sqlx::query_as(&format!(
+                    "{SELECT_ENTRY} WHERE seq > $1 ORDER BY seq LIMIT $2"
+                ))
+                .bind(after)
+                .bind(BATCH)
+                .fetch_all(p)
+                .await?
             });
             if rows.is_empty() {
-                return Ok(Verification { checked, broken: None });
+                return Ok(Verification {
+                    checked,
+                    broken: None,
+                });
             }
             let entries: Vec<AuditEntry> = rows.into_iter().map(Into::into).collect();
             match verify_chain(last.clone(), &entries) {
@@ -186,7 +201,10 @@ impl Store {
                         | BrokenLink::Gap { seq, .. } => *seq,
                     };
                     checked += entries.iter().take_while(|e| e.seq < seq).count() as i64;
-                    return Ok(Verification { checked, broken: Some(broken) });
+                    return Ok(Verification {
+                        checked,
+                        broken: Some(broken),
+                    });
                 }
             }
         }

@@ -7,22 +7,24 @@
 //! one connection for writes: SQLite allows one writer at a time anyway, and queueing writers in
 //! the pool is faster and fairer than letting them spin on `SQLITE_BUSY`.
 
-mod error;
 pub mod audit;
+mod error;
 pub mod org_units;
 pub mod otp;
 pub mod rate_limits;
 pub mod sessions;
 pub mod settings;
-pub mod tokens;
-pub mod users;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tokens;
+pub mod users;
 
 pub use error::{StoreError, StoreResult};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -112,7 +114,8 @@ impl Store {
     async fn connect_sqlite(url: &str, opts: &ConnectOptions) -> StoreResult<Store> {
         if url.contains(":memory:") {
             return Err(StoreError::Config(
-                "an in-memory SQLite database would lose everything on restart; give a file path".into(),
+                "an in-memory SQLite database would lose everything on restart; give a file path"
+                    .into(),
             ));
         }
         let o = SqliteConnectOptions::from_str(url)
@@ -136,7 +139,9 @@ impl Store {
             .connect_with(o.read_only(true))
             .await
             .map_err(|e| StoreError::Config(format!("cannot open the SQLite database: {e}")))?;
-        Ok(Store { pool: Pool::Sqlite { read, write } })
+        Ok(Store {
+            pool: Pool::Sqlite { read, write },
+        })
     }
 
     async fn connect_postgres(o: PgConnectOptions, opts: &ConnectOptions) -> StoreResult<Store> {
@@ -146,7 +151,9 @@ impl Store {
             .connect_with(o)
             .await
             .map_err(|e| StoreError::Config(format!("cannot reach PostgreSQL: {e}")))?;
-        Ok(Store { pool: Pool::Postgres(pool) })
+        Ok(Store {
+            pool: Pool::Postgres(pool),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -226,9 +233,15 @@ mod tests {
 
     #[tokio::test]
     async fn a_bad_url_is_a_clear_error() {
-        let e = Store::connect("mysql://x", &ConnectOptions::default()).await.err().unwrap();
+        let e = Store::connect("mysql://x", &ConnectOptions::default())
+            .await
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("sqlite:// or postgres://"), "{e}");
-        let e = Store::connect("sqlite::memory:", &ConnectOptions::default()).await.err().unwrap();
+        let e = Store::connect("sqlite::memory:", &ConnectOptions::default())
+            .await
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("in-memory"), "{e}");
     }
 }

@@ -1,7 +1,7 @@
 //! Org units: HQ, its deputies, the 31 provincial directorates and their branches.
 
 use crate::audit::{AuditConn, NewAudit};
-use crate::{db_read, db_write, now, Store, StoreError, StoreResult};
+use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
 use hamafza_core::OrgUnitKind;
 use serde::Serialize;
 use serde_json::json;
@@ -57,7 +57,11 @@ pub struct NewOrgUnit {
 const COLUMNS: &str = "id, parent_id, kind, code, name_fa, name_en, province_code";
 
 impl Store {
-    pub async fn create_org_unit(&self, u: &NewOrgUnit, actor_id: Option<i64>) -> StoreResult<OrgUnit> {
+    pub async fn create_org_unit(
+        &self,
+        u: &NewOrgUnit,
+        actor_id: Option<i64>,
+    ) -> StoreResult<OrgUnit> {
         let id: i64 = db_write!(self, |p| {
             let mut tx = p.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -136,7 +140,9 @@ impl Store {
     /// How many units of each kind there are, for the home page.
     pub async fn org_unit_counts(&self) -> StoreResult<Vec<(OrgUnitKind, i64)>> {
         let rows: Vec<(String, i64)> = db_read!(self, |p| {
-            sqlx::query_as("SELECT kind, COUNT(*) FROM org_units GROUP BY kind").fetch_all(p).await?
+            sqlx::query_as("SELECT kind, COUNT(*) FROM org_units GROUP BY kind")
+                .fetch_all(p)
+                .await?
         });
         Ok(rows
             .into_iter()

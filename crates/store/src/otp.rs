@@ -1,7 +1,7 @@
 //! One-time sign-in codes sent by SMS (rules in `hamafza_core::limits`). One live code per
 //! mobile number; only a keyed hash of the code is stored.
 
-use crate::{db_read, db_write, Store, StoreResult};
+use crate::{Store, StoreResult, db_read, db_write};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OtpCode {
@@ -14,7 +14,13 @@ pub struct OtpCode {
 
 impl Store {
     /// Stores a fresh code for `mobile`, replacing any earlier one.
-    pub async fn put_otp(&self, mobile: &str, code_hash: &str, sent_at: i64, expires_at: i64) -> StoreResult<()> {
+    pub async fn put_otp(
+        &self,
+        mobile: &str,
+        code_hash: &str,
+        sent_at: i64,
+        expires_at: i64,
+    ) -> StoreResult<()> {
         db_write!(self, |p| {
             sqlx::query(
                 "INSERT INTO otp_codes (mobile, code_hash, sent_at, expires_at, attempts) VALUES ($1, $2, $3, $4, 0)
@@ -42,10 +48,12 @@ impl Store {
     /// Counts a wrong guess; returns the attempts so far.
     pub async fn otp_failed(&self, mobile: &str) -> StoreResult<i64> {
         let n: Option<i64> = db_write!(self, |p| {
-            sqlx::query_scalar("UPDATE otp_codes SET attempts = attempts + 1 WHERE mobile = $1 RETURNING attempts")
-                .bind(mobile)
-                .fetch_optional(p)
-                .await?
+            sqlx::query_scalar(
+                "UPDATE otp_codes SET attempts = attempts + 1 WHERE mobile = $1 RETURNING attempts",
+            )
+            .bind(mobile)
+            .fetch_optional(p)
+            .await?
         });
         Ok(n.unwrap_or(i64::MAX))
     }

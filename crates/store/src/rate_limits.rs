@@ -1,7 +1,7 @@
 //! Fixed-window counters for throttling (rules in `hamafza_core::limits`), in the database so all
 //! app nodes count together.
 
-use crate::{db_read, db_write, Store, StoreResult};
+use crate::{Store, StoreResult, db_read, db_write};
 use hamafza_core::limits::Limit;
 
 impl Store {
@@ -26,11 +26,13 @@ impl Store {
     pub async fn hits(&self, bucket: &str, limit: Limit, now: i64) -> StoreResult<i64> {
         let window = limit.window_start(now);
         let n: Option<i64> = db_read!(self, |p| {
-            sqlx::query_scalar("SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2")
-                .bind(bucket)
-                .bind(window)
-                .fetch_optional(p)
-                .await?
+            sqlx::query_scalar(
+                "SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2",
+            )
+            .bind(bucket)
+            .bind(window)
+            .fetch_optional(p)
+            .await?
         });
         Ok(n.unwrap_or(0))
     }

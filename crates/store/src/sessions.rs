@@ -1,11 +1,17 @@
 //! Sign-in sessions, kept in the database so any app node can serve any request. The cookie holds
 //! a random token; only its SHA-256 is stored, so a copy of the database cannot be replayed.
 
-use crate::users::{fold_users, User, UserRow, USER_COLUMNS};
-use crate::{db_read, db_write, Store, StoreResult};
+use crate::users::{USER_COLUMNS, User, UserRow, fold_users};
+use crate::{Store, StoreResult, db_read, db_write};
 
 impl Store {
-    pub async fn create_session(&self, id_hash: &str, user_id: i64, now: i64, expires_at: i64) -> StoreResult<()> {
+    pub async fn create_session(
+        &self,
+        id_hash: &str,
+        user_id: i64,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<()> {
         db_write!(self, |p| {
             sqlx::query("INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
                 .bind(id_hash)
@@ -26,7 +32,11 @@ impl Store {
              WHERE s.id_hash = $1 AND s.expires_at > $2 AND NOT u.disabled ORDER BY u.id"
         );
         let rows: Vec<UserRow> = db_read!(self, |p| {
-            sqlx::query_as(&sql).bind(id_hash).bind(now).fetch_all(p).await?
+            sqlx::query_as(&sql)
+                .bind(id_hash)
+                .bind(now)
+                .fetch_all(p)
+                .await?
         });
         Ok(fold_users(rows).pop())
     }

@@ -34,9 +34,14 @@ fn keep() -> bool {
 pub async fn sqlite() -> TestDb {
     let path = std::env::temp_dir().join(format!("{}.db", unique_name("hamafza_test")));
     let url = format!("sqlite://{}", path.display());
-    let store = Store::connect(&url, &Default::default()).await.expect("open test SQLite");
+    let store = Store::connect(&url, &Default::default())
+        .await
+        .expect("open test SQLite");
     store.migrate().await.expect("migrate test SQLite");
-    TestDb { store, cleanup: Cleanup::Sqlite(path) }
+    TestDb {
+        store,
+        cleanup: Cleanup::Sqlite(path),
+    }
 }
 
 /// The PostgreSQL URL for tests, or `None` (with a note, or a panic under CI) when unset.
@@ -57,7 +62,9 @@ pub fn postgres_url() -> Option<String> {
 pub async fn postgres() -> Option<TestDb> {
     let url = postgres_url()?;
     let schema = unique_name("t");
-    let mut admin = PgConnection::connect(&url).await.expect("connect to HAMAFZA_TEST_PG");
+    let mut admin = PgConnection::connect(&url)
+        .await
+        .expect("connect to HAMAFZA_TEST_PG");
     sqlx::query(&format!("CREATE SCHEMA {schema}"))
         .execute(&mut admin)
         .await
@@ -71,9 +78,14 @@ pub async fn postgres() -> Option<TestDb> {
         .connect_with(opts)
         .await
         .expect("connect to the test schema");
-    let store = Store { pool: Pool::Postgres(pool) };
+    let store = Store {
+        pool: Pool::Postgres(pool),
+    };
     store.migrate().await.expect("migrate test schema");
-    Some(TestDb { store, cleanup: Cleanup::Postgres { url, schema } })
+    Some(TestDb {
+        store,
+        cleanup: Cleanup::Postgres { url, schema },
+    })
 }
 
 impl Drop for TestDb {
@@ -91,7 +103,10 @@ impl Drop for TestDb {
                 let (url, schema) = (url.clone(), schema.clone());
                 // Drop runs inside the test's runtime, which must not block: use a runtime of our own.
                 let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .ok()?;
                     rt.block_on(async {
                         let mut c = PgConnection::connect(&url).await.ok()?;
                         sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
@@ -131,4 +146,18 @@ macro_rules! store_tests {
             )*
         }
     };
+}
+
+impl Store {
+    /// Rewrites an audit entry's data behind the log's back, to prove verification catches it.
+    pub async fn tamper_audit_entry(&self, seq: i64, data: &str) {
+        crate::db_write!(self, |p| {
+            sqlx::query("UPDATE audit_log SET data = $1 WHERE seq = $2")
+                .bind(data)
+                .bind(seq)
+                .execute(p)
+                .await
+                .expect("tamper");
+        });
+    }
 }

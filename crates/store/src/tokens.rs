@@ -1,8 +1,8 @@
 //! Personal API tokens (`Authorization: Bearer …`). Like sessions, only the SHA-256 is stored.
 
 use crate::audit::{AuditConn, NewAudit};
-use crate::users::{fold_users, User, UserRow, USER_COLUMNS};
-use crate::{db_read, db_write, now, Store, StoreError, StoreResult};
+use crate::users::{USER_COLUMNS, User, UserRow, fold_users};
+use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
 use serde::Serialize;
 use serde_json::json;
 
@@ -49,7 +49,14 @@ impl Store {
             tx.commit().await?;
             id
         });
-        Ok(ApiToken { id, name: name.to_string(), created_at: at, last_used_at: None, expires_at, revoked_at: None })
+        Ok(ApiToken {
+            id,
+            name: name.to_string(),
+            created_at: at,
+            last_used_at: None,
+            expires_at,
+            revoked_at: None,
+        })
     }
 
     /// The enabled user a live token belongs to.
@@ -61,7 +68,11 @@ impl Store {
                AND NOT u.disabled ORDER BY u.id"
         );
         let rows: Vec<UserRow> = db_read!(self, |p| {
-            sqlx::query_as(&sql).bind(token_hash).bind(now).fetch_all(p).await?
+            sqlx::query_as(&sql)
+                .bind(token_hash)
+                .bind(now)
+                .fetch_all(p)
+                .await?
         });
         Ok(fold_users(rows).pop())
     }

@@ -1,7 +1,7 @@
 //! Users and their roles. Passwords arrive here already hashed (argon2id, in the web crate).
 
 use crate::audit::{AuditConn, NewAudit};
-use crate::{db_read, db_write, now, Store, StoreError, StoreResult};
+use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
 use hamafza_core::Role;
 use serde::Serialize;
 use serde_json::json;
@@ -151,11 +151,14 @@ impl Store {
     }
 
     pub async fn user(&self, id: i64) -> StoreResult<User> {
-        self.user_where("u.id = $1", id.to_string()).await?.ok_or(StoreError::NotFound)
+        self.user_where("u.id = $1", id.to_string())
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     pub async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
-        self.user_where("u.username = $1", username.to_string()).await
+        self.user_where("u.username = $1", username.to_string())
+            .await
     }
 
     pub async fn user_by_mobile(&self, mobile: &str) -> StoreResult<Option<User>> {
@@ -170,7 +173,10 @@ impl Store {
             let id: i64 = arg.parse().map_err(|_| StoreError::NotFound)?;
             db_read!(self, |p| sqlx::query_as(&sql).bind(id).fetch_all(p).await?)
         } else {
-            db_read!(self, |p| sqlx::query_as(&sql).bind(&arg).fetch_all(p).await?)
+            db_read!(self, |p| sqlx::query_as(&sql)
+                .bind(&arg)
+                .fetch_all(p)
+                .await?)
         };
         Ok(fold_users(rows).pop())
     }
@@ -191,7 +197,10 @@ impl Store {
 
     /// A page of users matching `q`, ordered by username, and how many match in all.
     pub async fn users(&self, q: &UserQuery) -> StoreResult<(Vec<User>, i64)> {
-        let search = q.search.as_deref().map(|s| format!("%{}%", s.trim().to_lowercase()));
+        let search = q
+            .search
+            .as_deref()
+            .map(|s| format!("%{}%", s.trim().to_lowercase()));
         // Each filter is "no filter" when its argument is NULL, so one SQL text serves all combinations.
         let filter = "($1 IS NULL OR LOWER(u.username) LIKE $1 OR LOWER(u.display_name) LIKE $1 OR u.mobile LIKE $1)
              AND ($2 IS NULL OR EXISTS (SELECT 1 FROM user_roles x WHERE x.user_id = u.id AND x.role = $2))
@@ -223,7 +232,12 @@ impl Store {
     }
 
     /// Applies an admin's changes to an account, logging what changed.
-    pub async fn update_user(&self, id: i64, u: &UserUpdate, actor_id: Option<i64>) -> StoreResult<User> {
+    pub async fn update_user(
+        &self,
+        id: i64,
+        u: &UserUpdate,
+        actor_id: Option<i64>,
+    ) -> StoreResult<User> {
         let before = self.user(id).await?;
         db_write!(self, |p| {
             let mut tx = p.begin().await?;
@@ -275,7 +289,12 @@ impl Store {
     }
 
     /// Replaces a user's roles (the CLI's `user roles`).
-    pub async fn set_roles(&self, id: i64, roles: &[Role], actor_id: Option<i64>) -> StoreResult<User> {
+    pub async fn set_roles(
+        &self,
+        id: i64,
+        roles: &[Role],
+        actor_id: Option<i64>,
+    ) -> StoreResult<User> {
         let u = self.user(id).await?;
         let update = UserUpdate {
             display_name: u.display_name,
@@ -299,13 +318,14 @@ impl Store {
     ) -> StoreResult<()> {
         db_write!(self, |p| {
             let mut tx = p.begin().await?;
-            let n = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-                .bind(password_hash)
-                .bind(now())
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let n =
+                sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+                    .bind(password_hash)
+                    .bind(now())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
@@ -358,7 +378,9 @@ impl Store {
     /// How many users hold each role, for the admin dashboard.
     pub async fn count_users(&self) -> StoreResult<i64> {
         Ok(db_read!(self, |p| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await?
+            sqlx::query_scalar("SELECT COUNT(*) FROM users")
+                .fetch_one(p)
+                .await?
         }))
     }
 }

@@ -3,9 +3,9 @@
 //! Internal details go to the log with the request ID, never to the client.
 
 use crate::i18n::Lang;
-use crate::view::{lang_of, ErrorPage};
+use crate::view::{ErrorPage, lang_of};
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use hamafza_core::account::FieldError;
@@ -94,8 +94,12 @@ impl AppError {
                 "problem.rate_limited.detail",
                 &[("minutes", &lang.num((retry_after + 59) / 60))],
             ),
-            AppError::BadRequest(why) => format!("{} ({why})", lang.t("problem.bad_request.detail")),
-            _ => lang.t(&format!("problem.{}.detail", self.kind())).to_string(),
+            AppError::BadRequest(why) => {
+                format!("{} ({why})", lang.t("problem.bad_request.detail"))
+            }
+            _ => lang
+                .t(&format!("problem.{}.detail", self.kind()))
+                .to_string(),
         }
     }
 }
@@ -159,7 +163,10 @@ fn problem(e: &AppError, lang: Lang) -> Problem {
     let errors = match e {
         AppError::Validation(fields) => fields
             .iter()
-            .map(|(f, err)| ProblemField { field: f.to_string(), detail: field_message(lang, *err) })
+            .map(|(f, err)| ProblemField {
+                field: f.to_string(),
+                detail: field_message(lang, *err),
+            })
             .collect(),
         _ => Vec::new(),
     };
@@ -176,7 +183,11 @@ fn problem(e: &AppError, lang: Lang) -> Problem {
 /// redirect to the sign-in page when signing in would help.
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+    let query = req
+        .uri()
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
     let is_api = path.starts_with("/api/");
     let lang = lang_of(req.headers());
     let mut res = next.run(req).await;
@@ -187,8 +198,10 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let mut out = if is_api {
         let p = problem(&err, lang);
         let mut r = (err.status(), axum::Json(p)).into_response();
-        r.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         r
     } else if matches!(*err, AppError::Unauthorized) {
         let next = format!("{path}{query}");
@@ -205,5 +218,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
 }
 
 pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).map(|q| q[1..].to_string()).unwrap_or_default()
+    serde_urlencoded::to_string([("", s)])
+        .map(|q| q[1..].to_string())
+        .unwrap_or_default()
 }

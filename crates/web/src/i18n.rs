@@ -20,8 +20,13 @@ fn load(name: &str, text: &'static str) -> Catalog {
     table
         .into_iter()
         .map(|(k, v)| {
-            let v = v.as_str().unwrap_or_else(|| panic!("catalog {name}: {k} is not a string"));
-            (&*Box::leak(k.into_boxed_str()), &*Box::leak(v.to_string().into_boxed_str()))
+            let v = v
+                .as_str()
+                .unwrap_or_else(|| panic!("catalog {name}: {k} is not a string"));
+            (
+                &*Box::leak(k.into_boxed_str()),
+                &*Box::leak(v.to_string().into_boxed_str()),
+            )
         })
         .collect()
 }
@@ -140,7 +145,10 @@ mod tests {
         en.sort();
         let only_fa: Vec<_> = fa.iter().filter(|k| !EN.contains_key(**k)).collect();
         let only_en: Vec<_> = en.iter().filter(|k| !FA.contains_key(**k)).collect();
-        assert!(only_fa.is_empty() && only_en.is_empty(), "only in fa: {only_fa:?}; only in en: {only_en:?}");
+        assert!(
+            only_fa.is_empty() && only_en.is_empty(),
+            "only in fa: {only_fa:?}; only in en: {only_en:?}"
+        );
     }
 
     #[test]
@@ -158,10 +166,13 @@ mod tests {
         }
         missing.sort();
         missing.dedup();
-        assert!(missing.is_empty(), "keys missing from the catalogs: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "keys missing from the catalogs: {missing:?}"
+        );
     }
 
-    /// Strings passed to `t("…")`, `tf("…"` and `.key("…")`-style calls: `t("a.b")` patterns.
+    /// The literal keys passed to `t(…)` and `tf(…)` in code and templates.
     fn quoted_keys(text: &str) -> Vec<String> {
         let mut keys = Vec::new();
         for pat in ["t(\"", "tf(\""] {
@@ -190,9 +201,64 @@ mod tests {
         }
     }
 
+    /// Keys built at run time: error codes, problem kinds, roles and unit kinds.
+    #[test]
+    fn every_computed_key_is_in_both_catalogs() {
+        use hamafza_core::account::FieldError as F;
+        let mut keys: Vec<String> = [
+            F::Required,
+            F::TooShort(1),
+            F::TooLong(1),
+            F::UsernameChars,
+            F::NationalId,
+            F::Mobile,
+            F::PasswordIsUsername,
+            F::PasswordsDiffer,
+            F::Taken,
+            F::Unknown,
+            F::Wrong,
+        ]
+        .iter()
+        .map(|e| e.key().to_string())
+        .collect();
+        for kind in [
+            "not_found",
+            "unauthorized",
+            "bad_credentials",
+            "forbidden",
+            "csrf",
+            "bad_request",
+            "validation",
+            "rate_limited",
+            "unavailable",
+            "internal",
+        ] {
+            keys.push(format!("problem.{kind}.title"));
+            keys.push(format!("problem.{kind}.detail"));
+        }
+        keys.extend(
+            hamafza_core::Role::ALL
+                .iter()
+                .map(|r| format!("role.{}", r.as_str())),
+        );
+        keys.extend(
+            hamafza_core::OrgUnitKind::ALL
+                .iter()
+                .map(|k| format!("kind.{}", k.as_str())),
+        );
+        let missing: Vec<_> = keys
+            .iter()
+            .filter(|k| !FA.contains_key(k.as_str()) || !EN.contains_key(k.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "{missing:?}");
+    }
+
     #[test]
     fn accept_language_picks_the_first_spoken_language() {
-        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,fa;q=0.8"), Some(Lang::En));
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,fa;q=0.8"),
+            Some(Lang::En)
+        );
         assert_eq!(Lang::from_accept_language("de,fa;q=0.5"), Some(Lang::Fa));
         assert_eq!(Lang::from_accept_language("de"), None);
     }

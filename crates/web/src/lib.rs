@@ -13,6 +13,8 @@ mod error;
 pub mod i18n;
 mod pages;
 pub mod sms;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod view;
 
 pub use error::AppError;
@@ -65,7 +67,12 @@ impl AppState {
     pub async fn new(store: Store, config: WebConfig) -> anyhow::Result<AppState> {
         let secret = auth::instance_secret(&store).await?;
         let sms = sms::SmsSender::from_config(&config.sms)?;
-        Ok(AppState { store, config: Arc::new(config), sms, secret: secret.into() })
+        Ok(AppState {
+            store,
+            config: Arc::new(config),
+            sms,
+            secret: secret.into(),
+        })
     }
 }
 
@@ -103,7 +110,10 @@ pub async fn serve(
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

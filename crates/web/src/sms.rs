@@ -65,13 +65,20 @@ impl SmsSender {
             "log" => Ok(SmsSender::Log),
             "http" => {
                 if !(c.url.starts_with("http://") || c.url.starts_with("https://")) {
-                    anyhow::bail!("sms.url must be an http(s) URL template when sms.sender is \"http\"");
+                    anyhow::bail!(
+                        "sms.url must be an http(s) URL template when sms.sender is \"http\""
+                    );
                 }
                 if !matches!(c.method.as_str(), "GET" | "POST") {
                     anyhow::bail!("sms.method must be GET or POST (got {:?})", c.method);
                 }
-                let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
-                Ok(SmsSender::Http(Arc::new(HttpSender { config: c.clone(), client })))
+                let client = reqwest::Client::builder()
+                    .timeout(Duration::from_secs(10))
+                    .build()?;
+                Ok(SmsSender::Http(Arc::new(HttpSender {
+                    config: c.clone(),
+                    client,
+                })))
             }
             other => anyhow::bail!("sms.sender must be \"log\" or \"http\" (got {other:?})"),
         }
@@ -105,10 +112,20 @@ fn json_escaped(s: &str) -> String {
 impl HttpSender {
     async fn send(&self, to: &str, text: &str) -> Result<(), SmsError> {
         let c = &self.config;
-        let url = c.url.replace("{to}", &percent(to)).replace("{text}", &percent(text));
+        let url = c
+            .url
+            .replace("{to}", &percent(to))
+            .replace("{text}", &percent(text));
         let mut req = if c.method == "POST" {
-            let esc: fn(&str) -> String = if c.content_type.contains("json") { json_escaped } else { percent };
-            let body = c.body.replace("{to}", &esc(to)).replace("{text}", &esc(text));
+            let esc: fn(&str) -> String = if c.content_type.contains("json") {
+                json_escaped
+            } else {
+                percent
+            };
+            let body = c
+                .body
+                .replace("{to}", &esc(to))
+                .replace("{text}", &esc(text));
             self.client
                 .post(url)
                 .header(reqwest::header::CONTENT_TYPE, &c.content_type)
@@ -133,16 +150,29 @@ mod tests {
 
     #[test]
     fn a_misconfigured_sender_names_the_setting() {
-        let c = SmsConfig { sender: "http".into(), url: "ftp://x".into(), ..Default::default() };
+        let c = SmsConfig {
+            sender: "http".into(),
+            url: "ftp://x".into(),
+            ..Default::default()
+        };
         let e = SmsSender::from_config(&c).err().unwrap().to_string();
         assert!(e.contains("sms.url"), "{e}");
-        let c = SmsConfig { sender: "pigeon".into(), ..Default::default() };
-        assert!(SmsSender::from_config(&c).err().unwrap().to_string().contains("sms.sender"));
+        let c = SmsConfig {
+            sender: "pigeon".into(),
+            ..Default::default()
+        };
+        assert!(
+            SmsSender::from_config(&c)
+                .err()
+                .unwrap()
+                .to_string()
+                .contains("sms.sender")
+        );
     }
 
     #[tokio::test]
     async fn the_http_sender_fills_in_the_template() {
-        use axum::{routing::post, Router};
+        use axum::{Router, routing::post};
         let got = Arc::new(tokio::sync::Mutex::new(None::<(String, String)>));
         let g = got.clone();
         let app = Router::new().route(
@@ -162,7 +192,11 @@ mod tests {
             body: r#"{"to":"{to}","message":"{text}"}"#.into(),
             ..Default::default()
         };
-        SmsSender::from_config(&c).unwrap().send("09121234567", "کد \"ورود\": ۱۲۳").await.unwrap();
+        SmsSender::from_config(&c)
+            .unwrap()
+            .send("09121234567", "کد \"ورود\": ۱۲۳")
+            .await
+            .unwrap();
         let (q, body) = got.lock().await.clone().unwrap();
         assert_eq!(q, "to=09121234567");
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();

@@ -1,18 +1,18 @@
 //! What every page template gets (`Ctx`: language, the signed-in user, the CSRF token), helpers
 //! to render templates and form errors, the error page, and the security headers.
 
-use crate::auth::{self, csrf};
-use crate::error::{field_message, AppError, AppResult};
-use crate::i18n::Lang;
 use crate::AppState;
+use crate::auth::{self, csrf};
+use crate::error::{AppError, AppResult, field_message};
+use crate::i18n::Lang;
 use askama::Template;
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use hamafza_core::account::FieldError;
 use hamafza_core::Role;
+use hamafza_core::account::FieldError;
 use hamafza_store::users::User;
 
 pub const LANG_COOKIE: &str = "hz_lang";
@@ -43,7 +43,10 @@ pub struct Ctx {
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let user = auth::session_user(parts, state).await?;
         let lang = match auth::cookie(&parts.headers, LANG_COOKIE).and_then(|v| Lang::parse(&v)) {
             Some(l) => l,
@@ -58,7 +61,12 @@ impl FromRequestParts<AppState> for Ctx {
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/".into());
-        Ok(Ctx { lang, user, csrf: csrf::form_token(parts, state), path })
+        Ok(Ctx {
+            lang,
+            user,
+            csrf: csrf::form_token(parts, state),
+            path,
+        })
     }
 }
 
@@ -100,12 +108,18 @@ impl Ctx {
     }
 
     pub fn lang_switch_href(&self) -> String {
-        format!("/lang/{}?next={}", self.other_lang().code(), crate::error::urlencode(&self.path))
+        format!(
+            "/lang/{}?next={}",
+            self.other_lang().code(),
+            crate::error::urlencode(&self.path)
+        )
     }
 
     pub fn has_role(&self, role: &str) -> bool {
         let role = Role::parse(role);
-        self.user.as_ref().is_some_and(|u| role.is_some_and(|r| u.has(r)))
+        self.user
+            .as_ref()
+            .is_some_and(|u| role.is_some_and(|r| u.has(r)))
     }
 
     /// The signed-in user, or `Unauthorized` (pages then redirect to the sign-in page).
@@ -116,7 +130,11 @@ impl Ctx {
     /// The signed-in user if they hold `role`; `Forbidden` if signed in without it.
     pub fn require_role(&self, role: Role) -> AppResult<&User> {
         let u = self.require_user()?;
-        if u.has(role) { Ok(u) } else { Err(AppError::Forbidden) }
+        if u.has(role) {
+            Ok(u)
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     /// The name of a role in this language.
@@ -159,7 +177,12 @@ pub struct FormErrors(Vec<(&'static str, String)>);
 
 impl FormErrors {
     pub fn new(lang: Lang, errors: &[(&'static str, FieldError)]) -> Self {
-        FormErrors(errors.iter().map(|(f, e)| (*f, field_message(lang, *e))).collect())
+        FormErrors(
+            errors
+                .iter()
+                .map(|(f, e)| (*f, field_message(lang, *e)))
+                .collect(),
+        )
     }
 
     /// A message not tied to one field (shown above the form).
@@ -172,7 +195,10 @@ impl FormErrors {
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -194,12 +220,19 @@ impl ErrorPage {
     /// when the database does not answer.
     pub fn render(lang: Lang, err: &AppError) -> Response {
         let page = ErrorPage {
-            ctx: Ctx { lang, user: None, csrf: String::new(), path: "/".into() },
+            ctx: Ctx {
+                lang,
+                user: None,
+                csrf: String::new(),
+                path: "/".into(),
+            },
             status: err.status().as_u16(),
             title: err.title(lang).to_string(),
             detail: err.detail(lang),
         };
-        let body = page.render().unwrap_or_else(|_| err.title(lang).to_string());
+        let body = page
+            .render()
+            .unwrap_or_else(|_| err.title(lang).to_string());
         (err.status(), Html(body)).into_response()
     }
 }
@@ -209,7 +242,10 @@ impl ErrorPage {
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.entry("content-security-policy").or_insert(HeaderValue::from_static(

@@ -2,15 +2,15 @@
 
 use super::types::{NewUserIn, OrgUnitOut, ProvinceOut, UserOut, UserPage};
 use super::{ApiJson, ApiPath, ApiQuery};
-use crate::auth::{password, ApiCaller};
-use crate::error::{AppError, AppResult, Problem};
 use crate::AppState;
+use crate::auth::{ApiCaller, password};
+use crate::error::{AppError, AppResult, Problem};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use hamafza_core::account::{FieldError, NewAccount};
 use hamafza_core::Role;
+use hamafza_core::account::{FieldError, NewAccount};
 use hamafza_store::users::{NewUser, UserQuery};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -53,7 +53,9 @@ pub async fn list_users(
 ) -> AppResult<Json<UserPage>> {
     caller.require_role(Role::Admin)?;
     let role = match p.role.as_deref() {
-        Some(r) => Some(Role::parse(r).ok_or(AppError::Validation(vec![("role", FieldError::Unknown)]))?),
+        Some(r) => {
+            Some(Role::parse(r).ok_or(AppError::Validation(vec![("role", FieldError::Unknown)]))?)
+        }
         None => None,
     };
     let q = UserQuery {
@@ -64,7 +66,10 @@ pub async fn list_users(
         limit: p.limit.unwrap_or(50),
     };
     let (users, total) = state.store.users(&q).await?;
-    Ok(Json(UserPage { items: users.into_iter().map(Into::into).collect(), total }))
+    Ok(Json(UserPage {
+        items: users.into_iter().map(Into::into).collect(),
+        total,
+    }))
 }
 
 /// Create an account (admins only). Every invalid field is reported at once.
@@ -93,7 +98,10 @@ pub async fn create_user(
         errors.push(("roles", FieldError::Unknown));
     }
     if let Some(id) = input.org_unit_id {
-        if matches!(state.store.org_unit(id).await, Err(hamafza_store::StoreError::NotFound)) {
+        if matches!(
+            state.store.org_unit(id).await,
+            Err(hamafza_store::StoreError::NotFound)
+        ) {
             errors.push(("org_unit_id", FieldError::Unknown));
         }
     }
@@ -113,7 +121,9 @@ pub async fn create_user(
     match state.store.create_user(&new, Some(admin)).await {
         Ok(u) => Ok((StatusCode::CREATED, Json(u.into()))),
         Err(e) => {
-            let field = ["username", "mobile", "national_id"].into_iter().find(|c| e.is_conflict_on(c));
+            let field = ["username", "mobile", "national_id"]
+                .into_iter()
+                .find(|c| e.is_conflict_on(c));
             match field {
                 Some(f) => Err(AppError::Validation(vec![(f, FieldError::Taken)])),
                 None => Err(e.into()),
@@ -142,7 +152,15 @@ pub async fn get_user(
 #[utoipa::path(get, path = "/api/v1/org-units", tag = "accounts",
     responses((status = 200, body = Vec<OrgUnitOut>)))]
 pub async fn org_units(State(state): State<AppState>) -> AppResult<Json<Vec<OrgUnitOut>>> {
-    Ok(Json(state.store.org_units().await?.into_iter().map(Into::into).collect()))
+    Ok(Json(
+        state
+            .store
+            .org_units()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// The 31 provinces with their stable codes.
@@ -152,7 +170,11 @@ pub async fn provinces() -> Json<Vec<ProvinceOut>> {
     Json(
         hamafza_persian::provinces::PROVINCES
             .iter()
-            .map(|p| ProvinceOut { code: p.code.into(), name_fa: p.name_fa.into(), name_en: p.name_en.into() })
+            .map(|p| ProvinceOut {
+                code: p.code.into(),
+                name_fa: p.name_fa.into(),
+                name_en: p.name_en.into(),
+            })
             .collect(),
     )
 }

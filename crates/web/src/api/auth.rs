@@ -1,9 +1,9 @@
 //! Tokens for the API.
 
 use super::{ApiJson, ApiPath};
+use crate::AppState;
 use crate::auth::{self, ApiCaller, ClientIp};
 use crate::error::{AppError, AppResult, Problem};
-use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, post};
@@ -53,10 +53,20 @@ pub async fn token(
 ) -> AppResult<Json<TokenResponse>> {
     let user = auth::sign_in_with_password(&state, &req.username, &req.password, &ip).await?;
     let raw = auth::random_token();
-    let name = req.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "API".into());
+    let name = req
+        .name
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "API".into());
     let expires_at = Some(hamafza_store::now() + TOKEN_TTL_SECS);
-    let t = state.store.create_api_token(user.id, &name, &auth::token_hash(&raw), expires_at).await?;
-    Ok(Json(TokenResponse { token: raw, id: t.id, expires_at }))
+    let t = state
+        .store
+        .create_api_token(user.id, &name, &auth::token_hash(&raw), expires_at)
+        .await?;
+    Ok(Json(TokenResponse {
+        token: raw,
+        id: t.id,
+        expires_at,
+    }))
 }
 
 /// Revoke one of your own tokens.
@@ -71,6 +81,10 @@ pub async fn revoke_token(
     caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<StatusCode> {
-    state.store.revoke_api_token(caller.0.id, id).await.map_err(AppError::from)?;
+    state
+        .store
+        .revoke_api_token(caller.0.id, id)
+        .await
+        .map_err(AppError::from)?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,8 +7,8 @@ mod accounts;
 mod auth;
 mod types;
 
-use crate::error::{AppError, Problem, ProblemField};
 use crate::AppState;
+use crate::error::{AppError, Problem, ProblemField};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::response::{Html, IntoResponse};
@@ -58,7 +58,10 @@ pub fn router() -> Router<AppState> {
 
 /// `/api/docs`: Swagger UI on the OpenAPI document, from the embedded npm package.
 pub fn docs_router() -> Router<AppState> {
-    Router::new().route("/api/docs", get(|| async { Html(include_str!("../../templates/api_docs.html")).into_response() }))
+    Router::new().route(
+        "/api/docs",
+        get(|| async { Html(include_str!("../../templates/api_docs.html")).into_response() }),
+    )
 }
 
 /// `Json` whose rejection is a problem document.

@@ -3,18 +3,18 @@
 //! cookie nor compute the token, and the check needs no server-side state, so any app node can
 //! verify a token another one issued.
 
-use crate::error::AppError;
 use crate::AppState;
+use crate::error::AppError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use sha2::Sha256;
 
 pub const CSRF_COOKIE: &str = "hz_csrf";
@@ -26,7 +26,11 @@ pub const CSRF_FIELD: &str = "csrf";
 struct FreshSeed(String);
 
 /// Gives every visitor of a page a CSRF cookie, so the forms on it can carry a token.
-pub async fn ensure_cookie(axum::extract::State(state): axum::extract::State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn ensure_cookie(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     if super::cookie(req.headers(), CSRF_COOKIE).is_some() {
         return next.run(req).await;
     }
@@ -41,7 +45,8 @@ pub async fn ensure_cookie(axum::extract::State(state): axum::extract::State<App
     res
 }
 
-fn token_for(state: &AppState, seed: &str) -> String {
+/// The form token for a CSRF cookie value.
+pub fn token_for(state: &AppState, seed: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(&state.secret).expect("HMAC takes any key length");
     mac.update(b"csrf:");
     mac.update(seed.as_bytes());
@@ -59,7 +64,11 @@ pub fn form_token(parts: &Parts, state: &AppState) -> String {
 }
 
 /// Checks a submitted token against the request's cookie, in constant time.
-pub fn check(headers: &HeaderMap, state: &AppState, submitted: Option<&str>) -> Result<(), AppError> {
+pub fn check(
+    headers: &HeaderMap,
+    state: &AppState,
+    submitted: Option<&str>,
+) -> Result<(), AppError> {
     let seed = super::cookie(headers, CSRF_COOKIE).ok_or(AppError::Csrf)?;
     let submitted = submitted
         .or_else(|| headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))
@@ -92,7 +101,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .map_err(|e| AppError::BadRequest(e.body_text()))?;
         let token: Token = serde_urlencoded::from_bytes(&body).map_err(|_| AppError::Csrf)?;
         check(&headers, state, token.csrf.as_deref())?;
-        let form = serde_urlencoded::from_bytes(&body).map_err(|e| AppError::BadRequest(e.to_string()))?;
+        let form =
+            serde_urlencoded::from_bytes(&body).map_err(|e| AppError::BadRequest(e.to_string()))?;
         Ok(CsrfForm(form))
     }
 }

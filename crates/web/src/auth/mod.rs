@@ -5,15 +5,15 @@ pub mod csrf;
 pub mod otp;
 pub mod password;
 
-use crate::error::{AppError, AppResult};
 use crate::AppState;
+use crate::error::{AppError, AppResult};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
+use axum::http::{HeaderMap, header};
 use base64::Engine;
 use hamafza_core::Role;
-use hamafza_store::users::User;
 use hamafza_store::Store;
+use hamafza_store::users::User;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
@@ -36,7 +36,9 @@ pub fn token_hash(token: &str) -> String {
 /// The instance secret (HMAC key for CSRF tokens and one-time codes), created on first start and
 /// kept in the database so every app node uses the same one.
 pub async fn instance_secret(store: &Store) -> anyhow::Result<Vec<u8>> {
-    let b64 = store.setting_or_init("instance_secret", random_token).await?;
+    let b64 = store
+        .setting_or_init("instance_secret", random_token)
+        .await?;
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b64)?)
 }
 
@@ -54,7 +56,11 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, for the whole site.
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> String {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
 }
 
@@ -64,11 +70,19 @@ pub struct ClientIp(pub String);
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let forwarded = state
             .config
             .behind_proxy
-            .then(|| parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+            .then(|| {
+                parts
+                    .headers
+                    .get("x-forwarded-for")
+                    .and_then(|v| v.to_str().ok())
+            })
             .flatten()
             .and_then(|v| v.rsplit(',').next())
             .map(|ip| ip.trim().to_string());
@@ -110,7 +124,10 @@ pub async fn start_session(state: &AppState, user_id: i64) -> AppResult<String> 
     let token = random_token();
     let now = hamafza_store::now();
     let ttl = state.config.session_hours * 3600;
-    state.store.create_session(&token_hash(&token), user_id, now, now + ttl).await?;
+    state
+        .store
+        .create_session(&token_hash(&token), user_id, now, now + ttl)
+        .await?;
     Ok(set_cookie(state, SESSION_COOKIE, &token, ttl))
 }
 
@@ -121,7 +138,10 @@ pub struct ApiCaller(pub User);
 impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -139,22 +159,37 @@ impl FromRequestParts<AppState> for ApiCaller {
 
 impl ApiCaller {
     pub fn require_role(&self, role: Role) -> AppResult<&User> {
-        if self.0.has(role) { Ok(&self.0) } else { Err(AppError::Forbidden) }
+        if self.0.has(role) {
+            Ok(&self.0)
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 
 /// Checks a username and password, throttled per account and per address (counters in the
 /// store). `BadCredentials` never says which of the two was wrong, and an unknown username costs
 /// as much time as a wrong password.
-pub async fn sign_in_with_password(state: &AppState, username: &str, pass: &str, ip: &str) -> AppResult<User> {
+pub async fn sign_in_with_password(
+    state: &AppState,
+    username: &str,
+    pass: &str,
+    ip: &str,
+) -> AppResult<User> {
     use hamafza_core::limits::{LOGIN_PER_ACCOUNT, LOGIN_PER_IP};
-    let username = hamafza_core::account::parse_username(username).unwrap_or_else(|_| username.trim().to_string());
+    let username = hamafza_core::account::parse_username(username)
+        .unwrap_or_else(|_| username.trim().to_string());
     let now = hamafza_store::now();
     let user_bucket = format!("login:user:{username}");
     let ip_bucket = format!("login:ip:{ip}");
-    for (bucket, limit) in [(&user_bucket, LOGIN_PER_ACCOUNT), (&ip_bucket, LOGIN_PER_IP)] {
+    for (bucket, limit) in [
+        (&user_bucket, LOGIN_PER_ACCOUNT),
+        (&ip_bucket, LOGIN_PER_IP),
+    ] {
         if state.store.hits(bucket, limit, now).await? >= limit.max {
-            return Err(AppError::RateLimited { retry_after: limit.retry_after(now) });
+            return Err(AppError::RateLimited {
+                retry_after: limit.retry_after(now),
+            });
         }
     }
     let found = state.store.credentials(&username).await?;
@@ -166,7 +201,10 @@ pub async fn sign_in_with_password(state: &AppState, username: &str, pass: &str,
             Ok(user)
         }
         _ => {
-            state.store.hit(&user_bucket, LOGIN_PER_ACCOUNT, now).await?;
+            state
+                .store
+                .hit(&user_bucket, LOGIN_PER_ACCOUNT, now)
+                .await?;
             state.store.hit(&ip_bucket, LOGIN_PER_IP, now).await?;
             tracing::info!(username, ip, "failed sign-in");
             Err(AppError::BadCredentials)

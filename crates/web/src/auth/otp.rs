@@ -2,10 +2,12 @@
 //! `hamafza_core::limits`): a code lives 2 minutes, allows 5 tries, and a new one can be asked for
 //! after a cooldown. Throttled per number and per client address.
 
-use crate::error::{AppError, AppResult};
 use crate::AppState;
+use crate::error::{AppError, AppResult};
 use base64::Engine;
-use hamafza_core::limits::{self, OTP_DIGITS, OTP_MAX_ATTEMPTS, OTP_RESEND_COOLDOWN_SECS, OTP_TTL_SECS};
+use hamafza_core::limits::{
+    self, OTP_DIGITS, OTP_MAX_ATTEMPTS, OTP_RESEND_COOLDOWN_SECS, OTP_TTL_SECS,
+};
 use hmac::{Hmac, Mac};
 use rand::Rng;
 use sha2::Sha256;
@@ -15,7 +17,9 @@ use sha2::Sha256;
 pub enum OtpRejection {
     /// No live code for this number: expired, used, voided by too many tries, or never sent.
     NoCode,
-    Wrong { tries_left: i64 },
+    Wrong {
+        tries_left: i64,
+    },
 }
 
 fn code_hash(state: &AppState, mobile: &str, code: &str) -> String {
@@ -29,7 +33,12 @@ fn code_hash(state: &AppState, mobile: &str, code: &str) -> String {
 
 /// Sends a new code to `mobile` (already normalized) in `lang`'s wording. Refuses with
 /// `RateLimited` inside the cooldown or past the hourly limits.
-pub async fn send_code(state: &AppState, mobile: &str, ip: &str, lang: crate::i18n::Lang) -> AppResult<()> {
+pub async fn send_code(
+    state: &AppState,
+    mobile: &str,
+    ip: &str,
+    lang: crate::i18n::Lang,
+) -> AppResult<()> {
     let now = hamafza_store::now();
     if let Some(prev) = state.store.otp(mobile).await? {
         let wait = prev.sent_at + OTP_RESEND_COOLDOWN_SECS - now;
@@ -42,22 +51,41 @@ pub async fn send_code(state: &AppState, mobile: &str, ip: &str, lang: crate::i1
         (format!("otp:mobile:{mobile}"), limits::OTP_SEND_PER_MOBILE),
     ] {
         if state.store.hit(&bucket, limit, now).await? > limit.max {
-            return Err(AppError::RateLimited { retry_after: limit.retry_after(now) });
+            return Err(AppError::RateLimited {
+                retry_after: limit.retry_after(now),
+            });
         }
     }
-    let code = format!("{:0width$}", rand::rng().random_range(0..10u32.pow(OTP_DIGITS)), width = OTP_DIGITS as usize);
+    let code = format!(
+        "{:0width$}",
+        rand::rng().random_range(0..10u32.pow(OTP_DIGITS)),
+        width = OTP_DIGITS as usize
+    );
     state
         .store
-        .put_otp(mobile, &code_hash(state, mobile, &code), now, now + OTP_TTL_SECS)
+        .put_otp(
+            mobile,
+            &code_hash(state, mobile, &code),
+            now,
+            now + OTP_TTL_SECS,
+        )
         .await?;
     let text = lang.tf("otp.sms", &[("code", &lang.digits(&code))]);
-    state.sms.send(mobile, &text).await.map_err(|e| AppError::Internal(e.into()))?;
+    state
+        .sms
+        .send(mobile, &text)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
     Ok(())
 }
 
 /// Checks `code` for `mobile`. A right code is used up; a wrong one counts a try, and the last
 /// try voids the code.
-pub async fn verify_code(state: &AppState, mobile: &str, code: &str) -> AppResult<Result<(), OtpRejection>> {
+pub async fn verify_code(
+    state: &AppState,
+    mobile: &str,
+    code: &str,
+) -> AppResult<Result<(), OtpRejection>> {
     let now = hamafza_store::now();
     let code = hamafza_persian::digits::to_latin(code.trim());
     let Some(live) = state.store.otp(mobile).await? else {
@@ -75,6 +103,8 @@ pub async fn verify_code(state: &AppState, mobile: &str, code: &str) -> AppResul
     Ok(Err(if attempts >= OTP_MAX_ATTEMPTS {
         OtpRejection::NoCode
     } else {
-        OtpRejection::Wrong { tries_left: OTP_MAX_ATTEMPTS - attempts }
+        OtpRejection::Wrong {
+            tries_left: OTP_MAX_ATTEMPTS - attempts,
+        }
     }))
 }

@@ -1,19 +1,19 @@
 //! Signing in and out: username and password, or mobile number and a one-time code (which also
 //! signs a citizen up); and the language switch.
 
-use crate::auth::{self, csrf::CsrfForm, otp, ClientIp};
+use crate::AppState;
+use crate::auth::{self, ClientIp, csrf::CsrfForm, otp};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::view::{html, rejected, Ctx, FormErrors, LANG_COOKIE};
-use crate::AppState;
+use crate::view::{Ctx, FormErrors, LANG_COOKIE, html, rejected};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Router;
-use hamafza_core::account::{fix_letters, parse_display_name, parse_mobile, FieldError};
 use hamafza_core::Role;
+use hamafza_core::account::{FieldError, fix_letters, parse_display_name, parse_mobile};
 use hamafza_store::users::NewUser;
 use serde::Deserialize;
 use serde_json::json;
@@ -46,7 +46,12 @@ async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> AppResult<Response>
     if ctx.user.is_some() {
         return Ok(Redirect::to(&super::safe_next(&q.next)).into_response());
     }
-    html(LoginPage { ctx, username: String::new(), next: q.next, errors: FormErrors::default() })
+    html(LoginPage {
+        ctx,
+        username: String::new(),
+        next: q.next,
+        errors: FormErrors::default(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -76,21 +81,34 @@ async fn login(
 ) -> AppResult<Response> {
     let lang = ctx.lang;
     let again = |ctx: Ctx, errors: FormErrors| {
-        rejected(LoginPage { ctx, username: f.username.clone(), next: f.next.clone(), errors })
+        rejected(LoginPage {
+            ctx,
+            username: f.username.clone(),
+            next: f.next.clone(),
+            errors,
+        })
     };
     if f.username.trim().is_empty() || f.password.is_empty() {
         let mut errors = FormErrors::default();
         if f.username.trim().is_empty() {
-            errors.push("username", crate::error::field_message(lang, FieldError::Required));
+            errors.push(
+                "username",
+                crate::error::field_message(lang, FieldError::Required),
+            );
         }
         if f.password.is_empty() {
-            errors.push("password", crate::error::field_message(lang, FieldError::Required));
+            errors.push(
+                "password",
+                crate::error::field_message(lang, FieldError::Required),
+            );
         }
         return again(ctx, errors);
     }
     let user = match auth::sign_in_with_password(&state, &f.username, &f.password, &ip).await {
         Ok(u) => u,
-        Err(e @ AppError::RateLimited { .. }) => return again(ctx, FormErrors::general(e.detail(lang))),
+        Err(e @ AppError::RateLimited { .. }) => {
+            return again(ctx, FormErrors::general(e.detail(lang)));
+        }
         Err(AppError::BadCredentials) => {
             return again(ctx, FormErrors::general(lang.t("login.failed").to_string()));
         }
@@ -113,7 +131,11 @@ async fn login(
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap, CsrfForm(_): CsrfForm<Empty>) -> AppResult<Response> {
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<Response> {
     if let Some(h) = auth::session_hash(&headers) {
         state.store.delete_session(&h).await?;
     }
@@ -134,7 +156,12 @@ struct OtpPage {
 }
 
 async fn otp_page(ctx: Ctx, Query(q): Query<NextQuery>) -> AppResult<Response> {
-    html(OtpPage { ctx, mobile: String::new(), next: q.next, errors: FormErrors::default() })
+    html(OtpPage {
+        ctx,
+        mobile: String::new(),
+        next: q.next,
+        errors: FormErrors::default(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -153,16 +180,28 @@ async fn otp_send(
 ) -> AppResult<Response> {
     let lang = ctx.lang;
     let again = |ctx: Ctx, errors: FormErrors| {
-        rejected(OtpPage { ctx, mobile: f.mobile.clone(), next: f.next.clone(), errors })
+        rejected(OtpPage {
+            ctx,
+            mobile: f.mobile.clone(),
+            next: f.next.clone(),
+            errors,
+        })
     };
     let mobile = match parse_mobile(&f.mobile) {
         Ok(Some(m)) => m,
-        Ok(None) => return again(ctx, FormErrors::new(lang, &[("mobile", FieldError::Required)])),
+        Ok(None) => {
+            return again(
+                ctx,
+                FormErrors::new(lang, &[("mobile", FieldError::Required)]),
+            );
+        }
         Err(e) => return again(ctx, FormErrors::new(lang, &[("mobile", e)])),
     };
     match otp::send_code(&state, &mobile, &ip, lang).await {
         Ok(()) => {}
-        Err(e @ AppError::RateLimited { .. }) => return again(ctx, FormErrors::general(e.detail(lang))),
+        Err(e @ AppError::RateLimited { .. }) => {
+            return again(ctx, FormErrors::general(e.detail(lang)));
+        }
         Err(e) => return Err(e),
     }
     let to = format!(
@@ -192,8 +231,17 @@ struct VerifyQuery {
 }
 
 async fn otp_verify_page(ctx: Ctx, Query(q): Query<VerifyQuery>) -> AppResult<Response> {
-    let mobile = parse_mobile(&q.mobile).ok().flatten().ok_or(AppError::NotFound)?;
-    html(OtpVerifyPage { ctx, mobile, display_name: String::new(), next: q.next, errors: FormErrors::default() })
+    let mobile = parse_mobile(&q.mobile)
+        .ok()
+        .flatten()
+        .ok_or(AppError::NotFound)?;
+    html(OtpVerifyPage {
+        ctx,
+        mobile,
+        display_name: String::new(),
+        next: q.next,
+        errors: FormErrors::default(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -208,9 +256,16 @@ struct VerifyForm {
     next: String,
 }
 
-async fn otp_verify(State(state): State<AppState>, ctx: Ctx, CsrfForm(f): CsrfForm<VerifyForm>) -> AppResult<Response> {
+async fn otp_verify(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(f): CsrfForm<VerifyForm>,
+) -> AppResult<Response> {
     let lang = ctx.lang;
-    let mobile = parse_mobile(&f.mobile).ok().flatten().ok_or(AppError::BadRequest("mobile".into()))?;
+    let mobile = parse_mobile(&f.mobile)
+        .ok()
+        .flatten()
+        .ok_or(AppError::BadRequest("mobile".into()))?;
     let again = |ctx: Ctx, errors: FormErrors| {
         rejected(OtpVerifyPage {
             ctx,
@@ -231,7 +286,10 @@ async fn otp_verify(State(state): State<AppState>, ctx: Ctx, CsrfForm(f): CsrfFo
         None
     };
     if f.code.trim().is_empty() {
-        return again(ctx, FormErrors::new(lang, &[("code", FieldError::Required)]));
+        return again(
+            ctx,
+            FormErrors::new(lang, &[("code", FieldError::Required)]),
+        );
     }
     match otp::verify_code(&state, &mobile, &f.code).await? {
         Ok(()) => {}
@@ -240,7 +298,10 @@ async fn otp_verify(State(state): State<AppState>, ctx: Ctx, CsrfForm(f): CsrfFo
         }
         Err(otp::OtpRejection::Wrong { tries_left }) => {
             let mut e = FormErrors::default();
-            e.push("code", lang.tf("otp.wrong", &[("n", &lang.num(tries_left))]));
+            e.push(
+                "code",
+                lang.tf("otp.wrong", &[("n", &lang.num(tries_left))]),
+            );
             return again(ctx, e);
         }
     }
@@ -289,7 +350,10 @@ async fn switch_lang(
         state.store.set_locale(u.id, lang.code()).await?;
     }
     let mut r = Redirect::to(&super::safe_next(&q.next)).into_response();
-    let c = format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code());
+    let c = format!(
+        "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+        lang.code()
+    );
     if let Ok(v) = c.parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
     }

@@ -1,21 +1,23 @@
 //! Administration: accounts and their roles, the org-unit tree, and the audit log. Admins only.
 
+use crate::AppState;
 use crate::auth::{csrf::CsrfForm, password};
 use crate::error::{AppError, AppResult};
-use crate::view::{html, rejected, Ctx, FormErrors};
-use crate::AppState;
+use crate::view::{Ctx, FormErrors, html, rejected};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
-use hamafza_core::account::{parse_display_name, parse_mobile, parse_national_id, FieldError, NewAccount};
+use hamafza_core::account::{
+    FieldError, NewAccount, parse_display_name, parse_mobile, parse_national_id,
+};
 use hamafza_core::audit::AuditEntry;
 use hamafza_core::{OrgUnitKind, Role};
+use hamafza_store::StoreError;
 use hamafza_store::audit::Verification;
 use hamafza_store::org_units::{NewOrgUnit, OrgUnit};
 use hamafza_store::users::{NewUser, User, UserQuery, UserUpdate};
-use hamafza_store::StoreError;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -80,9 +82,16 @@ struct UsersQuery {
     page: String,
 }
 
-async fn users(State(state): State<AppState>, ctx: Ctx, Query(q): Query<UsersQuery>) -> AppResult<Response> {
+async fn users(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<UsersQuery>,
+) -> AppResult<Response> {
     ctx.require_role(Role::Admin)?;
-    let page = hamafza_persian::digits::to_latin(&q.page).parse::<i64>().unwrap_or(1).max(1);
+    let page = hamafza_persian::digits::to_latin(&q.page)
+        .parse::<i64>()
+        .unwrap_or(1)
+        .max(1);
     let search = hamafza_persian::digits::to_latin(q.search.trim());
     let query = UserQuery {
         search: (!search.is_empty()).then(|| hamafza_core::account::fix_letters(&search)),
@@ -192,13 +201,25 @@ async fn parse_unit(state: &AppState, raw: &str) -> AppResult<Result<Option<i64>
 
 /// The form field a unique violation is about.
 fn conflict_field(e: &StoreError) -> Option<&'static str> {
-    ["username", "mobile", "national_id"].into_iter().find(|c| e.is_conflict_on(c))
+    ["username", "mobile", "national_id"]
+        .into_iter()
+        .find(|c| e.is_conflict_on(c))
 }
 
 async fn new_user_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     ctx.require_role(Role::Admin)?;
-    let form = UserForm { roles: vec![Role::Participant.as_str().into()], ..Default::default() };
-    html(UserFormPage { units: state.store.org_units().await?, ctx, user: None, form, errors: FormErrors::default(), notice: None })
+    let form = UserForm {
+        roles: vec![Role::Participant.as_str().into()],
+        ..Default::default()
+    };
+    html(UserFormPage {
+        units: state.store.org_units().await?,
+        ctx,
+        user: None,
+        form,
+        errors: FormErrors::default(),
+        notice: None,
+    })
 }
 
 async fn create_user(
@@ -231,7 +252,14 @@ async fn create_user(
     let again = |ctx: Ctx, form: UserForm, errors: FormErrors| {
         let mut form = form;
         form.password.clear();
-        rejected(UserFormPage { ctx, user: None, form, units: units.clone(), errors, notice: None })
+        rejected(UserFormPage {
+            ctx,
+            user: None,
+            form,
+            units: units.clone(),
+            errors,
+            notice: None,
+        })
     };
     let valid = match account.validate() {
         Ok(v) if errors.is_empty() => v,
@@ -249,7 +277,11 @@ async fn create_user(
     match state.store.create_user(&new, Some(admin)).await {
         Ok(u) => Ok(Redirect::to(&format!("/admin/users/{}?created=1", u.id)).into_response()),
         Err(e) => match conflict_field(&e) {
-            Some(field) => again(ctx, form, FormErrors::new(lang, &[(field, FieldError::Taken)])),
+            Some(field) => again(
+                ctx,
+                form,
+                FormErrors::new(lang, &[(field, FieldError::Taken)]),
+            ),
             None => Err(e.into()),
         },
     }
@@ -286,7 +318,14 @@ async fn edit_user_page(
     } else {
         None
     };
-    html(UserFormPage { units: state.store.org_units().await?, ctx, user: Some(user), form, errors: FormErrors::default(), notice })
+    html(UserFormPage {
+        units: state.store.org_units().await?,
+        ctx,
+        user: Some(user),
+        form,
+        errors: FormErrors::default(),
+        notice,
+    })
 }
 
 async fn update_user(
@@ -301,10 +340,19 @@ async fn update_user(
     let mut form = UserForm::from_raw(&raw);
     form.username = user.username.clone();
     let mut errors = Vec::new();
-    let display_name = parse_display_name(&form.display_name).map_err(|e| errors.push(("display_name", e))).unwrap_or_default();
-    let national_id = parse_national_id(&form.national_id).map_err(|e| errors.push(("national_id", e))).unwrap_or_default();
-    let mobile = parse_mobile(&form.mobile).map_err(|e| errors.push(("mobile", e))).unwrap_or_default();
-    let unit = parse_unit(&state, &form.org_unit_id).await?.map_err(|e| errors.push(("org_unit_id", e))).unwrap_or_default();
+    let display_name = parse_display_name(&form.display_name)
+        .map_err(|e| errors.push(("display_name", e)))
+        .unwrap_or_default();
+    let national_id = parse_national_id(&form.national_id)
+        .map_err(|e| errors.push(("national_id", e)))
+        .unwrap_or_default();
+    let mobile = parse_mobile(&form.mobile)
+        .map_err(|e| errors.push(("mobile", e)))
+        .unwrap_or_default();
+    let unit = parse_unit(&state, &form.org_unit_id)
+        .await?
+        .map_err(|e| errors.push(("org_unit_id", e)))
+        .unwrap_or_default();
     let roles = parse_roles(&form.roles);
     let disabled = form.disabled;
     // An admin cannot lock themselves out.
@@ -323,22 +371,46 @@ async fn update_user(
         if errors.iter().any(|(f, _)| *f == "roles") {
             fe = FormErrors::general(lang.t("admin.no_self_lockout").to_string());
         }
-        return rejected(UserFormPage { ctx, user: Some(user), form, units, errors: fe, notice: None });
+        return rejected(UserFormPage {
+            ctx,
+            user: Some(user),
+            form,
+            units,
+            errors: fe,
+            notice: None,
+        });
     }
-    let update = UserUpdate { display_name, national_id, mobile, org_unit_id: unit, roles, disabled };
+    let update = UserUpdate {
+        display_name,
+        national_id,
+        mobile,
+        org_unit_id: unit,
+        roles,
+        disabled,
+    };
     if let Err(e) = state.store.update_user(id, &update, Some(admin)).await {
         return match conflict_field(&e) {
             Some(field) => {
                 form.password.clear();
                 let errors = FormErrors::new(lang, &[(field, FieldError::Taken)]);
-                rejected(UserFormPage { ctx, user: Some(user), form, units, errors, notice: None })
+                rejected(UserFormPage {
+                    ctx,
+                    user: Some(user),
+                    form,
+                    units,
+                    errors,
+                    notice: None,
+                })
             }
             None => Err(e.into()),
         };
     }
     if !form.password.is_empty() {
         let hash = password::hash(&form.password).await?;
-        state.store.set_password(id, &hash, None, Some(admin)).await?;
+        state
+            .store
+            .set_password(id, &hash, None, Some(admin))
+            .await?;
     }
     Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response())
 }
@@ -355,15 +427,24 @@ struct UnitsPage {
 
 impl UnitsPage {
     fn children(&self, parent: &i64) -> Vec<&OrgUnit> {
-        self.units.iter().filter(|u| u.parent_id == Some(*parent)).collect()
+        self.units
+            .iter()
+            .filter(|u| u.parent_id == Some(*parent))
+            .collect()
     }
 
     fn roots(&self) -> Vec<&OrgUnit> {
-        self.units.iter().filter(|u| u.parent_id.is_none()).collect()
+        self.units
+            .iter()
+            .filter(|u| u.parent_id.is_none())
+            .collect()
     }
 
     fn members_of(&self, id: &i64) -> i64 {
-        self.members.iter().find(|(u, _)| u == id).map_or(0, |(_, n)| *n)
+        self.members
+            .iter()
+            .find(|(u, _)| u == id)
+            .map_or(0, |(_, n)| *n)
     }
 
     fn name<'a>(&self, u: &'a OrgUnit) -> &'a str {
@@ -372,7 +453,10 @@ impl UnitsPage {
 
     /// Units that can be a parent (all but branches).
     fn parents(&self) -> Vec<&OrgUnit> {
-        self.units.iter().filter(|u| u.kind != OrgUnitKind::Branch).collect()
+        self.units
+            .iter()
+            .filter(|u| u.kind != OrgUnitKind::Branch)
+            .collect()
     }
 
     fn kinds(&self) -> [OrgUnitKind; 4] {
@@ -399,13 +483,20 @@ async fn units(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     html(UnitsPage {
         units: state.store.org_units().await?,
         members: state.store.org_unit_member_counts().await?,
-        form: UnitForm { kind: "branch".into(), ..Default::default() },
+        form: UnitForm {
+            kind: "branch".into(),
+            ..Default::default()
+        },
         errors: FormErrors::default(),
         ctx,
     })
 }
 
-async fn create_unit(State(state): State<AppState>, ctx: Ctx, CsrfForm(f): CsrfForm<UnitForm>) -> AppResult<Response> {
+async fn create_unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(f): CsrfForm<UnitForm>,
+) -> AppResult<Response> {
     let admin = ctx.require_role(Role::Admin)?.id;
     let lang = ctx.lang;
     let mut errors = Vec::new();
@@ -422,7 +513,9 @@ async fn create_unit(State(state): State<AppState>, ctx: Ctx, CsrfForm(f): CsrfF
         }
     };
     if let Some(k) = kind {
-        if !hamafza_core::org::may_attach(k, parent.as_ref().map(|p| p.kind)) && !errors.iter().any(|(f, _)| *f == "parent_id") {
+        if !hamafza_core::org::may_attach(k, parent.as_ref().map(|p| p.kind))
+            && !errors.iter().any(|(f, _)| *f == "parent_id")
+        {
             errors.push(("parent_id", FieldError::Unknown));
         }
     }
@@ -432,16 +525,29 @@ async fn create_unit(State(state): State<AppState>, ctx: Ctx, CsrfForm(f): CsrfF
     } else if !hamafza_core::org::is_valid_code(&code) {
         errors.push(("code", FieldError::UsernameChars));
     }
-    let name_fa = parse_display_name(&f.name_fa).map_err(|e| errors.push(("name_fa", e))).unwrap_or_default();
-    let name_en = parse_display_name(&f.name_en).map_err(|e| errors.push(("name_en", e))).unwrap_or_default();
+    let name_fa = parse_display_name(&f.name_fa)
+        .map_err(|e| errors.push(("name_fa", e)))
+        .unwrap_or_default();
+    let name_en = parse_display_name(&f.name_en)
+        .map_err(|e| errors.push(("name_en", e)))
+        .unwrap_or_default();
     let units = state.store.org_units().await?;
     let members = state.store.org_unit_member_counts().await?;
     let again = |ctx: Ctx, errors: FormErrors| {
-        rejected(UnitsPage { ctx, units: units.clone(), members: members.clone(), form: f.clone(), errors })
+        rejected(UnitsPage {
+            ctx,
+            units: units.clone(),
+            members: members.clone(),
+            form: f.clone(),
+            errors,
+        })
     };
     if !errors.is_empty() {
         let mut fe = FormErrors::new(lang, &errors);
-        if errors.iter().any(|(f, e)| *f == "parent_id" && *e == FieldError::Unknown) {
+        if errors
+            .iter()
+            .any(|(f, e)| *f == "parent_id" && *e == FieldError::Unknown)
+        {
             fe.push("parent_id", lang.t("admin.unit_parent_rule").to_string());
         }
         return again(ctx, fe);
@@ -456,7 +562,9 @@ async fn create_unit(State(state): State<AppState>, ctx: Ctx, CsrfForm(f): CsrfF
     };
     match state.store.create_org_unit(&new, Some(admin)).await {
         Ok(_) => Ok(Redirect::to("/admin/units").into_response()),
-        Err(e) if e.is_conflict_on("code") => again(ctx, FormErrors::new(lang, &[("code", FieldError::Taken)])),
+        Err(e) if e.is_conflict_on("code") => {
+            again(ctx, FormErrors::new(lang, &[("code", FieldError::Taken)]))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -481,22 +589,43 @@ struct AuditQuery {
     before: Option<i64>,
 }
 
-async fn audit_page(state: &AppState, ctx: Ctx, before: Option<i64>, verification: Option<Verification>) -> AppResult<Response> {
+async fn audit_page(
+    state: &AppState,
+    ctx: Ctx,
+    before: Option<i64>,
+    verification: Option<Verification>,
+) -> AppResult<Response> {
     ctx.require_role(Role::Admin)?;
     let entries = state.store.audit_page(before, PAGE_SIZE).await?;
-    let next_before = (entries.len() as i64 == PAGE_SIZE).then(|| entries.last().map(|e| e.seq)).flatten();
-    html(AuditPage { ctx, entries, next_before, verification })
+    let next_before = (entries.len() as i64 == PAGE_SIZE)
+        .then(|| entries.last().map(|e| e.seq))
+        .flatten();
+    html(AuditPage {
+        ctx,
+        entries,
+        next_before,
+        verification,
+    })
 }
 
-async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> AppResult<Response> {
+async fn audit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Response> {
     audit_page(&state, ctx, q.before, None).await
 }
 
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn verify_audit(State(state): State<AppState>, ctx: Ctx, CsrfForm(_): CsrfForm<Empty>) -> AppResult<Response> {
-    ctx.require_role(Role::Admin).map_err(|_| AppError::Forbidden)?;
+async fn verify_audit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<Response> {
+    ctx.require_role(Role::Admin)
+        .map_err(|_| AppError::Forbidden)?;
     let v = state.store.verify_audit().await?;
     audit_page(&state, ctx, None, Some(v)).await
 }

@@ -1,14 +1,14 @@
 //! The public home page: what Hamafza is for, the organization in numbers, and the Jam'ino rounds
 //! so far, from the source articles.
 
-use crate::error::AppResult;
-use crate::view::{html, Ctx};
 use crate::AppState;
+use crate::error::AppResult;
+use crate::view::{Ctx, html};
 use askama::Template;
+use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use hamafza_core::OrgUnitKind;
 
 pub fn router() -> Router<AppState> {
@@ -27,7 +27,12 @@ struct HomePage {
 
 async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let counts = state.store.org_unit_counts().await?;
-    let count = |k: OrgUnitKind| counts.iter().find(|(kind, _)| *kind == k).map_or(0, |(_, n)| *n);
+    let count = |k: OrgUnitKind| {
+        counts
+            .iter()
+            .find(|(kind, _)| *kind == k)
+            .map_or(0, |(_, n)| *n)
+    };
     let today = hamafza_persian::jalali::today_tehran();
     let today = if ctx.is_fa() {
         hamafza_persian::jalali::format_long(today)

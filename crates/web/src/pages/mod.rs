@@ -6,9 +6,9 @@ mod admin;
 mod home;
 mod settings;
 
+use crate::AppState;
 use crate::auth::csrf;
 use crate::error::AppError;
-use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -22,12 +22,17 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(account::router())
         .merge(settings::router())
         .merge(admin::router())
-        .layer(axum::middleware::from_fn_with_state(state, csrf::ensure_cookie))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            csrf::ensure_cookie,
+        ))
 }
 
 /// Liveness and readiness, for load balancers and orchestrators.
 pub fn health_router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
 }
 
 async fn healthz() -> Json<serde_json::Value> {
@@ -37,9 +42,15 @@ async fn healthz() -> Json<serde_json::Value> {
 /// Ready only when the database answers.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     if state.store.ping().await {
-        (StatusCode::OK, Json(serde_json::json!({ "status": "ready" })))
+        (
+            StatusCode::OK,
+            Json(serde_json::json!({ "status": "ready" })),
+        )
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "database unavailable" })))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "database unavailable" })),
+        )
     }
 }
 

@@ -1,16 +1,16 @@
 //! The signed-in user's own settings: their account, password, and personal API tokens.
 
+use crate::AppState;
 use crate::auth::{self, csrf::CsrfForm, password};
 use crate::error::{AppError, AppResult};
-use crate::view::{html, rejected, Ctx, FormErrors};
-use crate::AppState;
+use crate::view::{Ctx, FormErrors, html, rejected};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
-use hamafza_core::account::{check_password, FieldError};
+use hamafza_core::account::{FieldError, check_password};
 use hamafza_store::org_units::OrgUnit;
 use hamafza_store::tokens::ApiToken;
 use serde::Deserialize;
@@ -44,7 +44,12 @@ impl SettingsPage {
             Some(id) => Some(state.store.org_unit(id).await?),
             None => None,
         };
-        let has_password = state.store.credentials(&user.username).await?.and_then(|c| c.1).is_some();
+        let has_password = state
+            .store
+            .credentials(&user.username)
+            .await?
+            .and_then(|c| c.1)
+            .is_some();
         Ok(SettingsPage {
             tokens: state.store.api_tokens(user.id).await?,
             ctx,
@@ -80,7 +85,11 @@ async fn change_password(
 ) -> AppResult<Response> {
     let lang = ctx.lang;
     let user = ctx.require_user()?.clone();
-    let stored = state.store.credentials(&user.username).await?.and_then(|c| c.1);
+    let stored = state
+        .store
+        .credentials(&user.username)
+        .await?
+        .and_then(|c| c.1);
     let mut errors = Vec::new();
     // Accounts made by SMS have no password yet; they may set one without a current one.
     if let Some(phc) = &stored {
@@ -102,7 +111,10 @@ async fn change_password(
     }
     let hash = password::hash(&f.new).await?;
     let keep = auth::session_hash(&headers);
-    state.store.set_password(user.id, &hash, keep.as_deref(), Some(user.id)).await?;
+    state
+        .store
+        .set_password(user.id, &hash, keep.as_deref(), Some(user.id))
+        .await?;
     page.has_password = true;
     page.notice = Some("settings.password_changed");
     html(page)
@@ -114,7 +126,11 @@ struct TokenForm {
     name: String,
 }
 
-async fn create_token(State(state): State<AppState>, ctx: Ctx, CsrfForm(f): CsrfForm<TokenForm>) -> AppResult<Response> {
+async fn create_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(f): CsrfForm<TokenForm>,
+) -> AppResult<Response> {
     let lang = ctx.lang;
     let user = ctx.require_user()?.clone();
     let name = hamafza_core::account::fix_letters(&f.name);
@@ -132,7 +148,10 @@ async fn create_token(State(state): State<AppState>, ctx: Ctx, CsrfForm(f): Csrf
         return rejected(page);
     }
     let token = auth::random_token();
-    state.store.create_api_token(user.id, &name, &auth::token_hash(&token), None).await?;
+    state
+        .store
+        .create_api_token(user.id, &name, &auth::token_hash(&token), None)
+        .await?;
     page.tokens = state.store.api_tokens(user.id).await?;
     page.new_token = Some(token);
     html(page)
@@ -149,6 +168,10 @@ async fn revoke_token(
 ) -> AppResult<Response> {
     let user = ctx.require_user()?;
     // Only the owner's tokens match; anyone else's id is "not found".
-    state.store.revoke_api_token(user.id, id).await.map_err(AppError::from)?;
+    state
+        .store
+        .revoke_api_token(user.id, id)
+        .await
+        .map_err(AppError::from)?;
     Ok(Redirect::to("/settings").into_response())
 }

@@ -1,0 +1,268 @@
+//! A test harness that drives the real router without a socket: `TestApp` (a fresh database per
+//! test on SQLite, and on PostgreSQL when `HAMAFZA_TEST_PG` is set) and `Client`, a browser-like
+//! caller that keeps cookies and fills in CSRF tokens.
+
+use crate::{AppState, WebConfig, router};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use hamafza_core::Role;
+use hamafza_store::testing::TestDb;
+use hamafza_store::users::{NewUser, User};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    /// Every SMS "sent", as (to, text).
+    pub sms: Arc<Mutex<Vec<(String, String)>>>,
+    _db: TestDb,
+}
+
+impl TestApp {
+    pub async fn new(db: TestDb) -> TestApp {
+        let sms = Arc::new(Mutex::new(Vec::new()));
+        let mut state = AppState::new(db.store.clone(), WebConfig::default())
+            .await
+            .expect("state");
+        state.sms = crate::sms::SmsSender::Memory(sms.clone());
+        TestApp {
+            router: router(state.clone()),
+            state,
+            sms,
+            _db: db,
+        }
+    }
+
+    /// A user with `roles` whose password is `PASSWORD`.
+    pub async fn user(&self, username: &str, roles: &[Role]) -> User {
+        let hash = crate::auth::password::hash(PASSWORD).await.unwrap();
+        let new = NewUser {
+            username: username.into(),
+            display_name: format!("کاربر {username}"),
+            password_hash: Some(hash),
+            national_id: None,
+            mobile: None,
+            org_unit_id: None,
+            roles: roles.to_vec(),
+        };
+        self.state.store.create_user(&new, None).await.unwrap()
+    }
+
+    pub fn client(&self) -> Client {
+        Client {
+            app: self.router.clone(),
+            state: self.state.clone(),
+            cookies: HashMap::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// A client signed in as a new user with `roles`.
+    pub async fn signed_in(&self, username: &str, roles: &[Role]) -> (Client, User) {
+        let user = self.user(username, roles).await;
+        let mut c = self.client();
+        let r = c
+            .post_form("/login", &[("username", username), ("password", PASSWORD)])
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "sign-in failed: {}",
+            r.body
+        );
+        (c, user)
+    }
+
+    /// The last SMS sent to `mobile`.
+    pub fn last_sms(&self, mobile: &str) -> Option<String> {
+        self.sms
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|(to, _)| to == mobile)
+            .map(|(_, t)| t.clone())
+    }
+}
+
+pub struct Client {
+    app: Router,
+    state: AppState,
+    cookies: HashMap<String, String>,
+    headers: Vec<(String, String)>,
+}
+
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn location(&self) -> &str {
+        self.header("location")
+    }
+}
+
+impl Client {
+    /// Sends `name: value` with every request from now on.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<&String> {
+        self.cookies.get(name)
+    }
+
+    pub async fn send(&mut self, req: Request<Body>) -> TestResponse {
+        let mut req = req;
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        if !cookie.is_empty() {
+            req.headers_mut()
+                .insert(header::COOKIE, cookie.parse().unwrap());
+        }
+        for (k, v) in &self.headers {
+            req.headers_mut().insert(
+                axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        for c in res.headers().get_all(header::SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            let (kv, attrs) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = kv.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), v.to_string());
+            }
+        }
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> TestResponse {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// The CSRF token the forms of this client's pages carry (visiting a page first if needed).
+    pub async fn csrf(&mut self) -> String {
+        if !self.cookies.contains_key(crate::auth::csrf::CSRF_COOKIE) {
+            self.get("/login").await;
+        }
+        let seed = &self.cookies[crate::auth::csrf::CSRF_COOKIE];
+        crate::auth::csrf::token_for(&self.state, seed)
+    }
+
+    /// Posts a form with a valid CSRF token.
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_form_raw(path, &all).await
+    }
+
+    /// Posts a form exactly as given (no CSRF token added).
+    pub async fn post_form_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn api(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> TestResponse {
+        let mut b = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        self.send(req).await
+    }
+
+    /// A bearer token for `username`.
+    pub async fn token(&mut self, username: &str) -> String {
+        let r = self
+            .api(
+                "POST",
+                "/api/v1/auth/token",
+                None,
+                Some(serde_json::json!({ "username": username, "password": PASSWORD })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.json()["token"].as_str().unwrap().to_string()
+    }
+}
+
+/// Expands each `async fn name(app: TestApp)` into `sqlite::name` and `postgres::name` tests.
+#[macro_export]
+macro_rules! web_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::testing::TestApp::new(hamafza_store::testing::sqlite().await).await;
+                    super::$name(app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(db) = hamafza_store::testing::postgres().await {
+                        super::$name($crate::testing::TestApp::new(db).await).await;
+                    }
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,756 @@
+//! The web layer through the real router: pages, forms, the API, sign-in, on both databases.
+
+use axum::http::StatusCode;
+use hamafza_core::Role;
+use hamafza_web::testing::{PASSWORD, TestApp};
+use hamafza_web::web_tests;
+use serde_json::json;
+
+web_tests!(
+    health_and_readiness_answer,
+    the_home_page_is_persian_right_to_left_with_persian_digits,
+    english_comes_from_accept_language_or_the_switch,
+    an_unknown_page_is_a_persian_404_and_the_api_answers_problem_json,
+    a_form_without_its_csrf_token_is_refused,
+    every_state_changing_page_route_checks_csrf,
+    a_wrong_password_keeps_the_username_and_says_why,
+    signing_in_and_out_works,
+    sign_in_is_throttled_per_account,
+    the_token_endpoint_gives_a_working_bearer_token,
+    api_errors_are_problem_json_in_the_requested_language,
+    admin_pages_need_the_admin_role,
+    the_admin_creates_an_account_and_bad_fields_are_kept_with_messages,
+    the_api_creates_accounts_and_reports_every_bad_field,
+    a_user_sees_only_their_own_account_over_the_api,
+    a_citizen_signs_up_with_a_mobile_number_and_a_code,
+    a_code_allows_five_tries_and_a_resend_waits,
+    personal_tokens_are_made_and_revoked_on_the_settings_page,
+    changing_the_password_ends_other_sessions,
+    the_admin_adds_an_org_unit_under_the_right_parent,
+    the_audit_page_verifies_the_chain,
+    the_openapi_document_describes_the_api,
+);
+
+async fn health_and_readiness_answer(app: TestApp) {
+    let mut c = app.client();
+    let r = c.get("/healthz").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["status"], "ok");
+    assert_eq!(c.get("/readyz").await.status, StatusCode::OK);
+    assert!(!r.header("x-request-id").is_empty());
+}
+
+async fn the_home_page_is_persian_right_to_left_with_persian_digits(app: TestApp) {
+    let r = app.client().get("/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains(r#"<html lang="fa" dir="rtl">"#));
+    assert!(
+        r.body.contains("۲۱۶"),
+        "round 2's idea count in Persian digits"
+    );
+    assert!(r.body.contains("فرهنگ بیمه"));
+    assert!(!r.body.contains("216"));
+    assert!(
+        r.header("content-security-policy")
+            .contains("script-src 'self'")
+    );
+    assert!(r.header("set-cookie").contains("hz_csrf="));
+}
+
+async fn english_comes_from_accept_language_or_the_switch(app: TestApp) {
+    let r = app
+        .client()
+        .with_header("accept-language", "en-US,en;q=0.9")
+        .get("/")
+        .await;
+    assert!(r.body.contains(r#"<html lang="en" dir="ltr">"#));
+    assert!(r.body.contains("216 initial ideas"));
+    let mut c = app.client();
+    let r = c.get("/lang/en?next=/login").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login");
+    assert!(c.get("/login").await.body.contains("Sign in to Hamafza"));
+    // Open redirects are refused.
+    assert_eq!(c.get("/lang/fa?next=//evil.example").await.location(), "/");
+    assert!(c.get("/").await.body.contains(r#"lang="fa""#));
+}
+
+async fn an_unknown_page_is_a_persian_404_and_the_api_answers_problem_json(app: TestApp) {
+    let mut c = app.client();
+    let r = c.get("/no-such-page").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("صفحه پیدا نشد"));
+    assert!(r.body.contains(r#"dir="rtl""#));
+    let r = c.get("/api/v1/no-such-thing").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.header("content-type"), "application/problem+json");
+    assert_eq!(r.json()["status"], 404);
+}
+
+async fn a_form_without_its_csrf_token_is_refused(app: TestApp) {
+    app.user("sara", &[Role::Participant]).await;
+    let mut c = app.client();
+    c.get("/login").await;
+    let r = c
+        .post_form_raw("/login", &[("username", "sara"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("فرم منقضی شده است"));
+    let r = c
+        .post_form_raw(
+            "/login",
+            &[
+                ("csrf", "forged"),
+                ("username", "sara"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(c.cookie("hz_session").is_none());
+}
+
+async fn every_state_changing_page_route_checks_csrf(app: TestApp) {
+    let (mut c, _) = app.signed_in("boss", &[Role::Admin]).await;
+    for path in [
+        "/login",
+        "/logout",
+        "/otp",
+        "/otp/verify",
+        "/settings/password",
+        "/settings/tokens",
+        "/settings/tokens/1/revoke",
+        "/admin/users/new",
+        "/admin/users/1",
+        "/admin/units",
+        "/admin/audit/verify",
+    ] {
+        let r = c.post_form_raw(path, &[("x", "y")]).await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "{path} accepted a form without a CSRF token"
+        );
+    }
+}
+
+async fn a_wrong_password_keeps_the_username_and_says_why(app: TestApp) {
+    app.user("sara", &[Role::Participant]).await;
+    let mut c = app.client();
+    let r = c
+        .post_form(
+            "/login",
+            &[
+                ("username", "sara"),
+                ("password", "nope"),
+                ("next", "/settings"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains(r#"value="sara""#));
+    assert!(r.body.contains("نام کاربری یا گذرواژه نادرست است"));
+    assert!(r.body.contains(r#"value="/settings""#));
+    let r = c
+        .post_form("/login", &[("username", ""), ("password", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains(r#"id="username-error""#));
+    assert!(r.body.contains("این خانه را پر کنید"));
+}
+
+async fn signing_in_and_out_works(app: TestApp) {
+    app.user("sara", &[Role::Participant]).await;
+    let mut c = app.client();
+    assert_eq!(
+        c.get("/settings").await.location(),
+        "/login?next=%2Fsettings"
+    );
+    // Persian digits and upper case in the username are accepted.
+    let r = c
+        .post_form(
+            "/login",
+            &[
+                ("username", "SARA"),
+                ("password", PASSWORD),
+                ("next", "/settings"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/settings");
+    assert!(r.header("set-cookie").contains("HttpOnly"));
+    let r = c.get("/settings").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("کاربر sara"));
+    let r = c.post_form("/logout", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(c.get("/settings").await.status, StatusCode::SEE_OTHER);
+}
+
+async fn sign_in_is_throttled_per_account(app: TestApp) {
+    app.user("sara", &[Role::Participant]).await;
+    let mut c = app.client();
+    for _ in 0..5 {
+        c.post_form(
+            "/login",
+            &[("username", "sara"), ("password", "wrong password")],
+        )
+        .await;
+    }
+    // Even the right password is refused now, with a message saying when to retry.
+    let r = c
+        .post_form("/login", &[("username", "sara"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("دقیقهٔ دیگر دوباره بکوشید"), "{}", r.body);
+    let r = c
+        .api(
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"username": "sara", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(!r.header("retry-after").is_empty());
+    // Other accounts are unaffected.
+    app.user("reza", &[Role::Participant]).await;
+    let r = c
+        .post_form("/login", &[("username", "reza"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+async fn the_token_endpoint_gives_a_working_bearer_token(app: TestApp) {
+    app.user("sara", &[Role::Judge]).await;
+    let mut c = app.client();
+    let token = c.token("sara").await;
+    let r = c.api("GET", "/api/v1/me", Some(&token), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["username"], "sara");
+    assert_eq!(r.json()["roles"], json!(["judge"]));
+    // A session cookie does not authenticate the API.
+    let (mut browser, _) = app.signed_in("reza", &[Role::Admin]).await;
+    assert_eq!(
+        browser.api("GET", "/api/v1/me", None, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn api_errors_are_problem_json_in_the_requested_language(app: TestApp) {
+    app.user("sara", &[Role::Participant]).await;
+    let mut c = app.client();
+    let r = c
+        .api(
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"username": "sara", "password": "bad"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.header("content-type"), "application/problem+json");
+    assert!(r.json()["detail"].as_str().unwrap().contains("نادرست"));
+    let mut en = app.client().with_header("accept-language", "en");
+    let r = en
+        .api(
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"username": "sara", "password": "bad"})),
+        )
+        .await;
+    assert!(r.json()["detail"].as_str().unwrap().contains("wrong"));
+    let r = en
+        .api("POST", "/api/v1/auth/token", None, Some(json!({"user": 1})))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.header("content-type"), "application/problem+json");
+    let r = en.api("GET", "/api/v1/me", Some("not-a-token"), None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn admin_pages_need_the_admin_role(app: TestApp) {
+    let (mut c, _) = app
+        .signed_in("sara", &[Role::Participant, Role::Judge])
+        .await;
+    for path in [
+        "/admin/users",
+        "/admin/users/new",
+        "/admin/units",
+        "/admin/audit",
+        "/admin/users/1",
+    ] {
+        let r = c.get(path).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(r.body.contains("دسترسی ندارید"));
+    }
+    let r = c.post_form("/admin/users/new", &[("username", "x")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app.client().get("/admin/users").await;
+    assert_eq!(r.location(), "/login?next=%2Fadmin%2Fusers");
+    let token = c.token("sara").await;
+    assert_eq!(
+        c.api("GET", "/api/v1/users", Some(&token), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+async fn the_admin_creates_an_account_and_bad_fields_are_kept_with_messages(app: TestApp) {
+    let (mut c, _) = app.signed_in("boss", &[Role::Admin]).await;
+    assert!(c.get("/admin/users/new").await.body.contains("کاربر تازه"));
+    let bad = [
+        ("username", "nima.k"),
+        ("display_name", "نيما كريمي"),
+        ("password", "long enough password"),
+        ("national_id", "1234567890"),
+        ("mobile", "۰۸۰۰۱۲۳"),
+        ("role_judge", "on"),
+    ];
+    let r = c.post_form("/admin/users/new", &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("کد ملی معتبر نیست"));
+    assert!(r.body.contains("شمارهٔ همراه ایرانی معتبر نیست"));
+    assert!(r.body.contains(r#"value="۰۸۰۰۱۲۳""#), "the mobile as typed");
+    assert!(
+        r.body.contains(r#"value="نيما كريمي""#),
+        "the name as typed"
+    );
+    assert!(r.body.contains(r#"name="role_judge" checked"#));
+    assert!(
+        !r.body.contains("long enough password"),
+        "passwords are never echoed"
+    );
+    assert!(
+        app.state
+            .store
+            .user_by_username("nima.k")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let good = [
+        ("username", "nima.k"),
+        ("display_name", "نيما كريمي"),
+        ("password", "long enough password"),
+        ("national_id", "۰۴۹۹۳۷۰۸۹۹"),
+        ("mobile", "+98 912 000 1122"),
+        ("role_judge", "on"),
+    ];
+    let r = c.post_form("/admin/users/new", &good).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let u = app
+        .state
+        .store
+        .user_by_username("nima.k")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(u.display_name, "نیما کریمی");
+    assert_eq!(u.mobile.as_deref(), Some("09120001122"));
+    assert_eq!(u.national_id.as_deref(), Some("0499370899"));
+    assert_eq!(u.roles, vec![Role::Judge]);
+    // The same username again: a message on that field.
+    let r = c.post_form("/admin/users/new", &good).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("پیش‌تر ثبت شده است"));
+    // The new account can sign in.
+    let mut other = app.client();
+    let r = other
+        .post_form(
+            "/login",
+            &[("username", "nima.k"), ("password", "long enough password")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // Editing: roles replaced, the admin cannot demote themselves.
+    let r = c
+        .post_form(
+            &format!("/admin/users/{}", u.id),
+            &[("display_name", "نیما"), ("role_manager", "on")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.state.store.user(u.id).await.unwrap().roles,
+        vec![Role::Manager]
+    );
+    let me = app
+        .state
+        .store
+        .user_by_username("boss")
+        .await
+        .unwrap()
+        .unwrap();
+    let r = c
+        .post_form(
+            &format!("/admin/users/{}", me.id),
+            &[("display_name", "رئیس")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.state.store.user(me.id).await.unwrap().roles,
+        vec![Role::Admin]
+    );
+}
+
+async fn the_api_creates_accounts_and_reports_every_bad_field(app: TestApp) {
+    app.user("boss", &[Role::Admin]).await;
+    let mut c = app.client();
+    let token = c.token("boss").await;
+    let bad = json!({"username": "x", "display_name": "", "password": "short", "mobile": "123", "roles": ["king"]});
+    let r = c
+        .api("POST", "/api/v1/users", Some(&token), Some(bad))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = r.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        fields,
+        ["username", "display_name", "password", "mobile", "roles"]
+    );
+    let good = json!({"username": "zahra", "display_name": "زهرا", "password": "a good long password", "roles": ["judge", "manager"]});
+    let r = c
+        .api("POST", "/api/v1/users", Some(&token), Some(good))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["roles"], json!(["judge", "manager"]));
+    let r = c
+        .api("GET", "/api/v1/users?role=judge", Some(&token), None)
+        .await;
+    assert_eq!(r.json()["total"], 1);
+}
+
+async fn a_user_sees_only_their_own_account_over_the_api(app: TestApp) {
+    let sara = app.user("sara", &[Role::Participant]).await;
+    let reza = app.user("reza", &[Role::Participant]).await;
+    let mut c = app.client();
+    let token = c.token("sara").await;
+    assert_eq!(
+        c.api(
+            "GET",
+            &format!("/api/v1/users/{}", sara.id),
+            Some(&token),
+            None
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        c.api(
+            "GET",
+            &format!("/api/v1/users/{}", reza.id),
+            Some(&token),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+fn code_in(sms: &str) -> String {
+    hamafza_persian::digits::to_latin(sms)
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .take(6)
+        .collect()
+}
+
+async fn a_citizen_signs_up_with_a_mobile_number_and_a_code(app: TestApp) {
+    let mut c = app.client();
+    let r = c.post_form("/otp", &[("mobile", "۰۹۱۲ ۳۴۵ ۶۷۸۹")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location().starts_with("/otp/verify?mobile=09123456789"));
+    let sms = app.last_sms("09123456789").expect("an SMS was sent");
+    assert!(sms.contains("کد ورود"));
+    let code = code_in(&sms);
+    assert_eq!(code.len(), 6);
+    // A new number needs a name; the code is not spent by asking for it.
+    let r = c
+        .post_form(
+            "/otp/verify",
+            &[
+                ("mobile", "09123456789"),
+                ("code", &code),
+                ("display_name", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("این خانه را پر کنید"));
+    let persian_code = hamafza_persian::digits::to_persian(&code);
+    let r = c
+        .post_form(
+            "/otp/verify",
+            &[
+                ("mobile", "09123456789"),
+                ("code", &persian_code),
+                ("display_name", "مريم"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let u = app
+        .state
+        .store
+        .user_by_mobile("09123456789")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (u.display_name.as_str(), u.roles.as_slice()),
+        ("مریم", [Role::Participant].as_slice())
+    );
+    assert!(c.get("/settings").await.body.contains("مریم"));
+    // The code is used up.
+    let mut other = app.client();
+    let r = other
+        .post_form("/otp/verify", &[("mobile", "09123456789"), ("code", &code)])
+        .await;
+    assert!(r.body.contains("کد معتبری برای این شماره نیست"));
+}
+
+async fn a_code_allows_five_tries_and_a_resend_waits(app: TestApp) {
+    let mut c = app.client();
+    c.post_form("/otp", &[("mobile", "09351112233")]).await;
+    let r = c.post_form("/otp", &[("mobile", "09351112233")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("دقیقهٔ دیگر"));
+    assert_eq!(app.sms.lock().unwrap().len(), 1);
+    let code = code_in(&app.last_sms("09351112233").unwrap());
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for left in (1..5).rev() {
+        let r = c
+            .post_form(
+                "/otp/verify",
+                &[
+                    ("mobile", "09351112233"),
+                    ("code", wrong),
+                    ("display_name", "نام"),
+                ],
+            )
+            .await;
+        assert!(
+            r.body.contains(&format!(
+                "{} بار دیگر",
+                hamafza_persian::digits::to_persian(&left.to_string())
+            )),
+            "{}",
+            r.body
+        );
+    }
+    c.post_form(
+        "/otp/verify",
+        &[
+            ("mobile", "09351112233"),
+            ("code", wrong),
+            ("display_name", "نام"),
+        ],
+    )
+    .await;
+    // Five wrong tries void the code, even the right one fails now.
+    let r = c
+        .post_form(
+            "/otp/verify",
+            &[
+                ("mobile", "09351112233"),
+                ("code", &code),
+                ("display_name", "نام"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("کد معتبری برای این شماره نیست"));
+    let r = c.post_form("/otp", &[("mobile", "12345")]).await;
+    assert!(r.body.contains("شمارهٔ همراه ایرانی معتبر نیست"));
+    assert!(r.body.contains(r#"value="12345""#));
+}
+
+async fn personal_tokens_are_made_and_revoked_on_the_settings_page(app: TestApp) {
+    let (mut c, user) = app.signed_in("sara", &[Role::Participant]).await;
+    let r = c.post_form("/settings/tokens", &[("name", "")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = c
+        .post_form("/settings/tokens", &[("name", "اسکریپت گزارش")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let start = r.body.find(r#"id="new-token">"#).unwrap() + r#"id="new-token">"#.len();
+    let token = &r.body[start..start + r.body[start..].find('<').unwrap()];
+    let mut api = app.client();
+    assert_eq!(
+        api.api("GET", "/api/v1/me", Some(token), None).await.status,
+        StatusCode::OK
+    );
+    let id = app.state.store.api_tokens(user.id).await.unwrap()[0].id;
+    // Someone else cannot revoke it.
+    let (mut other, _) = app.signed_in("reza", &[Role::Participant]).await;
+    assert_eq!(
+        other
+            .post_form(&format!("/settings/tokens/{id}/revoke"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        c.post_form(&format!("/settings/tokens/{id}/revoke"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        api.api("GET", "/api/v1/me", Some(token), None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn changing_the_password_ends_other_sessions(app: TestApp) {
+    let (mut a, _) = app.signed_in("sara", &[Role::Participant]).await;
+    let mut b = app.client();
+    b.post_form("/login", &[("username", "sara"), ("password", PASSWORD)])
+        .await;
+    let r = a
+        .post_form(
+            "/settings/password",
+            &[
+                ("current", "wrong"),
+                ("new", "a brand new password"),
+                ("confirm", "a brand new password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains(r#"id="current-error""#));
+    let r = a
+        .post_form(
+            "/settings/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "a brand new password"),
+                ("confirm", "different"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("دو گذرواژه یکسان نیستند"));
+    let r = a
+        .post_form(
+            "/settings/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "a brand new password"),
+                ("confirm", "a brand new password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("گذرواژه تغییر کرد"));
+    assert_eq!(
+        a.get("/settings").await.status,
+        StatusCode::OK,
+        "this session stays"
+    );
+    assert_eq!(
+        b.get("/settings").await.status,
+        StatusCode::SEE_OTHER,
+        "the other one ends"
+    );
+}
+
+async fn the_admin_adds_an_org_unit_under_the_right_parent(app: TestApp) {
+    let store = &app.state.store;
+    let hq = store
+        .create_org_unit(
+            &hamafza_store::org_units::NewOrgUnit {
+                parent_id: None,
+                kind: hamafza_core::OrgUnitKind::Hq,
+                code: "hq".into(),
+                name_fa: "ستاد".into(),
+                name_en: "HQ".into(),
+                province_code: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let (mut c, _) = app.signed_in("boss", &[Role::Admin]).await;
+    let hq_id = hq.id.to_string();
+    // A branch cannot hang under HQ.
+    let r = c
+        .post_form(
+            "/admin/units",
+            &[
+                ("kind", "branch"),
+                ("parent_id", &hq_id),
+                ("code", "qom-1"),
+                ("name_fa", "شعبه ۱ قم"),
+                ("name_en", "Qom 1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains(r#"value="qom-1""#));
+    let r = c
+        .post_form(
+            "/admin/units",
+            &[
+                ("kind", "province"),
+                ("parent_id", &hq_id),
+                ("code", "prov-qom"),
+                ("name_fa", "اداره کل قم"),
+                ("name_en", "Qom"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = c.get("/admin/units").await;
+    assert!(r.body.contains("اداره کل قم"));
+    let r = c.api("GET", "/api/v1/org-units", None, None).await;
+    assert_eq!(r.json().as_array().unwrap().len(), 2);
+}
+
+async fn the_audit_page_verifies_the_chain(app: TestApp) {
+    let (mut c, _) = app.signed_in("boss", &[Role::Admin]).await;
+    let r = c.get("/admin/audit").await;
+    assert!(r.body.contains("user.create"));
+    let r = c.post_form("/admin/audit/verify", &[]).await;
+    assert!(r.body.contains("زنجیره سالم است"), "{}", r.body);
+    app.state.store.tamper_audit_entry(1, "{}").await;
+    let r = c.post_form("/admin/audit/verify", &[]).await;
+    assert!(r.body.contains("زنجیره گسسته است"));
+}
+
+async fn the_openapi_document_describes_the_api(app: TestApp) {
+    let mut c = app.client();
+    let r = c.get("/api/v1/openapi.json").await;
+    let doc = r.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/auth/token",
+        "/api/v1/me",
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/org-units",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    assert_eq!(c.get("/api/docs").await.status, StatusCode::OK);
+    assert_eq!(
+        c.get("/assets/swagger-ui-bundle.js").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        c.get("/assets/vazirmatn.woff2")
+            .await
+            .header("content-type"),
+        "font/woff2"
+    );
+}
