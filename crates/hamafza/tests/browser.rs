@@ -1,0 +1,376 @@
+//! Browser journeys: the real `hamafza demo` binary on a fresh SQLite file and a free port, driven
+//! through Debian's headless Chromium (via chromedriver), in Persian. Every page visited is checked
+//! with axe-core (no serious or critical violation) and saved as a screenshot under
+//! `target/screenshots/`. Without Chromium the test says so and passes, except under `CI=true`.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const PASSWORD: &str = "browser-test-password";
+const AXE: &str = include_str!("vendor/axe.min.js");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A child process killed when dropped.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `hamafza demo` with its log captured, so the test can read the SMS the `log` sender "sent".
+struct Server {
+    _proc: Proc,
+    base: String,
+    log: Arc<Mutex<Vec<String>>>,
+    _dir: TempDir,
+}
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Server {
+    fn start() -> Server {
+        let dir = std::env::temp_dir().join(format!(
+            "hamafza-browser-{}-{}",
+            std::process::id(),
+            free_port()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let port = free_port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hamafza"))
+            .arg("demo")
+            .env(
+                "HAMAFZA_DATABASE_URL",
+                format!("sqlite://{}/hamafza.db", dir.display()),
+            )
+            .env("HAMAFZA_ADDR", format!("127.0.0.1:{port}"))
+            .env("HAMAFZA_DEMO_PASSWORD", PASSWORD)
+            .env("HAMAFZA_LOG_FORMAT", "json")
+            .env("RUST_LOG", "info")
+            .current_dir(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start hamafza demo");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let stderr = child.stderr.take().unwrap();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let base = format!("http://127.0.0.1:{port}");
+        let proc = Proc(child);
+        let t0 = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                t0.elapsed() < Duration::from_secs(60),
+                "server did not start: {:?}",
+                log.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Server {
+            _proc: proc,
+            base,
+            log,
+            _dir: TempDir(dir),
+        }
+    }
+
+    /// The code in the last SMS logged for `mobile`.
+    fn last_code(&self, mobile: &str) -> String {
+        let log = self.log.lock().unwrap();
+        let line = log
+            .iter()
+            .rev()
+            .find(|l| l.contains("log sender") && l.contains(mobile))
+            .unwrap_or_else(|| panic!("no SMS to {mobile} in the log"));
+        let v: Value = serde_json::from_str(line).unwrap();
+        let text = hamafza_persian::digits::to_latin(v["fields"]["text"].as_str().unwrap());
+        let digits: String = text
+            .chars()
+            .skip_while(|c| !c.is_ascii_digit())
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        assert_eq!(digits.len(), 6, "{text}");
+        digits
+    }
+}
+
+fn browser_available() -> bool {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "CI=true but {CHROMIUM} or {CHROMEDRIVER} is missing: browser tests are required in CI (apt-get install chromium chromium-driver)"
+        );
+    }
+    eprintln!(
+        "skipped: browser tests need {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)"
+    );
+    false
+}
+
+async fn start_browser() -> (Proc, Client) {
+    let port = free_port();
+    let driver = Proc(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let profile = std::env::temp_dir().join(format!("hamafza-chromium-{port}"));
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                     "--window-size=1280,1000", "--lang=fa", format!("--user-data-dir={}", profile.display())],
+            "prefs": { "intl.accept_languages": "fa" }
+        }),
+    );
+    let t0 = Instant::now();
+    loop {
+        let mut b = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+        b.capabilities(caps.clone());
+        match b.connect(&format!("http://127.0.0.1:{port}")).await {
+            Ok(c) => return (driver, c),
+            Err(e) if t0.elapsed() < Duration::from_secs(20) => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("cannot start Chromium through chromedriver: {e}"),
+        }
+    }
+}
+
+/// Checks the current page with axe-core and saves a screenshot named `name`.
+async fn check_page(c: &Client, name: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(format!("{name}.png")),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    c.execute(AXE, vec![]).await.expect("inject axe-core");
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then(r => done(
+               r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+            vec![],
+        )
+        .await
+        .expect("run axe-core");
+    let violations: Vec<String> = serde_json::from_value(found).unwrap();
+    assert!(
+        violations.is_empty(),
+        "accessibility violations on {name}:\n{}",
+        violations.join("\n")
+    );
+}
+
+async fn html_lang(c: &Client) -> String {
+    c.find(Locator::Css("html"))
+        .await
+        .unwrap()
+        .attr("lang")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let e = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("no {css}"));
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+/// Clicks what navigates to a new page, and waits until that page has loaded.
+async fn click(c: &Client, css: &str) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("no {css}"))
+        .click()
+        .await
+        .unwrap();
+    let t0 = Instant::now();
+    // The old document's root goes stale once the new page replaces it.
+    while old.attr("lang").await.is_ok() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(15),
+            "clicking {css} did not load a new page"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    while c.execute("return document.readyState", vec![]).await.ok() != Some(json!("complete")) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(15),
+            "the page after {css} did not finish loading"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Clicks a checkbox or anything else that stays on the page.
+async fn toggle(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("no {css}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn body(c: &Client) -> String {
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_signs_in_switches_language_signs_up_by_sms_and_an_admin_adds_a_user() {
+    if !browser_available() {
+        return;
+    }
+    let server = Server::start();
+    let (_driver, c) = start_browser().await;
+    let base = &server.base;
+
+    // The home page, in Persian, right to left.
+    c.goto(&format!("{base}/")).await.unwrap();
+    assert_eq!(html_lang(&c).await, "fa");
+    assert!(body(&c).await.contains("۲۱۶"));
+    check_page(&c, "01-home-fa").await;
+
+    // Switch to English and back.
+    click(&c, "a.lang-switch").await;
+    assert_eq!(html_lang(&c).await, "en");
+    assert!(body(&c).await.contains("216 initial ideas"));
+    check_page(&c, "02-home-en").await;
+    click(&c, "a.lang-switch").await;
+    assert_eq!(html_lang(&c).await, "fa");
+
+    // A wrong password keeps the username and says why.
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(&c, "#username", "admin").await;
+    fill(&c, "#password", "not the password").await;
+    click(&c, "form[action='/login'] button[type=submit]").await;
+    assert!(body(&c).await.contains("نام کاربری یا گذرواژه نادرست است"));
+    let kept = c
+        .find(Locator::Css("#username"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("admin"));
+    check_page(&c, "03-login-error").await;
+
+    // Sign in as the admin.
+    fill(&c, "#password", PASSWORD).await;
+    click(&c, "form[action='/login'] button[type=submit]").await;
+    assert!(body(&c).await.contains("مدیر سامانه"));
+
+    // An admin action: add an account; a bad mobile number is reported and the input kept.
+    c.goto(&format!("{base}/admin/users/new")).await.unwrap();
+    fill(&c, "#username", "golnaz.r").await;
+    fill(&c, "#display_name", "گلناز رستمی").await;
+    fill(&c, "#password", "a long enough password").await;
+    fill(&c, "#mobile", "۰۹۱۲۳۴").await;
+    toggle(&c, "input[name=role_judge]").await;
+    click(&c, "form.stack button[type=submit]").await;
+    assert!(body(&c).await.contains("شمارهٔ همراه ایرانی معتبر نیست"));
+    assert_eq!(
+        c.find(Locator::Css("#display_name"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("گلناز رستمی")
+    );
+    check_page(&c, "04-admin-user-error").await;
+    fill(&c, "#mobile", "۰۹۱۲۳۴۵۶۷۸۹").await;
+    fill(&c, "#password", "a long enough password").await;
+    click(&c, "form.stack button[type=submit]").await;
+    assert!(body(&c).await.contains("حساب ساخته شد"));
+    check_page(&c, "05-admin-user-created").await;
+    c.goto(&format!("{base}/admin/users?search=golnaz"))
+        .await
+        .unwrap();
+    assert!(body(&c).await.contains("گلناز رستمی"));
+    check_page(&c, "06-admin-users").await;
+    c.goto(&format!("{base}/admin/units")).await.unwrap();
+    check_page(&c, "07-admin-units").await;
+
+    // Sign out.
+    click(&c, "form[action='/logout'] button").await;
+    assert!(body(&c).await.contains("ورود"));
+    c.goto(&format!("{base}/settings")).await.unwrap();
+    assert!(c.current_url().await.unwrap().path().starts_with("/login"));
+
+    // A citizen signs up with a mobile number and the code the log sender wrote.
+    c.goto(&format!("{base}/otp")).await.unwrap();
+    check_page(&c, "08-otp").await;
+    fill(&c, "#mobile", "۰۹۳۵ ۱۲۳ ۴۵۶۷").await;
+    click(&c, "form[action='/otp'] button[type=submit]").await;
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/otp/verify")
+    );
+    check_page(&c, "09-otp-verify").await;
+    let code = server.last_code("09351234567");
+    fill(&c, "#code", &hamafza_persian::digits::to_persian(&code)).await;
+    fill(&c, "#display_name", "کاوه شهروند").await;
+    click(&c, "form[action='/otp/verify'] button[type=submit]").await;
+    c.goto(&format!("{base}/settings")).await.unwrap();
+    let page = body(&c).await;
+    assert!(page.contains("کاوه شهروند"), "{page}");
+    assert!(page.contains("مشارکت‌کننده"));
+    check_page(&c, "10-settings").await;
+
+    c.close().await.unwrap();
+}
