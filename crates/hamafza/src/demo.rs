@@ -238,7 +238,9 @@ pub async fn load(store: &Store, demo_password: &str) -> anyhow::Result<()> {
     }
 
     // One hash for all demo users: they share the password, and argon2 is slow on purpose.
-    let hash = password::hash_blocking(demo_password)?;
+    let hash = password::hash(demo_password)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut ids = Vec::new();
     for u in USERS {
         let id = match store.user_by_username(u.username).await? {

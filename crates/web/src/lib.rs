@@ -91,7 +91,9 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(view::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            TraceLayer::new_for_http()
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO))
+                .make_span_with(|req: &axum::http::Request<_>| {
                 let id = req
                     .headers()
                     .get("x-request-id")

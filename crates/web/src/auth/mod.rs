@@ -194,7 +194,7 @@ pub async fn sign_in_with_password(
     }
     let found = state.store.credentials(&username).await?;
     let phc = found.as_ref().and_then(|(_, h)| h.clone());
-    let ok = password::verify(pass, phc.as_deref().unwrap_or(password::dummy_hash())).await;
+    let ok = password::verify(pass, phc.as_deref()).await;
     match found {
         Some((user, Some(_))) if ok && !user.disabled => {
             state.store.clear_hits(&user_bucket).await?;

@@ -95,7 +95,7 @@ async fn change_password(
     if let Some(phc) = &stored {
         if f.current.is_empty() {
             errors.push(("current", FieldError::Required));
-        } else if !password::verify(&f.current, phc).await {
+        } else if !password::verify(&f.current, Some(phc)).await {
             errors.push(("current", FieldError::Wrong));
         }
     }

@@ -1,0 +1,58 @@
+//! The demo data: complete, and loaded twice without duplicates, on both databases.
+
+use hamafza_core::{OrgUnitKind, Role};
+use hamafza_store::{Store, store_tests};
+
+store_tests!(loading_the_demo_twice_adds_nothing);
+
+async fn loading_the_demo_twice_adds_nothing(store: Store) {
+    hamafza::demo::load(&store, "first demo password")
+        .await
+        .unwrap();
+    let units = store.org_units().await.unwrap();
+    let users = store.count_users().await.unwrap();
+    assert_eq!(
+        units
+            .iter()
+            .filter(|u| u.kind == OrgUnitKind::Province)
+            .count(),
+        31
+    );
+    assert_eq!(
+        units
+            .iter()
+            .filter(|u| u.kind == OrgUnitKind::Branch)
+            .count(),
+        62
+    );
+    // Every branch hangs under its own province.
+    for b in units.iter().filter(|u| u.kind == OrgUnitKind::Branch) {
+        let parent = units.iter().find(|u| Some(u.id) == b.parent_id).unwrap();
+        assert_eq!(parent.kind, OrgUnitKind::Province);
+        assert_eq!(parent.province_code, b.province_code);
+    }
+    for (name, role) in [
+        ("admin", Role::Admin),
+        ("secretariat", Role::Secretariat),
+        ("judge5", Role::Judge),
+        ("participant1", Role::Participant),
+        ("manager-isfahan", Role::Manager),
+    ] {
+        let u = store
+            .user_by_username(name)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{name}"));
+        assert!(u.has(role));
+        assert!(u.org_unit_id.is_some());
+    }
+    hamafza::demo::load(&store, "second demo password")
+        .await
+        .unwrap();
+    assert_eq!(store.org_units().await.unwrap().len(), units.len());
+    assert_eq!(store.count_users().await.unwrap(), users);
+    // The second run's password is the one that works now.
+    let (_, hash) = store.credentials("judge1").await.unwrap().unwrap();
+    assert!(hamafza_web::auth::password::verify("second demo password", hash.as_deref()).await);
+    assert_eq!(store.verify_audit().await.unwrap().broken, None);
+}
