@@ -266,8 +266,12 @@ mod tests {
     #[test]
     fn the_password_may_not_be_the_username() {
         assert_eq!(
-            check_password("Participant1", "participant1"),
+            check_password("short", "x"),
             Err(FieldError::TooShort(PASSWORD_MIN))
+        );
+        assert_eq!(
+            check_password("Participant1", "participant1"),
+            Err(FieldError::PasswordIsUsername)
         );
         assert_eq!(
             check_password("participant12", "participant12"),
