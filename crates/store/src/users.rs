@@ -151,33 +151,31 @@ impl Store {
     }
 
     pub async fn user(&self, id: i64) -> StoreResult<User> {
-        self.user_where("u.id = $1", id.to_string())
-            .await?
-            .ok_or(StoreError::NotFound)
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id = $1"
+        );
+        let rows: Vec<UserRow> =
+            db_read!(self, |p| sqlx::query_as(&sql).bind(id).fetch_all(p).await?);
+        fold_users(rows).pop().ok_or(StoreError::NotFound)
     }
 
     pub async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
-        self.user_where("u.username = $1", username.to_string())
-            .await
+        self.user_by_text("username", username).await
     }
 
     pub async fn user_by_mobile(&self, mobile: &str) -> StoreResult<Option<User>> {
-        self.user_where("u.mobile = $1", mobile.to_string()).await
+        self.user_by_text("mobile", mobile).await
     }
 
-    async fn user_where(&self, cond: &str, arg: String) -> StoreResult<Option<User>> {
+    /// The user whose unique text `column` (a name from the two callers above) equals `value`.
+    async fn user_by_text(&self, column: &'static str, value: &str) -> StoreResult<Option<User>> {
         let sql = format!(
-            "SELECT {USER_COLUMNS} FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE {cond} ORDER BY u.id"
+            "SELECT {USER_COLUMNS} FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.{column} = $1"
         );
-        let rows: Vec<UserRow> = if cond.starts_with("u.id") {
-            let id: i64 = arg.parse().map_err(|_| StoreError::NotFound)?;
-            db_read!(self, |p| sqlx::query_as(&sql).bind(id).fetch_all(p).await?)
-        } else {
-            db_read!(self, |p| sqlx::query_as(&sql)
-                .bind(&arg)
-                .fetch_all(p)
-                .await?)
-        };
+        let rows: Vec<UserRow> = db_read!(self, |p| sqlx::query_as(&sql)
+            .bind(value)
+            .fetch_all(p)
+            .await?);
         Ok(fold_users(rows).pop())
     }
 

@@ -6,6 +6,7 @@
 //! template. Handlers return `AppError` for anything that is not the happy path; one place turns
 //! it into a Persian (or English) error page or an RFC 9457 problem document.
 
+mod accounts;
 pub mod api;
 mod assets;
 pub mod auth;

@@ -3,7 +3,8 @@
 use super::types::{NewUserIn, OrgUnitOut, ProvinceOut, UserOut, UserPage};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
-use crate::auth::{ApiCaller, password};
+use crate::accounts::{self, AccountInput};
+use crate::auth::ApiCaller;
 use crate::error::{AppError, AppResult, Problem};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,7 +12,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use hamafza_core::Role;
 use hamafza_core::account::{FieldError, NewAccount};
-use hamafza_store::users::{NewUser, UserQuery};
+use hamafza_store::users::UserQuery;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -85,50 +86,23 @@ pub async fn create_user(
     ApiJson(input): ApiJson<NewUserIn>,
 ) -> AppResult<(StatusCode, Json<UserOut>)> {
     let admin = caller.require_role(Role::Admin)?.id;
-    let account = NewAccount {
-        username: input.username,
-        display_name: input.display_name,
-        password: input.password,
-        national_id: input.national_id,
-        mobile: input.mobile,
+    let input = AccountInput {
+        account: NewAccount {
+            username: input.username,
+            display_name: input.display_name,
+            password: input.password,
+            national_id: input.national_id,
+            mobile: input.mobile,
+        },
+        org_unit: input
+            .org_unit_id
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
+        roles: input.roles,
     };
-    let mut errors = account.validate().err().unwrap_or_default();
-    let roles: Vec<Role> = input.roles.iter().filter_map(|r| Role::parse(r)).collect();
-    if roles.len() != input.roles.len() {
-        errors.push(("roles", FieldError::Unknown));
-    }
-    if let Some(id) = input.org_unit_id {
-        if matches!(
-            state.store.org_unit(id).await,
-            Err(hamafza_store::StoreError::NotFound)
-        ) {
-            errors.push(("org_unit_id", FieldError::Unknown));
-        }
-    }
-    let valid = match account.validate() {
-        Ok(v) if errors.is_empty() => v,
-        _ => return Err(AppError::Validation(errors)),
-    };
-    let new = NewUser {
-        username: valid.username,
-        display_name: valid.display_name,
-        password_hash: Some(password::hash(&valid.password).await?),
-        national_id: valid.national_id,
-        mobile: valid.mobile,
-        org_unit_id: input.org_unit_id,
-        roles,
-    };
-    match state.store.create_user(&new, Some(admin)).await {
+    match accounts::create(&state, &input, admin).await? {
         Ok(u) => Ok((StatusCode::CREATED, Json(u.into()))),
-        Err(e) => {
-            let field = ["username", "mobile", "national_id"]
-                .into_iter()
-                .find(|c| e.is_conflict_on(c));
-            match field {
-                Some(f) => Err(AppError::Validation(vec![(f, FieldError::Taken)])),
-                None => Err(e.into()),
-            }
-        }
+        Err(errors) => Err(AppError::Validation(errors)),
     }
 }
 

@@ -64,13 +64,29 @@ struct LoginForm {
     next: String,
 }
 
-/// Where a redirect after sign-in goes, with the session cookie set.
-fn signed_in(cookie: String, next: &str) -> Response {
+/// Starts a session for a user who proved who they are, logs it, and returns to `next`.
+async fn signed_in(
+    state: &AppState,
+    user_id: i64,
+    how: serde_json::Value,
+    next: &str,
+) -> AppResult<Response> {
+    let cookie = auth::start_session(state, user_id).await?;
+    state
+        .store
+        .audit(hamafza_store::audit::NewAudit {
+            actor_id: Some(user_id),
+            action: "auth.login",
+            entity_type: "user",
+            entity_id: user_id.to_string(),
+            data: how,
+        })
+        .await?;
     let mut r = Redirect::to(&super::safe_next(next)).into_response();
     if let Ok(v) = cookie.parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
-    r
+    Ok(r)
 }
 
 async fn login(
@@ -114,18 +130,13 @@ async fn login(
         }
         Err(e) => return Err(e),
     };
-    let cookie = auth::start_session(&state, user.id).await?;
-    state
-        .store
-        .audit(hamafza_store::audit::NewAudit {
-            actor_id: Some(user.id),
-            action: "auth.login",
-            entity_type: "user",
-            entity_id: user.id.to_string(),
-            data: json!({ "method": "password", "ip": ip }),
-        })
-        .await?;
-    Ok(signed_in(cookie, &f.next))
+    signed_in(
+        &state,
+        user.id,
+        json!({ "method": "password", "ip": ip }),
+        &f.next,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -323,18 +334,7 @@ async fn otp_verify(
             u
         }
     };
-    let cookie = auth::start_session(&state, user.id).await?;
-    state
-        .store
-        .audit(hamafza_store::audit::NewAudit {
-            actor_id: Some(user.id),
-            action: "auth.login",
-            entity_type: "user",
-            entity_id: user.id.to_string(),
-            data: json!({ "method": "otp" }),
-        })
-        .await?;
-    Ok(signed_in(cookie, &f.next))
+    signed_in(&state, user.id, json!({ "method": "otp" }), &f.next).await
 }
 
 /// Switches the interface language (a preference cookie; for a signed-in user also their

@@ -1,6 +1,7 @@
 //! Administration: accounts and their roles, the org-unit tree, and the audit log. Admins only.
 
 use crate::AppState;
+use crate::accounts::{self, AccountInput, conflict_field, parse_unit};
 use crate::auth::{csrf::CsrfForm, password};
 use crate::error::{AppError, AppResult};
 use crate::view::{Ctx, FormErrors, html, rejected};
@@ -14,10 +15,9 @@ use hamafza_core::account::{
 };
 use hamafza_core::audit::AuditEntry;
 use hamafza_core::{OrgUnitKind, Role};
-use hamafza_store::StoreError;
 use hamafza_store::audit::Verification;
 use hamafza_store::org_units::{NewOrgUnit, OrgUnit};
-use hamafza_store::users::{NewUser, User, UserQuery, UserUpdate};
+use hamafza_store::users::{User, UserQuery, UserUpdate};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -184,28 +184,6 @@ fn parse_roles(names: &[String]) -> Vec<Role> {
     names.iter().filter_map(|n| Role::parse(n)).collect()
 }
 
-/// The org unit chosen in a form: empty for none; an id that exists, or an error.
-async fn parse_unit(state: &AppState, raw: &str) -> AppResult<Result<Option<i64>, FieldError>> {
-    if raw.trim().is_empty() {
-        return Ok(Ok(None));
-    }
-    let Ok(id) = raw.trim().parse::<i64>() else {
-        return Ok(Err(FieldError::Unknown));
-    };
-    match state.store.org_unit(id).await {
-        Ok(_) => Ok(Ok(Some(id))),
-        Err(StoreError::NotFound) => Ok(Err(FieldError::Unknown)),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// The form field a unique violation is about.
-fn conflict_field(e: &StoreError) -> Option<&'static str> {
-    ["username", "mobile", "national_id"]
-        .into_iter()
-        .find(|c| e.is_conflict_on(c))
-}
-
 async fn new_user_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     ctx.require_role(Role::Admin)?;
     let form = UserForm {
@@ -230,60 +208,33 @@ async fn create_user(
     let admin = ctx.require_role(Role::Admin)?.id;
     let lang = ctx.lang;
     let form = UserForm::from_raw(&raw);
-    let units = state.store.org_units().await?;
-    let account = NewAccount {
-        username: form.username.clone(),
-        display_name: form.display_name.clone(),
-        password: form.password.clone(),
-        national_id: form.national_id.clone(),
-        mobile: form.mobile.clone(),
-    };
-    let mut errors = match account.validate() {
-        Ok(_) => Vec::new(),
-        Err(e) => e,
-    };
-    let unit = match parse_unit(&state, &form.org_unit_id).await? {
-        Ok(u) => u,
-        Err(e) => {
-            errors.push(("org_unit_id", e));
-            None
-        }
-    };
-    let again = |ctx: Ctx, form: UserForm, errors: FormErrors| {
-        let mut form = form;
-        form.password.clear();
-        rejected(UserFormPage {
-            ctx,
-            user: None,
-            form,
-            units: units.clone(),
-            errors,
-            notice: None,
-        })
-    };
-    let valid = match account.validate() {
-        Ok(v) if errors.is_empty() => v,
-        _ => return again(ctx, form, FormErrors::new(lang, &errors)),
-    };
-    let new = NewUser {
-        username: valid.username,
-        display_name: valid.display_name,
-        password_hash: Some(password::hash(&valid.password).await?),
-        national_id: valid.national_id,
-        mobile: valid.mobile,
-        org_unit_id: unit,
-        roles: parse_roles(&form.roles),
-    };
-    match state.store.create_user(&new, Some(admin)).await {
-        Ok(u) => Ok(Redirect::to(&format!("/admin/users/{}?created=1", u.id)).into_response()),
-        Err(e) => match conflict_field(&e) {
-            Some(field) => again(
-                ctx,
-                form,
-                FormErrors::new(lang, &[(field, FieldError::Taken)]),
-            ),
-            None => Err(e.into()),
+    let input = AccountInput {
+        account: NewAccount {
+            username: form.username.clone(),
+            display_name: form.display_name.clone(),
+            password: form.password.clone(),
+            national_id: form.national_id.clone(),
+            mobile: form.mobile.clone(),
         },
+        org_unit: form.org_unit_id.clone(),
+        roles: form.roles.clone(),
+    };
+    match accounts::create(&state, &input, admin).await? {
+        Ok(u) => Ok(Redirect::to(&format!("/admin/users/{}?created=1", u.id)).into_response()),
+        Err(errors) => {
+            let mut form = form;
+            form.password.clear();
+            let units = state.store.org_units().await?;
+            let errors = FormErrors::new(lang, &errors);
+            rejected(UserFormPage {
+                ctx,
+                user: None,
+                form,
+                units,
+                errors,
+                notice: None,
+            })
+        }
     }
 }
 
