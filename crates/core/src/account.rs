@@ -29,6 +29,12 @@ pub enum FieldError {
     Unknown,
     #[error("wrong")]
     Wrong,
+    #[error("not a Jalali date like 1403/01/15")]
+    Date,
+    #[error("the end comes before the start")]
+    DateOrder,
+    #[error("a stage starts before the one above it")]
+    StageOrder,
 }
 
 impl FieldError {
@@ -46,6 +52,9 @@ impl FieldError {
             Self::Taken => "error.taken",
             Self::Unknown => "error.unknown_value",
             Self::Wrong => "error.wrong",
+            Self::Date => "error.date",
+            Self::DateOrder => "error.date_order",
+            Self::StageOrder => "error.stage_order",
         }
     }
 
@@ -122,6 +131,12 @@ pub fn fix_letters(input: &str) -> String {
         })
         .collect();
     replaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Like `fix_letters`, for multi-line text: keeps line breaks, trims each line's ends.
+pub fn fix_letters_keep_lines(input: &str) -> String {
+    let lines: Vec<String> = input.lines().map(fix_letters).collect();
+    lines.join("\n").trim().to_string()
 }
 
 pub fn check_password(password: &str, username: &str) -> Result<(), FieldError> {

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod call;
 pub mod limits;
 pub mod org;
 pub mod role;

@@ -9,6 +9,7 @@
 
 pub mod audit;
 mod error;
+pub mod calls;
 pub mod org_units;
 pub mod otp;
 pub mod rate_limits;

@@ -1,0 +1,344 @@
+//! Calls (فراخوان): a call has thematic axes (محور) and an ordered pipeline of stages, each with
+//! Jalali start and end dates and the actions it opens. A call moves draft → published → closed →
+//! archived (a closed call may be published again to extend it).
+
+use crate::account::{FieldError, FieldErrors};
+use hamafza_persian::jalali::{self, JalaliDate};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    /// Employees, signed in with an organization account.
+    Employees,
+    /// Citizens, signed in with a mobile number.
+    Public,
+    Both,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CallState {
+    Draft,
+    Published,
+    Closed,
+    Archived,
+}
+
+/// What a stage is for; it decides which actions the stage opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageKind {
+    Submission,
+    Screening,
+    Shortlisting,
+    Orientation,
+    FinalPresentation,
+    Results,
+}
+
+/// Something a stage lets people do while it is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageAction {
+    /// Participants submit new ideas.
+    Submit,
+    /// Authors edit their ideas (each edit a new version).
+    Edit,
+    /// The secretariat accepts, rejects, reclassifies and merges ideas.
+    Screen,
+    /// Judges score ideas (the Juries issue).
+    Score,
+    /// Finalists attend orientation sessions and revise their ideas.
+    Revise,
+    /// Finalists present to the jury.
+    Present,
+    /// The secretariat publishes the results.
+    PublishResults,
+}
+
+macro_rules! names {
+    ($t:ty { $($v:ident => $s:literal),* $(,)? }) => {
+        impl $t {
+            pub const ALL: &'static [$t] = &[$(<$t>::$v),*];
+            pub fn as_str(self) -> &'static str {
+                match self { $(<$t>::$v => $s),* }
+            }
+            pub fn parse(s: &str) -> Option<$t> {
+                match s.trim() { $($s => Some(<$t>::$v),)* _ => None }
+            }
+        }
+    };
+}
+
+names!(Audience { Employees => "employees", Public => "public", Both => "both" });
+names!(CallState { Draft => "draft", Published => "published", Closed => "closed", Archived => "archived" });
+names!(StageKind {
+    Submission => "submission", Screening => "screening", Shortlisting => "shortlisting",
+    Orientation => "orientation", FinalPresentation => "final_presentation", Results => "results",
+});
+names!(StageAction {
+    Submit => "submit", Edit => "edit", Screen => "screen", Score => "score", Revise => "revise",
+    Present => "present", PublishResults => "publish_results",
+});
+
+impl StageKind {
+    pub fn actions(self) -> &'static [StageAction] {
+        use StageAction::*;
+        match self {
+            StageKind::Submission => &[Submit, Edit],
+            StageKind::Screening => &[Screen],
+            StageKind::Shortlisting => &[Score],
+            StageKind::Orientation => &[Revise],
+            StageKind::FinalPresentation => &[Present, Score],
+            StageKind::Results => &[PublishResults],
+        }
+    }
+}
+
+impl CallState {
+    /// Whether the secretariat may move a call from `self` to `to`.
+    pub fn can_become(self, to: CallState) -> bool {
+        use CallState::*;
+        matches!(
+            (self, to),
+            (Draft, Published) | (Published, Closed) | (Closed, Published) | (Closed, Archived) | (Draft, Archived)
+        )
+    }
+
+    /// Whether the public sees the call.
+    pub fn is_public(self) -> bool {
+        matches!(self, CallState::Published | CallState::Closed | CallState::Archived)
+    }
+}
+
+pub const TITLE_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 20_000;
+pub const AXIS_TITLE_MAX: usize = 200;
+/// Rows the call form offers; a call may have at most this many axes and stages.
+pub const MAX_AXES: usize = 12;
+pub const MAX_STAGES: usize = 8;
+
+/// A call as typed into the secretariat's form or the API: dates are Jalali text in any digits.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CallInput {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub audience: String,
+    #[serde(default)]
+    pub axes: Vec<AxisInput>,
+    #[serde(default)]
+    pub stages: Vec<StageInput>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AxisInput {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StageInput {
+    pub kind: String,
+    #[serde(default)]
+    pub title: String,
+    /// Jalali, e.g. `1403/01/15`.
+    pub start: String,
+    pub end: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidCall {
+    pub title: String,
+    pub description: String,
+    pub audience: Audience,
+    pub axes: Vec<(String, String)>,
+    pub stages: Vec<ValidStage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidStage {
+    pub kind: StageKind,
+    pub title: String,
+    pub start: JalaliDate,
+    pub end: JalaliDate,
+}
+
+/// Field names of the form's rows (`axis_title_3`, `stage_start_0`…), so errors can point at one.
+pub mod fields {
+    macro_rules! rows {
+        ($name:ident, $prefix:literal, $n:literal) => {
+            pub const $name: [&str; $n] = {
+                // Written out so the names are `&'static str` without allocation.
+                seq_names!($prefix)
+            };
+        };
+    }
+    macro_rules! seq_names {
+        ($p:literal) => {
+            [
+                concat!($p, "0"), concat!($p, "1"), concat!($p, "2"), concat!($p, "3"),
+                concat!($p, "4"), concat!($p, "5"), concat!($p, "6"), concat!($p, "7"),
+                concat!($p, "8"), concat!($p, "9"), concat!($p, "10"), concat!($p, "11"),
+            ]
+        };
+    }
+    rows!(AXIS_TITLE, "axis_title_", 12);
+    rows!(AXIS_DESCRIPTION, "axis_description_", 12);
+    rows!(STAGE_KIND, "stage_kind_", 12);
+    rows!(STAGE_TITLE, "stage_title_", 12);
+    rows!(STAGE_START, "stage_start_", 12);
+    rows!(STAGE_END, "stage_end_", 12);
+}
+
+fn text(input: &str, max: usize, field: &'static str, errors: &mut FieldErrors) -> String {
+    let s = crate::account::fix_letters_keep_lines(input);
+    if s.chars().count() > max {
+        errors.push((field, FieldError::TooLong(max)));
+    }
+    s
+}
+
+impl CallInput {
+    /// Checks every field; empty axis and stage rows (as a form sends them) are skipped.
+    pub fn validate(&self) -> Result<ValidCall, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let title = text(&self.title, TITLE_MAX, "title", &mut errors);
+        if title.chars().count() < 5 {
+            errors.push(("title", if title.is_empty() { FieldError::Required } else { FieldError::TooShort(5) }));
+        }
+        let description = text(&self.description, DESCRIPTION_MAX, "description", &mut errors);
+        let audience = Audience::parse(&self.audience).unwrap_or_else(|| {
+            errors.push(("audience", FieldError::Unknown));
+            Audience::Both
+        });
+        let mut axes = Vec::new();
+        for (i, a) in self.axes.iter().enumerate() {
+            if a.title.trim().is_empty() && a.description.trim().is_empty() {
+                continue;
+            }
+            if i >= MAX_AXES {
+                errors.push(("axes", FieldError::TooLong(MAX_AXES)));
+                break;
+            }
+            let t = text(&a.title, AXIS_TITLE_MAX, fields::AXIS_TITLE[i], &mut errors);
+            if t.is_empty() {
+                errors.push((fields::AXIS_TITLE[i], FieldError::Required));
+            }
+            axes.push((t, text(&a.description, 2000, fields::AXIS_DESCRIPTION[i], &mut errors)));
+        }
+        if axes.is_empty() {
+            errors.push((fields::AXIS_TITLE[0], FieldError::Required));
+        }
+        let mut stages: Vec<ValidStage> = Vec::new();
+        for (i, s) in self.stages.iter().enumerate() {
+            if s.kind.trim().is_empty() && s.start.trim().is_empty() && s.end.trim().is_empty() && s.title.trim().is_empty() {
+                continue;
+            }
+            if i >= MAX_STAGES {
+                errors.push(("stages", FieldError::TooLong(MAX_STAGES)));
+                break;
+            }
+            let kind = StageKind::parse(&s.kind);
+            if kind.is_none() {
+                errors.push((fields::STAGE_KIND[i], FieldError::Unknown));
+            }
+            let start = jalali::parse(&s.start).map_err(|_| errors.push((fields::STAGE_START[i], FieldError::Date))).ok();
+            let end = jalali::parse(&s.end).map_err(|_| errors.push((fields::STAGE_END[i], FieldError::Date))).ok();
+            if let (Some(a), Some(b)) = (start, end) {
+                if b < a {
+                    errors.push((fields::STAGE_END[i], FieldError::DateOrder));
+                }
+                if let Some(prev) = stages.last() {
+                    if a < prev.start {
+                        errors.push((fields::STAGE_START[i], FieldError::StageOrder));
+                    }
+                }
+            }
+            let title = text(&s.title, AXIS_TITLE_MAX, fields::STAGE_TITLE[i], &mut errors);
+            if let (Some(kind), Some(start), Some(end)) = (kind, start, end) {
+                stages.push(ValidStage { kind, title, start, end });
+            }
+        }
+        if stages.is_empty() && !errors.iter().any(|(f, _)| f.starts_with("stage_")) {
+            errors.push((fields::STAGE_KIND[0], FieldError::Required));
+        }
+        if errors.is_empty() {
+            Ok(ValidCall { title, description, audience, axes, stages })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round2() -> CallInput {
+        CallInput {
+            title: "جمعينو ۲: ایده‌های تولید محتوای رسانه‌ای".into(),
+            description: "فراخوان **ایده**".into(),
+            audience: "employees".into(),
+            axes: vec![
+                AxisInput { title: "معرفی خدمات سازمان".into(), description: String::new() },
+                AxisInput::default(),
+                AxisInput { title: "فرهنگ بیمه".into(), description: "فرهنگ‌سازی".into() },
+            ],
+            stages: vec![
+                StageInput { kind: "submission".into(), title: "ثبت ایده".into(), start: "۱۴۰۱/۱۱/۰۱".into(), end: "1401-12-15".into() },
+                StageInput { kind: "screening".into(), title: String::new(), start: "1401/12/16".into(), end: "1401/12/25".into() },
+                StageInput::default(),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_valid_call_skips_empty_rows_and_reads_any_digits() {
+        let v = round2().validate().unwrap();
+        assert_eq!(v.title, "جمعینو ۲: ایده‌های تولید محتوای رسانه‌ای");
+        assert_eq!(v.axes.len(), 2);
+        assert_eq!(v.stages.len(), 2);
+        assert_eq!(v.stages[0].start, JalaliDate { year: 1401, month: 11, day: 1 });
+        assert_eq!(v.stages[0].end, JalaliDate { year: 1401, month: 12, day: 15 });
+    }
+
+    #[test]
+    fn bad_dates_and_orders_point_at_their_row() {
+        let mut c = round2();
+        c.stages[0].end = "1401/13/01".into();
+        c.stages[1].start = "1401/10/01".into();
+        c.stages[1].end = "1401/09/01".into();
+        c.axes[2].title = String::new();
+        let e = c.validate().unwrap_err();
+        assert!(e.contains(&("stage_end_0", FieldError::Date)));
+        assert!(e.contains(&("stage_end_1", FieldError::DateOrder)));
+        assert!(e.contains(&("axis_title_2", FieldError::Required)));
+    }
+
+    #[test]
+    fn a_call_needs_a_title_an_axis_and_a_stage() {
+        let e = CallInput::default().validate().unwrap_err();
+        let fields: Vec<_> = e.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, ["title", "audience", "axis_title_0", "stage_kind_0"]);
+    }
+
+    #[test]
+    fn states_move_only_forward_except_reopening() {
+        assert!(CallState::Draft.can_become(CallState::Published));
+        assert!(CallState::Closed.can_become(CallState::Published));
+        assert!(!CallState::Archived.can_become(CallState::Published));
+        assert!(!CallState::Published.can_become(CallState::Draft));
+    }
+
+    #[test]
+    fn stage_kinds_open_their_actions() {
+        assert_eq!(StageKind::Submission.actions(), &[StageAction::Submit, StageAction::Edit]);
+        for k in StageKind::ALL {
+            assert_eq!(StageKind::parse(k.as_str()), Some(*k));
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! Calls, their axes and stages.
+
+use crate::audit::{AuditConn, NewAudit};
+use crate::{db_read, db_write, now, Store, StoreError, StoreResult};
+use hamafza_core::call::{Audience, CallState, StageKind, ValidCall};
+use hamafza_persian::jalali;
+use rand::Rng;
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Call {
+    pub id: i64,
+    /// The opaque id in URLs and the API.
+    pub public_id: String,
+    pub title: String,
+    /// Markdown as the secretariat typed it; rendered sanitized.
+    pub description: String,
+    pub audience: Audience,
+    pub state: CallState,
+    pub copied_from: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub axes: Vec<Axis>,
+    pub stages: Vec<Stage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Axis {
+    pub id: i64,
+    #[serde(skip)]
+    pub call_id: i64,
+    pub position: i64,
+    pub title: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stage {
+    pub id: i64,
+    pub position: i64,
+    pub kind: StageKind,
+    pub title: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+}
+
+impl Stage {
+    pub fn is_open_at(&self, now: i64) -> bool {
+        self.starts_at <= now && now <= self.ends_at
+    }
+}
+
+impl Call {
+    /// The stage open at `now`, if any.
+    pub fn current_stage(&self, now: i64) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.is_open_at(now))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct CallRow {
+    id: i64,
+    public_id: String,
+    title: String,
+    description: String,
+    audience: String,
+    state: String,
+    copied_from: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct StageRow {
+    id: i64,
+    call_id: i64,
+    position: i64,
+    kind: String,
+    title: String,
+    starts_at: i64,
+    ends_at: i64,
+}
+
+const CALL_COLUMNS: &str = "id, public_id, title, description, audience, state, copied_from, created_at, updated_at";
+
+/// A new opaque id: 10 characters of lowercase base32, not a guessable sequence.
+pub fn new_public_id() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    (0..10).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+}
+
+fn stage_times(s: &hamafza_core::call::ValidStage) -> (i64, i64) {
+    (jalali::start_of_day_tehran(s.start).as_second(), jalali::end_of_day_tehran(s.end).as_second())
+}
+
+/// Which calls a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallFilter {
+    /// What the public sees: published, closed and archived calls.
+    Public,
+    /// Everything, drafts included (the secretariat).
+    All,
+}
+
+/// Writes the axes and stages of `call_id` to match `v`: rows are matched by position, so ideas
+/// that later point at an axis keep pointing at the same row when its text is edited.
+macro_rules! write_children {
+    ($tx:expr, $call_id:expr, $v:expr) => {{
+        for (pos, (title, description)) in $v.axes.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO call_axes (call_id, position, title, description) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (call_id, position) DO UPDATE SET title = $3, description = $4",
+            )
+            .bind($call_id)
+            .bind(pos as i64)
+            .bind(title)
+            .bind(description)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM call_axes WHERE call_id = $1 AND position >= $2")
+            .bind($call_id)
+            .bind($v.axes.len() as i64)
+            .execute(&mut *$tx)
+            .await?;
+        for (pos, s) in $v.stages.iter().enumerate() {
+            let (starts, ends) = stage_times(s);
+            sqlx::query(
+                "INSERT INTO call_stages (call_id, position, kind, title, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (call_id, position) DO UPDATE SET kind = $3, title = $4, starts_at = $5, ends_at = $6",
+            )
+            .bind($call_id)
+            .bind(pos as i64)
+            .bind(s.kind.as_str())
+            .bind(&s.title)
+            .bind(starts)
+            .bind(ends)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM call_stages WHERE call_id = $1 AND position >= $2")
+            .bind($call_id)
+            .bind($v.stages.len() as i64)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+
+impl Store {
+    /// Creates a draft call.
+    pub async fn create_call(&self, v: &ValidCall, copied_from: Option<i64>, actor_id: Option<i64>) -> StoreResult<Call> {
+        let public_id = new_public_id();
+        let at = now();
+        let id: i64 = db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO calls (public_id, title, description, audience, state, copied_from, created_by, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $7) RETURNING id",
+            )
+            .bind(&public_id)
+            .bind(&v.title)
+            .bind(&v.description)
+            .bind(v.audience.as_str())
+            .bind(copied_from)
+            .bind(actor_id)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            write_children!(tx, id, v);
+            tx.append_audit(NewAudit {
+                actor_id,
+                action: "call.create",
+                entity_type: "call",
+                entity_id: public_id.clone(),
+                data: json!({ "title": v.title, "axes": v.axes.len(), "stages": v.stages.len(), "copied_from": copied_from }),
+            })
+            .await?;
+            tx.commit().await?;
+            id
+        });
+        self.call(id).await
+    }
+
+    /// Replaces a call's fields, axes and stages.
+    pub async fn update_call(&self, id: i64, v: &ValidCall, actor_id: Option<i64>) -> StoreResult<Call> {
+        let before = self.call(id).await?;
+        db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            sqlx::query("UPDATE calls SET title = $1, description = $2, audience = $3, updated_at = $4 WHERE id = $5")
+                .bind(&v.title)
+                .bind(&v.description)
+                .bind(v.audience.as_str())
+                .bind(now())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            write_children!(tx, id, v);
+            tx.append_audit(NewAudit {
+                actor_id,
+                action: "call.update",
+                entity_type: "call",
+                entity_id: before.public_id.clone(),
+                data: json!({ "title": { "from": before.title, "to": v.title }, "axes": v.axes.len(), "stages": v.stages.len() }),
+            })
+            .await?;
+            tx.commit().await?;
+        });
+        self.call(id).await
+    }
+
+    /// Moves a call to `to`; refuses moves the rules do not allow with `Conflict`.
+    pub async fn set_call_state(&self, id: i64, to: CallState, actor_id: Option<i64>) -> StoreResult<Call> {
+        let call = self.call(id).await?;
+        if !call.state.can_become(to) {
+            return Err(StoreError::Conflict(format!("call state {} → {}", call.state.as_str(), to.as_str())));
+        }
+        db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            // The state in the WHERE makes a concurrent change lose instead of being overwritten.
+            let n = sqlx::query("UPDATE calls SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
+                .bind(to.as_str())
+                .bind(now())
+                .bind(id)
+                .bind(call.state.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict("call state changed meanwhile".into()));
+            }
+            tx.append_audit(NewAudit {
+                actor_id,
+                action: "call.state",
+                entity_type: "call",
+                entity_id: call.public_id.clone(),
+                data: json!({ "from": call.state.as_str(), "to": to.as_str() }),
+            })
+            .await?;
+            tx.commit().await?;
+        });
+        self.call(id).await
+    }
+
+    pub async fn call(&self, id: i64) -> StoreResult<Call> {
+        let rows: Vec<CallRow> = db_read!(self, |p| {
+            sqlx::query_as(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = $1")).bind(id).fetch_all(p).await?
+        });
+        self.with_children(rows).await?.pop().ok_or(StoreError::NotFound)
+    }
+
+    pub async fn call_by_public_id(&self, public_id: &str) -> StoreResult<Option<Call>> {
+        let rows: Vec<CallRow> = db_read!(self, |p| {
+            sqlx::query_as(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE public_id = $1"))
+                .bind(public_id)
+                .fetch_all(p)
+                .await?
+        });
+        Ok(self.with_children(rows).await?.pop())
+    }
+
+    /// Calls, newest first, with their axes and stages (three queries, whatever the count).
+    pub async fn calls(&self, filter: CallFilter) -> StoreResult<Vec<Call>> {
+        let cond = match filter {
+            CallFilter::Public => "state IN ('published', 'closed', 'archived')",
+            CallFilter::All => "1 = 1",
+        };
+        let rows: Vec<CallRow> = db_read!(self, |p| {
+            sqlx::query_as(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE {cond} ORDER BY created_at DESC, id DESC"))
+                .fetch_all(p)
+                .await?
+        });
+        self.with_children(rows).await
+    }
+
+    async fn with_children(&self, rows: Vec<CallRow>) -> StoreResult<Vec<Call>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Ids are our own integers, so inlining them is safe and keeps one statement per table.
+        let ids = rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(",");
+        let (axes, stages): (Vec<Axis>, Vec<StageRow>) = db_read!(self, |p| {
+            let axes = sqlx::query_as(&format!(
+                "SELECT id, call_id, position, title, description FROM call_axes WHERE call_id IN ({ids}) ORDER BY call_id, position"
+            ))
+            .fetch_all(p)
+            .await?;
+            let stages = sqlx::query_as(&format!(
+                "SELECT id, call_id, position, kind, title, starts_at, ends_at FROM call_stages WHERE call_id IN ({ids}) ORDER BY call_id, position"
+            ))
+            .fetch_all(p)
+            .await?;
+            (axes, stages)
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| Call {
+                axes: axes.iter().filter(|a| a.call_id == r.id).cloned().collect(),
+                stages: stages
+                    .iter()
+                    .filter(|s| s.call_id == r.id)
+                    .map(|s| Stage {
+                        id: s.id,
+                        position: s.position,
+                        kind: StageKind::parse(&s.kind).unwrap_or(StageKind::Submission),
+                        title: s.title.clone(),
+                        starts_at: s.starts_at,
+                        ends_at: s.ends_at,
+                    })
+                    .collect(),
+                id: r.id,
+                public_id: r.public_id,
+                title: r.title,
+                description: r.description,
+                audience: Audience::parse(&r.audience).unwrap_or(Audience::Both),
+                state: CallState::parse(&r.state).unwrap_or(CallState::Draft),
+                copied_from: r.copied_from,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            })
+            .collect())
+    }
+}
+
+impl Call {
+    /// The call's configuration as validated input, e.g. to start a new round from it.
+    pub fn to_valid(&self) -> ValidCall {
+        ValidCall {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            audience: self.audience,
+            axes: self.axes.iter().map(|a| (a.title.clone(), a.description.clone())).collect(),
+            stages: self
+                .stages
+                .iter()
+                .map(|s| hamafza_core::call::ValidStage {
+                    kind: s.kind,
+                    title: s.title.clone(),
+                    start: jalali::from_timestamp(jiff::Timestamp::from_second(s.starts_at).unwrap_or_default()),
+                    end: jalali::from_timestamp(jiff::Timestamp::from_second(s.ends_at).unwrap_or_default()),
+                })
+                .collect(),
+        }
+    }
+}
