@@ -102,13 +102,20 @@ impl CallState {
         use CallState::*;
         matches!(
             (self, to),
-            (Draft, Published) | (Published, Closed) | (Closed, Published) | (Closed, Archived) | (Draft, Archived)
+            (Draft, Published)
+                | (Published, Closed)
+                | (Closed, Published)
+                | (Closed, Archived)
+                | (Draft, Archived)
         )
     }
 
     /// Whether the public sees the call.
     pub fn is_public(self) -> bool {
-        matches!(self, CallState::Published | CallState::Closed | CallState::Archived)
+        matches!(
+            self,
+            CallState::Published | CallState::Closed | CallState::Archived
+        )
     }
 }
 
@@ -180,9 +187,18 @@ pub mod fields {
     macro_rules! seq_names {
         ($p:literal) => {
             [
-                concat!($p, "0"), concat!($p, "1"), concat!($p, "2"), concat!($p, "3"),
-                concat!($p, "4"), concat!($p, "5"), concat!($p, "6"), concat!($p, "7"),
-                concat!($p, "8"), concat!($p, "9"), concat!($p, "10"), concat!($p, "11"),
+                concat!($p, "0"),
+                concat!($p, "1"),
+                concat!($p, "2"),
+                concat!($p, "3"),
+                concat!($p, "4"),
+                concat!($p, "5"),
+                concat!($p, "6"),
+                concat!($p, "7"),
+                concat!($p, "8"),
+                concat!($p, "9"),
+                concat!($p, "10"),
+                concat!($p, "11"),
             ]
         };
     }
@@ -208,9 +224,21 @@ impl CallInput {
         let mut errors = FieldErrors::new();
         let title = text(&self.title, TITLE_MAX, "title", &mut errors);
         if title.chars().count() < 5 {
-            errors.push(("title", if title.is_empty() { FieldError::Required } else { FieldError::TooShort(5) }));
+            errors.push((
+                "title",
+                if title.is_empty() {
+                    FieldError::Required
+                } else {
+                    FieldError::TooShort(5)
+                },
+            ));
         }
-        let description = text(&self.description, DESCRIPTION_MAX, "description", &mut errors);
+        let description = text(
+            &self.description,
+            DESCRIPTION_MAX,
+            "description",
+            &mut errors,
+        );
         let audience = Audience::parse(&self.audience).unwrap_or_else(|| {
             errors.push(("audience", FieldError::Unknown));
             Audience::Both
@@ -228,14 +256,28 @@ impl CallInput {
             if t.is_empty() {
                 errors.push((fields::AXIS_TITLE[i], FieldError::Required));
             }
-            axes.push((t, text(&a.description, 2000, fields::AXIS_DESCRIPTION[i], &mut errors)));
+            axes.push((
+                t,
+                text(
+                    &a.description,
+                    2000,
+                    fields::AXIS_DESCRIPTION[i],
+                    &mut errors,
+                ),
+            ));
         }
         if axes.is_empty() {
             errors.push((fields::AXIS_TITLE[0], FieldError::Required));
         }
         let mut stages: Vec<ValidStage> = Vec::new();
+        // The last readable start date above, so order is checked even past a row with a bad end.
+        let mut prev_start: Option<JalaliDate> = None;
         for (i, s) in self.stages.iter().enumerate() {
-            if s.kind.trim().is_empty() && s.start.trim().is_empty() && s.end.trim().is_empty() && s.title.trim().is_empty() {
+            if s.kind.trim().is_empty()
+                && s.start.trim().is_empty()
+                && s.end.trim().is_empty()
+                && s.title.trim().is_empty()
+            {
                 continue;
             }
             if i >= MAX_STAGES {
@@ -246,28 +288,49 @@ impl CallInput {
             if kind.is_none() {
                 errors.push((fields::STAGE_KIND[i], FieldError::Unknown));
             }
-            let start = jalali::parse(&s.start).map_err(|_| errors.push((fields::STAGE_START[i], FieldError::Date))).ok();
-            let end = jalali::parse(&s.end).map_err(|_| errors.push((fields::STAGE_END[i], FieldError::Date))).ok();
+            let start = jalali::parse(&s.start)
+                .map_err(|_| errors.push((fields::STAGE_START[i], FieldError::Date)))
+                .ok();
+            let end = jalali::parse(&s.end)
+                .map_err(|_| errors.push((fields::STAGE_END[i], FieldError::Date)))
+                .ok();
             if let (Some(a), Some(b)) = (start, end) {
                 if b < a {
                     errors.push((fields::STAGE_END[i], FieldError::DateOrder));
                 }
-                if let Some(prev) = stages.last() {
-                    if a < prev.start {
-                        errors.push((fields::STAGE_START[i], FieldError::StageOrder));
-                    }
+            }
+            if let (Some(a), Some(prev)) = (start, prev_start) {
+                if a < prev {
+                    errors.push((fields::STAGE_START[i], FieldError::StageOrder));
                 }
             }
-            let title = text(&s.title, AXIS_TITLE_MAX, fields::STAGE_TITLE[i], &mut errors);
+            prev_start = start.or(prev_start);
+            let title = text(
+                &s.title,
+                AXIS_TITLE_MAX,
+                fields::STAGE_TITLE[i],
+                &mut errors,
+            );
             if let (Some(kind), Some(start), Some(end)) = (kind, start, end) {
-                stages.push(ValidStage { kind, title, start, end });
+                stages.push(ValidStage {
+                    kind,
+                    title,
+                    start,
+                    end,
+                });
             }
         }
         if stages.is_empty() && !errors.iter().any(|(f, _)| f.starts_with("stage_")) {
             errors.push((fields::STAGE_KIND[0], FieldError::Required));
         }
         if errors.is_empty() {
-            Ok(ValidCall { title, description, audience, axes, stages })
+            Ok(ValidCall {
+                title,
+                description,
+                audience,
+                axes,
+                stages,
+            })
         } else {
             Err(errors)
         }
@@ -284,13 +347,29 @@ mod tests {
             description: "فراخوان **ایده**".into(),
             audience: "employees".into(),
             axes: vec![
-                AxisInput { title: "معرفی خدمات سازمان".into(), description: String::new() },
+                AxisInput {
+                    title: "معرفی خدمات سازمان".into(),
+                    description: String::new(),
+                },
                 AxisInput::default(),
-                AxisInput { title: "فرهنگ بیمه".into(), description: "فرهنگ‌سازی".into() },
+                AxisInput {
+                    title: "فرهنگ بیمه".into(),
+                    description: "فرهنگ‌سازی".into(),
+                },
             ],
             stages: vec![
-                StageInput { kind: "submission".into(), title: "ثبت ایده".into(), start: "۱۴۰۱/۱۱/۰۱".into(), end: "1401-12-15".into() },
-                StageInput { kind: "screening".into(), title: String::new(), start: "1401/12/16".into(), end: "1401/12/25".into() },
+                StageInput {
+                    kind: "submission".into(),
+                    title: "ثبت ایده".into(),
+                    start: "۱۴۰۱/۱۱/۰۱".into(),
+                    end: "1401-12-15".into(),
+                },
+                StageInput {
+                    kind: "screening".into(),
+                    title: String::new(),
+                    start: "1401/12/16".into(),
+                    end: "1401/12/25".into(),
+                },
                 StageInput::default(),
             ],
         }
@@ -302,8 +381,22 @@ mod tests {
         assert_eq!(v.title, "جمعینو ۲: ایده‌های تولید محتوای رسانه‌ای");
         assert_eq!(v.axes.len(), 2);
         assert_eq!(v.stages.len(), 2);
-        assert_eq!(v.stages[0].start, JalaliDate { year: 1401, month: 11, day: 1 });
-        assert_eq!(v.stages[0].end, JalaliDate { year: 1401, month: 12, day: 15 });
+        assert_eq!(
+            v.stages[0].start,
+            JalaliDate {
+                year: 1401,
+                month: 11,
+                day: 1
+            }
+        );
+        assert_eq!(
+            v.stages[0].end,
+            JalaliDate {
+                year: 1401,
+                month: 12,
+                day: 15
+            }
+        );
     }
 
     #[test]
@@ -323,7 +416,10 @@ mod tests {
     fn a_call_needs_a_title_an_axis_and_a_stage() {
         let e = CallInput::default().validate().unwrap_err();
         let fields: Vec<_> = e.iter().map(|(f, _)| *f).collect();
-        assert_eq!(fields, ["title", "audience", "axis_title_0", "stage_kind_0"]);
+        assert_eq!(
+            fields,
+            ["title", "audience", "axis_title_0", "stage_kind_0"]
+        );
     }
 
     #[test]
@@ -336,7 +432,10 @@ mod tests {
 
     #[test]
     fn stage_kinds_open_their_actions() {
-        assert_eq!(StageKind::Submission.actions(), &[StageAction::Submit, StageAction::Edit]);
+        assert_eq!(
+            StageKind::Submission.actions(),
+            &[StageAction::Submit, StageAction::Edit]
+        );
         for k in StageKind::ALL {
             assert_eq!(StageKind::parse(k.as_str()), Some(*k));
         }

@@ -3,7 +3,9 @@
 //! Loading again adds nothing (everything is keyed by code or username); it only resets the demo
 //! users' password to the configured one.
 
+use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
 use hamafza_core::{OrgUnitKind, Role};
+use hamafza_persian::jalali::{self, JalaliDate};
 use hamafza_persian::provinces::PROVINCES;
 use hamafza_store::Store;
 use hamafza_store::org_units::NewOrgUnit;
@@ -216,6 +218,120 @@ fn units() -> Vec<(Option<&'static str>, NewOrgUnit)> {
     v
 }
 
+fn d(year: i32, month: u32, day: u32) -> JalaliDate {
+    JalaliDate { year, month, day }
+}
+
+fn stage(kind: StageKind, title: &str, start: JalaliDate, end: JalaliDate) -> ValidStage {
+    ValidStage {
+        kind,
+        title: title.into(),
+        start,
+        end,
+    }
+}
+
+fn axes(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(t, d)| (t.to_string(), d.to_string()))
+        .collect()
+}
+
+/// The demo's calls: the two Jam'ino rounds and the Elecomp booth from the articles, and one call
+/// open today so the site has something to take part in. Keyed by a setting so a second load
+/// adds nothing.
+fn calls() -> Vec<(&'static str, CallState, ValidCall)> {
+    use StageKind::*;
+    let today = jalali::today_tehran().to_civil();
+    let rel = |days: i64| {
+        JalaliDate::from_civil(
+            today
+                .checked_add(jiff::Span::new().days(days))
+                .unwrap_or(today),
+        )
+    };
+    vec![
+        (
+            "round1",
+            CallState::Closed,
+            ValidCall {
+                title: "جمعینو ۱: جمع‌سپاری حل مسائل سازمان".into(),
+                description: "نخستین رویداد ایده‌پردازی **جمعینو** ویژهٔ کارکنان سازمان تأمین اجتماعی، با محوریت ایده‌های نوین برای حرکت تحولی سازمان.\n\n- در سه مرحله برگزار شد.\n- بیش از ۱۴۰۰ ایده در ۸ محور در دبیرخانهٔ رویداد ثبت شد.\n- ۲۰ ایده برگزیده شد و شماری از آن‌ها به مرحلهٔ اجرا رسیده است.".into(),
+                audience: Audience::Employees,
+                axes: axes(&[
+                    ("بهبود خدمات بیمه‌ای", "ساده‌سازی فرایندهای بیمه‌شدگان و کارفرمایان"),
+                    ("درمان", "کیفیت و دسترسی خدمات درمانی"),
+                    ("هوشمندسازی و خدمات الکترونیک", "خدمات بدون مراجعهٔ حضوری"),
+                    ("وصول حق بیمه و پایداری منابع", ""),
+                    ("سرمایه‌گذاری و بنگاه‌داری", ""),
+                    ("منابع انسانی و توانمندسازی کارکنان", ""),
+                    ("ارتباط با مخاطبان و رضایت‌مندی", ""),
+                    ("کاهش بوروکراسی و اصلاح فرایندها", ""),
+                ]),
+                stages: vec![
+                    stage(Submission, "ثبت ایده‌ها", d(1401, 4, 1), d(1401, 5, 15)),
+                    stage(Screening, "", d(1401, 5, 16), d(1401, 5, 31)),
+                    stage(Shortlisting, "داوری و انتخاب ۲۰ ایده", d(1401, 6, 1), d(1401, 6, 20)),
+                    stage(Results, "", d(1401, 6, 25), d(1401, 6, 31)),
+                ],
+            },
+        ),
+        (
+            "round2",
+            CallState::Closed,
+            ValidCall {
+                title: "جمعینو ۲: ایده‌های تولید محتوای رسانه‌ای".into(),
+                description: "فراخوان ایده‌های تولید محتوای رسانه‌ای در سه محور. منتخبان مرحلهٔ نهایی در دوره‌های آشنایی با نظام مسائل، قوانین و سازوکارهای سازمان شرکت می‌کنند، ایده‌های خود را تکمیل و بازنگری می‌کنند و در برابر هیئتی از مدیران حوزه‌های تخصصی ارائه می‌دهند. اختتامیه در **هفتهٔ تأمین اجتماعی** برگزار می‌شود.".into(),
+                audience: Audience::Both,
+                axes: axes(&[
+                    ("معرفی خدمات سازمان تأمین اجتماعی", "آشنا کردن مخاطبان با خدمات بیمه‌ای، درمانی و الکترونیک سازمان"),
+                    ("فرهنگ بیمه", "فرهنگ‌سازی بیمه‌ای و آگاهی از حقوق بیمه‌شدگان"),
+                    ("طرح بیمهٔ فراگیر خانواده", "دانشجویان، زنان خانه‌دار و دختران"),
+                ]),
+                stages: vec![
+                    stage(Submission, "ثبت ایده‌های اولیه", d(1401, 11, 1), d(1401, 12, 15)),
+                    stage(Screening, "", d(1401, 12, 16), d(1401, 12, 25)),
+                    stage(Shortlisting, "انتخاب ۱۹ ایدهٔ مرحلهٔ نهایی", d(1402, 1, 15), d(1402, 2, 10)),
+                    stage(Orientation, "دوره‌های آشنایی با نظام مسائل", d(1402, 2, 11), d(1402, 3, 10)),
+                    stage(FinalPresentation, "ارائه به هیئت داوران", d(1402, 3, 20), d(1402, 3, 31)),
+                    stage(Results, "اختتامیه در هفتهٔ تأمین اجتماعی", d(1402, 4, 1), d(1402, 4, 10)),
+                ],
+            },
+        ),
+        (
+            "elecomp",
+            CallState::Closed,
+            ValidCall {
+                title: "هوشمندسازی تأمین اجتماعی: غرفهٔ نمایشگاه الکامپ".into(),
+                description: "ایده‌ها و پیشنهادهایی که بازدیدکنندگان غرفهٔ سازمان در نمایشگاه الکامپ برای بهره‌گیری از ظرفیت‌های فضای دیجیتال و هوشمندسازی ثبت کردند.".into(),
+                audience: Audience::Public,
+                axes: axes(&[("هوشمندسازی خدمات", "")]),
+                stages: vec![stage(Submission, "دریافت ایده در غرفه", d(1402, 3, 1), d(1402, 3, 4)), stage(Screening, "", d(1402, 3, 5), d(1402, 3, 31))],
+            },
+        ),
+        (
+            "open",
+            CallState::Published,
+            ValidCall {
+                title: "فراخوان نمونه: خدمات بدون مراجعهٔ حضوری".into(),
+                description: "چگونه می‌توان خدمات سازمان را بدون مراجعه به شعبه، روی وب و تلفن همراه در دسترس بیمه‌شدگان و مستمری‌بگیران گذاشت؟ ایده‌های خود را ثبت کنید.".into(),
+                audience: Audience::Both,
+                axes: axes(&[
+                    ("خدمات غیرحضوری بیمه‌شدگان", ""),
+                    ("خدمات مستمری‌بگیران", ""),
+                    ("کاهش بوروکراسی و نارضایتی", ""),
+                ]),
+                stages: vec![
+                    stage(Submission, "", rel(-10), rel(30)),
+                    stage(Screening, "", rel(31), rel(45)),
+                    stage(Shortlisting, "", rel(46), rel(60)),
+                    stage(Results, "", rel(61), rel(70)),
+                ],
+            },
+        ),
+    ]
+}
+
 /// Loads the demo data into `store` and prints the demo users with their password.
 pub async fn load(store: &Store, demo_password: &str) -> anyhow::Result<()> {
     let mut last_province: Option<i64> = None;
@@ -262,6 +378,22 @@ pub async fn load(store: &Store, demo_password: &str) -> anyhow::Result<()> {
         ids.push(id);
     }
     store.set_password_many(&ids, &hash).await?;
+
+    let secretariat = store.user_by_username("secretariat").await?.map(|u| u.id);
+    for (key, state, call) in calls() {
+        let key = format!("demo.call.{key}");
+        if store.setting(&key).await?.is_some() {
+            continue;
+        }
+        let c = store.create_call(&call, None, secretariat).await?;
+        let mut at = c.state;
+        for step in [CallState::Published, CallState::Closed] {
+            if at != state && at.can_become(step) {
+                at = store.set_call_state(c.id, step, secretariat).await?.state;
+            }
+        }
+        store.setting_or_init(&key, || c.public_id.clone()).await?;
+    }
 
     println!("Hamafza demo — every demo user's password is: {demo_password}");
     for u in USERS {

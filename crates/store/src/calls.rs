@@ -1,7 +1,7 @@
 //! Calls, their axes and stages.
 
 use crate::audit::{AuditConn, NewAudit};
-use crate::{db_read, db_write, now, Store, StoreError, StoreResult};
+use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
 use hamafza_core::call::{Audience, CallState, StageKind, ValidCall};
 use hamafza_persian::jalali;
 use rand::Rng;
@@ -82,17 +82,23 @@ struct StageRow {
     ends_at: i64,
 }
 
-const CALL_COLUMNS: &str = "id, public_id, title, description, audience, state, copied_from, created_at, updated_at";
+const CALL_COLUMNS: &str =
+    "id, public_id, title, description, audience, state, copied_from, created_at, updated_at";
 
 /// A new opaque id: 10 characters of lowercase base32, not a guessable sequence.
 pub fn new_public_id() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
     let mut rng = rand::rng();
-    (0..10).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+    (0..10)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 fn stage_times(s: &hamafza_core::call::ValidStage) -> (i64, i64) {
-    (jalali::start_of_day_tehran(s.start).as_second(), jalali::end_of_day_tehran(s.end).as_second())
+    (
+        jalali::start_of_day_tehran(s.start).as_second(),
+        jalali::end_of_day_tehran(s.end).as_second(),
+    )
 }
 
 /// Which calls a list shows.
@@ -150,7 +156,12 @@ macro_rules! write_children {
 
 impl Store {
     /// Creates a draft call.
-    pub async fn create_call(&self, v: &ValidCall, copied_from: Option<i64>, actor_id: Option<i64>) -> StoreResult<Call> {
+    pub async fn create_call(
+        &self,
+        v: &ValidCall,
+        copied_from: Option<i64>,
+        actor_id: Option<i64>,
+    ) -> StoreResult<Call> {
         let public_id = new_public_id();
         let at = now();
         let id: i64 = db_write!(self, |p| {
@@ -184,7 +195,12 @@ impl Store {
     }
 
     /// Replaces a call's fields, axes and stages.
-    pub async fn update_call(&self, id: i64, v: &ValidCall, actor_id: Option<i64>) -> StoreResult<Call> {
+    pub async fn update_call(
+        &self,
+        id: i64,
+        v: &ValidCall,
+        actor_id: Option<i64>,
+    ) -> StoreResult<Call> {
         let before = self.call(id).await?;
         db_write!(self, |p| {
             let mut tx = p.begin().await?;
@@ -211,22 +227,33 @@ impl Store {
     }
 
     /// Moves a call to `to`; refuses moves the rules do not allow with `Conflict`.
-    pub async fn set_call_state(&self, id: i64, to: CallState, actor_id: Option<i64>) -> StoreResult<Call> {
+    pub async fn set_call_state(
+        &self,
+        id: i64,
+        to: CallState,
+        actor_id: Option<i64>,
+    ) -> StoreResult<Call> {
         let call = self.call(id).await?;
         if !call.state.can_become(to) {
-            return Err(StoreError::Conflict(format!("call state {} → {}", call.state.as_str(), to.as_str())));
+            return Err(StoreError::Conflict(format!(
+                "call state {} → {}",
+                call.state.as_str(),
+                to.as_str()
+            )));
         }
         db_write!(self, |p| {
             let mut tx = p.begin().await?;
             // The state in the WHERE makes a concurrent change lose instead of being overwritten.
-            let n = sqlx::query("UPDATE calls SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
-                .bind(to.as_str())
-                .bind(now())
-                .bind(id)
-                .bind(call.state.as_str())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let n = sqlx::query(
+                "UPDATE calls SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4",
+            )
+            .bind(to.as_str())
+            .bind(now())
+            .bind(id)
+            .bind(call.state.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             if n == 0 {
                 return Err(StoreError::Conflict("call state changed meanwhile".into()));
             }
@@ -245,17 +272,25 @@ impl Store {
 
     pub async fn call(&self, id: i64) -> StoreResult<Call> {
         let rows: Vec<CallRow> = db_read!(self, |p| {
-            sqlx::query_as(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = $1")).bind(id).fetch_all(p).await?
+            sqlx::query_as(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = $1"))
+                .bind(id)
+                .fetch_all(p)
+                .await?
         });
-        self.with_children(rows).await?.pop().ok_or(StoreError::NotFound)
+        self.with_children(rows)
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
     }
 
     pub async fn call_by_public_id(&self, public_id: &str) -> StoreResult<Option<Call>> {
         let rows: Vec<CallRow> = db_read!(self, |p| {
-            sqlx::query_as(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE public_id = $1"))
-                .bind(public_id)
-                .fetch_all(p)
-                .await?
+            sqlx::query_as(&format!(
+                "SELECT {CALL_COLUMNS} FROM calls WHERE public_id = $1"
+            ))
+            .bind(public_id)
+            .fetch_all(p)
+            .await?
         });
         Ok(self.with_children(rows).await?.pop())
     }
@@ -267,9 +302,11 @@ impl Store {
             CallFilter::All => "1 = 1",
         };
         let rows: Vec<CallRow> = db_read!(self, |p| {
-            sqlx::query_as(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE {cond} ORDER BY created_at DESC, id DESC"))
-                .fetch_all(p)
-                .await?
+            sqlx::query_as(&format!(
+                "SELECT {CALL_COLUMNS} FROM calls WHERE {cond} ORDER BY created_at DESC, id DESC"
+            ))
+            .fetch_all(p)
+            .await?
         });
         self.with_children(rows).await
     }
@@ -279,7 +316,11 @@ impl Store {
             return Ok(Vec::new());
         }
         // Ids are our own integers, so inlining them is safe and keeps one statement per table.
-        let ids = rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(",");
+        let ids = rows
+            .iter()
+            .map(|r| r.id.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
         let (axes, stages): (Vec<Axis>, Vec<StageRow>) = db_read!(self, |p| {
             let axes = sqlx::query_as(&format!(
                 "SELECT id, call_id, position, title, description FROM call_axes WHERE call_id IN ({ids}) ORDER BY call_id, position"
@@ -330,15 +371,23 @@ impl Call {
             title: self.title.clone(),
             description: self.description.clone(),
             audience: self.audience,
-            axes: self.axes.iter().map(|a| (a.title.clone(), a.description.clone())).collect(),
+            axes: self
+                .axes
+                .iter()
+                .map(|a| (a.title.clone(), a.description.clone()))
+                .collect(),
             stages: self
                 .stages
                 .iter()
                 .map(|s| hamafza_core::call::ValidStage {
                     kind: s.kind,
                     title: s.title.clone(),
-                    start: jalali::from_timestamp(jiff::Timestamp::from_second(s.starts_at).unwrap_or_default()),
-                    end: jalali::from_timestamp(jiff::Timestamp::from_second(s.ends_at).unwrap_or_default()),
+                    start: jalali::from_timestamp(
+                        jiff::Timestamp::from_second(s.starts_at).unwrap_or_default(),
+                    ),
+                    end: jalali::from_timestamp(
+                        jiff::Timestamp::from_second(s.ends_at).unwrap_or_default(),
+                    ),
                 })
                 .collect(),
         }

@@ -8,8 +8,8 @@
 //! the pool is faster and fairer than letting them spin on `SQLITE_BUSY`.
 
 pub mod audit;
-mod error;
 pub mod calls;
+mod error;
 pub mod org_units;
 pub mod otp;
 pub mod rate_limits;

@@ -3,12 +3,21 @@
 use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
 use hamafza_persian::jalali::JalaliDate;
 use hamafza_store::calls::CallFilter;
-use hamafza_store::{store_tests, Store, StoreError};
+use hamafza_store::{Store, StoreError, store_tests};
 
-store_tests!(a_call_keeps_its_axes_and_stages_in_order, editing_keeps_axis_rows_and_drops_removed_ones, states_follow_the_rules_and_drafts_stay_private, a_new_round_copies_the_configuration);
+store_tests!(
+    a_call_keeps_its_axes_and_stages_in_order,
+    editing_keeps_axis_rows_and_drops_removed_ones,
+    states_follow_the_rules_and_drafts_stay_private,
+    a_new_round_copies_the_configuration
+);
 
 fn d(y: i32, m: u32, day: u32) -> JalaliDate {
-    JalaliDate { year: y, month: m, day }
+    JalaliDate {
+        year: y,
+        month: m,
+        day,
+    }
 }
 
 fn round2() -> ValidCall {
@@ -16,10 +25,24 @@ fn round2() -> ValidCall {
         title: "جمعینو ۲".into(),
         description: "ایده‌های **رسانه‌ای**".into(),
         audience: Audience::Employees,
-        axes: vec![("معرفی خدمات".into(), "".into()), ("فرهنگ بیمه".into(), "".into()), ("بیمه فراگیر خانواده".into(), "".into())],
+        axes: vec![
+            ("معرفی خدمات".into(), "".into()),
+            ("فرهنگ بیمه".into(), "".into()),
+            ("بیمه فراگیر خانواده".into(), "".into()),
+        ],
         stages: vec![
-            ValidStage { kind: StageKind::Submission, title: "ثبت".into(), start: d(1401, 11, 1), end: d(1401, 12, 15) },
-            ValidStage { kind: StageKind::Screening, title: "".into(), start: d(1401, 12, 16), end: d(1401, 12, 25) },
+            ValidStage {
+                kind: StageKind::Submission,
+                title: "ثبت".into(),
+                start: d(1401, 11, 1),
+                end: d(1401, 12, 15),
+            },
+            ValidStage {
+                kind: StageKind::Screening,
+                title: "".into(),
+                start: d(1401, 12, 16),
+                end: d(1401, 12, 25),
+            },
         ],
     }
 }
@@ -28,12 +51,22 @@ async fn a_call_keeps_its_axes_and_stages_in_order(store: Store) {
     let c = store.create_call(&round2(), None, None).await.unwrap();
     assert_eq!(c.state, CallState::Draft);
     assert_eq!(c.public_id.len(), 10);
-    assert_eq!(c.axes.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), ["معرفی خدمات", "فرهنگ بیمه", "بیمه فراگیر خانواده"]);
+    assert_eq!(
+        c.axes.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(),
+        ["معرفی خدمات", "فرهنگ بیمه", "بیمه فراگیر خانواده"]
+    );
     // 1 Bahman 1401 00:00 Tehran = 2023-01-20T20:30Z; 15 Esfand 1401 23:59:59 Tehran = 2023-03-06T20:29:59Z.
     assert_eq!(c.stages[0].starts_at, 1_674_246_600);
     assert_eq!(c.stages[0].ends_at, 1_678_134_599);
     assert!(c.stages[0].is_open_at(1_674_246_600) && !c.stages[0].is_open_at(1_674_246_599));
-    assert_eq!(store.call_by_public_id(&c.public_id).await.unwrap().unwrap(), c);
+    assert_eq!(
+        store
+            .call_by_public_id(&c.public_id)
+            .await
+            .unwrap()
+            .unwrap(),
+        c
+    );
     assert_eq!(c.to_valid(), round2());
 }
 
@@ -53,16 +86,28 @@ async fn states_follow_the_rules_and_drafts_stay_private(store: Store) {
     let c = store.create_call(&round2(), None, None).await.unwrap();
     assert!(store.calls(CallFilter::Public).await.unwrap().is_empty());
     assert_eq!(store.calls(CallFilter::All).await.unwrap().len(), 1);
-    assert!(matches!(store.set_call_state(c.id, CallState::Closed, None).await, Err(StoreError::Conflict(_))));
-    store.set_call_state(c.id, CallState::Published, None).await.unwrap();
+    assert!(matches!(
+        store.set_call_state(c.id, CallState::Closed, None).await,
+        Err(StoreError::Conflict(_))
+    ));
+    store
+        .set_call_state(c.id, CallState::Published, None)
+        .await
+        .unwrap();
     assert_eq!(store.calls(CallFilter::Public).await.unwrap().len(), 1);
     let log = store.audit_for("call", &c.public_id).await.unwrap();
-    assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["call.create", "call.state"]);
+    assert_eq!(
+        log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["call.create", "call.state"]
+    );
 }
 
 async fn a_new_round_copies_the_configuration(store: Store) {
     let c = store.create_call(&round2(), None, None).await.unwrap();
-    let copy = store.create_call(&c.to_valid(), Some(c.id), None).await.unwrap();
+    let copy = store
+        .create_call(&c.to_valid(), Some(c.id), None)
+        .await
+        .unwrap();
     assert_ne!(copy.public_id, c.public_id);
     assert_eq!(copy.copied_from, Some(c.id));
     assert_eq!(copy.axes.len(), 3);

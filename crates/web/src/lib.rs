@@ -12,6 +12,7 @@ mod assets;
 pub mod auth;
 mod error;
 pub mod i18n;
+mod markdown;
 mod pages;
 pub mod sms;
 #[cfg(feature = "testing")]

@@ -124,6 +124,10 @@ async fn every_state_changing_page_route_checks_csrf(app: TestApp) {
         "/admin/users/1",
         "/admin/units",
         "/admin/audit/verify",
+        "/secretariat/calls/new",
+        "/secretariat/calls/abc/edit",
+        "/secretariat/calls/abc/state",
+        "/secretariat/calls/abc/copy",
     ] {
         let r = c.post_form_raw(path, &[("x", "y")]).await;
         assert_eq!(

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod auth;
+mod calls;
 mod types;
 
 use crate::AppState;
@@ -29,10 +30,13 @@ use utoipa::{Modify, OpenApi};
         accounts::get_user,
         accounts::org_units,
         accounts::provinces,
+        calls::list_calls,
+        calls::create_call,
+        calls::get_call,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "Tokens"), (name = "accounts", description = "Users and org units"))
+    tags((name = "auth", description = "Tokens"), (name = "accounts", description = "Users and org units"), (name = "calls", description = "Calls, their axes and stages"))
 )]
 pub struct ApiDoc;
 
@@ -53,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .merge(auth::router())
         .merge(accounts::router())
+        .merge(calls::router())
         .fallback(|| async { AppError::NotFound })
 }
 

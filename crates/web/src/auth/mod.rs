@@ -211,3 +211,23 @@ pub async fn sign_in_with_password(
         }
     }
 }
+
+/// The caller of an API route that anyone may call but that shows more to some: `None` without
+/// an `Authorization` header, the user with a valid one, 401 with an invalid one.
+pub struct MaybeApiCaller(pub Option<User>);
+
+impl FromRequestParts<AppState> for MaybeApiCaller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if parts.headers.get(header::AUTHORIZATION).is_none() {
+            return Ok(MaybeApiCaller(None));
+        }
+        ApiCaller::from_request_parts(parts, state)
+            .await
+            .map(|c| MaybeApiCaller(Some(c.0)))
+    }
+}

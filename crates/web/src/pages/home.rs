@@ -23,6 +23,8 @@ struct HomePage {
     deputies: i64,
     branches: i64,
     today: String,
+    /// Published calls, with the stage open today if any.
+    open_calls: Vec<(hamafza_store::calls::Call, Option<&'static str>)>,
 }
 
 async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -39,7 +41,22 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     } else {
         hamafza_persian::jalali::format_long_latin(today)
     };
+    let now = hamafza_store::now();
+    let open_calls = state
+        .store
+        .calls(hamafza_store::calls::CallFilter::Public)
+        .await?
+        .into_iter()
+        .filter(|c| c.state == hamafza_core::call::CallState::Published)
+        .map(|c| {
+            let stage = c
+                .current_stage(now)
+                .map(|s| ctx.t(&format!("stage.{}", s.kind.as_str())));
+            (c, stage)
+        })
+        .collect();
     html(HomePage {
+        open_calls,
         provinces: count(OrgUnitKind::Province),
         deputies: count(OrgUnitKind::Deputy),
         branches: count(OrgUnitKind::Branch),

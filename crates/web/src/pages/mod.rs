@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod calls;
 mod home;
 mod settings;
 
@@ -22,6 +23,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(account::router())
         .merge(settings::router())
         .merge(admin::router())
+        .merge(calls::router())
         .layer(axum::middleware::from_fn_with_state(
             state,
             csrf::ensure_cookie,
