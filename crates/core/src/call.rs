@@ -273,11 +273,9 @@ impl CallInput {
         // The last readable start date above, so order is checked even past a row with a bad end.
         let mut prev_start: Option<JalaliDate> = None;
         for (i, s) in self.stages.iter().enumerate() {
-            if s.kind.trim().is_empty()
-                && s.start.trim().is_empty()
-                && s.end.trim().is_empty()
-                && s.title.trim().is_empty()
-            {
+            // A row without dates or title is unused, even with a kind chosen: the blank form
+            // offers the usual pipeline and the secretariat dates only the stages it runs.
+            if s.start.trim().is_empty() && s.end.trim().is_empty() && s.title.trim().is_empty() {
                 continue;
             }
             if i >= MAX_STAGES {
