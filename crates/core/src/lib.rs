@@ -7,6 +7,7 @@
 pub mod account;
 pub mod audit;
 pub mod call;
+pub mod idea;
 pub mod limits;
 pub mod org;
 pub mod role;

@@ -90,7 +90,11 @@ fn a_bad_setting_stops_start_up_with_its_name() {
     assert!(!o.status.success());
     assert!(text(&o).contains("cannot reach PostgreSQL"), "{}", text(&o));
     // The same from hamafza.toml in the working directory.
-    std::fs::write(db.0.join("hamafza.toml"), "addr = \"also-not-an-address\"\n").unwrap();
+    std::fs::write(
+        db.0.join("hamafza.toml"),
+        "addr = \"also-not-an-address\"\n",
+    )
+    .unwrap();
     let o = db.run(&["migrate"], None);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("also-not-an-address"), "{}", text(&o));

@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod calls;
 mod error;
+pub mod ideas;
 pub mod org_units;
 pub mod otp;
 pub mod rate_limits;

@@ -1,0 +1,249 @@
+//! Ideas: what a participant submits to a call, and the lifecycle the secretariat moves it
+//! through. Every edit is a new version; the text is kept as typed.
+
+use crate::account::{FieldError, FieldErrors, fix_letters, fix_letters_keep_lines};
+use crate::call::Audience;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdeaStatus {
+    /// Submitted, waiting for the secretariat.
+    Submitted,
+    /// The secretariat asked the author for changes; editing sends it back as `Submitted`.
+    ChangesRequested,
+    /// Accepted into the next stage.
+    Accepted,
+    Rejected,
+    /// Merged into another idea; both authors stay credited there.
+    Duplicate,
+}
+
+/// How an idea reached us.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Web,
+    Api,
+    Exhibition,
+    Paper,
+}
+
+impl IdeaStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::ChangesRequested => "changes_requested",
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+            Self::Duplicate => "duplicate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Submitted,
+            Self::ChangesRequested,
+            Self::Accepted,
+            Self::Rejected,
+            Self::Duplicate,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+
+    /// Whether the author may still edit the text (while the call's stage allows editing).
+    pub fn author_may_edit(self) -> bool {
+        matches!(self, Self::Submitted | Self::ChangesRequested)
+    }
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Web => "web",
+            Self::Api => "api",
+            Self::Exhibition => "exhibition",
+            Self::Paper => "paper",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Web, Self::Api, Self::Exhibition, Self::Paper]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
+/// Whether someone may take part in a call with `audience`: employees are people with an org
+/// unit; citizens sign up by mobile number and have none.
+pub fn in_audience(audience: Audience, is_employee: bool) -> bool {
+    match audience {
+        Audience::Employees => is_employee,
+        Audience::Public | Audience::Both => true,
+    }
+}
+
+pub const TITLE_MIN: usize = 5;
+pub const TITLE_MAX: usize = 200;
+pub const TEXT_MIN: usize = 20;
+pub const TEXT_MAX: usize = 10_000;
+
+/// An idea as typed into the form or the API.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct IdeaInput {
+    /// The axis's id.
+    #[serde(default)]
+    pub axis: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub problem: String,
+    #[serde(default)]
+    pub solution: String,
+    #[serde(default)]
+    pub benefits: String,
+    #[serde(default)]
+    pub resources: String,
+    /// The suggested owner unit's id, optional.
+    #[serde(default)]
+    pub owner_unit: String,
+}
+
+/// An idea's text after validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdeaText {
+    pub axis_id: i64,
+    pub title: String,
+    pub problem: String,
+    pub solution: String,
+    pub benefits: String,
+    pub resources: String,
+    pub owner_unit_id: Option<i64>,
+}
+
+fn long_text(input: &str, field: &'static str, required: bool, errors: &mut FieldErrors) -> String {
+    let s = fix_letters_keep_lines(input);
+    let n = s.chars().count();
+    if required && n == 0 {
+        errors.push((field, FieldError::Required));
+    } else if required && n < TEXT_MIN {
+        errors.push((field, FieldError::TooShort(TEXT_MIN)));
+    } else if n > TEXT_MAX {
+        errors.push((field, FieldError::TooLong(TEXT_MAX)));
+    }
+    s
+}
+
+impl IdeaInput {
+    /// Checks every field against the call's axes (`axis_ids`) and reports all problems at once.
+    pub fn validate(&self, axis_ids: &[i64]) -> Result<IdeaText, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let axis_id = hamafza_persian::digits::to_latin(self.axis.trim())
+            .parse::<i64>()
+            .ok()
+            .filter(|a| axis_ids.contains(a));
+        if axis_id.is_none() {
+            errors.push((
+                "axis",
+                if self.axis.trim().is_empty() {
+                    FieldError::Required
+                } else {
+                    FieldError::Unknown
+                },
+            ));
+        }
+        let title = fix_letters(&self.title);
+        let n = title.chars().count();
+        if n == 0 {
+            errors.push(("title", FieldError::Required));
+        } else if n < TITLE_MIN {
+            errors.push(("title", FieldError::TooShort(TITLE_MIN)));
+        } else if n > TITLE_MAX {
+            errors.push(("title", FieldError::TooLong(TITLE_MAX)));
+        }
+        let problem = long_text(&self.problem, "problem", true, &mut errors);
+        let solution = long_text(&self.solution, "solution", true, &mut errors);
+        let benefits = long_text(&self.benefits, "benefits", false, &mut errors);
+        let resources = long_text(&self.resources, "resources", false, &mut errors);
+        let owner_unit_id = match self.owner_unit.trim() {
+            "" => None,
+            s => match hamafza_persian::digits::to_latin(s).parse::<i64>() {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    errors.push(("owner_unit", FieldError::Unknown));
+                    None
+                }
+            },
+        };
+        match axis_id {
+            Some(axis_id) if errors.is_empty() => Ok(IdeaText {
+                axis_id,
+                title,
+                problem,
+                solution,
+                benefits,
+                resources,
+                owner_unit_id,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> IdeaInput {
+        IdeaInput {
+            axis: "۷".into(),
+            title: "پيامک وضعيت پرونده".into(),
+            problem: "بیمه‌شدگان برای دانستن وضعیت پرونده به شعبه می‌آیند.".into(),
+            solution: "پس از هر تغییر وضعیت، پیامکی با کد رهگیری فرستاده شود.".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_valid_idea_is_normalized_for_display() {
+        let t = input().validate(&[7, 8]).unwrap();
+        assert_eq!(t.axis_id, 7);
+        assert_eq!(t.title, "پیامک وضعیت پرونده");
+        assert_eq!(t.owner_unit_id, None);
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let i = IdeaInput {
+            axis: "9".into(),
+            title: "کم".into(),
+            problem: "".into(),
+            solution: "کوتاه".into(),
+            ..Default::default()
+        };
+        let e = i.validate(&[7]).unwrap_err();
+        assert_eq!(
+            e,
+            vec![
+                ("axis", FieldError::Unknown),
+                ("title", FieldError::TooShort(TITLE_MIN)),
+                ("problem", FieldError::Required),
+                ("solution", FieldError::TooShort(TEXT_MIN)),
+            ]
+        );
+    }
+
+    #[test]
+    fn employees_only_calls_exclude_citizens() {
+        assert!(!in_audience(Audience::Employees, false));
+        assert!(in_audience(Audience::Public, true));
+        assert!(in_audience(Audience::Both, false));
+    }
+
+    #[test]
+    fn only_open_ideas_are_editable() {
+        assert!(IdeaStatus::ChangesRequested.author_may_edit());
+        assert!(!IdeaStatus::Rejected.author_may_edit());
+    }
+}

@@ -1,0 +1,342 @@
+//! Ideas and their versions.
+
+use crate::audit::{AuditConn, NewAudit};
+use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
+use hamafza_core::idea::{Channel, IdeaStatus, IdeaText};
+use rand::Rng;
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Idea {
+    pub id: i64,
+    pub public_id: String,
+    /// What the author quotes to follow the idea up (کد رهگیری): ten digits.
+    pub tracking_code: String,
+    pub call_id: i64,
+    pub author_id: Option<i64>,
+    pub channel: Channel,
+    pub status: IdeaStatus,
+    pub axis_id: i64,
+    pub title: String,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct IdeaVersion {
+    pub version: i64,
+    pub axis_id: i64,
+    pub title: String,
+    pub problem: String,
+    pub solution: String,
+    pub benefits: String,
+    pub resources: String,
+    pub owner_unit_id: Option<i64>,
+    pub edited_by: Option<i64>,
+    pub created_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct IdeaRow {
+    id: i64,
+    public_id: String,
+    tracking_code: String,
+    call_id: i64,
+    author_id: Option<i64>,
+    channel: String,
+    status: String,
+    axis_id: i64,
+    title: String,
+    version: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<IdeaRow> for Idea {
+    fn from(r: IdeaRow) -> Self {
+        Idea {
+            id: r.id,
+            public_id: r.public_id,
+            tracking_code: r.tracking_code,
+            call_id: r.call_id,
+            author_id: r.author_id,
+            channel: Channel::parse(&r.channel).unwrap_or(Channel::Web),
+            status: IdeaStatus::parse(&r.status).unwrap_or(IdeaStatus::Submitted),
+            axis_id: r.axis_id,
+            title: r.title,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+const IDEA_COLUMNS: &str = "id, public_id, tracking_code, call_id, author_id, channel, status, axis_id, title, version, created_at, updated_at";
+const VERSION_COLUMNS: &str = "version, axis_id, title, problem, solution, benefits, resources, owner_unit_id, edited_by, created_at";
+
+fn tracking_code() -> String {
+    let mut rng = rand::rng();
+    format!(
+        "{}{:09}",
+        rng.random_range(1..10),
+        rng.random_range(0..1_000_000_000u64)
+    )
+}
+
+/// The normalized text of a version, for search and near-duplicate detection later.
+fn text_norm(t: &IdeaText) -> String {
+    hamafza_persian::normalize(&[t.title.as_str(), &t.problem, &t.solution, &t.benefits].join("\n"))
+}
+
+/// A new idea to store.
+pub struct NewIdea<'a> {
+    pub call_id: i64,
+    pub author_id: Option<i64>,
+    pub channel: Channel,
+    pub text: &'a IdeaText,
+    /// Makes a retried submission return the first one instead of a copy.
+    pub idempotency_key: Option<&'a str>,
+}
+
+impl Store {
+    /// Stores a submitted idea and its first version; returns it and whether it is new. With an
+    /// idempotency key the author already used, returns that idea untouched.
+    pub async fn submit_idea(&self, new: &NewIdea<'_>) -> StoreResult<(Idea, bool)> {
+        if let (Some(key), Some(author)) = (new.idempotency_key, new.author_id) {
+            if let Some(existing) = self.idea_by_key(author, key).await? {
+                return Ok((existing, false));
+            }
+        }
+        let at = now();
+        let public_id = crate::calls::new_public_id();
+        let code = tracking_code();
+        let t = new.text;
+        let inserted: StoreResult<i64> = async {
+            Ok(db_write!(self, |p| {
+                let mut tx = p.begin().await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO ideas (public_id, tracking_code, call_id, author_id, channel, status, axis_id, title, title_norm,
+                                        version, idempotency_key, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, 1, $9, $10, $10) RETURNING id",
+                )
+                .bind(&public_id)
+                .bind(&code)
+                .bind(new.call_id)
+                .bind(new.author_id)
+                .bind(new.channel.as_str())
+                .bind(t.axis_id)
+                .bind(&t.title)
+                .bind(hamafza_persian::normalize(&t.title))
+                .bind(new.idempotency_key)
+                .bind(at)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO idea_versions (idea_id, version, axis_id, title, problem, solution, benefits, resources,
+                                                owner_unit_id, text_norm, edited_by, created_at)
+                     VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(id)
+                .bind(t.axis_id)
+                .bind(&t.title)
+                .bind(&t.problem)
+                .bind(&t.solution)
+                .bind(&t.benefits)
+                .bind(&t.resources)
+                .bind(t.owner_unit_id)
+                .bind(text_norm(t))
+                .bind(new.author_id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                tx.append_audit(NewAudit {
+                    actor_id: new.author_id,
+                    action: "idea.submit",
+                    entity_type: "idea",
+                    entity_id: public_id.clone(),
+                    data: json!({ "call_id": new.call_id, "channel": new.channel.as_str(), "tracking_code": code }),
+                })
+                .await?;
+                tx.commit().await?;
+                id
+            }))
+        }
+        .await;
+        match inserted {
+            Ok(id) => Ok((self.idea(id).await?, true)),
+            // Two requests with the same key raced; the other one won.
+            Err(e) if e.is_conflict_on("idempotency") => match (new.idempotency_key, new.author_id)
+            {
+                (Some(key), Some(author)) => Ok((
+                    self.idea_by_key(author, key)
+                        .await?
+                        .ok_or(StoreError::NotFound)?,
+                    false,
+                )),
+                _ => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn idea_by_key(&self, author_id: i64, key: &str) -> StoreResult<Option<Idea>> {
+        let row: Option<IdeaRow> = db_write!(self, |p| {
+            sqlx::query_as(&format!(
+                "SELECT {IDEA_COLUMNS} FROM ideas WHERE author_id = $1 AND idempotency_key = $2"
+            ))
+            .bind(author_id)
+            .bind(key)
+            .fetch_optional(p)
+            .await?
+        });
+        Ok(row.map(Into::into))
+    }
+
+    /// Adds a version with the new text; a `ChangesRequested` idea goes back to `Submitted`.
+    pub async fn edit_idea(
+        &self,
+        idea_id: i64,
+        text: &IdeaText,
+        editor_id: Option<i64>,
+    ) -> StoreResult<Idea> {
+        let idea = self.idea(idea_id).await?;
+        let at = now();
+        let version = idea.version + 1;
+        let status = if idea.status == IdeaStatus::ChangesRequested {
+            IdeaStatus::Submitted
+        } else {
+            idea.status
+        };
+        db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            // The version in the WHERE turns a concurrent edit into a conflict, not a lost update.
+            let n = sqlx::query(
+                "UPDATE ideas SET axis_id = $1, title = $2, title_norm = $3, version = $4, status = $5, updated_at = $6
+                 WHERE id = $7 AND version = $8",
+            )
+            .bind(text.axis_id)
+            .bind(&text.title)
+            .bind(hamafza_persian::normalize(&text.title))
+            .bind(version)
+            .bind(status.as_str())
+            .bind(at)
+            .bind(idea_id)
+            .bind(idea.version)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict("idea edited meanwhile".into()));
+            }
+            sqlx::query(
+                "INSERT INTO idea_versions (idea_id, version, axis_id, title, problem, solution, benefits, resources,
+                                            owner_unit_id, text_norm, edited_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(idea_id)
+            .bind(version)
+            .bind(text.axis_id)
+            .bind(&text.title)
+            .bind(&text.problem)
+            .bind(&text.solution)
+            .bind(&text.benefits)
+            .bind(&text.resources)
+            .bind(text.owner_unit_id)
+            .bind(text_norm(text))
+            .bind(editor_id)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            tx.append_audit(NewAudit {
+                actor_id: editor_id,
+                action: "idea.edit",
+                entity_type: "idea",
+                entity_id: idea.public_id.clone(),
+                data: json!({ "version": version }),
+            })
+            .await?;
+            tx.commit().await?;
+        });
+        self.idea(idea_id).await
+    }
+
+    pub async fn idea(&self, id: i64) -> StoreResult<Idea> {
+        let row: Option<IdeaRow> = db_read!(self, |p| {
+            sqlx::query_as(&format!("SELECT {IDEA_COLUMNS} FROM ideas WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(p)
+                .await?
+        });
+        row.map(Into::into).ok_or(StoreError::NotFound)
+    }
+
+    pub async fn idea_by_public_id(&self, public_id: &str) -> StoreResult<Option<Idea>> {
+        let row: Option<IdeaRow> = db_read!(self, |p| {
+            sqlx::query_as(&format!(
+                "SELECT {IDEA_COLUMNS} FROM ideas WHERE public_id = $1"
+            ))
+            .bind(public_id)
+            .fetch_optional(p)
+            .await?
+        });
+        Ok(row.map(Into::into))
+    }
+
+    /// Every version of an idea, oldest first.
+    pub async fn idea_versions(&self, idea_id: i64) -> StoreResult<Vec<IdeaVersion>> {
+        Ok(db_read!(self, |p| {
+            sqlx::query_as(&format!(
+                "SELECT {VERSION_COLUMNS} FROM idea_versions WHERE idea_id = $1 ORDER BY version"
+            ))
+            .bind(idea_id)
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
+    /// The ideas an author submitted, newest first (in one call, or all).
+    pub async fn ideas_of_author(
+        &self,
+        author_id: i64,
+        call_id: Option<i64>,
+    ) -> StoreResult<Vec<Idea>> {
+        let rows: Vec<IdeaRow> = db_read!(self, |p| {
+            sqlx::query_as(&format!(
+                "SELECT {IDEA_COLUMNS} FROM ideas WHERE author_id = $1 AND ($2 IS NULL OR call_id = $2) ORDER BY created_at DESC, id DESC"
+            ))
+            .bind(author_id)
+            .bind(call_id)
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// A page of a call's ideas, newest first, and how many there are. (The secretariat's inbox
+    /// with filters comes with screening.)
+    pub async fn ideas_of_call(
+        &self,
+        call_id: i64,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<Idea>, i64)> {
+        let (rows, total): (Vec<IdeaRow>, i64) = db_read!(self, |p| {
+            let rows = sqlx::query_as(&format!(
+                "SELECT {IDEA_COLUMNS} FROM ideas WHERE call_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+            ))
+            .bind(call_id)
+            .bind(limit.clamp(1, 500))
+            .bind(offset.max(0))
+            .fetch_all(p)
+            .await?;
+            let total = sqlx::query_scalar("SELECT COUNT(*) FROM ideas WHERE call_id = $1")
+                .bind(call_id)
+                .fetch_one(p)
+                .await?;
+            (rows, total)
+        });
+        Ok((rows.into_iter().map(Into::into).collect(), total))
+    }
+}
