@@ -35,6 +35,8 @@ pub enum FieldError {
     DateOrder,
     #[error("a stage starts before the one above it")]
     StageOrder,
+    #[error("not open now")]
+    Closed,
 }
 
 impl FieldError {
@@ -55,6 +57,7 @@ impl FieldError {
             Self::Date => "error.date",
             Self::DateOrder => "error.date_order",
             Self::StageOrder => "error.stage_order",
+            Self::Closed => "idea.not_open",
         }
     }
 

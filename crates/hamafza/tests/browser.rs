@@ -438,3 +438,60 @@ async fn the_secretariat_publishes_a_call_that_a_visitor_then_reads() {
     check_page(&c, "24-call-page").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participant_submits_an_idea_to_the_open_call() {
+    if !browser_available() {
+        return;
+    }
+    let server = Server::start();
+    let (_driver, c) = start_browser().await;
+    let base = &server.base;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(&c, "#username", "participant1").await;
+    fill(&c, "#password", PASSWORD).await;
+    click(&c, "form[action='/login'] button[type=submit]").await;
+
+    // The demo's open call, from the home page.
+    c.goto(&format!("{base}/")).await.unwrap();
+    click(&c, "#open-title ~ .grid h3 a").await;
+    check_page(&c, "30-open-call").await;
+    click(&c, "a[href$='/submit']").await;
+    check_page(&c, "31-idea-form").await;
+    fill(&c, "#title", "پیام").await;
+    fill(
+        &c,
+        "#problem",
+        "بیمه‌شدگان برای دانستن وضعیت پرونده به شعبه می‌آیند.",
+    )
+    .await;
+    click(&c, "form.stack button[type=submit]").await;
+    assert!(body(&c).await.contains("دست‌کم ۵ نویسه"));
+    assert_eq!(
+        c.find(Locator::Css("#problem"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("بیمه‌شدگان برای دانستن وضعیت پرونده به شعبه می‌آیند.")
+    );
+    check_page(&c, "32-idea-form-error").await;
+    fill(&c, "#title", "پیامک وضعیت پرونده").await;
+    fill(
+        &c,
+        "#solution",
+        "پس از هر تغییر وضعیت پرونده، پیامکی با کد رهگیری فرستاده شود.",
+    )
+    .await;
+    click(&c, "form.stack button[type=submit]").await;
+    let page = body(&c).await;
+    assert!(page.contains("ایدهٔ شما ثبت شد"), "{page}");
+    assert!(page.contains("کد رهگیری"));
+    check_page(&c, "33-idea-receipt").await;
+    c.goto(&format!("{base}/my/ideas")).await.unwrap();
+    assert!(body(&c).await.contains("پیامک وضعیت پرونده"));
+    check_page(&c, "34-my-ideas").await;
+    c.close().await.unwrap();
+}

@@ -12,6 +12,7 @@ mod assets;
 pub mod auth;
 mod error;
 pub mod i18n;
+mod ideas;
 mod markdown;
 mod pages;
 pub mod sms;

@@ -128,6 +128,8 @@ async fn every_state_changing_page_route_checks_csrf(app: TestApp) {
         "/secretariat/calls/abc/edit",
         "/secretariat/calls/abc/state",
         "/secretariat/calls/abc/copy",
+        "/calls/abc/submit",
+        "/ideas/abc/edit",
     ] {
         let r = c.post_form_raw(path, &[("x", "y")]).await;
         assert_eq!(

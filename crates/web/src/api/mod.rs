@@ -6,6 +6,7 @@
 mod accounts;
 mod auth;
 mod calls;
+mod ideas;
 mod types;
 
 use crate::AppState;
@@ -33,10 +34,14 @@ use utoipa::{Modify, OpenApi};
         calls::list_calls,
         calls::create_call,
         calls::get_call,
+        ideas::list_ideas,
+        ideas::submit_idea,
+        ideas::get_idea,
+        ideas::edit_idea,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "Tokens"), (name = "accounts", description = "Users and org units"), (name = "calls", description = "Calls, their axes and stages"))
+    tags((name = "auth", description = "Tokens"), (name = "accounts", description = "Users and org units"), (name = "calls", description = "Calls, their axes and stages"), (name = "ideas", description = "Ideas and their versions"))
 )]
 pub struct ApiDoc;
 
@@ -58,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(accounts::router())
         .merge(calls::router())
+        .merge(ideas::router())
         .fallback(|| async { AppError::NotFound })
 }
 

@@ -147,6 +147,15 @@ struct CallPage<'a> {
 }
 
 impl CallPage<'_> {
+    /// Whether the call takes ideas now (the form itself checks who may submit).
+    fn submission_open(&self) -> bool {
+        crate::ideas::stage_allows(
+            &self.call,
+            hamafza_core::call::StageAction::Submit,
+            self.v.now,
+        )
+    }
+
     /// The states the secretariat may move this call to, in the order of the buttons.
     fn transitions(&self) -> Vec<CallState> {
         [CallState::Published, CallState::Closed, CallState::Archived]

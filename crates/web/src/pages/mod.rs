@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod calls;
 mod home;
+mod ideas;
 mod settings;
 
 use crate::AppState;
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(settings::router())
         .merge(admin::router())
         .merge(calls::router())
+        .merge(ideas::router())
         .layer(axum::middleware::from_fn_with_state(
             state,
             csrf::ensure_cookie,

@@ -1,0 +1,242 @@
+//! Ideas over the API.
+
+use super::{ApiJson, ApiPath, ApiQuery};
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::error::{AppError, AppResult, Problem};
+use crate::ideas::{self, Submitted};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
+use hamafza_core::account::FieldError;
+use hamafza_core::idea::{Channel, IdeaInput};
+use hamafza_store::ideas::Idea;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/calls/{id}/ideas", get(list_ideas).post(submit_idea))
+        .route("/ideas/{id}", get(get_idea).patch(edit_idea))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IdeaOut {
+    /// The idea's public id.
+    pub id: String,
+    /// Ten digits the author quotes to follow the idea up.
+    pub tracking_code: String,
+    /// The call's public id.
+    pub call_id: String,
+    pub axis_id: i64,
+    /// `submitted`, `changes_requested`, `accepted`, `rejected`, `duplicate`.
+    pub status: String,
+    /// `web`, `api`, `exhibition`, `paper`.
+    pub channel: String,
+    pub version: i64,
+    pub title: String,
+    pub problem: String,
+    pub solution: String,
+    pub benefits: String,
+    pub resources: String,
+    pub owner_unit_id: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IdeaPage {
+    pub items: Vec<IdeaOut>,
+    pub total: i64,
+}
+
+async fn out(state: &AppState, idea: Idea, call_public_id: &str) -> AppResult<IdeaOut> {
+    let v = state
+        .store
+        .idea_versions(idea.id)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    Ok(IdeaOut {
+        id: idea.public_id,
+        tracking_code: idea.tracking_code,
+        call_id: call_public_id.to_string(),
+        axis_id: idea.axis_id,
+        status: idea.status.as_str().into(),
+        channel: idea.channel.as_str().into(),
+        version: idea.version,
+        title: idea.title,
+        problem: v.problem,
+        solution: v.solution,
+        benefits: v.benefits,
+        resources: v.resources,
+        owner_unit_id: v.owner_unit_id,
+        created_at: idea.created_at,
+        updated_at: idea.updated_at,
+    })
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PageParams {
+    #[serde(default)]
+    pub offset: i64,
+    /// At most 500; 50 by default.
+    pub limit: Option<i64>,
+}
+
+/// A call's ideas: all of them for the secretariat, the caller's own for anyone else.
+#[utoipa::path(get, path = "/api/v1/calls/{id}/ideas", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path), PageParams),
+    responses((status = 200, body = IdeaPage), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_ideas(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> AppResult<Json<IdeaPage>> {
+    let call = state
+        .store
+        .call_by_public_id(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !call.state.is_public() && !ideas::manages(&caller.0) {
+        return Err(AppError::NotFound);
+    }
+    let (list, total) = if ideas::manages(&caller.0) {
+        state
+            .store
+            .ideas_of_call(call.id, p.offset, p.limit.unwrap_or(50))
+            .await?
+    } else {
+        let mine = state
+            .store
+            .ideas_of_author(caller.0.id, Some(call.id))
+            .await?;
+        let total = mine.len() as i64;
+        (mine, total)
+    };
+    let mut items = Vec::with_capacity(list.len());
+    for idea in list {
+        items.push(out(&state, idea, &call.public_id).await?);
+    }
+    Ok(Json(IdeaPage { items, total }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct IdeaIn {
+    /// One of the call's axis ids.
+    pub axis_id: i64,
+    pub title: String,
+    pub problem: String,
+    pub solution: String,
+    #[serde(default)]
+    pub benefits: String,
+    #[serde(default)]
+    pub resources: String,
+    #[serde(default)]
+    pub owner_unit_id: Option<i64>,
+}
+
+impl From<IdeaIn> for IdeaInput {
+    fn from(i: IdeaIn) -> Self {
+        IdeaInput {
+            axis: i.axis_id.to_string(),
+            title: i.title,
+            problem: i.problem,
+            solution: i.solution,
+            benefits: i.benefits,
+            resources: i.resources,
+            owner_unit: i.owner_unit_id.map(|u| u.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+fn refused(why: &'static str) -> AppError {
+    match why {
+        "idea.not_audience" | "idea.not_author" => AppError::Forbidden,
+        _ => AppError::Validation(vec![("call", FieldError::Closed)]),
+    }
+}
+
+/// Submit an idea while the call's submission stage is open (server clock). Send an
+/// `Idempotency-Key` header: a retry with the same key returns the first idea (200) instead of
+/// making a second one (201).
+#[utoipa::path(post, path = "/api/v1/calls/{id}/ideas", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "Any unique string per intended submission")),
+    request_body = IdeaIn,
+    responses(
+        (status = 201, body = IdeaOut), (status = 200, description = "A replay of an earlier submission", body = IdeaOut),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn submit_idea(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<IdeaIn>,
+) -> AppResult<(StatusCode, Json<IdeaOut>)> {
+    let call = state
+        .store
+        .call_by_public_id(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !call.state.is_public() {
+        return Err(AppError::NotFound);
+    }
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200);
+    match ideas::submit(&state, &call, &caller.0, &input.into(), Channel::Api, key).await? {
+        Submitted::Created(idea) => Ok((
+            StatusCode::CREATED,
+            Json(out(&state, idea, &call.public_id).await?),
+        )),
+        Submitted::Replayed(idea) => Ok((
+            StatusCode::OK,
+            Json(out(&state, idea, &call.public_id).await?),
+        )),
+        Submitted::Invalid(errors) => Err(AppError::Validation(errors)),
+        Submitted::Refused(why) => Err(refused(why)),
+    }
+}
+
+/// One idea: for its author and the secretariat.
+#[utoipa::path(get, path = "/api/v1/ideas/{id}", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = IdeaOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_idea(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<Json<IdeaOut>> {
+    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
+    Ok(Json(out(&state, idea, &call.public_id).await?))
+}
+
+/// Edit an idea (its author, while the call allows editing): the whole text is replaced and
+/// saved as a new version.
+#[utoipa::path(patch, path = "/api/v1/ideas/{id}", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = IdeaIn,
+    responses((status = 200, body = IdeaOut), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn edit_idea(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<IdeaIn>,
+) -> AppResult<Json<IdeaOut>> {
+    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
+    if let Some(why) = ideas::edit_blocker(&call, &idea, &caller.0, hamafza_store::now()) {
+        return Err(refused(why));
+    }
+    let axes: Vec<i64> = call.axes.iter().map(|a| a.id).collect();
+    let text = IdeaInput::from(input)
+        .validate(&axes)
+        .map_err(AppError::Validation)?;
+    let idea = state
+        .store
+        .edit_idea(idea.id, &text, Some(caller.0.id))
+        .await?;
+    Ok(Json(out(&state, idea, &call.public_id).await?))
+}

@@ -1,0 +1,108 @@
+//! Who may submit, see and edit ideas, shared by the pages and the API. Deadlines are the
+//! server's clock against the call's stages.
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use hamafza_core::Role;
+use hamafza_core::call::{CallState, StageAction};
+use hamafza_core::idea::{Channel, IdeaInput, in_audience};
+use hamafza_store::calls::Call;
+use hamafza_store::ideas::{Idea, NewIdea};
+use hamafza_store::users::User;
+
+/// Whether the call's open stage (by the server clock) allows `action`.
+pub fn stage_allows(call: &Call, action: StageAction, now: i64) -> bool {
+    call.state == CallState::Published
+        && call
+            .current_stage(now)
+            .is_some_and(|s| s.kind.actions().contains(&action))
+}
+
+pub fn manages(user: &User) -> bool {
+    user.has(Role::Secretariat) || user.has(Role::Admin)
+}
+
+/// Why someone cannot submit to a call right now, as a catalog key; `None` if they can.
+pub fn submit_blocker(call: &Call, user: &User, now: i64) -> Option<&'static str> {
+    if !stage_allows(call, StageAction::Submit, now) {
+        Some("idea.not_open")
+    } else if !in_audience(call.audience, user.org_unit_id.is_some()) {
+        Some("idea.not_audience")
+    } else {
+        None
+    }
+}
+
+/// The author and the secretariat see an idea; to anyone else it does not exist.
+pub fn may_view(user: &User, idea: &Idea) -> bool {
+    idea.author_id == Some(user.id) || manages(user)
+}
+
+/// Why the author cannot edit now, as a catalog key; `None` if they can.
+pub fn edit_blocker(call: &Call, idea: &Idea, user: &User, now: i64) -> Option<&'static str> {
+    if idea.author_id != Some(user.id) {
+        Some("idea.not_author")
+    } else if !idea.status.author_may_edit() {
+        Some("idea.not_editable")
+    } else if !stage_allows(call, StageAction::Edit, now) {
+        Some("idea.not_open")
+    } else {
+        None
+    }
+}
+
+/// An idea the viewer may see, by public id, with its call; `NotFound` otherwise.
+pub async fn visible(state: &AppState, user: &User, public_id: &str) -> AppResult<(Idea, Call)> {
+    let idea = state
+        .store
+        .idea_by_public_id(public_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !may_view(user, &idea) {
+        return Err(AppError::NotFound);
+    }
+    let call = state.store.call(idea.call_id).await?;
+    Ok((idea, call))
+}
+
+/// The outcome of a submission.
+pub enum Submitted {
+    Created(Idea),
+    /// The same idempotency key was used before: the earlier idea.
+    Replayed(Idea),
+    Invalid(hamafza_core::account::FieldErrors),
+    /// A catalog key saying why not.
+    Refused(&'static str),
+}
+
+/// Submits an idea by `user` to `call`: checks the deadline and the audience, validates, stores.
+pub async fn submit(
+    state: &AppState,
+    call: &Call,
+    user: &User,
+    input: &IdeaInput,
+    channel: Channel,
+    idempotency_key: Option<&str>,
+) -> AppResult<Submitted> {
+    if let Some(why) = submit_blocker(call, user, hamafza_store::now()) {
+        return Ok(Submitted::Refused(why));
+    }
+    let axes: Vec<i64> = call.axes.iter().map(|a| a.id).collect();
+    let text = match input.validate(&axes) {
+        Ok(t) => t,
+        Err(e) => return Ok(Submitted::Invalid(e)),
+    };
+    let new = NewIdea {
+        call_id: call.id,
+        author_id: Some(user.id),
+        channel,
+        text: &text,
+        idempotency_key,
+    };
+    let (idea, created) = state.store.submit_idea(&new).await?;
+    Ok(if created {
+        Submitted::Created(idea)
+    } else {
+        Submitted::Replayed(idea)
+    })
+}

@@ -1,0 +1,382 @@
+//! Submitting and editing ideas through pages and the API, on both databases.
+
+use axum::http::StatusCode;
+use hamafza_core::Role;
+use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
+use hamafza_persian::jalali::{self, JalaliDate};
+use hamafza_store::calls::Call;
+use hamafza_web::testing::TestApp;
+use hamafza_web::web_tests;
+use serde_json::json;
+
+web_tests!(
+    a_participant_submits_an_idea_and_gets_a_tracking_code,
+    a_double_submit_makes_one_idea,
+    a_rejected_form_keeps_the_text_and_says_what_to_fix,
+    ideas_are_refused_outside_the_submission_stage,
+    an_employees_only_call_refuses_citizens,
+    only_the_author_and_the_secretariat_see_an_idea,
+    an_edit_is_a_new_version,
+    the_api_submits_ideas_idempotently,
+);
+
+fn days_from_today(days: i64) -> JalaliDate {
+    let today = jalali::today_tehran().to_civil();
+    JalaliDate::from_civil(today.checked_add(jiff::Span::new().days(days)).unwrap())
+}
+
+/// A published call whose submission stage spans `from`..`to` days from today.
+async fn call(app: &TestApp, audience: Audience, from: i64, to: i64) -> Call {
+    let v = ValidCall {
+        title: "فراخوان آزمایشی".into(),
+        description: String::new(),
+        audience,
+        axes: vec![
+            ("خدمات غیرحضوری".into(), String::new()),
+            ("مستمری‌بگیران".into(), String::new()),
+        ],
+        stages: vec![
+            ValidStage {
+                kind: StageKind::Submission,
+                title: String::new(),
+                start: days_from_today(from),
+                end: days_from_today(to),
+            },
+            ValidStage {
+                kind: StageKind::Screening,
+                title: String::new(),
+                start: days_from_today(to + 1),
+                end: days_from_today(to + 10),
+            },
+        ],
+    };
+    let c = app.state.store.create_call(&v, None, None).await.unwrap();
+    app.state
+        .store
+        .set_call_state(c.id, CallState::Published, None)
+        .await
+        .unwrap()
+}
+
+fn form(call: &Call, title: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("axis", call.axes[0].id.to_string()),
+        ("title", title.into()),
+        (
+            "problem",
+            "بیمه‌شدگان برای دانستن وضعیت پرونده به شعبه مراجعه می‌کنند.".into(),
+        ),
+        (
+            "solution",
+            "پس از هر تغییر وضعیت پرونده، پیامکی با کد رهگیری فرستاده شود.".into(),
+        ),
+        ("benefits", "کاهش مراجعهٔ حضوری".into()),
+        ("idempotency", "form-token-1".into()),
+    ]
+}
+
+fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    v.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+async fn a_participant_submits_an_idea_and_gets_a_tracking_code(app: TestApp) {
+    let c = call(&app, Audience::Both, -1, 10).await;
+    let anon = app
+        .client()
+        .get(&format!("/calls/{}/submit", c.public_id))
+        .await;
+    assert!(anon.location().starts_with("/login?next="));
+    let (mut p, user) = app.signed_in("sara", &[Role::Participant]).await;
+    assert!(
+        p.get(&format!("/calls/{}", c.public_id))
+            .await
+            .body
+            .contains(&format!("/calls/{}/submit", c.public_id))
+    );
+    let page = p.get(&format!("/calls/{}/submit", c.public_id)).await;
+    assert!(page.body.contains("خدمات غیرحضوری"));
+    let r = p
+        .post_form(
+            &format!("/calls/{}/submit", c.public_id),
+            &pairs(&form(&c, "پیامک وضعیت پرونده")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let receipt = p.get(r.location()).await;
+    assert!(receipt.body.contains("ایدهٔ شما ثبت شد"));
+    let idea = &app
+        .state
+        .store
+        .ideas_of_author(user.id, None)
+        .await
+        .unwrap()[0];
+    let code = hamafza_persian::digits::to_persian(&idea.tracking_code);
+    assert!(
+        receipt.body.contains(&code),
+        "the tracking code in Persian digits"
+    );
+    assert!(receipt.body.contains("ثبت‌شده، در انتظار بررسی"));
+    let mine = p.get("/my/ideas").await;
+    assert!(mine.body.contains("پیامک وضعیت پرونده"));
+}
+
+async fn a_double_submit_makes_one_idea(app: TestApp) {
+    let c = call(&app, Audience::Both, 0, 10).await;
+    let (mut p, user) = app.signed_in("sara", &[Role::Participant]).await;
+    let f = form(&c, "دو بار کلیک");
+    let a = p
+        .post_form(&format!("/calls/{}/submit", c.public_id), &pairs(&f))
+        .await;
+    let b = p
+        .post_form(&format!("/calls/{}/submit", c.public_id), &pairs(&f))
+        .await;
+    assert_eq!(a.location(), b.location());
+    assert_eq!(
+        app.state
+            .store
+            .ideas_of_author(user.id, None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+async fn a_rejected_form_keeps_the_text_and_says_what_to_fix(app: TestApp) {
+    let c = call(&app, Audience::Both, 0, 10).await;
+    let (mut p, user) = app.signed_in("sara", &[Role::Participant]).await;
+    let mut f = form(&c, "ک");
+    f[3].1 = "کوتاه".into();
+    let r = p
+        .post_form(&format!("/calls/{}/submit", c.public_id), &pairs(&f))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("دست‌کم ۵ نویسه"));
+    assert!(r.body.contains("دست‌کم ۲۰ نویسه بنویسید"));
+    assert!(
+        r.body.contains("بیمه‌شدگان برای دانستن وضعیت پرونده"),
+        "the problem text as typed"
+    );
+    assert!(
+        r.body.contains(r#"value="form-token-1""#),
+        "the same idempotency token, so a fixed resubmit is still one idea"
+    );
+    assert!(
+        app.state
+            .store
+            .ideas_of_author(user.id, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn ideas_are_refused_outside_the_submission_stage(app: TestApp) {
+    let later = call(&app, Audience::Both, 3, 10).await;
+    let (mut p, user) = app.signed_in("sara", &[Role::Participant]).await;
+    let page = p.get(&format!("/calls/{}/submit", later.public_id)).await;
+    assert!(page.body.contains("اکنون باز نیست"));
+    let r = p
+        .post_form(
+            &format!("/calls/{}/submit", later.public_id),
+            &pairs(&form(&later, "زودتر از موعد")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("اکنون باز نیست"));
+    let past = call(&app, Audience::Both, -10, -1).await;
+    let token = p.token("sara").await;
+    let body = json!({"axis_id": past.axes[0].id, "title": "دیرتر از موعد", "problem": "x".repeat(30), "solution": "y".repeat(30)});
+    let r = p
+        .api(
+            "POST",
+            &format!("/api/v1/calls/{}/ideas", past.public_id),
+            Some(&token),
+            Some(body),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.json()["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("اکنون باز نیست")
+    );
+    assert!(
+        app.state
+            .store
+            .ideas_of_author(user.id, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn an_employees_only_call_refuses_citizens(app: TestApp) {
+    let c = call(&app, Audience::Employees, 0, 5).await;
+    let (mut citizen, _) = app.signed_in("09121112222", &[Role::Participant]).await;
+    let page = citizen.get(&format!("/calls/{}/submit", c.public_id)).await;
+    assert!(page.body.contains("ویژهٔ کارکنان"));
+    let token = citizen.token("09121112222").await;
+    let body = json!({"axis_id": c.axes[0].id, "title": "ایدهٔ شهروند", "problem": "x".repeat(30), "solution": "y".repeat(30)});
+    let r = citizen
+        .api(
+            "POST",
+            &format!("/api/v1/calls/{}/ideas", c.public_id),
+            Some(&token),
+            Some(body),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+async fn only_the_author_and_the_secretariat_see_an_idea(app: TestApp) {
+    let c = call(&app, Audience::Both, 0, 5).await;
+    let (mut author, _) = app.signed_in("sara", &[Role::Participant]).await;
+    let r = author
+        .post_form(
+            &format!("/calls/{}/submit", c.public_id),
+            &pairs(&form(&c, "ایدهٔ سارا")),
+        )
+        .await;
+    let url = r.location().split('?').next().unwrap().to_string();
+    let (mut other, _) = app
+        .signed_in("reza", &[Role::Participant, Role::Judge])
+        .await;
+    assert_eq!(other.get(&url).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other.get(&format!("{url}/edit")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = other
+        .post_form(&format!("{url}/edit"), &pairs(&form(&c, "ربوده")))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let token = other.token("reza").await;
+    let id = url.trim_start_matches("/ideas/");
+    assert_eq!(
+        other
+            .api("GET", &format!("/api/v1/ideas/{id}"), Some(&token), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let r = other
+        .api(
+            "GET",
+            &format!("/api/v1/calls/{}/ideas", c.public_id),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["total"], 0, "others' ideas are not listed");
+    let (mut dabir, _) = app.signed_in("dabir", &[Role::Secretariat]).await;
+    assert_eq!(dabir.get(&url).await.status, StatusCode::OK);
+    let token = dabir.token("dabir").await;
+    let r = dabir
+        .api(
+            "GET",
+            &format!("/api/v1/calls/{}/ideas", c.public_id),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["total"], 1);
+    // The secretariat sees it but cannot edit someone else's text.
+    let r = dabir
+        .post_form(&format!("{url}/edit"), &pairs(&form(&c, "ویرایش دبیرخانه")))
+        .await;
+    assert!(r.body.contains("فقط نویسندهٔ ایده"));
+}
+
+async fn an_edit_is_a_new_version(app: TestApp) {
+    let c = call(&app, Audience::Both, 0, 5).await;
+    let (mut p, user) = app.signed_in("sara", &[Role::Participant]).await;
+    let r = p
+        .post_form(
+            &format!("/calls/{}/submit", c.public_id),
+            &pairs(&form(&c, "نسخهٔ نخست")),
+        )
+        .await;
+    let url = r.location().split('?').next().unwrap().to_string();
+    let edit = p.get(&format!("{url}/edit")).await;
+    assert!(edit.body.contains(r#"value="نسخهٔ نخست""#));
+    let mut f = form(&c, "نسخهٔ دوم");
+    f[0].1 = c.axes[1].id.to_string();
+    let r = p.post_form(&format!("{url}/edit"), &pairs(&f)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = p.get(&url).await;
+    assert!(page.body.contains("نسخهٔ دوم") && page.body.contains("مستمری‌بگیران"));
+    assert!(page.body.contains("نسخهٔ تازه ذخیره شد"), "the timeline");
+    let idea = &app
+        .state
+        .store
+        .ideas_of_author(user.id, None)
+        .await
+        .unwrap()[0];
+    assert_eq!(
+        app.state.store.idea_versions(idea.id).await.unwrap().len(),
+        2
+    );
+}
+
+async fn the_api_submits_ideas_idempotently(app: TestApp) {
+    let c = call(&app, Audience::Both, 0, 5).await;
+    app.user("sara", &[Role::Participant]).await;
+    let mut client = app.client().with_header("idempotency-key", "retry-42");
+    let token = client.token("sara").await;
+    let body = json!({"axis_id": c.axes[1].id, "title": "درگاه پیگیری پرونده", "problem": "پیگیری پرونده فقط حضوری است و وقت می‌گیرد.", "solution": "یک درگاه برخط برای پیگیری پرونده با کد رهگیری."});
+    let first = client
+        .api(
+            "POST",
+            &format!("/api/v1/calls/{}/ideas", c.public_id),
+            Some(&token),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let again = client
+        .api(
+            "POST",
+            &format!("/api/v1/calls/{}/ideas", c.public_id),
+            Some(&token),
+            Some(body),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(first.json()["id"], again.json()["id"]);
+    assert_eq!(first.json()["channel"], "api");
+    let id = first.json()["id"].as_str().unwrap().to_string();
+    let bad = json!({"axis_id": 999999, "title": "", "problem": "", "solution": ""});
+    let r = client
+        .api(
+            "PATCH",
+            &format!("/api/v1/ideas/{id}"),
+            Some(&token),
+            Some(bad),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = r.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().into())
+        .collect();
+    assert_eq!(fields, ["axis", "title", "problem", "solution"]);
+    let fixed = json!({"axis_id": c.axes[0].id, "title": "درگاه پیگیری پرونده‌ها", "problem": "پیگیری پرونده فقط حضوری است و وقت می‌گیرد.", "solution": "درگاه برخط با کد رهگیری و پیامک."});
+    let r = client
+        .api(
+            "PATCH",
+            &format!("/api/v1/ideas/{id}"),
+            Some(&token),
+            Some(fixed),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["version"], 2);
+    let r = client
+        .api("GET", &format!("/api/v1/ideas/{id}"), Some(&token), None)
+        .await;
+    assert_eq!(r.json()["title"], "درگاه پیگیری پرونده‌ها");
+}
