@@ -340,3 +340,44 @@ impl Store {
         Ok((rows.into_iter().map(Into::into).collect(), total))
     }
 }
+
+/// One idea as the secretariat's export lists it: the current version with its author and unit.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ExportRow {
+    pub tracking_code: String,
+    pub title: String,
+    pub axis: String,
+    pub status: String,
+    pub channel: String,
+    pub author: Option<String>,
+    pub unit: Option<String>,
+    pub province_code: Option<String>,
+    pub created_at: i64,
+    pub version: i64,
+    pub problem: String,
+    pub solution: String,
+    pub benefits: String,
+    pub resources: String,
+}
+
+impl Store {
+    /// Every idea of a call with its current text, oldest first, for exports.
+    pub async fn ideas_for_export(&self, call_id: i64) -> StoreResult<Vec<ExportRow>> {
+        Ok(db_read!(self, |p| {
+            sqlx::query_as(
+                "SELECT i.tracking_code, i.title, a.title AS axis, i.status, i.channel, u.display_name AS author,
+                        o.name_fa AS unit, o.province_code, i.created_at, i.version,
+                        v.problem, v.solution, v.benefits, v.resources
+                 FROM ideas i
+                 JOIN idea_versions v ON v.idea_id = i.id AND v.version = i.version
+                 JOIN call_axes a ON a.id = i.axis_id
+                 LEFT JOIN users u ON u.id = i.author_id
+                 LEFT JOIN org_units o ON o.id = u.org_unit_id
+                 WHERE i.call_id = $1 ORDER BY i.created_at, i.id",
+            )
+            .bind(call_id)
+            .fetch_all(p)
+            .await?
+        }))
+    }
+}

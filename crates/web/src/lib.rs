@@ -11,6 +11,7 @@ pub mod api;
 mod assets;
 pub mod auth;
 mod error;
+mod export;
 pub mod i18n;
 mod ideas;
 mod markdown;

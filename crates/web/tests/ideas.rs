@@ -380,3 +380,68 @@ async fn the_api_submits_ideas_idempotently(app: TestApp) {
         .await;
     assert_eq!(r.json()["title"], "درگاه پیگیری پرونده‌ها");
 }
+
+mod export {
+    use super::*;
+
+    web_tests!(the_secretariat_exports_a_calls_ideas_as_xlsx_and_csv);
+
+    async fn the_secretariat_exports_a_calls_ideas_as_xlsx_and_csv(app: TestApp) {
+        let c = call(&app, Audience::Both, 0, 5).await;
+        let (mut p, _) = app.signed_in("sara", &[Role::Participant]).await;
+        p.post_form(
+            &format!("/calls/{}/submit", c.public_id),
+            &pairs(&form(&c, "پیامک وضعیت پرونده")),
+        )
+        .await;
+        // Not for participants.
+        assert_eq!(
+            p.get(&format!(
+                "/secretariat/calls/{}/export?format=xlsx",
+                c.public_id
+            ))
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let (mut d, _) = app.signed_in("dabir", &[Role::Secretariat]).await;
+        let r = d
+            .get(&format!(
+                "/secretariat/calls/{}/export?format=csv",
+                c.public_id
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.starts_with('\u{FEFF}'), "a BOM so Excel reads UTF-8");
+        assert!(
+            r.body.contains("کد رهگیری")
+                && r.body.contains("پیامک وضعیت پرونده")
+                && r.body.contains("کاربر sara")
+        );
+        assert!(
+            r.header("content-disposition")
+                .contains(&format!("ideas-{}.csv", c.public_id))
+        );
+        let token = d.token("dabir").await;
+        let r = d
+            .api(
+                "GET",
+                &format!("/api/v1/calls/{}/export?format=xlsx", c.public_id),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.header("content-type").contains("spreadsheetml"));
+        assert!(r.body.starts_with("PK"), "a zip container");
+        let r = d
+            .api(
+                "GET",
+                &format!("/api/v1/calls/{}/export?format=pdf", c.public_id),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    }
+}

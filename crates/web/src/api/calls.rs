@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/calls", get(list_calls).post(create_call))
         .route("/calls/{id}", get(get_call))
+        .route("/calls/{id}/export", get(export_call))
 }
 
 fn manages_calls(user: Option<&User>) -> bool {
@@ -218,4 +219,34 @@ pub async fn get_call(
         return Err(AppError::NotFound);
     }
     Ok(Json(call.into()))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ExportParams {
+    /// `xlsx` (right-to-left sheet) or `csv` (UTF-8 with BOM).
+    pub format: String,
+}
+
+/// A call's ideas with their current text, authors and units, for the secretariat. Headers and
+/// dates follow `Accept-Language` (Persian, Jalali, by default).
+#[utoipa::path(get, path = "/api/v1/calls/{id}/export", tag = "calls", security(("bearer" = [])),
+    params(("id" = String, Path), ExportParams),
+    responses((status = 200, description = "The file", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn export_call(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    headers: axum::http::HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    super::ApiQuery(p): super::ApiQuery<ExportParams>,
+) -> AppResult<axum::response::Response> {
+    if !manages_calls(Some(&caller.0)) {
+        return Err(AppError::Forbidden);
+    }
+    let call = state
+        .store
+        .call_by_public_id(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::export::download(&state, &call, &p.format, crate::view::lang_of(&headers)).await
 }

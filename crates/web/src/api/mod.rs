@@ -34,6 +34,7 @@ use utoipa::{Modify, OpenApi};
         calls::list_calls,
         calls::create_call,
         calls::get_call,
+        calls::export_call,
         ideas::list_ideas,
         ideas::submit_idea,
         ideas::get_idea,

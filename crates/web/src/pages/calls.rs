@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/secretariat/calls/{id}/edit", get(edit_page).post(update))
         .route("/secretariat/calls/{id}/state", post(change_state))
         .route("/secretariat/calls/{id}/copy", post(copy))
+        .route("/secretariat/calls/{id}/export", get(export))
 }
 
 /// Whether the viewer runs calls (the secretariat, or an admin).
@@ -428,4 +429,24 @@ async fn copy(
         .create_call(&v, Some(call.id), Some(actor))
         .await?;
     Ok(Redirect::to(&format!("/secretariat/calls/{}/edit", copy.public_id)).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct ExportQuery {
+    format: String,
+}
+
+async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<ExportQuery>,
+) -> AppResult<Response> {
+    require_manager(&ctx)?;
+    let call = state
+        .store
+        .call_by_public_id(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::export::download(&state, &call, &q.format, ctx.lang).await
 }
