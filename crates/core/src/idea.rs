@@ -19,6 +19,56 @@ pub enum IdeaStatus {
     Duplicate,
 }
 
+/// A decision of the secretariat on an idea.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transition {
+    Accept,
+    Reject,
+    RequestChanges,
+    /// Undo a decision: back to `Submitted`.
+    Reopen,
+}
+
+impl Transition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accept => "accept",
+            Self::Reject => "reject",
+            Self::RequestChanges => "request_changes",
+            Self::Reopen => "reopen",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Accept,
+            Self::Reject,
+            Self::RequestChanges,
+            Self::Reopen,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s.trim())
+    }
+
+    /// The status `from` becomes, or `None` when the move makes no sense from there.
+    pub fn apply(self, from: IdeaStatus) -> Option<IdeaStatus> {
+        use IdeaStatus::*;
+        match (self, from) {
+            (Self::Accept, Submitted | ChangesRequested) => Some(Accepted),
+            (Self::Reject, Submitted | ChangesRequested) => Some(Rejected),
+            (Self::RequestChanges, Submitted) => Some(ChangesRequested),
+            (Self::Reopen, Accepted | Rejected | ChangesRequested) => Some(Submitted),
+            _ => None,
+        }
+    }
+
+    /// Rejecting and asking for changes must tell the author why.
+    pub fn needs_message(self) -> bool {
+        matches!(self, Self::Reject | Self::RequestChanges)
+    }
+}
+
 /// How an idea reached us.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -239,6 +289,21 @@ mod tests {
         assert!(!in_audience(Audience::Employees, false));
         assert!(in_audience(Audience::Public, true));
         assert!(in_audience(Audience::Both, false));
+    }
+
+    #[test]
+    fn decisions_follow_the_lifecycle() {
+        assert_eq!(
+            Transition::Accept.apply(IdeaStatus::Submitted),
+            Some(IdeaStatus::Accepted)
+        );
+        assert_eq!(Transition::RequestChanges.apply(IdeaStatus::Accepted), None);
+        assert_eq!(
+            Transition::Reopen.apply(IdeaStatus::Rejected),
+            Some(IdeaStatus::Submitted)
+        );
+        assert_eq!(Transition::Accept.apply(IdeaStatus::Duplicate), None);
+        assert!(Transition::Reject.needs_message() && !Transition::Accept.needs_message());
     }
 
     #[test]

@@ -381,3 +381,87 @@ impl Store {
         }))
     }
 }
+
+impl Store {
+    /// Moves an idea from `from` to `to` with the secretariat's message (kept in the audit log,
+    /// which is the idea's timeline). If the idea is no longer in `from` (someone else decided
+    /// meanwhile), nothing changes and this is a `Conflict`.
+    pub async fn transition_idea(
+        &self,
+        idea_id: i64,
+        from: IdeaStatus,
+        to: IdeaStatus,
+        message: &str,
+        actor_id: Option<i64>,
+    ) -> StoreResult<Idea> {
+        let idea = self.idea(idea_id).await?;
+        db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query(
+                "UPDATE ideas SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+            )
+            .bind(to.as_str())
+            .bind(now())
+            .bind(idea_id)
+            .bind(from.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict("idea status changed meanwhile".into()));
+            }
+            tx.append_audit(NewAudit {
+                actor_id,
+                action: "idea.transition",
+                entity_type: "idea",
+                entity_id: idea.public_id.clone(),
+                data: json!({ "from": from.as_str(), "to": to.as_str(), "message": message }),
+            })
+            .await?;
+            tx.commit().await?;
+        });
+        self.idea(idea_id).await
+    }
+
+    /// A page of a call's ideas for the secretariat's inbox: optional status, axis and title
+    /// search (on the normalized title, so ي/ی and digit scripts match), newest first.
+    pub async fn inbox(&self, call_id: i64, q: &InboxQuery) -> StoreResult<(Vec<Idea>, i64)> {
+        let search = q
+            .search
+            .as_deref()
+            .map(|s| format!("%{}%", hamafza_persian::normalize(s)));
+        let filter = "call_id = $1 AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR axis_id = $3) AND ($4 IS NULL OR title_norm LIKE $4)";
+        let (rows, total): (Vec<IdeaRow>, i64) = db_read!(self, |p| {
+            let rows = sqlx::query_as(&format!(
+                "SELECT {IDEA_COLUMNS} FROM ideas WHERE {filter} ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6"
+            ))
+            .bind(call_id)
+            .bind(q.status.map(|s| s.as_str()))
+            .bind(q.axis_id)
+            .bind(&search)
+            .bind(q.limit.clamp(1, 500))
+            .bind(q.offset.max(0))
+            .fetch_all(p)
+            .await?;
+            let total = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM ideas WHERE {filter}"))
+                .bind(call_id)
+                .bind(q.status.map(|s| s.as_str()))
+                .bind(q.axis_id)
+                .bind(&search)
+                .fetch_one(p)
+                .await?;
+            (rows, total)
+        });
+        Ok((rows.into_iter().map(Into::into).collect(), total))
+    }
+}
+
+/// Filters of the secretariat's inbox.
+#[derive(Debug, Clone, Default)]
+pub struct InboxQuery {
+    pub status: Option<IdeaStatus>,
+    pub axis_id: Option<i64>,
+    pub search: Option<String>,
+    pub offset: i64,
+    pub limit: i64,
+}

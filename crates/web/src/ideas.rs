@@ -106,3 +106,42 @@ pub async fn submit(
         Submitted::Replayed(idea)
     })
 }
+
+/// The secretariat decides on an idea. `Err` lists what is wrong with the request: a transition
+/// that makes no sense from the idea's status, or a missing message.
+pub async fn decide(
+    state: &AppState,
+    idea: &Idea,
+    transition: Option<hamafza_core::idea::Transition>,
+    message: &str,
+    actor: &User,
+) -> AppResult<Result<Idea, hamafza_core::account::FieldErrors>> {
+    use hamafza_core::account::FieldError;
+    if !manages(actor) {
+        return Err(AppError::Forbidden);
+    }
+    let message = hamafza_core::account::fix_letters_keep_lines(message);
+    let Some(t) = transition else {
+        return Ok(Err(vec![("transition", FieldError::Unknown)]));
+    };
+    let Some(to) = t.apply(idea.status) else {
+        return Ok(Err(vec![("transition", FieldError::Unknown)]));
+    };
+    if t.needs_message() && message.is_empty() {
+        return Ok(Err(vec![("message", FieldError::Required)]));
+    }
+    if message.chars().count() > 2000 {
+        return Ok(Err(vec![("message", FieldError::TooLong(2000))]));
+    }
+    match state
+        .store
+        .transition_idea(idea.id, idea.status, to, &message, Some(actor.id))
+        .await
+    {
+        Ok(i) => Ok(Ok(i)),
+        Err(hamafza_store::StoreError::Conflict(_)) => {
+            Ok(Err(vec![("transition", FieldError::Unknown)]))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -130,6 +130,7 @@ async fn every_state_changing_page_route_checks_csrf(app: TestApp) {
         "/secretariat/calls/abc/copy",
         "/calls/abc/submit",
         "/ideas/abc/edit",
+        "/ideas/abc/decide",
     ] {
         let r = c.post_form_raw(path, &[("x", "y")]).await;
         assert_eq!(

@@ -445,3 +445,141 @@ mod export {
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
     }
 }
+
+mod screening {
+    use super::*;
+
+    web_tests!(
+        the_secretariat_decides_and_the_author_sees_why,
+        the_inbox_filters_and_searches_in_persian
+    );
+
+    async fn the_secretariat_decides_and_the_author_sees_why(app: TestApp) {
+        let c = call(&app, Audience::Both, 0, 5).await;
+        let (mut author, _) = app.signed_in("sara", &[Role::Participant]).await;
+        let r = author
+            .post_form(
+                &format!("/calls/{}/submit", c.public_id),
+                &pairs(&form(&c, "پیامک وضعیت پرونده")),
+            )
+            .await;
+        let url = r.location().split('?').next().unwrap().to_string();
+        let id = url.trim_start_matches("/ideas/").to_string();
+        // The author cannot decide on their own idea.
+        let r = author
+            .post_form(&format!("{url}/decide"), &[("transition", "accept")])
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let (mut d, _) = app.signed_in("dabir", &[Role::Secretariat]).await;
+        let r = d
+            .post_form(
+                &format!("{url}/decide"),
+                &[("transition", "reject"), ("message", "")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("این خانه را پر کنید"));
+        let r = d
+            .post_form(
+                &format!("{url}/decide"),
+                &[
+                    ("transition", "request_changes"),
+                    ("message", "لطفاً هزینهٔ پیامک‌ها را برآورد کنید."),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = author.get(&url).await;
+        assert!(page.body.contains("نیازمند اصلاح"));
+        assert!(
+            page.body.contains("لطفاً هزینهٔ پیامک‌ها را برآورد کنید."),
+            "the secretariat's message reaches the author"
+        );
+        // Editing answers the request and sends it back for review.
+        let r = author
+            .post_form(
+                &format!("{url}/edit"),
+                &pairs(&form(&c, "پیامک وضعیت پرونده با برآورد هزینه")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(
+            author
+                .get(&url)
+                .await
+                .body
+                .contains("ثبت‌شده، در انتظار بررسی")
+        );
+        // Over the API: accept, then an impossible move.
+        let token = d.token("dabir").await;
+        let r = d
+            .api(
+                "POST",
+                &format!("/api/v1/ideas/{id}/transitions"),
+                Some(&token),
+                Some(json!({"transition": "accept"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["status"], "accepted");
+        let r = d
+            .api(
+                "POST",
+                &format!("/api/v1/ideas/{id}/transitions"),
+                Some(&token),
+                Some(json!({"transition": "request_changes", "message": "x"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let t = author.token("sara").await;
+        let r = author
+            .api(
+                "POST",
+                &format!("/api/v1/ideas/{id}/transitions"),
+                Some(&t),
+                Some(json!({"transition": "reopen"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // Every decision is in the audit log.
+        let log = app.state.store.audit_for("idea", &id).await.unwrap();
+        assert_eq!(
+            log.iter().filter(|e| e.action == "idea.transition").count(),
+            2
+        );
+    }
+
+    async fn the_inbox_filters_and_searches_in_persian(app: TestApp) {
+        let c = call(&app, Audience::Both, 0, 5).await;
+        let (mut a, _) = app.signed_in("sara", &[Role::Participant]).await;
+        for (i, title) in [
+            "سامانهٔ نوبت‌دهی شعب",
+            "پیامک وضعیت پرونده",
+            "پرداخت برخط حق بیمه",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let mut f = form(&c, title);
+            f[5].1 = format!("key-{i}");
+            a.post_form(&format!("/calls/{}/submit", c.public_id), &pairs(&f))
+                .await;
+        }
+        let (mut d, _) = app.signed_in("dabir", &[Role::Secretariat]).await;
+        let inbox = format!("/secretariat/calls/{}/ideas", c.public_id);
+        let r = d.get(&inbox).await;
+        assert!(r.body.contains("۳ ایده"));
+        // Arabic ي and ك in the query still find Persian ی and ک.
+        let r = d
+            .get(&format!("{inbox}?search=%D9%BE%D9%8A%D8%A7%D9%85%D9%83"))
+            .await;
+        assert!(
+            r.body.contains("پیامک وضعیت پرونده") && !r.body.contains("نوبت‌دهی"),
+            "{}",
+            r.body
+        );
+        assert_eq!(a.get(&inbox).await.status, StatusCode::FORBIDDEN);
+        let r = d.get(&format!("{inbox}?status=rejected")).await;
+        assert!(r.body.contains("۰ ایده"));
+    }
+}

@@ -19,6 +19,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/calls/{id}/ideas", get(list_ideas).post(submit_idea))
         .route("/ideas/{id}", get(get_idea).patch(edit_idea))
+        .route(
+            "/ideas/{id}/transitions",
+            axum::routing::post(transition_idea),
+        )
 }
 
 #[derive(Serialize, ToSchema)]
@@ -238,5 +242,34 @@ pub async fn edit_idea(
         .store
         .edit_idea(idea.id, &text, Some(caller.0.id))
         .await?;
+    Ok(Json(out(&state, idea, &call.public_id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TransitionIn {
+    /// `accept`, `reject`, `request_changes` or `reopen`.
+    pub transition: String,
+    /// Shown to the author; required to reject or to request changes.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// The secretariat's decision on an idea. A decision that does not fit the idea's status (or
+/// that someone else made meanwhile) is a 422 on `transition`.
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/transitions", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = TransitionIn,
+    responses((status = 200, body = IdeaOut), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn transition_idea(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<TransitionIn>,
+) -> AppResult<Json<IdeaOut>> {
+    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
+    let t = hamafza_core::idea::Transition::parse(&input.transition);
+    let idea = ideas::decide(&state, &idea, t, &input.message, &caller.0)
+        .await?
+        .map_err(AppError::Validation)?;
     Ok(Json(out(&state, idea, &call.public_id).await?))
 }

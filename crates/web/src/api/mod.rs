@@ -39,6 +39,7 @@ use utoipa::{Modify, OpenApi};
         ideas::submit_idea,
         ideas::get_idea,
         ideas::edit_idea,
+        ideas::transition_idea,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
