@@ -373,13 +373,14 @@ pub fn start_of_day_tehran(d: JalaliDate) -> Timestamp {
         .map_or(Timestamp::MIN, |z| z.timestamp())
 }
 
-/// 23:59:59 of `d` in Tehran: a deadline "on" `d` is met up to this instant.
+/// The last second of `d` in Tehran: a deadline "on" `d` is met up to this instant. Computed as
+/// one second before the next day starts, because on the nights Iran left daylight saving time
+/// (until 2022) the hour before midnight happened twice, and 23:59:59 names the first of them.
 #[must_use]
 pub fn end_of_day_tehran(d: JalaliDate) -> Timestamp {
-    d.to_civil()
-        .at(23, 59, 59, 0)
-        .to_zoned(tehran())
-        .map_or(Timestamp::MAX, |z| z.timestamp())
+    start_of_day_tehran(d.succ())
+        .checked_sub(jiff::SignedDuration::from_secs(1))
+        .unwrap_or(Timestamp::MAX)
 }
 
 #[cfg(test)]
@@ -613,6 +614,15 @@ mod tests {
     fn any_date() -> impl Strategy<Value = JalaliDate> {
         (PARSE_YEARS, 1u32..=12, 1u32..=31)
             .prop_map(|(y, m, d)| j(y, m, d.min(days_in_month(y, m))))
+    }
+
+    #[test]
+    fn the_day_daylight_saving_ended_lasts_25_hours() {
+        // 30 Shahrivar 1370 (1991-09-21): clocks went back from 24:00 to 23:00.
+        let d = j(1370, 6, 30);
+        let span = end_of_day_tehran(d).as_second() - start_of_day_tehran(d).as_second() + 1;
+        assert_eq!(span, 25 * 3600);
+        assert_eq!(from_timestamp(end_of_day_tehran(d) + jiff::SignedDuration::from_secs(1)), d.succ());
     }
 
     proptest! {
