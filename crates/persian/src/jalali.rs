@@ -622,7 +622,10 @@ mod tests {
         let d = j(1370, 6, 30);
         let span = end_of_day_tehran(d).as_second() - start_of_day_tehran(d).as_second() + 1;
         assert_eq!(span, 25 * 3600);
-        assert_eq!(from_timestamp(end_of_day_tehran(d) + jiff::SignedDuration::from_secs(1)), d.succ());
+        assert_eq!(
+            from_timestamp(end_of_day_tehran(d) + jiff::SignedDuration::from_secs(1)),
+            d.succ()
+        );
     }
 
     proptest! {
