@@ -21,6 +21,8 @@ pub struct Call {
     pub copied_from: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When the results were made public, if they were.
+    pub results_published_at: Option<i64>,
     pub axes: Vec<Axis>,
     pub stages: Vec<Stage>,
 }
@@ -69,6 +71,7 @@ struct CallRow {
     copied_from: Option<i64>,
     created_at: i64,
     updated_at: i64,
+    results_published_at: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -82,8 +85,7 @@ struct StageRow {
     ends_at: i64,
 }
 
-const CALL_COLUMNS: &str =
-    "id, public_id, title, description, audience, state, copied_from, created_at, updated_at";
+const CALL_COLUMNS: &str = "id, public_id, title, description, audience, state, copied_from, created_at, updated_at, results_published_at";
 
 /// A new opaque id: 10 characters of lowercase base32, not a guessable sequence.
 pub fn new_public_id() -> String {
@@ -359,6 +361,7 @@ impl Store {
                 copied_from: r.copied_from,
                 created_at: r.created_at,
                 updated_at: r.updated_at,
+                results_published_at: r.results_published_at,
             })
             .collect())
     }

@@ -14,6 +14,7 @@ pub mod ideas;
 pub mod org_units;
 pub mod otp;
 pub mod rate_limits;
+pub mod results;
 pub mod sessions;
 pub mod settings;
 #[cfg(feature = "testing")]

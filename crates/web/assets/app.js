@@ -9,3 +9,6 @@ document.addEventListener("click", (e) => {
     navigator.clipboard.writeText(document.getElementById(c.dataset.copy).textContent.trim());
   }
 });
+document.addEventListener("click", (e) => {
+  if (e.target.closest("[data-print]")) window.print();
+});

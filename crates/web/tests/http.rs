@@ -131,6 +131,8 @@ async fn every_state_changing_page_route_checks_csrf(app: TestApp) {
         "/calls/abc/submit",
         "/ideas/abc/edit",
         "/ideas/abc/decide",
+        "/secretariat/calls/abc/results",
+        "/secretariat/calls/abc/results/publish",
     ] {
         let r = c.post_form_raw(path, &[("x", "y")]).await;
         assert_eq!(

@@ -583,3 +583,134 @@ mod screening {
         assert!(r.body.contains("۰ ایده"));
     }
 }
+
+mod results {
+    use super::*;
+
+    web_tests!(the_secretariat_publishes_ranked_winners_and_the_public_sees_them);
+
+    async fn the_secretariat_publishes_ranked_winners_and_the_public_sees_them(app: TestApp) {
+        let c = call(&app, Audience::Both, 0, 5).await;
+        let (mut a, _) = app.signed_in("sara", &[Role::Participant]).await;
+        let mut ids = Vec::new();
+        for (i, title) in [
+            "سامانهٔ نوبت‌دهی شعب",
+            "پیامک وضعیت پرونده",
+            "پرداخت برخط حق بیمه",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let mut f = form(&c, title);
+            f[5].1 = format!("key-{i}");
+            let r = a
+                .post_form(&format!("/calls/{}/submit", c.public_id), &pairs(&f))
+                .await;
+            ids.push(
+                r.location()
+                    .split('?')
+                    .next()
+                    .unwrap()
+                    .trim_start_matches("/ideas/")
+                    .to_string(),
+            );
+        }
+        let (mut d, _) = app.signed_in("dabir", &[Role::Secretariat]).await;
+        for id in &ids {
+            d.post_form(&format!("/ideas/{id}/decide"), &[("transition", "accept")])
+                .await;
+        }
+        let url = format!("/calls/{}/results", c.public_id);
+        assert_eq!(
+            app.client().get(&url).await.status,
+            StatusCode::NOT_FOUND,
+            "nothing public before publishing"
+        );
+        let mut n = Vec::new();
+        for pid in &ids {
+            n.push(
+                app.state
+                    .store
+                    .idea_by_public_id(pid)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id,
+            );
+        }
+        let (i0, i1, i2) = (n[0], n[1], n[2]);
+        let edit = format!("/secretariat/calls/{}/results", c.public_id);
+        // Two winners with the same rank are refused, with the titles named.
+        let (a0, a1, a2) = (
+            format!("award_{i0}"),
+            format!("award_{i1}"),
+            format!("award_{i2}"),
+        );
+        let (r0, r1, r2) = (
+            format!("rank_{i0}"),
+            format!("rank_{i1}"),
+            format!("rank_{i2}"),
+        );
+        let r = d
+            .post_form(
+                &edit,
+                &[(&a0, "winner"), (&r0, "۱"), (&a1, "winner"), (&r1, "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("پیامک وضعیت پرونده"));
+        let r = d
+            .post_form(
+                &edit,
+                &[
+                    (&a0, "winner"),
+                    (&r0, "۲"),
+                    (&a1, "winner"),
+                    (&r1, "۱"),
+                    (&a2, "jury_choice"),
+                    (&r2, "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            d.get(&url).await.status,
+            StatusCode::OK,
+            "the secretariat previews"
+        );
+        assert_eq!(
+            d.post_form(&format!("{edit}/publish"), &[]).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let page = app.client().get(&url).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let first = page.body.find("پیامک وضعیت پرونده").unwrap();
+        let second = page.body.find("سامانهٔ نوبت‌دهی شعب").unwrap();
+        assert!(first < second, "winners in rank order");
+        assert!(
+            page.body.contains("برگزیدهٔ هیئت داوران") && page.body.contains("پرداخت برخط حق بیمه")
+        );
+        let cert = app
+            .client()
+            .get(&format!("/ideas/{}/certificate", ids[1]))
+            .await;
+        assert!(
+            cert.body.contains("لوح تقدیر")
+                && cert.body.contains("کاربر sara")
+                && cert.body.contains("رتبهٔ ۱")
+        );
+        let api = app
+            .client()
+            .api(
+                "GET",
+                &format!("/api/v1/calls/{}/results", c.public_id),
+                None,
+                None,
+            )
+            .await;
+        let list = api.json();
+        assert_eq!(list[0]["award"], "winner");
+        assert_eq!(list[0]["rank"], 1);
+        assert_eq!(list[2]["award"], "jury_choice");
+    }
+}

@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/calls", get(list_calls).post(create_call))
         .route("/calls/{id}", get(get_call))
         .route("/calls/{id}/export", get(export_call))
+        .route("/calls/{id}/results", get(call_results))
 }
 
 fn manages_calls(user: Option<&User>) -> bool {
@@ -249,4 +250,48 @@ pub async fn export_call(
         .await?
         .ok_or(AppError::NotFound)?;
     crate::export::download(&state, &call, &p.format, crate::view::lang_of(&headers)).await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ResultOut {
+    /// `winner` or `jury_choice`.
+    pub award: String,
+    pub rank: i64,
+    /// The idea's public id.
+    pub idea_id: String,
+    pub title: String,
+    pub author: Option<String>,
+    pub unit: Option<String>,
+}
+
+/// A call's published results: winners by rank, then the jury's choice. 404 until published
+/// (the secretariat may preview).
+#[utoipa::path(get, path = "/api/v1/calls/{id}/results", tag = "calls", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<ResultOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn call_results(
+    State(state): State<AppState>,
+    caller: MaybeApiCaller,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<Json<Vec<ResultOut>>> {
+    let call = state
+        .store
+        .call_by_public_id(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if call.results_published_at.is_none() && !manages_calls(caller.0.as_ref()) {
+        return Err(AppError::NotFound);
+    }
+    let rows = state.store.results(call.id).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| ResultOut {
+                award: r.award.as_str().into(),
+                rank: r.rank,
+                idea_id: r.idea_public_id,
+                title: r.title,
+                author: r.author,
+                unit: r.unit,
+            })
+            .collect(),
+    ))
 }

@@ -35,6 +35,7 @@ use utoipa::{Modify, OpenApi};
         calls::create_call,
         calls::get_call,
         calls::export_call,
+        calls::call_results,
         ideas::list_ideas,
         ideas::submit_idea,
         ideas::get_idea,

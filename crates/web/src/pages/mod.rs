@@ -6,6 +6,7 @@ mod admin;
 mod calls;
 mod home;
 mod ideas;
+mod results;
 mod settings;
 
 use crate::AppState;
@@ -26,6 +27,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(admin::router())
         .merge(calls::router())
         .merge(ideas::router())
+        .merge(results::router())
         .layer(axum::middleware::from_fn_with_state(
             state,
             csrf::ensure_cookie,
