@@ -8,6 +8,7 @@ pub mod account;
 pub mod audit;
 pub mod call;
 pub mod idea;
+pub mod import;
 pub mod limits;
 pub mod org;
 pub mod role;

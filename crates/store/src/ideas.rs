@@ -465,3 +465,88 @@ pub struct InboxQuery {
     pub offset: i64,
     pub limit: i64,
 }
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ImportOutcome {
+    pub imported: usize,
+    /// Rows already imported before (same fingerprint in this call).
+    pub skipped: usize,
+}
+
+impl Store {
+    /// Stores imported rows in one transaction: all of them or, on any error, none.
+    pub async fn import_ideas(
+        &self,
+        call_id: i64,
+        rows: &[hamafza_core::import::ImportedIdea],
+        channel: Channel,
+        actor_id: Option<i64>,
+    ) -> StoreResult<ImportOutcome> {
+        let now_at = now();
+        let imported: usize = db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            let mut imported = 0;
+            for r in rows {
+                let at = r.date.map_or(now_at, |d| {
+                    hamafza_persian::jalali::start_of_day_tehran(d).as_second() + 12 * 3600
+                });
+                let public_id = crate::calls::new_public_id();
+                let code = tracking_code();
+                let t = &r.text;
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO ideas (public_id, tracking_code, call_id, author_id, channel, status, axis_id, title, title_norm,
+                                        version, created_at, updated_at, submitter_name, submitter_mobile, import_key)
+                     VALUES ($1, $2, $3, NULL, $4, 'submitted', $5, $6, $7, 1, $8, $8, $9, $10, $11)
+                     ON CONFLICT (call_id, import_key) DO NOTHING RETURNING id",
+                )
+                .bind(&public_id)
+                .bind(&code)
+                .bind(call_id)
+                .bind(channel.as_str())
+                .bind(t.axis_id)
+                .bind(&t.title)
+                .bind(hamafza_persian::normalize(&t.title))
+                .bind(at)
+                .bind(&r.name)
+                .bind(&r.mobile)
+                .bind(&r.fingerprint)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(id) = id else { continue };
+                sqlx::query(
+                    "INSERT INTO idea_versions (idea_id, version, axis_id, title, problem, solution, benefits, resources,
+                                                owner_unit_id, text_norm, edited_by, created_at)
+                     VALUES ($1, 1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10)",
+                )
+                .bind(id)
+                .bind(t.axis_id)
+                .bind(&t.title)
+                .bind(&t.problem)
+                .bind(&t.solution)
+                .bind(&t.benefits)
+                .bind(&t.resources)
+                .bind(text_norm(t))
+                .bind(actor_id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                tx.append_audit(NewAudit {
+                    actor_id,
+                    action: "idea.import",
+                    entity_type: "idea",
+                    entity_id: public_id,
+                    data: json!({ "call_id": call_id, "channel": channel.as_str(), "line": r.line, "tracking_code": code }),
+                })
+                .await?;
+                imported += 1;
+            }
+            tx.commit().await?;
+            imported
+        });
+        Ok(ImportOutcome {
+            imported,
+            skipped: rows.len() - imported,
+        })
+    }
+}

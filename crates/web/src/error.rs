@@ -34,6 +34,9 @@ pub enum AppError {
     /// Fields that failed validation, with the reason for each.
     #[error("invalid fields")]
     Validation(Vec<(&'static str, FieldError)>),
+    /// Rows of an imported file that failed, each with its line number.
+    #[error("invalid rows")]
+    Rows(Vec<hamafza_core::import::RowError>),
     #[error("too many attempts; retry in {retry_after} s")]
     RateLimited { retry_after: i64 },
     #[error("the database is unavailable")]
@@ -61,7 +64,7 @@ impl AppError {
             AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Validation(_) | AppError::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -77,7 +80,7 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::Csrf => "csrf",
             AppError::BadRequest(_) => "bad_request",
-            AppError::Validation(_) => "validation",
+            AppError::Validation(_) | AppError::Rows(_) => "validation",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Unavailable => "unavailable",
             AppError::Internal(_) => "internal",
@@ -109,6 +112,23 @@ pub fn field_message(lang: Lang, e: FieldError) -> String {
     match e.arg() {
         Some(n) => lang.tf(e.key(), &[("n", &lang.num(n as i64))]),
         None => lang.t(e.key()).to_string(),
+    }
+}
+
+/// One bad row of an import, as the problem document lists it.
+pub fn row_problem(lang: Lang, r: &hamafza_core::import::RowError) -> ProblemField {
+    let detail = lang.tf(
+        "import.row_error",
+        &[
+            ("line", &lang.num(r.line as i64)),
+            ("field", lang.t(&format!("import.field.{}", r.field))),
+            ("message", &field_message(lang, r.error)),
+        ],
+    );
+    ProblemField {
+        field: r.field.to_string(),
+        detail,
+        line: Some(r.line),
     }
 }
 
@@ -157,6 +177,9 @@ pub struct Problem {
 pub struct ProblemField {
     pub field: String,
     pub detail: String,
+    /// For an imported file: the line of the row (the header is line 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
 }
 
 fn problem(e: &AppError, lang: Lang) -> Problem {
@@ -166,8 +189,10 @@ fn problem(e: &AppError, lang: Lang) -> Problem {
             .map(|(f, err)| ProblemField {
                 field: f.to_string(),
                 detail: field_message(lang, *err),
+                line: None,
             })
             .collect(),
+        AppError::Rows(rows) => rows.iter().map(|r| row_problem(lang, r)).collect(),
         _ => Vec::new(),
     };
     Problem {

@@ -14,6 +14,7 @@ mod error;
 mod export;
 pub mod i18n;
 mod ideas;
+mod import;
 mod markdown;
 mod pages;
 pub mod sms;

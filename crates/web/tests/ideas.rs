@@ -714,3 +714,144 @@ mod results {
         assert_eq!(list[2]["award"], "jury_choice");
     }
 }
+
+mod import {
+    use super::*;
+
+    web_tests!(an_import_reports_bad_rows_by_line_and_imports_a_file_once);
+
+    const GOOD: &str = "\u{FEFF}عنوان,محور,مسئله,راه‌حل,نام,تلفن همراه,تاریخ\n\
+        سامانهٔ نوبت‌دهی,خدمات غیرحضوری,صف‌های طولانی در شعب برای کارهای ساده,نوبت‌دهی برخط با پیامک یادآوری,علی رضایی,۰۹۱۲۱۲۳۴۵۶۷,۱۴۰۲/۰۳/۰۲\n\
+        کیوسک خدمات,۲,مستمری‌بگیران سالمند به شعبه می‌آیند,کیوسک لمسی در داروخانه‌ها و درمانگاه‌ها,مریم احمدی,,\n";
+
+    async fn post(
+        d: &mut hamafza_web::testing::Client,
+        q: String,
+        body: Vec<u8>,
+        token: String,
+    ) -> hamafza_web::testing::TestResponse {
+        let req = axum::http::Request::post(q)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "text/csv")
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        d.send(req).await
+    }
+
+    async fn an_import_reports_bad_rows_by_line_and_imports_a_file_once(app: TestApp) {
+        let c = call(&app, Audience::Both, -5, 5).await;
+        app.user("dabir", &[Role::Secretariat]).await;
+        let mut d = app.client();
+        let token = d.token("dabir").await;
+        let url = |q: &str| format!("/api/v1/calls/{}/imports?{q}", c.public_id);
+        let bad = format!("{GOOD}ایده,محور ناشناس,کوتاه,,نام,12345,1402/13/01\n");
+        let r = post(
+            &mut d,
+            url("dry_run=true"),
+            bad.clone().into_bytes(),
+            token.clone(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let report = r.json();
+        assert_eq!(
+            (
+                report["rows"].as_i64(),
+                report["valid"].as_i64(),
+                report["imported"].as_i64()
+            ),
+            (Some(3), Some(2), Some(0))
+        );
+        let lines: Vec<i64> = report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["line"].as_i64().unwrap())
+            .collect();
+        assert!(lines.iter().all(|l| *l == 4), "{lines:?}");
+        assert!(
+            report["errors"][0]["detail"]
+                .as_str()
+                .unwrap()
+                .starts_with("سطر ۴")
+        );
+        assert_eq!(
+            app.state.store.ideas_of_call(c.id, 0, 10).await.unwrap().1,
+            0,
+            "a dry run writes nothing"
+        );
+        let r = post(
+            &mut d,
+            url("dry_run=false"),
+            bad.into_bytes(),
+            token.clone(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            app.state.store.ideas_of_call(c.id, 0, 10).await.unwrap().1,
+            0,
+            "nothing half-written"
+        );
+        let r = post(
+            &mut d,
+            url("dry_run=false&channel=exhibition"),
+            GOOD.as_bytes().to_vec(),
+            token.clone(),
+        )
+        .await;
+        assert_eq!(r.json()["imported"], 2, "{}", r.body);
+        let r = post(
+            &mut d,
+            url("dry_run=false"),
+            GOOD.as_bytes().to_vec(),
+            token.clone(),
+        )
+        .await;
+        assert_eq!(
+            (r.json()["imported"].as_i64(), r.json()["skipped"].as_i64()),
+            (Some(0), Some(2)),
+            "the same file twice adds nothing"
+        );
+        let (ideas, total) = app.state.store.ideas_of_call(c.id, 0, 10).await.unwrap();
+        assert_eq!(total, 2);
+        assert!(
+            ideas
+                .iter()
+                .all(|i| i.channel == hamafza_core::idea::Channel::Exhibition)
+        );
+        // The same content as XLSX.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, row) in [
+            ["عنوان", "محور", "مسئله", "راه‌حل"],
+            [
+                "پیامک وضعیت",
+                "1",
+                "مراجعهٔ حضوری برای پیگیری پرونده",
+                "پیامک خودکار پس از هر تغییر",
+            ],
+        ]
+        .iter()
+        .enumerate()
+        {
+            for (col, v) in row.iter().enumerate() {
+                sheet.write_string(r as u32, col as u16, *v).unwrap();
+            }
+        }
+        let xlsx = book.save_to_buffer().unwrap();
+        let r = post(
+            &mut d,
+            url("dry_run=false&channel=paper"),
+            xlsx,
+            token.clone(),
+        )
+        .await;
+        assert_eq!(r.json()["imported"], 1, "{}", r.body);
+        // Participants may not import.
+        let (mut p, _) = app.signed_in("sara", &[Role::Participant]).await;
+        let t = p.token("sara").await;
+        let r = post(&mut p, url("dry_run=true"), GOOD.as_bytes().to_vec(), t).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+}

@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/calls/{id}/ideas", get(list_ideas).post(submit_idea))
         .route("/ideas/{id}", get(get_idea).patch(edit_idea))
+        .route("/calls/{id}/imports", axum::routing::post(import_ideas))
         .route(
             "/ideas/{id}/transitions",
             axum::routing::post(transition_idea),
@@ -272,4 +273,88 @@ pub async fn transition_idea(
         .await?
         .map_err(AppError::Validation)?;
     Ok(Json(out(&state, idea, &call.public_id).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ImportParams {
+    /// Check the file and report, writing nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Import the good rows even if others are bad (by default a file with a bad row imports nothing).
+    #[serde(default)]
+    pub partial: bool,
+    /// `exhibition` (default) or `paper`.
+    pub channel: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    /// Data rows read (empty rows are not counted).
+    pub rows: usize,
+    /// Rows that passed every check.
+    pub valid: usize,
+    pub imported: usize,
+    /// Valid rows imported before (the same file again adds nothing).
+    pub skipped: usize,
+    pub errors: Vec<crate::error::ProblemField>,
+}
+
+/// Import ideas from an exhibition booth or paper forms: the body is a CSV (UTF-8, BOM or not) or
+/// XLSX file whose first row has Persian headers (عنوان، محور، مسئله، راه‌حل، and optionally
+/// فایده‌ها، منابع، نام، تلفن همراه، تاریخ). Digits in any script, Jalali dates. A bad row makes
+/// the whole import a 422 listing every bad row by line, unless `partial=true`.
+#[utoipa::path(post, path = "/api/v1/calls/{id}/imports", tag = "ideas", security(("bearer" = [])),
+    params(("id" = String, Path), ImportParams),
+    request_body(content = Vec<u8>, content_type = "text/csv"),
+    responses((status = 200, body = ImportReport), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn import_ideas(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(p): ApiQuery<ImportParams>,
+    body: axum::body::Bytes,
+) -> AppResult<Json<ImportReport>> {
+    if !ideas::manages(&caller.0) {
+        return Err(AppError::Forbidden);
+    }
+    let call = state
+        .store
+        .call_by_public_id(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let channel = match p.channel.as_deref().unwrap_or("exhibition") {
+        "exhibition" => Channel::Exhibition,
+        "paper" => Channel::Paper,
+        _ => return Err(AppError::Validation(vec![("channel", FieldError::Unknown)])),
+    };
+    let checked = crate::import::check(&call, &body)?;
+    let lang = crate::view::lang_of(&headers);
+    if !checked.errors.is_empty() && !p.dry_run && !p.partial {
+        return Err(AppError::Rows(checked.errors));
+    }
+    let outcome = if p.dry_run {
+        hamafza_store::ideas::ImportOutcome {
+            imported: 0,
+            skipped: 0,
+        }
+    } else {
+        state
+            .store
+            .import_ideas(call.id, &checked.good, channel, Some(caller.0.id))
+            .await?
+    };
+    Ok(Json(ImportReport {
+        dry_run: p.dry_run,
+        rows: checked.rows,
+        valid: checked.good.len(),
+        imported: outcome.imported,
+        skipped: outcome.skipped,
+        errors: checked
+            .errors
+            .iter()
+            .map(|e| crate::error::row_problem(lang, e))
+            .collect(),
+    }))
 }

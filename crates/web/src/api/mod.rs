@@ -41,6 +41,7 @@ use utoipa::{Modify, OpenApi};
         ideas::get_idea,
         ideas::edit_idea,
         ideas::transition_idea,
+        ideas::import_ideas,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),

@@ -1,0 +1,276 @@
+//! Offline intake: ideas from exhibition booths and paper forms, typed into a spreadsheet with
+//! Persian headers. Each row is checked like a web submission; every bad row is reported with its
+//! line number, and a row's fingerprint makes importing the same file twice add nothing.
+
+use crate::account::{FieldError, parse_mobile};
+use crate::idea::{IdeaInput, IdeaText};
+use hamafza_persian::jalali::{self, JalaliDate};
+use sha2::{Digest, Sha256};
+
+/// The columns an import understands; the first name of each is the Persian header.
+const COLUMNS: [(&str, &[&str]); 9] = [
+    ("title", &["عنوان", "عنوان ایده", "title"]),
+    ("axis", &["محور", "axis"]),
+    ("problem", &["مسئله", "مساله", "problem"]),
+    ("solution", &["راه‌حل", "راه حل", "راهحل", "solution"]),
+    ("benefits", &["فایده‌ها", "فایده ها", "فواید", "benefits"]),
+    ("resources", &["منابع", "منابع لازم", "resources"]),
+    ("name", &["نام", "نام و نام خانوادگی", "name"]),
+    ("mobile", &["تلفن همراه", "شماره همراه", "موبایل", "mobile"]),
+    ("date", &["تاریخ", "date"]),
+];
+
+const REQUIRED: [&str; 4] = ["title", "axis", "problem", "solution"];
+
+/// Where each known column is in the file.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnMap(Vec<(&'static str, usize)>);
+
+fn key(s: &str) -> String {
+    hamafza_persian::normalize(s)
+        .replace(['\u{200C}', ' '], "")
+        .to_lowercase()
+}
+
+impl ColumnMap {
+    /// Reads the header row; `Err` names the required columns that are missing.
+    pub fn from_headers(headers: &[String]) -> Result<ColumnMap, Vec<&'static str>> {
+        let keys: Vec<String> = headers.iter().map(|h| key(h)).collect();
+        let mut map = Vec::new();
+        for (field, names) in COLUMNS {
+            if let Some(i) = keys.iter().position(|k| names.iter().any(|n| key(n) == *k)) {
+                map.push((field, i));
+            }
+        }
+        let missing: Vec<&'static str> = REQUIRED
+            .into_iter()
+            .filter(|f| !map.iter().any(|(m, _)| m == f))
+            .collect();
+        if missing.is_empty() {
+            Ok(ColumnMap(map))
+        } else {
+            Err(missing)
+        }
+    }
+
+    fn get<'a>(&self, row: &'a [String], field: &str) -> &'a str {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .and_then(|(_, i)| row.get(*i))
+            .map_or("", |s| s.trim())
+    }
+}
+
+/// A row ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedIdea {
+    /// The line in the file (the header is line 1).
+    pub line: usize,
+    pub text: IdeaText,
+    pub name: String,
+    pub mobile: Option<String>,
+    pub date: Option<JalaliDate>,
+    /// Same content → same fingerprint, so a second import of the file skips the row.
+    pub fingerprint: String,
+}
+
+/// A field of a row that failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub line: usize,
+    pub field: &'static str,
+    pub error: FieldError,
+}
+
+/// Checks every data row against the call's axes (`(id, title)`); axes may be given by title or
+/// by number (1 = the first axis).
+pub fn check_rows(
+    map: &ColumnMap,
+    rows: &[Vec<String>],
+    axes: &[(i64, String)],
+) -> (Vec<ImportedIdea>, Vec<RowError>) {
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    let axis_ids: Vec<i64> = axes.iter().map(|(id, _)| *id).collect();
+    for (i, row) in rows.iter().enumerate() {
+        let line = i + 2;
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let axis_raw = map.get(row, "axis");
+        let axis = axes
+            .iter()
+            .position(|(_, t)| key(t) == key(axis_raw))
+            .or_else(|| {
+                hamafza_persian::digits::to_latin(axis_raw)
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| n.checked_sub(1))
+            })
+            .and_then(|p| axes.get(p))
+            .map(|(id, _)| id.to_string())
+            .unwrap_or_else(|| {
+                if axis_raw.is_empty() {
+                    String::new()
+                } else {
+                    "0".into()
+                }
+            });
+        let input = IdeaInput {
+            axis,
+            title: map.get(row, "title").into(),
+            problem: map.get(row, "problem").into(),
+            solution: map.get(row, "solution").into(),
+            benefits: map.get(row, "benefits").into(),
+            resources: map.get(row, "resources").into(),
+            owner_unit: String::new(),
+        };
+        let mut errors: Vec<RowError> = Vec::new();
+        let text = input
+            .validate(&axis_ids)
+            .map_err(|e| {
+                errors.extend(
+                    e.into_iter()
+                        .map(|(field, error)| RowError { line, field, error }),
+                )
+            })
+            .ok();
+        let mobile = parse_mobile(map.get(row, "mobile"))
+            .map_err(|error| {
+                errors.push(RowError {
+                    line,
+                    field: "mobile",
+                    error,
+                })
+            })
+            .ok()
+            .flatten();
+        let date_raw = map.get(row, "date");
+        let date = if date_raw.is_empty() {
+            None
+        } else {
+            jalali::parse(date_raw)
+                .map_err(|_| {
+                    errors.push(RowError {
+                        line,
+                        field: "date",
+                        error: FieldError::Date,
+                    })
+                })
+                .ok()
+        };
+        match text {
+            Some(text) if errors.is_empty() => {
+                let mut h = Sha256::new();
+                for part in [
+                    &text.title,
+                    &text.problem,
+                    &text.solution,
+                    &text.axis_id.to_string(),
+                    &mobile.clone().unwrap_or_default(),
+                ] {
+                    h.update(hamafza_persian::normalize(part).as_bytes());
+                    h.update([0]);
+                }
+                let fingerprint = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+                let name = crate::account::fix_letters(map.get(row, "name"));
+                good.push(ImportedIdea {
+                    line,
+                    text,
+                    name,
+                    mobile,
+                    date,
+                    fingerprint,
+                });
+            }
+            _ => bad.extend(errors),
+        }
+    }
+    (good, bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(v: &[&[&str]]) -> Vec<Vec<String>> {
+        v.iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn persian_headers_in_any_order_and_every_bad_row_is_reported() {
+        let t = rows(&[
+            &[
+                "راه حل",
+                "عنوان ايده",
+                "محور",
+                "مسئله",
+                "تلفن همراه",
+                "تاریخ",
+            ],
+            &[
+                "پس از هر تغییر پیامک فرستاده شود.",
+                "پیامک وضعیت",
+                "هوشمندسازی خدمات",
+                "مراجعهٔ حضوری برای پیگیری پرونده",
+                "۰۹۱۲۱۲۳۴۵۶۷",
+                "۱۴۰۲/۰۳/۰۲",
+            ],
+            &["", "", "", "", "", ""],
+            &[
+                "کوتاه",
+                "ایدهٔ دوم",
+                "۲",
+                "مراجعهٔ حضوری برای پیگیری پرونده",
+                "123",
+                "1402/13/01",
+            ],
+        ]);
+        let map = ColumnMap::from_headers(&t[0]).unwrap();
+        let (good, bad) = check_rows(&map, &t[1..], &[(5, "هوشمندسازی خدمات".into())]);
+        assert_eq!(good.len(), 1);
+        assert_eq!(good[0].line, 2);
+        assert_eq!(good[0].mobile.as_deref(), Some("09121234567"));
+        assert_eq!(
+            good[0].date,
+            Some(JalaliDate {
+                year: 1402,
+                month: 3,
+                day: 2
+            })
+        );
+        let lines: Vec<_> = bad.iter().map(|e| (e.line, e.field)).collect();
+        assert_eq!(
+            lines,
+            [(4, "axis"), (4, "solution"), (4, "mobile"), (4, "date")]
+        );
+    }
+
+    #[test]
+    fn a_file_without_required_columns_names_them() {
+        let missing =
+            ColumnMap::from_headers(&["عنوان".to_string(), "نام".to_string()]).unwrap_err();
+        assert_eq!(missing, ["axis", "problem", "solution"]);
+    }
+
+    #[test]
+    fn the_same_row_has_the_same_fingerprint() {
+        let t = rows(&[
+            &["عنوان", "محور", "مسئله", "راه‌حل"],
+            &[
+                "ایدهٔ یک",
+                "1",
+                "مسئلهٔ به اندازهٔ کافی بلند",
+                "راه‌حل به اندازهٔ کافی بلند",
+            ],
+        ]);
+        let map = ColumnMap::from_headers(&t[0]).unwrap();
+        let axes = [(9, "محور".to_string())];
+        let a = check_rows(&map, &t[1..], &axes).0;
+        let b = check_rows(&map, &t[1..], &axes).0;
+        assert_eq!(a[0].fingerprint, b[0].fingerprint);
+    }
+}
