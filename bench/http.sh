@@ -49,7 +49,7 @@ cat > bench/RESULTS-http.md <<MD
 |---|---|---|---|
 | bare axum route (baseline, same run) | $base_rps | $base_p99 | 1.00 |
 | \`GET /healthz\` | $hz_rps | $hz_p99 | $(ratio "$hz_rps" "$base_rps") |
-| \`GET /\` anonymous home page (one DB read, template, CSRF cookie) | $home_rps | $home_p99 | $(ratio "$home_rps" "$base_rps") |
+| \`GET /\` anonymous home page (two DB reads, template, CSRF cookie) | $home_rps | $home_p99 | $(ratio "$home_rps" "$base_rps") |
 
 Non-2xx responses: healthz $hz_bad, home $home_bad.
 

@@ -396,3 +396,59 @@ impl Call {
         }
     }
 }
+
+/// A published call as the home page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallSummary {
+    pub public_id: String,
+    pub title: String,
+    /// The stage open at the time asked about, if any.
+    pub current_stage: Option<StageKind>,
+    pub axes: Vec<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    public_id: String,
+    title: String,
+    stage: Option<String>,
+    axis: Option<String>,
+}
+
+impl Store {
+    /// Published calls with their axis titles and the stage open at `now`, newest first, in one
+    /// query: the home page shows them on every visit.
+    pub async fn open_calls(&self, now: i64) -> StoreResult<Vec<CallSummary>> {
+        let rows: Vec<SummaryRow> = db_read!(self, |p| {
+            sqlx::query_as(
+                "SELECT c.id, c.public_id, c.title,
+                        (SELECT s.kind FROM call_stages s WHERE s.call_id = c.id AND s.starts_at <= $1 AND s.ends_at >= $1
+                         ORDER BY s.position LIMIT 1) AS stage,
+                        a.title AS axis
+                 FROM calls c LEFT JOIN call_axes a ON a.call_id = c.id
+                 WHERE c.state = 'published'
+                 ORDER BY c.created_at DESC, c.id DESC, a.position",
+            )
+            .bind(now)
+            .fetch_all(p)
+            .await?
+        });
+        let mut out: Vec<(i64, CallSummary)> = Vec::new();
+        for r in rows {
+            if out.last().is_none_or(|(id, _)| *id != r.id) {
+                let summary = CallSummary {
+                    public_id: r.public_id,
+                    title: r.title,
+                    current_stage: r.stage.as_deref().and_then(StageKind::parse),
+                    axes: Vec::new(),
+                };
+                out.push((r.id, summary));
+            }
+            if let (Some((_, s)), Some(axis)) = (out.last_mut(), r.axis) {
+                s.axes.push(axis);
+            }
+        }
+        Ok(out.into_iter().map(|(_, s)| s).collect())
+    }
+}

@@ -6,6 +6,7 @@ use hamafza_store::calls::CallFilter;
 use hamafza_store::{Store, StoreError, store_tests};
 
 store_tests!(
+    the_home_page_summary_lists_published_calls_with_the_open_stage,
     a_call_keeps_its_axes_and_stages_in_order,
     editing_keeps_axis_rows_and_drops_removed_ones,
     states_follow_the_rules_and_drafts_stay_private,
@@ -112,4 +113,24 @@ async fn a_new_round_copies_the_configuration(store: Store) {
     assert_eq!(copy.copied_from, Some(c.id));
     assert_eq!(copy.axes.len(), 3);
     assert_eq!(copy.stages[1].ends_at, c.stages[1].ends_at);
+}
+
+async fn the_home_page_summary_lists_published_calls_with_the_open_stage(store: Store) {
+    let draft = store.create_call(&round2(), None, None).await.unwrap();
+    let open = store.create_call(&round2(), None, None).await.unwrap();
+    store
+        .set_call_state(open.id, CallState::Published, None)
+        .await
+        .unwrap();
+    let during_screening = open.stages[1].starts_at + 60;
+    let list = store.open_calls(during_screening).await.unwrap();
+    assert_eq!(list.len(), 1, "drafts are not listed");
+    assert_eq!(list[0].public_id, open.public_id);
+    assert_eq!(
+        list[0].axes,
+        ["معرفی خدمات", "فرهنگ بیمه", "بیمه فراگیر خانواده"]
+    );
+    assert_eq!(list[0].current_stage, Some(StageKind::Screening));
+    assert_eq!(store.open_calls(0).await.unwrap()[0].current_stage, None);
+    assert_ne!(draft.public_id, open.public_id);
 }

@@ -24,7 +24,13 @@ struct HomePage {
     branches: i64,
     today: String,
     /// Published calls, with the stage open today if any.
-    open_calls: Vec<(hamafza_store::calls::Call, Option<&'static str>)>,
+    open_calls: Vec<hamafza_store::calls::CallSummary>,
+}
+
+impl HomePage {
+    fn stage(&self, k: &hamafza_core::call::StageKind) -> &'static str {
+        self.ctx.t(&format!("stage.{}", k.as_str()))
+    }
 }
 
 async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -41,20 +47,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     } else {
         hamafza_persian::jalali::format_long_latin(today)
     };
-    let now = hamafza_store::now();
-    let open_calls = state
-        .store
-        .calls(hamafza_store::calls::CallFilter::Public)
-        .await?
-        .into_iter()
-        .filter(|c| c.state == hamafza_core::call::CallState::Published)
-        .map(|c| {
-            let stage = c
-                .current_stage(now)
-                .map(|s| ctx.t(&format!("stage.{}", s.kind.as_str())));
-            (c, stage)
-        })
-        .collect();
+    let open_calls = state.store.open_calls(hamafza_store::now()).await?;
     html(HomePage {
         open_calls,
         provinces: count(OrgUnitKind::Province),
