@@ -90,6 +90,31 @@ fn text_norm(t: &IdeaText) -> String {
     hamafza_persian::normalize(&[t.title.as_str(), &t.problem, &t.solution, &t.benefits].join("\n"))
 }
 
+/// Adds version `$version` of idea `$idea_id` with text `$t` inside transaction `$tx`.
+macro_rules! insert_version {
+    ($tx:expr, $idea_id:expr, $version:expr, $t:expr, $editor:expr, $at:expr) => {
+        sqlx::query(
+            "INSERT INTO idea_versions (idea_id, version, axis_id, title, problem, solution, benefits, resources,
+                                        owner_unit_id, text_norm, edited_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind($idea_id)
+        .bind($version as i64)
+        .bind($t.axis_id)
+        .bind(&$t.title)
+        .bind(&$t.problem)
+        .bind(&$t.solution)
+        .bind(&$t.benefits)
+        .bind(&$t.resources)
+        .bind($t.owner_unit_id)
+        .bind(text_norm($t))
+        .bind($editor)
+        .bind($at)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+
 /// A new idea to store.
 pub struct NewIdea<'a> {
     pub call_id: i64,
@@ -133,24 +158,7 @@ impl Store {
                 .bind(at)
                 .fetch_one(&mut *tx)
                 .await?;
-                sqlx::query(
-                    "INSERT INTO idea_versions (idea_id, version, axis_id, title, problem, solution, benefits, resources,
-                                                owner_unit_id, text_norm, edited_by, created_at)
-                     VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                )
-                .bind(id)
-                .bind(t.axis_id)
-                .bind(&t.title)
-                .bind(&t.problem)
-                .bind(&t.solution)
-                .bind(&t.benefits)
-                .bind(&t.resources)
-                .bind(t.owner_unit_id)
-                .bind(text_norm(t))
-                .bind(new.author_id)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
+                insert_version!(tx, id, 1, t, new.author_id, at);
                 tx.append_audit(NewAudit {
                     actor_id: new.author_id,
                     action: "idea.submit",
@@ -230,25 +238,7 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::Conflict("idea edited meanwhile".into()));
             }
-            sqlx::query(
-                "INSERT INTO idea_versions (idea_id, version, axis_id, title, problem, solution, benefits, resources,
-                                            owner_unit_id, text_norm, edited_by, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(idea_id)
-            .bind(version)
-            .bind(text.axis_id)
-            .bind(&text.title)
-            .bind(&text.problem)
-            .bind(&text.solution)
-            .bind(&text.benefits)
-            .bind(&text.resources)
-            .bind(text.owner_unit_id)
-            .bind(text_norm(text))
-            .bind(editor_id)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
+            insert_version!(tx, idea_id, version, text, editor_id, at);
             tx.append_audit(NewAudit {
                 actor_id: editor_id,
                 action: "idea.edit",
@@ -514,23 +504,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some(id) = id else { continue };
-                sqlx::query(
-                    "INSERT INTO idea_versions (idea_id, version, axis_id, title, problem, solution, benefits, resources,
-                                                owner_unit_id, text_norm, edited_by, created_at)
-                     VALUES ($1, 1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10)",
-                )
-                .bind(id)
-                .bind(t.axis_id)
-                .bind(&t.title)
-                .bind(&t.problem)
-                .bind(&t.solution)
-                .bind(&t.benefits)
-                .bind(&t.resources)
-                .bind(text_norm(t))
-                .bind(actor_id)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
+                insert_version!(tx, id, 1, t, actor_id, at);
                 tx.append_audit(NewAudit {
                     actor_id,
                     action: "idea.import",

@@ -137,6 +137,16 @@ impl Ctx {
         }
     }
 
+    /// The signed-in user's id if they run calls (the secretariat, or an admin).
+    pub fn require_secretariat(&self) -> AppResult<i64> {
+        let u = self.require_user()?;
+        if crate::ideas::manages(u) {
+            Ok(u.id)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     /// The name of a role in this language.
     pub fn role_name(&self, role: &Role) -> &'static str {
         self.t(&format!("role.{}", role.as_str()))

@@ -8,7 +8,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use hamafza_core::Role;
 use hamafza_core::call::CallInput;
 use hamafza_persian::jalali;
 use hamafza_store::calls::{Call, CallFilter};
@@ -25,7 +24,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn manages_calls(user: Option<&User>) -> bool {
-    user.is_some_and(|u| u.has(Role::Secretariat) || u.has(Role::Admin))
+    user.is_some_and(crate::ideas::manages)
 }
 
 #[derive(Serialize, ToSchema)]

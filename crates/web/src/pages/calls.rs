@@ -10,7 +10,6 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use hamafza_core::Role;
 use hamafza_core::call::{
     AxisInput, CallInput, CallState, MAX_AXES, MAX_STAGES, StageInput, StageKind,
 };
@@ -32,18 +31,7 @@ pub fn router() -> Router<AppState> {
 
 /// Whether the viewer runs calls (the secretariat, or an admin).
 fn manages_calls(ctx: &Ctx) -> bool {
-    ctx.user
-        .as_ref()
-        .is_some_and(|u| u.has(Role::Secretariat) || u.has(Role::Admin))
-}
-
-fn require_manager(ctx: &Ctx) -> AppResult<i64> {
-    let u = ctx.require_user()?;
-    if u.has(Role::Secretariat) || u.has(Role::Admin) {
-        Ok(u.id)
-    } else {
-        Err(AppError::Forbidden)
-    }
+    ctx.user.as_ref().is_some_and(crate::ideas::manages)
 }
 
 /// A call by its public id, if the viewer may see it (drafts only for the secretariat).
@@ -124,7 +112,7 @@ async fn public_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respo
 }
 
 async fn manage_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    require_manager(&ctx)?;
+    ctx.require_secretariat()?;
     let calls = state.store.calls(CallFilter::All).await?;
     html(ListPage {
         ctx: &ctx,
@@ -303,7 +291,7 @@ impl FormPage<'_> {
 }
 
 async fn new_page(ctx: Ctx) -> AppResult<Response> {
-    require_manager(&ctx)?;
+    ctx.require_secretariat()?;
     html(FormPage {
         ctx: &ctx,
         call: None,
@@ -317,7 +305,7 @@ async fn create(
     ctx: Ctx,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let actor = require_manager(&ctx)?;
+    let actor = ctx.require_secretariat()?;
     let form = CallForm::from_raw(&raw);
     match form.input.validate() {
         Ok(v) => {
@@ -341,7 +329,7 @@ async fn edit_page(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    require_manager(&ctx)?;
+    ctx.require_secretariat()?;
     let call = state
         .store
         .call_by_public_id(&id)
@@ -362,7 +350,7 @@ async fn update(
     Path(id): Path<String>,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let actor = require_manager(&ctx)?;
+    let actor = ctx.require_secretariat()?;
     let call = state
         .store
         .call_by_public_id(&id)
@@ -392,7 +380,7 @@ async fn change_state(
     Path(id): Path<String>,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let actor = require_manager(&ctx)?;
+    let actor = ctx.require_secretariat()?;
     let call = state
         .store
         .call_by_public_id(&id)
@@ -416,7 +404,7 @@ async fn copy(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let actor = require_manager(&ctx)?;
+    let actor = ctx.require_secretariat()?;
     let call = state
         .store
         .call_by_public_id(&id)
@@ -442,7 +430,7 @@ async fn export(
     Path(id): Path<String>,
     axum::extract::Query(q): axum::extract::Query<ExportQuery>,
 ) -> AppResult<Response> {
-    require_manager(&ctx)?;
+    ctx.require_secretariat()?;
     let call = state
         .store
         .call_by_public_id(&id)

@@ -26,15 +26,6 @@ pub fn router() -> Router<AppState> {
         .route("/ideas/{id}/certificate", get(certificate))
 }
 
-fn require_manager(ctx: &Ctx) -> AppResult<i64> {
-    let u = ctx.require_user()?;
-    if crate::ideas::manages(u) {
-        Ok(u.id)
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 async fn call_by(state: &AppState, id: &str) -> AppResult<Call> {
     state
         .store
@@ -114,7 +105,7 @@ async fn edit_page(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    require_manager(&ctx)?;
+    ctx.require_secretariat()?;
     let call = call_by(&state, &id).await?;
     let current = state.store.results(call.id).await?;
     let rows = candidates(&state, &call)
@@ -144,7 +135,7 @@ async fn save(
     Path(id): Path<String>,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let actor = require_manager(&ctx)?;
+    let actor = ctx.require_secretariat()?;
     let call = call_by(&state, &id).await?;
     let ideas = candidates(&state, &call).await?;
     let mut awards = Vec::new();
@@ -207,7 +198,7 @@ async fn publish(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let actor = require_manager(&ctx)?;
+    let actor = ctx.require_secretariat()?;
     let call = call_by(&state, &id).await?;
     state.store.publish_results(call.id, Some(actor)).await?;
     Ok(Redirect::to(&format!("/calls/{}/results", call.public_id)).into_response())
