@@ -855,3 +855,80 @@ mod import {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 }
+
+mod import_page {
+    use super::*;
+
+    web_tests!(the_import_page_checks_then_imports_an_uploaded_file);
+
+    fn multipart(fields: &[(&str, &str)], file: &[u8]) -> (String, Vec<u8>) {
+        let boundary = "----hamafza-test-boundary";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"booth.csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
+        body.extend(file);
+        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        (format!("multipart/form-data; boundary={boundary}"), body)
+    }
+
+    async fn the_import_page_checks_then_imports_an_uploaded_file(app: TestApp) {
+        let c = call(&app, Audience::Both, -5, 5).await;
+        let (mut d, _) = app.signed_in("dabir", &[Role::Secretariat]).await;
+        let url = format!("/secretariat/calls/{}/import", c.public_id);
+        assert_eq!(d.get(&url).await.status, StatusCode::OK);
+        let file = "عنوان,محور,مسئله,راه‌حل\nکیوسک خدمات,۱,مستمری‌بگیران سالمند به شعبه می‌آیند,کیوسک لمسی در داروخانه‌ها\nبد,۹,کوتاه,کوتاه\n";
+        let send = |fields: Vec<(&'static str, String)>| {
+            let token = fields
+                .iter()
+                .find(|(k, _)| *k == "csrf")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            let mut f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            f.retain(|(k, _)| *k != "csrf" || !token.is_empty());
+            multipart(&f, file.as_bytes())
+        };
+        let token = d.csrf().await;
+        let (ct, body) = send(vec![("csrf", token.clone()), ("dry_run", "on".into())]);
+        let req = axum::http::Request::post(&url)
+            .header("content-type", ct)
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let r = d.send(req).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(
+            r.body.contains("۲ سطر خوانده شد، ۱ سطر درست بود"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("سطر ۳"));
+        let (ct, body) = send(vec![
+            ("csrf", token.clone()),
+            ("partial", "on".into()),
+            ("channel", "paper".into()),
+        ]);
+        let req = axum::http::Request::post(&url)
+            .header("content-type", ct)
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let r = d.send(req).await;
+        assert!(r.body.contains("۱ ایده وارد شد"), "{}", r.body);
+        assert_eq!(
+            app.state.store.ideas_of_call(c.id, 0, 10).await.unwrap().0[0].channel,
+            hamafza_core::idea::Channel::Paper
+        );
+        // Without the CSRF token, nothing happens.
+        let (ct, body) = send(vec![("partial", "on".into())]);
+        let req = axum::http::Request::post(&url)
+            .header("content-type", ct)
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        assert_eq!(d.send(req).await.status, StatusCode::FORBIDDEN);
+    }
+}

@@ -6,6 +6,7 @@ mod admin;
 mod calls;
 mod home;
 mod ideas;
+mod import;
 mod results;
 mod settings;
 
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(admin::router())
         .merge(calls::router())
         .merge(ideas::router())
+        .merge(import::router())
         .merge(results::router())
         .layer(axum::middleware::from_fn_with_state(
             state,
