@@ -10,6 +10,15 @@ use hamafza_store::calls::Call;
 use hamafza_store::ideas::{Idea, NewIdea};
 use hamafza_store::users::User;
 
+/// A call by its public id, or `NotFound`. Who may see it is the caller's check.
+pub async fn call(state: &AppState, public_id: &str) -> AppResult<Call> {
+    state
+        .store
+        .call_by_public_id(public_id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 /// Whether the call's open stage (by the server clock) allows `action`.
 pub fn stage_allows(call: &Call, action: StageAction, now: i64) -> bool {
     call.state == CallState::Published

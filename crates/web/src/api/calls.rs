@@ -210,11 +210,7 @@ pub async fn get_call(
     caller: MaybeApiCaller,
     ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<CallOut>> {
-    let call = state
-        .store
-        .call_by_public_id(&id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let call = crate::ideas::call(&state, &id).await?;
     if !call.state.is_public() && !manages_calls(caller.0.as_ref()) {
         return Err(AppError::NotFound);
     }
@@ -243,11 +239,7 @@ pub async fn export_call(
     if !manages_calls(Some(&caller.0)) {
         return Err(AppError::Forbidden);
     }
-    let call = state
-        .store
-        .call_by_public_id(&id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let call = crate::ideas::call(&state, &id).await?;
     crate::export::download(&state, &call, &p.format, crate::view::lang_of(&headers)).await
 }
 
@@ -272,11 +264,7 @@ pub async fn call_results(
     caller: MaybeApiCaller,
     ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<Vec<ResultOut>>> {
-    let call = state
-        .store
-        .call_by_public_id(&id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let call = crate::ideas::call(&state, &id).await?;
     if call.results_published_at.is_none() && !manages_calls(caller.0.as_ref()) {
         return Err(AppError::NotFound);
     }

@@ -99,11 +99,7 @@ pub async fn list_ideas(
     ApiPath(id): ApiPath<String>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> AppResult<Json<IdeaPage>> {
-    let call = state
-        .store
-        .call_by_public_id(&id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let call = crate::ideas::call(&state, &id).await?;
     if !call.state.is_public() && !ideas::manages(&caller.0) {
         return Err(AppError::NotFound);
     }
@@ -180,11 +176,7 @@ pub async fn submit_idea(
     headers: HeaderMap,
     ApiJson(input): ApiJson<IdeaIn>,
 ) -> AppResult<(StatusCode, Json<IdeaOut>)> {
-    let call = state
-        .store
-        .call_by_public_id(&id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let call = crate::ideas::call(&state, &id).await?;
     if !call.state.is_public() {
         return Err(AppError::NotFound);
     }
@@ -319,11 +311,7 @@ pub async fn import_ideas(
     if !ideas::manages(&caller.0) {
         return Err(AppError::Forbidden);
     }
-    let call = state
-        .store
-        .call_by_public_id(&id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let call = crate::ideas::call(&state, &id).await?;
     let channel = match p.channel.as_deref().unwrap_or("exhibition") {
         "exhibition" => Channel::Exhibition,
         "paper" => Channel::Paper,

@@ -36,11 +36,7 @@ fn manages_calls(ctx: &Ctx) -> bool {
 
 /// A call by its public id, if the viewer may see it (drafts only for the secretariat).
 async fn visible_call(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Call> {
-    let call = state
-        .store
-        .call_by_public_id(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let call = crate::ideas::call(state, id).await?;
     if call.state.is_public() || manages_calls(ctx) {
         Ok(call)
     } else {
@@ -330,11 +326,7 @@ async fn edit_page(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     ctx.require_secretariat()?;
-    let call = state
-        .store
-        .call_by_public_id(&id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let call = crate::ideas::call(&state, &id).await?;
     let form = CallForm::from_call(&call, &ctx);
     html(FormPage {
         ctx: &ctx,
@@ -351,11 +343,7 @@ async fn update(
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let actor = ctx.require_secretariat()?;
-    let call = state
-        .store
-        .call_by_public_id(&id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let call = crate::ideas::call(&state, &id).await?;
     let form = CallForm::from_raw(&raw);
     match form.input.validate() {
         Ok(v) => {
@@ -381,11 +369,7 @@ async fn change_state(
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let actor = ctx.require_secretariat()?;
-    let call = state
-        .store
-        .call_by_public_id(&id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let call = crate::ideas::call(&state, &id).await?;
     let to = raw
         .get("to")
         .and_then(|s| CallState::parse(s))
@@ -405,11 +389,7 @@ async fn copy(
     CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let actor = ctx.require_secretariat()?;
-    let call = state
-        .store
-        .call_by_public_id(&id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let call = crate::ideas::call(&state, &id).await?;
     let mut v = call.to_valid();
     v.title = format!("{} {}", v.title, ctx.t("call.new_round_suffix"));
     let copy = state
@@ -431,10 +411,6 @@ async fn export(
     axum::extract::Query(q): axum::extract::Query<ExportQuery>,
 ) -> AppResult<Response> {
     ctx.require_secretariat()?;
-    let call = state
-        .store
-        .call_by_public_id(&id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let call = crate::ideas::call(&state, &id).await?;
     crate::export::download(&state, &call, &q.format, ctx.lang).await
 }

@@ -89,11 +89,7 @@ async fn owner_units(state: &AppState) -> AppResult<Vec<OrgUnit>> {
 }
 
 async fn call_or_404(state: &AppState, id: &str) -> AppResult<Call> {
-    let call = state
-        .store
-        .call_by_public_id(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let call = ideas::call(state, id).await?;
     if call.state.is_public() {
         Ok(call)
     } else {
@@ -365,11 +361,7 @@ async fn inbox(
     if !ideas::manages(user) {
         return Err(AppError::Forbidden);
     }
-    let call = state
-        .store
-        .call_by_public_id(&id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let call = crate::ideas::call(&state, &id).await?;
     let page = hamafza_persian::digits::to_latin(&q.page)
         .parse::<i64>()
         .unwrap_or(1)

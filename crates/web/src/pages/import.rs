@@ -41,11 +41,7 @@ async fn page(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     ctx.require_secretariat()?;
-    let call = state
-        .store
-        .call_by_public_id(&id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let call = crate::ideas::call(&state, &id).await?;
     html(ImportPage {
         ctx: &ctx,
         call,
@@ -91,11 +87,7 @@ async fn upload(
     // Multipart bodies do not pass through `CsrfForm`, so the token is checked here.
     csrf::check(&headers, &state, token.as_deref())?;
     let actor = ctx.require_secretariat()?;
-    let call = state
-        .store
-        .call_by_public_id(&id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let call = crate::ideas::call(&state, &id).await?;
     let checked = match crate::import::check(&call, &file) {
         Ok(c) => c,
         Err(AppError::Rows(errors)) => {

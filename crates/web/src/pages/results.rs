@@ -26,14 +26,6 @@ pub fn router() -> Router<AppState> {
         .route("/ideas/{id}/certificate", get(certificate))
 }
 
-async fn call_by(state: &AppState, id: &str) -> AppResult<Call> {
-    state
-        .store
-        .call_by_public_id(id)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 /// Whether the viewer may see the call's results: published, or the secretariat previewing.
 fn results_visible(ctx: &Ctx, call: &Call) -> bool {
     call.results_published_at.is_some() || ctx.user.as_ref().is_some_and(crate::ideas::manages)
@@ -68,7 +60,7 @@ async fn public_results(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let call = call_by(&state, &id).await?;
+    let call = crate::ideas::call(&state, &id).await?;
     if !results_visible(&ctx, &call) {
         return Err(AppError::NotFound);
     }
@@ -106,7 +98,7 @@ async fn edit_page(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     ctx.require_secretariat()?;
-    let call = call_by(&state, &id).await?;
+    let call = crate::ideas::call(&state, &id).await?;
     let current = state.store.results(call.id).await?;
     let rows = candidates(&state, &call)
         .await?
@@ -136,7 +128,7 @@ async fn save(
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let actor = ctx.require_secretariat()?;
-    let call = call_by(&state, &id).await?;
+    let call = crate::ideas::call(&state, &id).await?;
     let ideas = candidates(&state, &call).await?;
     let mut awards = Vec::new();
     let mut bad = Vec::new();
@@ -199,7 +191,7 @@ async fn publish(
     CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let actor = ctx.require_secretariat()?;
-    let call = call_by(&state, &id).await?;
+    let call = crate::ideas::call(&state, &id).await?;
     state.store.publish_results(call.id, Some(actor)).await?;
     Ok(Redirect::to(&format!("/calls/{}/results", call.public_id)).into_response())
 }
