@@ -31,6 +31,8 @@ pub enum FieldError {
     Wrong,
     #[error("not a Jalali date like 1403/01/15")]
     Date,
+    #[error("not a time like 14:30")]
+    Time,
     #[error("the end comes before the start")]
     DateOrder,
     #[error("a stage starts before the one above it")]
@@ -55,6 +57,7 @@ impl FieldError {
             Self::Unknown => "error.unknown_value",
             Self::Wrong => "error.wrong",
             Self::Date => "error.date",
+            Self::Time => "error.time",
             Self::DateOrder => "error.date_order",
             Self::StageOrder => "error.stage_order",
             Self::Closed => "idea.not_open",

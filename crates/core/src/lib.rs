@@ -7,10 +7,12 @@
 pub mod account;
 pub mod audit;
 pub mod call;
+pub mod diff;
 pub mod idea;
 pub mod import;
 pub mod limits;
 pub mod org;
+pub mod orientation;
 pub mod role;
 
 pub use account::{FieldError, NewAccount};

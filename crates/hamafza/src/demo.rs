@@ -394,6 +394,22 @@ pub async fn load(store: &Store, demo_password: &str) -> anyhow::Result<()> {
         }
         store.setting_or_init(&key, || c.public_id.clone()).await?;
     }
+    let call = |key: &'static str| async move {
+        let id = store
+            .setting(&format!("demo.call.{key}"))
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo call {key} missing"))?;
+        store
+            .call_by_public_id(&id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo call {key} missing"))
+    };
+    let (round1, round2, elecomp) = (
+        call("round1").await?,
+        call("round2").await?,
+        call("elecomp").await?,
+    );
+    crate::demo_ideas::load(store, &round1, &round2, &elecomp).await?;
 
     println!("Hamafza demo — every demo user's password is: {demo_password}");
     for u in USERS {

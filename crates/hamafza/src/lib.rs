@@ -3,3 +3,6 @@
 
 pub mod config;
 pub mod demo;
+pub mod demo_ideas;
+pub mod demo_text;
+pub mod load;

@@ -36,6 +36,17 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Generate load against a running Hamafza and print a JSON report.
+    Load {
+        #[command(subcommand)]
+        command: LoadCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LoadCommand {
+    /// Submit ideas through the API from concurrent clients.
+    Submit(hamafza::load::SubmitLoad),
 }
 
 #[derive(Subcommand)]
@@ -108,6 +119,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Migrate => {
             open(&config).await?;
             println!("migrations applied");
+        }
+        Command::Load {
+            command: LoadCommand::Submit(opts),
+        } => {
+            let report = hamafza::load::submit(&opts).await?;
+            println!("{}", serde_json::to_string(&report)?);
         }
         Command::User { command } => users_cli::run(&open(&config).await?, command).await?,
         Command::Audit {

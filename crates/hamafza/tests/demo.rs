@@ -46,11 +46,39 @@ async fn loading_the_demo_twice_adds_nothing(store: Store) {
         assert!(u.has(role));
         assert!(u.org_unit_id.is_some());
     }
+    // The rounds of the articles, with their ideas.
+    let ideas = |key: &'static str| {
+        let store = store.clone();
+        async move {
+            let id = store
+                .setting(&format!("demo.call.{key}"))
+                .await
+                .unwrap()
+                .unwrap();
+            let call = store.call_by_public_id(&id).await.unwrap().unwrap();
+            store.ideas_for_export(call.id).await.unwrap()
+        }
+    };
+    let round1 = ideas("round1").await;
+    assert!(round1.len() >= 1_400, "{}", round1.len());
+    assert_eq!(
+        round1
+            .iter()
+            .map(|i| &i.axis)
+            .collect::<std::collections::HashSet<_>>()
+            .len(),
+        8
+    );
+    assert_eq!(ideas("round2").await.len(), 216);
+    let booth = ideas("elecomp").await;
+    assert!(booth.len() >= 100);
+    assert!(booth.iter().all(|i| i.channel == "exhibition"));
     hamafza::demo::load(&store, "second demo password")
         .await
         .unwrap();
     assert_eq!(store.org_units().await.unwrap().len(), units.len());
     assert_eq!(store.count_users().await.unwrap(), users);
+    assert_eq!(ideas("round1").await.len(), round1.len());
     // The second run's password is the one that works now.
     let (_, hash) = store.credentials("judge1").await.unwrap().unwrap();
     assert!(hamafza_web::auth::password::verify("second demo password", hash.as_deref()).await);

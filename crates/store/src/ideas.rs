@@ -464,6 +464,21 @@ pub struct ImportOutcome {
     pub skipped: usize,
 }
 
+/// An idea written in bulk: imported from a booth or paper form, or loaded by the demo.
+pub struct BulkIdea<'a> {
+    pub text: &'a IdeaText,
+    pub author_id: Option<i64>,
+    pub channel: Channel,
+    pub at: i64,
+    /// Who gave it, when they have no account (booths, paper forms).
+    pub submitter_name: Option<&'a str>,
+    pub submitter_mobile: Option<&'a str>,
+    /// The same key in the same call is written once: importing a file twice adds nothing.
+    pub import_key: Option<&'a str>,
+    /// Where it came from, for the audit entry (e.g. the file's line).
+    pub line: Option<usize>,
+}
+
 impl Store {
     /// Stores imported rows in one transaction: all of them or, on any error, none.
     pub async fn import_ideas(
@@ -474,53 +489,84 @@ impl Store {
         actor_id: Option<i64>,
     ) -> StoreResult<ImportOutcome> {
         let now_at = now();
-        let imported: usize = db_write!(self, |p| {
-            let mut tx = p.begin().await?;
-            let mut imported = 0;
-            for r in rows {
-                let at = r.date.map_or(now_at, |d| {
+        let bulk: Vec<BulkIdea> = rows
+            .iter()
+            .map(|r| BulkIdea {
+                text: &r.text,
+                author_id: None,
+                channel,
+                // A dated row counts from noon of its day, Tehran time.
+                at: r.date.map_or(now_at, |d| {
                     hamafza_persian::jalali::start_of_day_tehran(d).as_second() + 12 * 3600
-                });
+                }),
+                submitter_name: Some(r.name.as_str()),
+                submitter_mobile: r.mobile.as_deref(),
+                import_key: Some(&r.fingerprint),
+                line: Some(r.line),
+            })
+            .collect();
+        let imported = self.insert_ideas(call_id, &bulk, actor_id).await?.len();
+        Ok(ImportOutcome {
+            imported,
+            skipped: rows.len() - imported,
+        })
+    }
+
+    /// Writes ideas in one transaction (all or none) and returns the ids of those written; a row
+    /// whose `import_key` the call already has is skipped. Each gets an `idea.import` audit entry
+    /// (`idea.submit` when it has an author).
+    pub async fn insert_ideas(
+        &self,
+        call_id: i64,
+        rows: &[BulkIdea<'_>],
+        actor_id: Option<i64>,
+    ) -> StoreResult<Vec<i64>> {
+        Ok(db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            let mut ids = Vec::with_capacity(rows.len());
+            for r in rows {
                 let public_id = crate::calls::new_public_id();
                 let code = tracking_code();
-                let t = &r.text;
+                let t = r.text;
                 let id: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO ideas (public_id, tracking_code, call_id, author_id, channel, status, axis_id, title, title_norm,
                                         version, created_at, updated_at, submitter_name, submitter_mobile, import_key)
-                     VALUES ($1, $2, $3, NULL, $4, 'submitted', $5, $6, $7, 1, $8, $8, $9, $10, $11)
+                     VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, 1, $9, $9, $10, $11, $12)
                      ON CONFLICT (call_id, import_key) DO NOTHING RETURNING id",
                 )
                 .bind(&public_id)
                 .bind(&code)
                 .bind(call_id)
-                .bind(channel.as_str())
+                .bind(r.author_id)
+                .bind(r.channel.as_str())
                 .bind(t.axis_id)
                 .bind(&t.title)
                 .bind(hamafza_persian::normalize(&t.title))
-                .bind(at)
-                .bind(&r.name)
-                .bind(&r.mobile)
-                .bind(&r.fingerprint)
+                .bind(r.at)
+                .bind(r.submitter_name)
+                .bind(r.submitter_mobile)
+                .bind(r.import_key)
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some(id) = id else { continue };
-                insert_version!(tx, id, 1, t, actor_id, at);
+                insert_version!(tx, id, 1, t, r.author_id.or(actor_id), r.at);
+                let action = if r.author_id.is_some() {
+                    "idea.submit"
+                } else {
+                    "idea.import"
+                };
                 tx.append_audit(NewAudit {
-                    actor_id,
-                    action: "idea.import",
+                    actor_id: r.author_id.or(actor_id),
+                    action,
                     entity_type: "idea",
                     entity_id: public_id,
-                    data: json!({ "call_id": call_id, "channel": channel.as_str(), "line": r.line, "tracking_code": code }),
+                    data: json!({ "call_id": call_id, "channel": r.channel.as_str(), "line": r.line, "tracking_code": code }),
                 })
                 .await?;
-                imported += 1;
+                ids.push(id);
             }
             tx.commit().await?;
-            imported
-        });
-        Ok(ImportOutcome {
-            imported,
-            skipped: rows.len() - imported,
-        })
+            ids
+        }))
     }
 }

@@ -12,6 +12,7 @@ pub mod calls;
 mod error;
 pub mod ideas;
 pub mod org_units;
+pub mod orientation;
 pub mod otp;
 pub mod rate_limits;
 pub mod results;

@@ -7,8 +7,10 @@ mod calls;
 mod home;
 mod ideas;
 mod import;
+mod orientation;
 mod results;
 mod settings;
+mod versions;
 
 use crate::AppState;
 use crate::auth::csrf;
@@ -29,7 +31,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(calls::router())
         .merge(ideas::router())
         .merge(import::router())
+        .merge(orientation::router())
         .merge(results::router())
+        .merge(versions::router())
         .layer(axum::middleware::from_fn_with_state(
             state,
             csrf::ensure_cookie,

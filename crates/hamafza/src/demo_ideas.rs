@@ -1,0 +1,249 @@
+//! The demo's ideas: round 1 (1,400+ ideas under 8 axes from employees, some on paper), round 2
+//! (216 ideas under the article's 3 axes from employees and citizens) and the Elecomp booth
+//! (100+ "smartification" ideas typed into a spreadsheet and imported like a real booth file).
+//! The people who submitted them are demo accounts without a password. Each part is keyed by a
+//! setting, so loading again adds nothing.
+
+use crate::demo_text::{HEALTH, IdeaWriter, MEDIA, PEOPLE, REVENUE, SERVICES, SMART, Theme};
+use hamafza_core::OrgUnitKind;
+use hamafza_core::idea::Channel;
+use hamafza_core::import::{ColumnMap, check_rows};
+use hamafza_persian::jalali::{self, JalaliDate};
+use hamafza_store::Store;
+use hamafza_store::calls::Call;
+use hamafza_store::ideas::BulkIdea;
+use hamafza_store::users::NewUser;
+
+pub const ROUND1_IDEAS: usize = 1_412;
+pub const ROUND2_IDEAS: usize = 216;
+pub const ELECOMP_IDEAS: usize = 118;
+
+const FIRST_NAMES: &[&str] = &[
+    "علی",
+    "زهرا",
+    "محمد",
+    "فاطمه",
+    "حسین",
+    "مریم",
+    "رضا",
+    "سارا",
+    "مهدی",
+    "نرگس",
+    "امیر",
+    "لیلا",
+    "حمید",
+    "الهام",
+    "سعید",
+    "شیرین",
+    "مجید",
+    "پریسا",
+    "جواد",
+    "سمیه",
+];
+const LAST_NAMES: &[&str] = &[
+    "احمدی",
+    "رضایی",
+    "محمدی",
+    "حسینی",
+    "کریمی",
+    "موسوی",
+    "جعفری",
+    "قاسمی",
+    "صادقی",
+    "نوری",
+    "رحیمی",
+    "کاظمی",
+    "هاشمی",
+    "طاهری",
+    "عباسی",
+    "فرهادی",
+    "یزدانی",
+    "شریفی",
+];
+
+fn person_name(i: usize) -> String {
+    format!(
+        "{} {}",
+        FIRST_NAMES[i % FIRST_NAMES.len()],
+        LAST_NAMES[(i / FIRST_NAMES.len() + i) % LAST_NAMES.len()]
+    )
+}
+
+/// Demo accounts that submitted the ideas: employees spread over the provinces' branches, and
+/// citizens with a mobile number. Returns (employees, citizens).
+async fn crowd(store: &Store) -> anyhow::Result<(Vec<i64>, Vec<i64>)> {
+    let branches: Vec<i64> = store
+        .org_units()
+        .await?
+        .into_iter()
+        .filter(|u| u.kind == OrgUnitKind::Branch)
+        .map(|u| u.id)
+        .collect();
+    let mut employees = Vec::new();
+    let mut citizens = Vec::new();
+    for i in 0..360 {
+        let citizen = i % 4 == 3;
+        let username = format!("{}-{:03}", if citizen { "citizen" } else { "employee" }, i);
+        let id = match store.user_by_username(&username).await? {
+            Some(u) => u.id,
+            None => {
+                let new = NewUser {
+                    username,
+                    display_name: person_name(i),
+                    password_hash: None,
+                    national_id: None,
+                    mobile: citizen.then(|| format!("0912{:07}", 1_000_000 + i)),
+                    org_unit_id: (!citizen).then(|| branches[i % branches.len().max(1)]),
+                    roles: vec![hamafza_core::Role::Participant],
+                };
+                store.create_user(&new, None).await?.id
+            }
+        };
+        if citizen {
+            citizens.push(id)
+        } else {
+            employees.push(id)
+        }
+    }
+    Ok((employees, citizens))
+}
+
+/// Noon (Tehran) of a day between `from` and `to`, spread by `i` of `n`.
+fn day_between(from: JalaliDate, to: JalaliDate, i: usize, n: usize) -> i64 {
+    let start = jalali::start_of_day_tehran(from).as_second();
+    let end = jalali::start_of_day_tehran(to).as_second();
+    let days = ((end - start) / 86_400).max(0);
+    start + (days * i as i64 / n.max(1) as i64) * 86_400 + 9 * 3600 + (i as i64 * 613) % 28_800
+}
+
+/// Writes `n` ideas to `call`, axis by axis with the axis's theme, from `people`.
+async fn write_ideas(
+    store: &Store,
+    call: &Call,
+    themes: &[&Theme],
+    people: &[i64],
+    n: usize,
+    seed: u64,
+) -> anyhow::Result<Vec<i64>> {
+    let stage = &call.stages[0];
+    let (from, to) = (
+        jalali::from_timestamp(jiff::Timestamp::from_second(stage.starts_at)?),
+        jalali::from_timestamp(jiff::Timestamp::from_second(stage.ends_at)?),
+    );
+    let mut w = IdeaWriter::new(seed);
+    let texts: Vec<_> = (0..n)
+        .map(|i| {
+            let a = i % call.axes.len();
+            w.idea(themes[a % themes.len()], call.axes[a].id)
+        })
+        .collect();
+    let rows: Vec<BulkIdea> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| BulkIdea {
+            text,
+            author_id: Some(people[(i * 7) % people.len()]),
+            channel: if i % 9 == 4 {
+                Channel::Api
+            } else {
+                Channel::Web
+            },
+            at: day_between(from, to, i, n),
+            submitter_name: None,
+            submitter_mobile: None,
+            import_key: None,
+            line: None,
+        })
+        .collect();
+    Ok(store.insert_ideas(call.id, &rows, None).await?)
+}
+
+/// The Elecomp booth's sheet: what the booth staff typed, with Persian headers, imported through
+/// the same checks as an uploaded file.
+fn booth_sheet(call: &Call) -> Vec<Vec<String>> {
+    let mut w = IdeaWriter::new(1402);
+    let axis = &call.axes[0];
+    let mut rows = vec![
+        [
+            "عنوان",
+            "محور",
+            "مسئله",
+            "راه‌حل",
+            "فایده‌ها",
+            "نام",
+            "تلفن همراه",
+            "تاریخ",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for i in 0..ELECOMP_IDEAS {
+        let t = w.idea(&SMART, axis.id);
+        let day = 1 + (i % 4) as u8;
+        rows.push(vec![
+            format!("{} (غرفه)", t.title),
+            axis.title.clone(),
+            t.problem,
+            t.solution,
+            t.benefits,
+            format!("بازدیدکننده {}", person_name(i + 7)),
+            // Typed by hand: some in Persian digits.
+            if i % 2 == 0 {
+                format!(
+                    "۰۹۳۵{}",
+                    hamafza_persian::digits::to_persian(&format!("{:07}", 2_000_000 + i))
+                )
+            } else {
+                format!("0935{:07}", 2_000_000 + i)
+            },
+            format!("1402/03/0{day}"),
+        ]);
+    }
+    rows
+}
+
+/// Loads the ideas of the demo's three past calls once. Returns the ids of round 2's ideas (in
+/// submission order) when they were written by this load, for the caller to carry through the
+/// stages.
+pub async fn load(
+    store: &Store,
+    round1: &Call,
+    round2: &Call,
+    elecomp: &Call,
+) -> anyhow::Result<Option<(Vec<i64>, Vec<i64>)>> {
+    if store.setting("demo.ideas").await?.is_some() {
+        return Ok(None);
+    }
+    let (employees, citizens) = crowd(store).await?;
+    let round1_ids = write_ideas(
+        store,
+        round1,
+        &[
+            &SERVICES, &HEALTH, &SMART, &REVENUE, &REVENUE, &PEOPLE, &MEDIA, &SERVICES,
+        ],
+        &employees,
+        ROUND1_IDEAS,
+        1401,
+    )
+    .await?;
+    let everyone: Vec<i64> = employees.iter().chain(&citizens).copied().collect();
+    let round2_ids = write_ideas(store, round2, &[&MEDIA], &everyone, ROUND2_IDEAS, 1402).await?;
+
+    let sheet = booth_sheet(elecomp);
+    let map = ColumnMap::from_headers(&sheet[0])
+        .map_err(|m| anyhow::anyhow!("booth sheet lacks {m:?}"))?;
+    let axes: Vec<(i64, String)> = elecomp
+        .axes
+        .iter()
+        .map(|a| (a.id, a.title.clone()))
+        .collect();
+    let (good, bad) = check_rows(&map, &sheet[1..], &axes);
+    anyhow::ensure!(bad.is_empty(), "booth sheet rows rejected: {bad:?}");
+    store
+        .import_ideas(elecomp.id, &good, Channel::Exhibition, None)
+        .await?;
+    store
+        .setting_or_init("demo.ideas", || "loaded".into())
+        .await?;
+    Ok(Some((round1_ids, round2_ids)))
+}
