@@ -158,12 +158,12 @@ async fn write_ideas(
     Ok(store.insert_ideas(call.id, &rows, None).await?)
 }
 
-/// The Elecomp booth's sheet: what the booth staff typed, with Persian headers, imported through
-/// the same checks as an uploaded file.
-fn booth_sheet(call: &Call) -> Vec<Vec<String>> {
-    let mut w = IdeaWriter::new(1402);
-    let axis = &call.axes[0];
-    let mut rows = vec![
+/// A booth's sheet as the staff type it: Persian headers, then `rows` ideas on `axis`, some
+/// mobile numbers in Persian digits. The demo imports one for the Elecomp booth, and
+/// `hamafza gen sheet` writes one to try (and benchmark) the import.
+pub fn booth_sheet(axis: &str, rows: usize, seed: u64) -> Vec<Vec<String>> {
+    let mut w = IdeaWriter::new(seed);
+    let mut sheet = vec![
         [
             "عنوان",
             "محور",
@@ -177,29 +177,31 @@ fn booth_sheet(call: &Call) -> Vec<Vec<String>> {
         .map(String::from)
         .to_vec(),
     ];
-    for i in 0..ELECOMP_IDEAS {
-        let t = w.idea(&SMART, axis.id);
-        let day = 1 + (i % 4) as u8;
-        rows.push(vec![
-            format!("{} (غرفه)", t.title),
-            axis.title.clone(),
+    for i in 0..rows {
+        let t = w.idea(&SMART, 0);
+        let day = 1 + (i % 4);
+        let mobile = format!("{:07}", 2_000_000 + i % 8_000_000);
+        sheet.push(vec![
+            // The row number keeps each row distinct, as a real booth's would be.
+            format!(
+                "{} (برگهٔ {})",
+                t.title,
+                hamafza_persian::digits::to_persian(&(i + 1).to_string())
+            ),
+            axis.to_owned(),
             t.problem,
             t.solution,
             t.benefits,
             format!("بازدیدکننده {}", person_name(i + 7)),
-            // Typed by hand: some in Persian digits.
             if i % 2 == 0 {
-                format!(
-                    "۰۹۳۵{}",
-                    hamafza_persian::digits::to_persian(&format!("{:07}", 2_000_000 + i))
-                )
+                format!("۰۹۳۵{}", hamafza_persian::digits::to_persian(&mobile))
             } else {
-                format!("0935{:07}", 2_000_000 + i)
+                format!("0935{mobile}")
             },
             format!("1402/03/0{day}"),
         ]);
     }
-    rows
+    sheet
 }
 
 /// Loads the ideas of the demo's three past calls once. Returns the ids of round 2's ideas (in
@@ -229,7 +231,7 @@ pub async fn load(
     let everyone: Vec<i64> = employees.iter().chain(&citizens).copied().collect();
     let round2_ids = write_ideas(store, round2, &[&MEDIA], &everyone, ROUND2_IDEAS, 1402).await?;
 
-    let sheet = booth_sheet(elecomp);
+    let sheet = booth_sheet(&elecomp.axes[0].title, ELECOMP_IDEAS, 1402);
     let map = ColumnMap::from_headers(&sheet[0])
         .map_err(|m| anyhow::anyhow!("booth sheet lacks {m:?}"))?;
     let axes: Vec<(i64, String)> = elecomp

@@ -5,4 +5,5 @@ pub mod config;
 pub mod demo;
 pub mod demo_ideas;
 pub mod demo_text;
+pub mod generate;
 pub mod load;

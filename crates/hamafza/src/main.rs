@@ -36,11 +36,22 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Generate files to try the product with.
+    Gen {
+        #[command(subcommand)]
+        command: GenCommand,
+    },
     /// Generate load against a running Hamafza and print a JSON report.
     Load {
         #[command(subcommand)]
         command: LoadCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum GenCommand {
+    /// A booth spreadsheet of generated ideas, in Persian (XLSX or CSV).
+    Sheet(hamafza::generate::Sheet),
 }
 
 #[derive(Subcommand)]
@@ -126,6 +137,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let report = hamafza::load::submit(&opts).await?;
             println!("{}", serde_json::to_string(&report)?);
         }
+        Command::Gen {
+            command: GenCommand::Sheet(opts),
+        } => hamafza::generate::sheet(&opts)?,
         Command::User { command } => users_cli::run(&open(&config).await?, command).await?,
         Command::Audit {
             command: AuditCommand::Verify,

@@ -258,3 +258,44 @@ fn sigterm_stops_the_server_gracefully() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn gen_sheet_writes_a_booth_spreadsheet() {
+    let db = Db::new("gen");
+    let csv = db.0.join("booth.csv");
+    let o = db.run(
+        &[
+            "gen",
+            "sheet",
+            "--rows",
+            "30",
+            "--out",
+            csv.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let bytes = std::fs::read(&csv).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
+    let s = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = s.lines().collect();
+    assert_eq!(lines.len(), 31);
+    assert!(lines[0].starts_with("عنوان,محور,مسئله,راه‌حل"));
+    let xlsx = db.0.join("booth.xlsx");
+    let o = db.run(
+        &[
+            "gen",
+            "sheet",
+            "--rows",
+            "30",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        std::fs::read(&xlsx).unwrap().starts_with(b"PK"),
+        "a zip, as XLSX is"
+    );
+}

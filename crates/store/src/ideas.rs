@@ -76,7 +76,7 @@ impl From<IdeaRow> for Idea {
 const IDEA_COLUMNS: &str = "id, public_id, tracking_code, call_id, author_id, channel, status, axis_id, title, version, created_at, updated_at";
 const VERSION_COLUMNS: &str = "version, axis_id, title, problem, solution, benefits, resources, owner_unit_id, edited_by, created_at";
 
-fn tracking_code() -> String {
+pub(crate) fn tracking_code() -> String {
     let mut rng = rand::rng();
     format!(
         "{}{:09}",
@@ -86,7 +86,7 @@ fn tracking_code() -> String {
 }
 
 /// The normalized text of a version, for search and near-duplicate detection later.
-fn text_norm(t: &IdeaText) -> String {
+pub(crate) fn text_norm(t: &IdeaText) -> String {
     hamafza_persian::normalize(&[t.title.as_str(), &t.problem, &t.solution, &t.benefits].join("\n"))
 }
 
@@ -107,13 +107,15 @@ macro_rules! insert_version {
         .bind(&$t.benefits)
         .bind(&$t.resources)
         .bind($t.owner_unit_id)
-        .bind(text_norm($t))
+        .bind($crate::ideas::text_norm($t))
         .bind($editor)
         .bind($at)
         .execute(&mut *$tx)
         .await?
     };
 }
+
+pub(crate) use insert_version;
 
 /// A new idea to store.
 pub struct NewIdea<'a> {
@@ -127,54 +129,25 @@ pub struct NewIdea<'a> {
 
 impl Store {
     /// Stores a submitted idea and its first version; returns it and whether it is new. With an
-    /// idempotency key the author already used, returns that idea untouched.
+    /// idempotency key the author already used, returns that idea untouched. Returns once the
+    /// idea is committed (see `submissions` for how commits are grouped).
     pub async fn submit_idea(&self, new: &NewIdea<'_>) -> StoreResult<(Idea, bool)> {
-        if let (Some(key), Some(author)) = (new.idempotency_key, new.author_id) {
-            if let Some(existing) = self.idea_by_key(author, key).await? {
-                return Ok((existing, false));
-            }
-        }
-        let at = now();
-        let public_id = crate::calls::new_public_id();
-        let code = tracking_code();
-        let t = new.text;
-        let inserted: StoreResult<i64> = async {
-            Ok(db_write!(self, |p| {
-                let mut tx = p.begin().await?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO ideas (public_id, tracking_code, call_id, author_id, channel, status, axis_id, title, title_norm,
-                                        version, idempotency_key, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, 1, $9, $10, $10) RETURNING id",
-                )
-                .bind(&public_id)
-                .bind(&code)
-                .bind(new.call_id)
-                .bind(new.author_id)
-                .bind(new.channel.as_str())
-                .bind(t.axis_id)
-                .bind(&t.title)
-                .bind(hamafza_persian::normalize(&t.title))
-                .bind(new.idempotency_key)
-                .bind(at)
-                .fetch_one(&mut *tx)
-                .await?;
-                insert_version!(tx, id, 1, t, new.author_id, at);
-                tx.append_audit(NewAudit {
-                    actor_id: new.author_id,
-                    action: "idea.submit",
-                    entity_type: "idea",
-                    entity_id: public_id.clone(),
-                    data: json!({ "call_id": new.call_id, "channel": new.channel.as_str(), "tracking_code": code }),
-                })
-                .await?;
-                tx.commit().await?;
-                id
-            }))
-        }
-        .await;
-        match inserted {
-            Ok(id) => Ok((self.idea(id).await?, true)),
-            // Two requests with the same key raced; the other one won.
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.write_submission(crate::submissions::Pending {
+            call_id: new.call_id,
+            author_id: new.author_id,
+            channel: new.channel,
+            text: new.text.clone(),
+            idempotency_key: new.idempotency_key.map(str::to_owned),
+            reply,
+        })
+        .await?;
+        let written = answer
+            .await
+            .map_err(|_| StoreError::Config("the submission writer has stopped".into()))?;
+        match written {
+            Ok((id, created)) => Ok((self.idea(id).await?, created)),
+            // Two nodes wrote the same key at once; the other one won.
             Err(e) if e.is_conflict_on("idempotency") => match (new.idempotency_key, new.author_id)
             {
                 (Some(key), Some(author)) => Ok((

@@ -18,6 +18,7 @@ pub mod rate_limits;
 pub mod results;
 pub mod sessions;
 pub mod settings;
+mod submissions;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;
@@ -35,6 +36,8 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// Submissions waiting to be committed together.
+    submissions: submissions::Queue,
 }
 
 #[derive(Clone)]
@@ -143,9 +146,7 @@ impl Store {
             .connect_with(o.read_only(true))
             .await
             .map_err(|e| StoreError::Config(format!("cannot open the SQLite database: {e}")))?;
-        Ok(Store {
-            pool: Pool::Sqlite { read, write },
-        })
+        Ok(Store::new(Pool::Sqlite { read, write }))
     }
 
     async fn connect_postgres(o: PgConnectOptions, opts: &ConnectOptions) -> StoreResult<Store> {
@@ -155,9 +156,14 @@ impl Store {
             .connect_with(o)
             .await
             .map_err(|e| StoreError::Config(format!("cannot reach PostgreSQL: {e}")))?;
-        Ok(Store {
-            pool: Pool::Postgres(pool),
-        })
+        Ok(Store::new(Pool::Postgres(pool)))
+    }
+
+    fn new(pool: Pool) -> Store {
+        Store {
+            pool,
+            submissions: Default::default(),
+        }
     }
 
     pub fn backend(&self) -> Backend {

@@ -78,9 +78,7 @@ pub async fn postgres() -> Option<TestDb> {
         .connect_with(opts)
         .await
         .expect("connect to the test schema");
-    let store = Store {
-        pool: Pool::Postgres(pool),
-    };
+    let store = Store::new(Pool::Postgres(pool));
     store.migrate().await.expect("migrate test schema");
     Some(TestDb {
         store,
