@@ -1,6 +1,10 @@
 //! Ideas and their versions.
 
+use crate::attachments::{AttachConn, NewAttachment};
 use crate::audit::{AuditConn, NewAudit};
+use crate::drafts::DraftConn;
+use crate::similar::WordsConn;
+use crate::teams::TeamConn;
 use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
 use hamafza_core::idea::{Channel, IdeaStatus, IdeaText};
 use rand::Rng;
@@ -111,7 +115,8 @@ macro_rules! insert_version {
         .bind($editor)
         .bind($at)
         .execute(&mut *$tx)
-        .await?
+        .await?;
+        $tx.index_words($idea_id, $t).await?;
     };
 }
 
@@ -125,10 +130,31 @@ pub struct NewIdea<'a> {
     pub idempotency_key: Option<&'a str>,
 }
 
+/// What a participant's submission brings besides its text, written in the same transaction.
+#[derive(Debug, Default)]
+pub struct SubmitExtras<'a> {
+    /// Files, already type-checked.
+    pub attachments: &'a [NewAttachment],
+    /// Users invited to the team.
+    pub invitees: &'a [i64],
+    /// Delete the author's draft for this call.
+    pub clear_draft: bool,
+}
+
 impl Store {
     /// Stores a submitted idea and its first version; returns it and whether it is new. With an
     /// idempotency key the author already used, returns that idea untouched.
     pub async fn submit_idea(&self, new: &NewIdea<'_>) -> StoreResult<(Idea, bool)> {
+        self.submit_idea_with(new, &SubmitExtras::default()).await
+    }
+
+    /// `submit_idea` with attachments, team invitations and the draft's deletion, all in one
+    /// transaction: a failure in any of them stores no idea.
+    pub async fn submit_idea_with(
+        &self,
+        new: &NewIdea<'_>,
+        extras: &SubmitExtras<'_>,
+    ) -> StoreResult<(Idea, bool)> {
         if let (Some(key), Some(author)) = (new.idempotency_key, new.author_id) {
             if let Some(existing) = self.idea_by_key(author, key).await? {
                 return Ok((existing, false));
@@ -167,6 +193,15 @@ impl Store {
                     data: json!({ "call_id": new.call_id, "channel": new.channel.as_str(), "tracking_code": code }),
                 })
                 .await?;
+                for f in extras.attachments {
+                    tx.attach(id, &public_id, f, new.author_id).await?;
+                }
+                for u in extras.invitees {
+                    tx.invite(id, &public_id, *u, new.author_id).await?;
+                }
+                if let (true, Some(author)) = (extras.clear_draft, new.author_id) {
+                    tx.delete_draft(author, new.call_id).await?;
+                }
                 tx.commit().await?;
                 id
             }))

@@ -21,6 +21,10 @@ pub mod settings;
 pub mod testing;
 pub mod tokens;
 pub mod users;
+pub mod attachments;
+pub mod drafts;
+pub mod similar;
+pub mod teams;
 
 pub use error::{StoreError, StoreResult};
 
