@@ -7,8 +7,10 @@
 //! one connection for writes: SQLite allows one writer at a time anyway, and queueing writers in
 //! the pool is faster and fairer than letting them spin on `SQLITE_BUSY`.
 
+pub mod attachments;
 pub mod audit;
 pub mod calls;
+pub mod drafts;
 mod error;
 pub mod ideas;
 pub mod org_units;
@@ -17,14 +19,12 @@ pub mod rate_limits;
 pub mod results;
 pub mod sessions;
 pub mod settings;
+pub mod similar;
+pub mod teams;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;
 pub mod users;
-pub mod attachments;
-pub mod drafts;
-pub mod similar;
-pub mod teams;
 
 pub use error::{StoreError, StoreResult};
 

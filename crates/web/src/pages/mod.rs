@@ -7,6 +7,8 @@ mod calls;
 mod home;
 mod ideas;
 mod import;
+mod intake;
+pub use intake::draft_json;
 mod results;
 mod settings;
 
@@ -30,6 +32,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(ideas::router())
         .merge(import::router())
         .merge(results::router())
+        .merge(intake::router())
         .layer(axum::middleware::from_fn_with_state(
             state,
             csrf::ensure_cookie,
