@@ -39,6 +39,20 @@ pub enum FieldError {
     StageOrder,
     #[error("not open now")]
     Closed,
+    #[error("a file type that is not accepted")]
+    FileType,
+    #[error("a file larger than {0} MB")]
+    FileTooBig(usize),
+    #[error("more than {0} files")]
+    TooManyFiles(usize),
+    #[error("no account with this username or mobile number")]
+    NoSuchUser,
+    #[error("outside the call's audience")]
+    NotInAudience,
+    #[error("already on the team")]
+    AlreadyMember,
+    #[error("a team of more than {0}")]
+    TeamFull(usize),
 }
 
 impl FieldError {
@@ -61,13 +75,24 @@ impl FieldError {
             Self::DateOrder => "error.date_order",
             Self::StageOrder => "error.stage_order",
             Self::Closed => "idea.not_open",
+            Self::FileType => "error.file_type",
+            Self::FileTooBig(_) => "error.file_too_big",
+            Self::TooManyFiles(_) => "error.too_many_files",
+            Self::NoSuchUser => "error.no_such_user",
+            Self::NotInAudience => "error.not_in_audience",
+            Self::AlreadyMember => "error.already_member",
+            Self::TeamFull(_) => "error.team_full",
         }
     }
 
     /// The number a message may mention (`{n}`), if any.
     pub fn arg(self) -> Option<usize> {
         match self {
-            Self::TooShort(n) | Self::TooLong(n) => Some(n),
+            Self::TooShort(n)
+            | Self::TooLong(n)
+            | Self::FileTooBig(n)
+            | Self::TooManyFiles(n)
+            | Self::TeamFull(n) => Some(n),
             _ => None,
         }
     }

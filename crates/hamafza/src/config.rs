@@ -26,6 +26,8 @@ pub struct Config {
     pub session_hours: i64,
     pub behind_proxy: bool,
     pub sms: SmsConfig,
+    /// The largest attachment accepted, in megabytes.
+    pub max_upload_mb: usize,
 }
 
 pub const DEFAULT_DEMO_PASSWORD: &str = "hamafza-demo-1403";
@@ -43,6 +45,7 @@ impl Default for Config {
             session_hours: web.session_hours,
             behind_proxy: web.behind_proxy,
             sms: SmsConfig::default(),
+            max_upload_mb: web.max_upload_mb,
         }
     }
 }
@@ -83,6 +86,11 @@ impl Config {
                 "configuration error: max_connections (HAMAFZA_MAX_CONNECTIONS) must be at least 1"
             );
         }
+        if !(1..=1024).contains(&self.max_upload_mb) {
+            anyhow::bail!(
+                "configuration error: max_upload_mb (HAMAFZA_MAX_UPLOAD_MB) must be between 1 and 1024 megabytes"
+            );
+        }
         if self.session_hours <= 0 {
             anyhow::bail!(
                 "configuration error: session_hours (HAMAFZA_SESSION_HOURS) must be positive"
@@ -103,6 +111,7 @@ impl Config {
             session_hours: self.session_hours,
             behind_proxy: self.behind_proxy,
             sms: self.sms.clone(),
+            max_upload_mb: self.max_upload_mb,
         }
     }
 

@@ -1,6 +1,8 @@
 //! Ideas and their versions.
 
+use crate::attachments::NewAttachment;
 use crate::audit::{AuditConn, NewAudit};
+use crate::similar::WordsConn;
 use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
 use hamafza_core::idea::{Channel, IdeaStatus, IdeaText};
 use rand::Rng;
@@ -111,7 +113,8 @@ macro_rules! insert_version {
         .bind($editor)
         .bind($at)
         .execute(&mut *$tx)
-        .await?
+        .await?;
+        $tx.index_words($idea_id, $t).await?;
     };
 }
 
@@ -127,11 +130,32 @@ pub struct NewIdea<'a> {
     pub idempotency_key: Option<&'a str>,
 }
 
+/// What a participant's submission brings besides its text, written in the same transaction.
+#[derive(Debug, Default)]
+pub struct SubmitExtras<'a> {
+    /// Files, already type-checked.
+    pub attachments: &'a [NewAttachment],
+    /// Users invited to the team.
+    pub invitees: &'a [i64],
+    /// Delete the author's draft for this call.
+    pub clear_draft: bool,
+}
+
 impl Store {
     /// Stores a submitted idea and its first version; returns it and whether it is new. With an
     /// idempotency key the author already used, returns that idea untouched. Returns once the
     /// idea is committed (see `submissions` for how commits are grouped).
     pub async fn submit_idea(&self, new: &NewIdea<'_>) -> StoreResult<(Idea, bool)> {
+        self.submit_idea_with(new, &SubmitExtras::default()).await
+    }
+
+    /// `submit_idea` with attachments, team invitations and the draft's deletion, all in one
+    /// transaction: a failure in any of them stores no idea.
+    pub async fn submit_idea_with(
+        &self,
+        new: &NewIdea<'_>,
+        extras: &SubmitExtras<'_>,
+    ) -> StoreResult<(Idea, bool)> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         self.write_submission(crate::submissions::Pending {
             call_id: new.call_id,
@@ -139,6 +163,9 @@ impl Store {
             channel: new.channel,
             text: new.text.clone(),
             idempotency_key: new.idempotency_key.map(str::to_owned),
+            attachments: extras.attachments.to_vec(),
+            invitees: extras.invitees.to_vec(),
+            clear_draft: extras.clear_draft,
             reply,
         })
         .await?;

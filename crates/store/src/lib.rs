@@ -7,8 +7,10 @@
 //! one connection for writes: SQLite allows one writer at a time anyway, and queueing writers in
 //! the pool is faster and fairer than letting them spin on `SQLITE_BUSY`.
 
+pub mod attachments;
 pub mod audit;
 pub mod calls;
+pub mod drafts;
 mod error;
 pub mod ideas;
 pub mod org_units;
@@ -18,7 +20,9 @@ pub mod rate_limits;
 pub mod results;
 pub mod sessions;
 pub mod settings;
+pub mod similar;
 mod submissions;
+pub mod teams;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;

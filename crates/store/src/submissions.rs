@@ -11,7 +11,11 @@
 //! submission is written at once, and batches only form while a commit is in flight. Only
 //! requests in flight live in this queue, so app nodes stay stateless.
 
+use crate::attachments::{AttachConn, NewAttachment};
 use crate::audit::{AuditConn, NewAudit};
+use crate::drafts::DraftConn;
+use crate::similar::WordsConn;
+use crate::teams::TeamConn;
 use crate::{Store, StoreError, StoreResult, db_write, now};
 use hamafza_core::idea::{Channel, IdeaText};
 use serde_json::json;
@@ -29,6 +33,12 @@ pub(crate) struct Pending {
     pub channel: Channel,
     pub text: IdeaText,
     pub idempotency_key: Option<String>,
+    /// Files, already type-checked.
+    pub attachments: Vec<NewAttachment>,
+    /// Users invited to the team.
+    pub invitees: Vec<i64>,
+    /// Delete the author's draft for this call.
+    pub clear_draft: bool,
     /// The idea's id, and whether it is new (false: the idempotency key was used before).
     pub reply: oneshot::Sender<StoreResult<(i64, bool)>>,
 }
@@ -125,6 +135,15 @@ impl Store {
                         data: json!({ "call_id": p.call_id, "channel": p.channel.as_str(), "tracking_code": code }),
                     })
                     .await?;
+                    for f in &p.attachments {
+                        sp.attach(id, &public_id, f, p.author_id).await?;
+                    }
+                    for u in &p.invitees {
+                        sp.invite(id, &public_id, *u, p.author_id).await?;
+                    }
+                    if let (true, Some(author)) = (p.clear_draft, p.author_id) {
+                        sp.delete_draft(author, p.call_id).await?;
+                    }
                     Ok((id, true))
                 }
                 .await;

@@ -13,6 +13,7 @@ store_tests!(
     the_same_idempotency_key_makes_one_idea,
     concurrent_retries_with_one_key_make_one_idea,
     an_edit_adds_a_version_and_keeps_the_first,
+    a_bad_submission_in_a_batch_fails_alone,
 );
 
 async fn setup(store: &Store) -> (i64, Vec<i64>, i64) {
@@ -199,4 +200,43 @@ async fn an_edit_adds_a_version_and_keeps_the_first(store: Store) {
         ["نسخهٔ اول", "نسخهٔ دوم"]
     );
     assert_eq!(after.tracking_code, idea.tracking_code);
+}
+
+/// Submissions arriving together are committed together; one that fails (here: an axis that
+/// does not exist) fails alone, and the audit chain stays whole.
+async fn a_bad_submission_in_a_batch_fails_alone(store: Store) {
+    let (call, axes, user) = setup(&store).await;
+    let tasks: Vec<_> = (0..48)
+        .map(|i| {
+            let s = store.clone();
+            let axis = if i == 17 { 999_999 } else { axes[i % 2] };
+            tokio::spawn(async move {
+                let t = text(axis, &format!("ایدهٔ شمارهٔ {i}"));
+                let key = format!("k-{i}");
+                s.submit_idea(&NewIdea {
+                    call_id: call,
+                    author_id: Some(user),
+                    channel: Channel::Api,
+                    text: &t,
+                    idempotency_key: Some(&key),
+                })
+                .await
+                .map(|(idea, _)| idea.title)
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    for (i, t) in tasks.into_iter().enumerate() {
+        match t.await.unwrap() {
+            Ok(title) => {
+                assert_eq!(title, format!("ایدهٔ شمارهٔ {i}"));
+                ok += 1;
+            }
+            Err(_) => assert_eq!(i, 17, "only the bad one fails"),
+        }
+    }
+    assert_eq!(ok, 47);
+    assert_eq!(store.ideas_of_call(call, 0, 100).await.unwrap().1, 47);
+    let v = store.verify_audit().await.unwrap();
+    assert_eq!(v.broken, None);
 }

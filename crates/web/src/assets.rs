@@ -33,6 +33,11 @@ const ASSETS: &[Asset] = &[
         "../assets/app.js"
     ),
     asset!(
+        "intake.js",
+        "text/javascript; charset=utf-8",
+        "../assets/intake.js"
+    ),
+    asset!(
         "swagger-init.js",
         "text/javascript; charset=utf-8",
         "../assets/swagger-init.js"

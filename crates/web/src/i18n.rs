@@ -217,6 +217,13 @@ mod tests {
             F::Taken,
             F::Unknown,
             F::Wrong,
+            F::FileType,
+            F::FileTooBig(1),
+            F::TooManyFiles(1),
+            F::NoSuchUser,
+            F::NotInAudience,
+            F::AlreadyMember,
+            F::TeamFull(1),
         ]
         .iter()
         .map(|e| e.key().to_string())

@@ -42,9 +42,12 @@ pub fn submit_blocker(call: &Call, user: &User, now: i64) -> Option<&'static str
     }
 }
 
-/// The author and the secretariat see an idea; to anyone else it does not exist.
-pub fn may_view(user: &User, idea: &Idea) -> bool {
-    idea.author_id == Some(user.id) || manages(user)
+/// The author (the team's lead), the members who accepted and the secretariat see an idea; to
+/// anyone else it does not exist.
+pub async fn may_view(state: &AppState, user: &User, idea: &Idea) -> AppResult<bool> {
+    Ok(idea.author_id == Some(user.id)
+        || manages(user)
+        || state.store.is_member(idea.id, user.id).await?)
 }
 
 /// Why the author cannot edit now, as a catalog key; `None` if they can.
@@ -67,7 +70,7 @@ pub async fn visible(state: &AppState, user: &User, public_id: &str) -> AppResul
         .idea_by_public_id(public_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !may_view(user, &idea) {
+    if !may_view(state, user, &idea).await? {
         return Err(AppError::NotFound);
     }
     let call = state.store.call(idea.call_id).await?;
@@ -79,17 +82,32 @@ pub enum Submitted {
     Created(Idea),
     /// The same idempotency key was used before: the earlier idea.
     Replayed(Idea),
-    Invalid(hamafza_core::account::FieldErrors),
+    /// Fields that failed, and files or teammates that did (named).
+    Invalid(
+        hamafza_core::account::FieldErrors,
+        Vec<crate::attachments::ItemError>,
+    ),
     /// A catalog key saying why not.
     Refused(&'static str),
 }
 
-/// Submits an idea by `user` to `call`: checks the deadline and the audience, validates, stores.
+/// What comes with a submission besides its text, already checked by `attachments::check` and
+/// `teams::resolve`; their errors are reported with the text's.
+#[derive(Default)]
+pub struct Extras {
+    pub attachments: Vec<hamafza_store::attachments::NewAttachment>,
+    pub invitees: Vec<i64>,
+    pub errors: Vec<crate::attachments::ItemError>,
+}
+
+/// Submits an idea by `user` to `call` with its files and team: checks the deadline and the
+/// audience, validates, stores all of it in one transaction and deletes the author's draft.
 pub async fn submit(
     state: &AppState,
     call: &Call,
     user: &User,
     input: &IdeaInput,
+    extras: Extras,
     channel: Channel,
     idempotency_key: Option<&str>,
 ) -> AppResult<Submitted> {
@@ -97,9 +115,14 @@ pub async fn submit(
         return Ok(Submitted::Refused(why));
     }
     let axes: Vec<i64> = call.axes.iter().map(|a| a.id).collect();
-    let text = match input.validate(&axes) {
-        Ok(t) => t,
-        Err(e) => return Ok(Submitted::Invalid(e)),
+    let text = match (input.validate(&axes), extras.errors.is_empty()) {
+        (Ok(t), true) => t,
+        (r, _) => {
+            return Ok(Submitted::Invalid(
+                r.err().unwrap_or_default(),
+                extras.errors,
+            ));
+        }
     };
     let new = NewIdea {
         call_id: call.id,
@@ -108,7 +131,12 @@ pub async fn submit(
         text: &text,
         idempotency_key,
     };
-    let (idea, created) = state.store.submit_idea(&new).await?;
+    let more = hamafza_store::ideas::SubmitExtras {
+        attachments: &extras.attachments,
+        invitees: &extras.invitees,
+        clear_draft: true,
+    };
+    let (idea, created) = state.store.submit_idea_with(&new, &more).await?;
     Ok(if created {
         Submitted::Created(idea)
     } else {

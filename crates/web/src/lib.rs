@@ -9,6 +9,7 @@
 mod accounts;
 pub mod api;
 mod assets;
+mod attachments;
 pub mod auth;
 mod error;
 mod export;
@@ -18,6 +19,7 @@ mod import;
 mod markdown;
 mod pages;
 pub mod sms;
+mod teams;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod view;
@@ -43,6 +45,8 @@ pub struct WebConfig {
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy such as nginx).
     pub behind_proxy: bool,
     pub sms: sms::SmsConfig,
+    /// The largest attachment accepted, in megabytes.
+    pub max_upload_mb: usize,
 }
 
 impl Default for WebConfig {
@@ -52,6 +56,7 @@ impl Default for WebConfig {
             session_hours: 72,
             behind_proxy: false,
             sms: sms::SmsConfig::default(),
+            max_upload_mb: 10,
         }
     }
 }
@@ -83,16 +88,18 @@ impl AppState {
 
 /// The whole application: pages, API, assets, health checks, with logging and request IDs.
 pub fn router(state: AppState) -> Router {
+    // Routes that take attachments raise axum's per-route limit; this one only stops abuse.
+    let body_cap = (32 * 1024 * 1024).max(attachments::body_limit(state.config.max_upload_mb));
     Router::new()
         .merge(pages::router(state.clone()))
-        .nest("/api/v1", api::router())
+        .nest("/api/v1", api::router(state.config.max_upload_mb))
         .merge(api::docs_router())
         .merge(assets::router())
         .merge(pages::health_router())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(error::render_errors))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(32 * 1024 * 1024))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(body_cap))
         .layer(axum::middleware::from_fn(view::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(

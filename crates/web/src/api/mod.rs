@@ -42,6 +42,20 @@ use utoipa::{Modify, OpenApi};
         ideas::edit_idea,
         ideas::transition_idea,
         ideas::import_ideas,
+        ideas::list_attachments,
+        ideas::upload_attachments,
+        ideas::download_attachment,
+        ideas::delete_attachment,
+        ideas::get_team,
+        ideas::invite_member,
+        ideas::accept_invitation,
+        ideas::decline_invitation,
+        ideas::remove_member,
+        ideas::make_lead,
+        ideas::get_draft,
+        ideas::put_draft,
+        ideas::delete_draft,
+        ideas::similar_ideas,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
@@ -61,13 +75,14 @@ impl Modify for BearerAuth {
     }
 }
 
-pub fn router() -> Router<AppState> {
+pub fn router(max_upload_mb: usize) -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .merge(auth::router())
         .merge(accounts::router())
         .merge(calls::router())
         .merge(ideas::router())
+        .merge(ideas::intake_router(max_upload_mb))
         .fallback(|| async { AppError::NotFound })
 }
 

@@ -2,6 +2,7 @@
 //! versions, timeline), editing while the call allows it, and "my ideas".
 
 use crate::AppState;
+use crate::attachments::UploadForm;
 use crate::auth::csrf::CsrfForm;
 use crate::error::{AppError, AppResult};
 use crate::ideas::{self, Submitted};
@@ -21,9 +22,20 @@ use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/calls/{id}/submit", get(submit_page).post(submit))
+        // These two take attachments: `UploadForm` caps each file, the app-wide layer the body.
+        .route(
+            "/calls/{id}/submit",
+            get(submit_page)
+                .post(submit)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/ideas/{id}", get(idea_page))
-        .route("/ideas/{id}/edit", get(edit_page).post(edit))
+        .route(
+            "/ideas/{id}/edit",
+            get(edit_page)
+                .post(edit)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/ideas/{id}/decide", axum::routing::post(decide))
         .route("/secretariat/calls/{id}/ideas", get(inbox))
         .route("/my/ideas", get(my_ideas))
@@ -43,9 +55,67 @@ struct FormPage<'a> {
     /// Why the form cannot be used now (a catalog key), instead of the form.
     blocked: Option<&'static str>,
     errors: FormErrors,
+    /// Files already attached (editing).
+    attachments: Vec<hamafza_store::attachments::Attachment>,
+    /// Teammates typed at submission, one per line.
+    team: String,
+    /// When the restored or just saved draft was saved.
+    draft_at: Option<i64>,
+    /// Similar ideas, after "check for similar ideas" (without JavaScript).
+    similar: Option<Vec<hamafza_store::similar::SimilarIdea>>,
+    /// Files were chosen but the form came back: they must be chosen again.
+    files_lost: bool,
+    max_mb: usize,
 }
 
-impl FormPage<'_> {
+impl<'a> FormPage<'a> {
+    /// A form with nothing extra: no attachments, team, draft or similar ideas.
+    fn plain(
+        ctx: &'a Ctx,
+        state: &AppState,
+        call: Call,
+        idea: Option<Idea>,
+        input: IdeaInput,
+    ) -> Self {
+        FormPage {
+            ctx,
+            call,
+            idea,
+            input,
+            units: Vec::new(),
+            idempotency: String::new(),
+            blocked: None,
+            errors: FormErrors::default(),
+            attachments: Vec::new(),
+            team: String::new(),
+            draft_at: None,
+            similar: None,
+            files_lost: false,
+            max_mb: state.config.max_upload_mb,
+        }
+    }
+
+    fn similar_list(&self) -> String {
+        use askama::Template;
+        let list = self.similar.as_deref().unwrap_or_default();
+        super::intake::SimilarList {
+            ctx: self.ctx,
+            call: &self.call,
+            similar: list,
+        }
+        .render()
+        .unwrap_or_default()
+    }
+
+    fn saved_at(&self, at: &i64) -> String {
+        super::intake::saved_at(self.ctx, *at)
+    }
+
+    fn kb(&self, size: &i64) -> String {
+        self.ctx
+            .tf("attach.kb", &[("n", &self.ctx.num((size + 1023) / 1024))])
+    }
+
     fn unit_name<'b>(&self, u: &'b OrgUnit) -> &'b str {
         if self.ctx.is_fa() {
             &u.name_fa
@@ -105,56 +175,99 @@ async fn submit_page(
     let user = ctx.require_user()?.clone();
     let call = call_or_404(&state, &id).await?;
     let blocked = ideas::submit_blocker(&call, &user, hamafza_store::now());
-    let input = IdeaInput {
-        axis: call
-            .axes
+    let draft = state.store.draft(user.id, call.id).await?;
+    let mut raw: HashMap<String, String> = draft
+        .as_ref()
+        .and_then(|d| serde_json::from_value(d.data.clone()).ok())
+        .unwrap_or_default();
+    raw.entry("axis".into()).or_insert_with(|| {
+        call.axes
             .first()
             .map(|a| a.id.to_string())
-            .unwrap_or_default(),
-        ..Default::default()
-    };
-    html(FormPage {
-        units: owner_units(&state).await?,
-        ctx: &ctx,
-        call,
-        idea: None,
-        input,
-        idempotency: crate::auth::random_token(),
-        blocked,
-        errors: FormErrors::default(),
-    })
+            .unwrap_or_default()
+    });
+    let mut page = FormPage::plain(&ctx, &state, call, None, input_from(&raw));
+    page.units = owner_units(&state).await?;
+    page.idempotency = crate::auth::random_token();
+    page.blocked = blocked;
+    page.team = raw.remove("team").unwrap_or_default();
+    page.draft_at = draft.map(|d| d.updated_at);
+    html(page)
 }
 
+/// The submission form posts here: to submit (with files and teammates), or, from its other
+/// buttons, to save a draft or to look for similar ideas without JavaScript.
 async fn submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
+    UploadForm { fields: raw, files }: UploadForm,
 ) -> AppResult<Response> {
     let user = ctx.require_user()?.clone();
     let call = call_or_404(&state, &id).await?;
     let input = input_from(&raw);
     let key = raw.get("idempotency").filter(|k| !k.is_empty()).cloned();
-    let outcome = ideas::submit(&state, &call, &user, &input, Channel::Web, key.as_deref()).await?;
+    let team = raw.get("team").cloned().unwrap_or_default();
+    let mut page = FormPage::plain(&ctx, &state, call.clone(), None, input.clone());
+    page.units = owner_units(&state).await?;
+    page.idempotency = key.clone().unwrap_or_else(crate::auth::random_token);
+    page.team = team.clone();
+    page.files_lost = !files.is_empty();
+    if raw.contains_key("save_draft") {
+        let at = state
+            .store
+            .save_draft(user.id, call.id, &super::intake::draft_json(&raw))
+            .await?;
+        page.draft_at = Some(at);
+        return html(page);
+    }
+    if raw.contains_key("check_similar") {
+        let q = format!("{}\n{}", input.title, input.problem);
+        page.similar = Some(
+            state
+                .store
+                .similar_ideas(call.id, &q, super::intake::SIMILAR_LIMIT)
+                .await?,
+        );
+        return html(page);
+    }
+    let (attachments, mut item_errors) =
+        match crate::attachments::check(&files, 0, crate::attachments::max_bytes(&state)) {
+            Ok(a) => (a, Vec::new()),
+            Err(e) => (Vec::new(), e),
+        };
+    let (invitees, team_errors) = crate::teams::resolve(&state, &call, user.id, &team).await?;
+    item_errors.extend(team_errors);
+    let extras = ideas::Extras {
+        attachments,
+        invitees,
+        errors: item_errors,
+    };
+    let outcome = ideas::submit(
+        &state,
+        &call,
+        &user,
+        &input,
+        extras,
+        Channel::Web,
+        key.as_deref(),
+    )
+    .await?;
     let (errors, blocked) = match outcome {
         Submitted::Created(idea) | Submitted::Replayed(idea) => {
             return Ok(
                 Redirect::to(&format!("/ideas/{}?submitted=1", idea.public_id)).into_response(),
             );
         }
-        Submitted::Invalid(e) => (FormErrors::new(ctx.lang, &e), None),
+        Submitted::Invalid(e, items) => (
+            super::intake::item_errors(&ctx, &FormErrors::new(ctx.lang, &e), &items),
+            None,
+        ),
         Submitted::Refused(why) => (FormErrors::general(ctx.t(why).to_string()), Some(why)),
     };
-    rejected(FormPage {
-        units: owner_units(&state).await?,
-        ctx: &ctx,
-        call,
-        idea: None,
-        input,
-        idempotency: key.unwrap_or_else(crate::auth::random_token),
-        blocked,
-        errors,
-    })
+    page.errors = errors;
+    page.blocked = blocked;
+    rejected(page)
 }
 
 #[derive(Template)]
@@ -170,9 +283,29 @@ struct IdeaPage<'a> {
     /// The viewer screens ideas (the secretariat).
     manage: bool,
     errors: FormErrors,
+    intake: super::intake::IntakeView,
+    /// A form on the page came back with errors.
+    failed: bool,
 }
 
 impl IdeaPage<'_> {
+    fn kb(&self, size: &i64) -> String {
+        self.ctx
+            .tf("attach.kb", &[("n", &self.ctx.num((size + 1023) / 1024))])
+    }
+
+    fn is_lead(&self, m: &hamafza_store::teams::Member) -> bool {
+        super::intake::IntakeView::is_lead(m)
+    }
+
+    fn is_accepted(&self, m: &hamafza_store::teams::Member) -> bool {
+        super::intake::IntakeView::is_accepted(m)
+    }
+
+    fn viewer_leads(&self) -> bool {
+        self.ctx.user.as_ref().map(|u| u.id) == self.idea.author_id
+    }
+
     fn current(&self) -> Option<&IdeaVersion> {
         self.versions.last()
     }
@@ -237,21 +370,42 @@ async fn idea_page(
 ) -> AppResult<Response> {
     let user = ctx.require_user()?.clone();
     let (idea, call) = ideas::visible(&state, &user, &id).await?;
+    let intake = super::intake::IntakeView::load(&state, &idea, &call, &user).await?;
+    idea_page_with(&state, &ctx, idea, call, intake, q.submitted.is_some()).await
+}
+
+/// The idea page with the given attachments-and-team view (which may carry errors of the team
+/// form; then the status is 422).
+pub(super) async fn idea_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    idea: Idea,
+    call: Call,
+    intake: super::intake::IntakeView,
+    just_submitted: bool,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?;
     let versions = state.store.idea_versions(idea.id).await?;
     let timeline = state.store.audit_for("idea", &idea.public_id).await?;
-    let can_edit = ideas::edit_blocker(&call, &idea, &user, hamafza_store::now()).is_none();
-    let manage = ideas::manages(&user);
-    html(IdeaPage {
-        ctx: &ctx,
+    let can_edit = ideas::edit_blocker(&call, &idea, user, hamafza_store::now()).is_none();
+    let page = IdeaPage {
+        ctx,
+        manage: ideas::manages(user),
         idea,
         call,
         versions,
         timeline,
-        just_submitted: q.submitted.is_some(),
+        just_submitted,
         can_edit,
-        manage,
         errors: FormErrors::default(),
-    })
+        failed: !intake.errors.is_empty(),
+        intake,
+    };
+    if page.failed {
+        rejected(page)
+    } else {
+        html(page)
+    }
 }
 
 async fn decide(
@@ -270,6 +424,7 @@ async fn decide(
             let versions = state.store.idea_versions(idea.id).await?;
             let timeline = state.store.audit_for("idea", &idea.public_id).await?;
             let errors = FormErrors::new(ctx.lang, &errors);
+            let intake = super::intake::IntakeView::load(&state, &idea, &call, &user).await?;
             rejected(IdeaPage {
                 ctx: &ctx,
                 idea,
@@ -280,6 +435,8 @@ async fn decide(
                 can_edit: false,
                 manage: true,
                 errors,
+                intake,
+                failed: true,
             })
         }
     }
@@ -408,50 +565,78 @@ async fn edit_page(
         resources: v.resources,
         owner_unit: v.owner_unit_id.map(|u| u.to_string()).unwrap_or_default(),
     };
-    html(FormPage {
-        units: owner_units(&state).await?,
-        ctx: &ctx,
-        call,
-        idea: Some(idea),
-        input,
-        idempotency: String::new(),
-        blocked,
-        errors: FormErrors::default(),
-    })
+    let attachments = state.store.attachments(idea.id).await?;
+    let mut page = FormPage::plain(&ctx, &state, call, Some(idea), input);
+    page.units = owner_units(&state).await?;
+    page.blocked = blocked;
+    page.attachments = attachments;
+    html(page)
 }
 
 async fn edit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
+    UploadForm { fields: raw, files }: UploadForm,
 ) -> AppResult<Response> {
     let user = ctx.require_user()?.clone();
     let (idea, call) = ideas::visible(&state, &user, &id).await?;
     let input = input_from(&raw);
+    let existing = state.store.attachments(idea.id).await?;
     let (errors, blocked) = match ideas::edit_blocker(&call, &idea, &user, hamafza_store::now()) {
         Some(why) => (FormErrors::general(ctx.t(why).to_string()), Some(why)),
         None => {
             let axes: Vec<i64> = call.axes.iter().map(|a| a.id).collect();
-            match input.validate(&axes) {
-                Ok(text) => {
-                    state.store.edit_idea(idea.id, &text, Some(user.id)).await?;
-                    return Ok(Redirect::to(&format!("/ideas/{}", idea.public_id)).into_response());
+            let max = crate::attachments::max_bytes(&state);
+            match (
+                input.validate(&axes),
+                crate::attachments::check(&files, existing.len(), max),
+            ) {
+                (Ok(text), Ok(new_files)) => {
+                    // Files first: if they no longer fit (another upload meanwhile), the text
+                    // is not saved either and the form says why.
+                    match state
+                        .store
+                        .add_attachments(idea.id, &idea.public_id, &new_files, Some(user.id))
+                        .await
+                    {
+                        Err(hamafza_store::StoreError::Conflict(_)) => {
+                            let e = crate::attachments::ItemError {
+                                field: "attachments",
+                                item: String::new(),
+                                error: hamafza_core::account::FieldError::TooManyFiles(
+                                    hamafza_store::attachments::MAX_PER_IDEA,
+                                ),
+                            };
+                            (
+                                super::intake::item_errors(&ctx, &FormErrors::default(), &[e]),
+                                None,
+                            )
+                        }
+                        Err(e) => return Err(e.into()),
+                        Ok(_) => {
+                            state.store.edit_idea(idea.id, &text, Some(user.id)).await?;
+                            return Ok(
+                                Redirect::to(&format!("/ideas/{}", idea.public_id)).into_response()
+                            );
+                        }
+                    }
                 }
-                Err(e) => (FormErrors::new(ctx.lang, &e), None),
+                (text, files) => {
+                    let fields = FormErrors::new(ctx.lang, &text.err().unwrap_or_default());
+                    let items = files.err().unwrap_or_default();
+                    (super::intake::item_errors(&ctx, &fields, &items), None)
+                }
             }
         }
     };
-    rejected(FormPage {
-        units: owner_units(&state).await?,
-        ctx: &ctx,
-        call,
-        idea: Some(idea),
-        input,
-        idempotency: String::new(),
-        blocked,
-        errors,
-    })
+    let mut page = FormPage::plain(&ctx, &state, call, Some(idea), input);
+    page.units = owner_units(&state).await?;
+    page.blocked = blocked;
+    page.errors = errors;
+    page.attachments = existing;
+    page.files_lost = !files.is_empty();
+    rejected(page)
 }
 
 #[derive(Template)]
@@ -459,6 +644,10 @@ async fn edit(
 struct MinePage<'a> {
     ctx: &'a Ctx,
     ideas: Vec<(Idea, String)>,
+    /// Invitations to teams waiting for an answer.
+    invitations: Vec<hamafza_store::teams::Invitation>,
+    /// Ideas whose team the user joined, with their call's title.
+    shared: Vec<(Idea, String)>,
 }
 
 impl MinePage<'_> {
@@ -470,20 +659,29 @@ impl MinePage<'_> {
 async fn my_ideas(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let user = ctx.require_user()?.clone();
     let mine = state.store.ideas_of_author(user.id, None).await?;
+    let invitations = state.store.invitations_of(user.id).await?;
+    let mut joined = Vec::new();
+    for id in state.store.ideas_as_member(user.id).await? {
+        joined.push(state.store.idea(id).await?);
+    }
     let calls = state
         .store
         .calls(hamafza_store::calls::CallFilter::All)
         .await?;
-    let ideas = mine
-        .into_iter()
-        .map(|i| {
-            let title = calls
-                .iter()
-                .find(|c| c.id == i.call_id)
-                .map(|c| c.title.clone())
-                .unwrap_or_default();
-            (i, title)
-        })
-        .collect();
-    html(MinePage { ctx: &ctx, ideas })
+    let title_of = |i: Idea| {
+        let title = calls
+            .iter()
+            .find(|c| c.id == i.call_id)
+            .map(|c| c.title.clone())
+            .unwrap_or_default();
+        (i, title)
+    };
+    let ideas = mine.into_iter().map(title_of).collect();
+    let shared = joined.into_iter().map(title_of).collect();
+    html(MinePage {
+        ctx: &ctx,
+        ideas,
+        invitations,
+        shared,
+    })
 }

@@ -7,7 +7,9 @@ mod calls;
 mod home;
 mod ideas;
 mod import;
+mod intake;
 mod orientation;
+pub use intake::draft_json;
 mod results;
 mod settings;
 mod versions;
@@ -34,6 +36,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(orientation::router())
         .merge(results::router())
         .merge(versions::router())
+        .merge(intake::router())
         .layer(axum::middleware::from_fn_with_state(
             state,
             csrf::ensure_cookie,
