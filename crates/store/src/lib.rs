@@ -11,6 +11,8 @@ pub mod audit;
 pub mod calls;
 mod error;
 pub mod ideas;
+pub mod jobs;
+pub mod notifications;
 pub mod org_units;
 pub mod otp;
 pub mod rate_limits;
