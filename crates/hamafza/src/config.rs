@@ -5,6 +5,7 @@
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use hamafza_web::WebConfig;
+use hamafza_web::notify::{NotifyConfig, SmtpConfig};
 use hamafza_web::sms::SmsConfig;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -26,6 +27,9 @@ pub struct Config {
     pub session_hours: i64,
     pub behind_proxy: bool,
     pub sms: SmsConfig,
+    /// Email for notifications; an empty `smtp.url` logs messages instead (the demo default).
+    pub smtp: SmtpConfig,
+    pub notify: NotifyConfig,
 }
 
 pub const DEFAULT_DEMO_PASSWORD: &str = "hamafza-demo-1403";
@@ -43,6 +47,8 @@ impl Default for Config {
             session_hours: web.session_hours,
             behind_proxy: web.behind_proxy,
             sms: SmsConfig::default(),
+            smtp: SmtpConfig::default(),
+            notify: NotifyConfig::default(),
         }
     }
 }
@@ -94,6 +100,11 @@ impl Config {
                 hamafza_core::account::PASSWORD_MIN
             );
         }
+        self.notify
+            .check()
+            .map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;
+        hamafza_web::notify::Mailer::from_config(&self.smtp)
+            .map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;
         Ok(())
     }
 
@@ -103,6 +114,8 @@ impl Config {
             session_hours: self.session_hours,
             behind_proxy: self.behind_proxy,
             sms: self.sms.clone(),
+            smtp: self.smtp.clone(),
+            notify: self.notify.clone(),
         }
     }
 

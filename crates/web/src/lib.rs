@@ -16,6 +16,7 @@ pub mod i18n;
 mod ideas;
 mod import;
 mod markdown;
+pub mod notify;
 mod pages;
 pub mod sms;
 #[cfg(feature = "testing")]
@@ -43,6 +44,8 @@ pub struct WebConfig {
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy such as nginx).
     pub behind_proxy: bool,
     pub sms: sms::SmsConfig,
+    pub smtp: notify::SmtpConfig,
+    pub notify: notify::NotifyConfig,
 }
 
 impl Default for WebConfig {
@@ -52,6 +55,8 @@ impl Default for WebConfig {
             session_hours: 72,
             behind_proxy: false,
             sms: sms::SmsConfig::default(),
+            smtp: notify::SmtpConfig::default(),
+            notify: notify::NotifyConfig::default(),
         }
     }
 }
@@ -63,6 +68,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub sms: sms::SmsSender,
+    /// Email for notifications (only the background worker sends).
+    pub mailer: notify::Mailer,
     /// Key for CSRF tokens and one-time-code hashes; the same on every node (kept in the store).
     pub secret: Arc<[u8]>,
 }
@@ -72,10 +79,13 @@ impl AppState {
     pub async fn new(store: Store, config: WebConfig) -> anyhow::Result<AppState> {
         let secret = auth::instance_secret(&store).await?;
         let sms = sms::SmsSender::from_config(&config.sms)?;
+        config.notify.check()?;
+        let mailer = notify::Mailer::from_config(&config.smtp)?;
         Ok(AppState {
             store,
             config: Arc::new(config),
             sms,
+            mailer,
             secret: secret.into(),
         })
     }
