@@ -125,14 +125,15 @@ impl Store {
 
     /// Moves the cursor from `from` to `to` and stores what those entries produced, in one
     /// transaction. False (and nothing written) when another worker moved the cursor first.
+    /// `at` is the worker's clock: the notifications' time and when the jobs become due.
     pub async fn record_fanout(
         &self,
         from: i64,
         to: i64,
         notifications: &[NewNotification],
         jobs: &[NewJob],
+        at: i64,
     ) -> StoreResult<bool> {
-        let at = now();
         db_write!(self, |p| {
             let mut tx = p.begin().await?;
             let moved =

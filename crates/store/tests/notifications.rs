@@ -62,14 +62,14 @@ async fn the_cursor_moves_only_from_where_it_was(store: Store) {
     let to = entries[0].seq;
     assert!(
         store
-            .record_fanout(start, to, &[note(u, to)], &[job(to)])
+            .record_fanout(start, to, &[note(u, to)], &[job(to)], hamafza_store::now())
             .await
             .unwrap()
     );
     // A second worker that read the same cursor loses and writes nothing.
     assert!(
         !store
-            .record_fanout(start, to, &[note(u, to)], &[job(to)])
+            .record_fanout(start, to, &[note(u, to)], &[job(to)], hamafza_store::now())
             .await
             .unwrap()
     );
@@ -86,7 +86,7 @@ async fn the_inbox_is_per_user_and_marks_read(store: Store) {
     let notes: Vec<_> = (1..=5).map(|s| note(a, s)).chain([note(b, 1)]).collect();
     assert!(
         store
-            .record_fanout(from, from + 1, &notes, &[])
+            .record_fanout(from, from + 1, &notes, &[], hamafza_store::now())
             .await
             .unwrap()
     );
@@ -124,7 +124,7 @@ async fn queue(store: &Store, n: i64) {
     let jobs: Vec<_> = (1..=n).map(job).collect();
     assert!(
         store
-            .record_fanout(from, from + 1, &[], &jobs)
+            .record_fanout(from, from + 1, &[], &jobs, hamafza_store::now())
             .await
             .unwrap()
     );

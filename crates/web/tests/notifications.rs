@@ -22,6 +22,8 @@ web_tests!(
     the_cursor_survives_a_restart,
     preferences_turn_channels_off,
     decisions_imports_and_results_reach_the_right_people,
+    a_user_sees_only_their_own_notifications,
+    the_settings_page_saves_the_email_and_choices,
 );
 
 fn days_from_today(days: i64) -> JalaliDate {
@@ -376,4 +378,248 @@ async fn decisions_imports_and_results_reach_the_right_people(app: TestApp) {
     let sms = app.last_sms("09131234567").expect("an SMS receipt");
     assert!(sms.contains("ایدهٔ نمایشگاه"), "{sms}");
     assert!(sms.chars().any(|ch| ('۰'..='۹').contains(&ch)), "{sms}");
+}
+
+async fn a_user_sees_only_their_own_notifications(app: TestApp) {
+    let c = open_call(&app).await;
+    let (mut sara_c, sara) = app.signed_in("sara", &[Role::Participant]).await;
+    let (_, reza) = app.signed_in("reza", &[Role::Participant]).await;
+    for i in 1..=21 {
+        submit(&app, &c, sara.id, &format!("ایدهٔ سارا {i}")).await;
+    }
+    submit(&app, &c, reza.id, "ایدهٔ پنهان رضا").await;
+    app.worker().run_once().await.unwrap();
+
+    // Anonymous pages carry no badge and the inbox asks to sign in.
+    let mut anon = app.client();
+    assert!(!anon.get("/").await.body.contains("unread-badge"));
+    assert!(
+        anon.get("/notifications")
+            .await
+            .location()
+            .starts_with("/login")
+    );
+
+    let home = sara_c.get("/").await;
+    assert!(home.body.contains("id=\"unread-badge\""), "{}", home.body);
+    assert!(
+        home.body.contains(">۲۱</span>"),
+        "the badge counts in Persian digits"
+    );
+    let page = sara_c.get("/notifications").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("ایدهٔ سارا 21"), "newest first on page 1");
+    assert!(
+        !page.body.contains("ایدهٔ سارا 1»"),
+        "the oldest is on page 2"
+    );
+    assert!(!page.body.contains("ایدهٔ پنهان رضا"));
+    assert!(page.body.contains("class=\"card unread\""));
+    assert!(page.body.contains("href=\"/notifications?page=2\""));
+    let page2 = sara_c.get("/notifications?page=2").await;
+    assert!(page2.body.contains("ایدهٔ سارا 1»"), "{}", page2.body);
+
+    // Marking reza's notification from sara's session changes nothing.
+    let reza_note = app
+        .state
+        .store
+        .notifications(reza.id, 0, 1)
+        .await
+        .unwrap()
+        .0[0]
+        .id;
+    let r = sara_c
+        .post_form(
+            &format!("/notifications/{reza_note}/read"),
+            &[("next", "/notifications")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.state
+            .store
+            .unread_notifications(reza.id, 100)
+            .await
+            .unwrap(),
+        1
+    );
+    // Marking her own works; so does "all".
+    let mine = app
+        .state
+        .store
+        .notifications(sara.id, 0, 1)
+        .await
+        .unwrap()
+        .0[0]
+        .id;
+    sara_c
+        .post_form(
+            &format!("/notifications/{mine}/read"),
+            &[("next", "/notifications")],
+        )
+        .await;
+    assert_eq!(
+        app.state
+            .store
+            .unread_notifications(sara.id, 100)
+            .await
+            .unwrap(),
+        20
+    );
+    // Without the CSRF token nothing happens.
+    let r = sara_c
+        .post_form_raw("/notifications/read", &[("next", "/")])
+        .await;
+    assert_ne!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.state
+            .store
+            .unread_notifications(sara.id, 100)
+            .await
+            .unwrap(),
+        20
+    );
+
+    // The API: her own only, in the language asked for.
+    let mut api = app.client();
+    let token = api.token("sara").await;
+    let r = api
+        .api("GET", "/api/v1/notifications?limit=100", Some(&token), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["total"], 21);
+    assert_eq!(v["unread"], 20);
+    assert!(!r.body.contains("ایدهٔ پنهان رضا"));
+    assert!(
+        v["items"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("ایدهٔ سارا 21")
+    );
+    let mut en = app.client().with_header("accept-language", "en");
+    let r = en
+        .api("GET", "/api/v1/notifications?limit=1", Some(&token), None)
+        .await;
+    assert!(
+        r.json()["items"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("tracking code"),
+        "{}",
+        r.body
+    );
+    let r = api
+        .api(
+            "POST",
+            "/api/v1/notifications/read",
+            Some(&token),
+            Some(serde_json::json!({ "ids": [reza_note] })),
+        )
+        .await;
+    assert_eq!(r.json()["marked"], 0);
+    assert_eq!(
+        app.state
+            .store
+            .unread_notifications(reza.id, 100)
+            .await
+            .unwrap(),
+        1
+    );
+    let r = api
+        .api(
+            "POST",
+            "/api/v1/notifications/read",
+            Some(&token),
+            Some(serde_json::json!({ "all": true })),
+        )
+        .await;
+    assert_eq!(r.json()["marked"], 20);
+    assert_eq!(r.json()["unread"], 0);
+    assert!(!sara_c.get("/").await.body.contains("unread-badge"));
+    let r = app
+        .client()
+        .api("GET", "/api/v1/notifications", None, None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let doc = app.client().get("/api/v1/openapi.json").await;
+    assert!(doc.body.contains("/api/v1/notifications/read"));
+}
+
+async fn the_settings_page_saves_the_email_and_choices(app: TestApp) {
+    let (mut c, user) = app.signed_in("sara", &[Role::Participant]).await;
+    let page = c.get("/settings").await;
+    assert!(page.body.contains("action=\"/settings/notifications\""));
+    // Defaults: SMS for receipts, not for status changes.
+    assert!(
+        page.body
+            .contains("name=\"sms_receipt\" id=\"sms_receipt\" aria-label")
+    );
+    assert!(page.body.contains(
+        "name=\"sms_receipt\" id=\"sms_receipt\" aria-label=\"رسید ثبت ایده: پیامک\" checked"
+    ));
+    assert!(!page.body.contains("name=\"sms_status\" id=\"sms_status\" aria-label=\"تغییر وضعیت ایده و پیام دبیرخانه: پیامک\" checked"));
+
+    // A bad address: 422, the typed text and ticks kept, a message saying how to fix it.
+    let r = c
+        .post_form(
+            "/settings/notifications",
+            &[("email", "sara@@example"), ("sms_status", "on")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("value=\"sara@@example\""));
+    assert!(r.body.contains("name@example.com"), "says how to fix it");
+    assert!(r.body.contains("name=\"sms_status\" id=\"sms_status\" aria-label=\"تغییر وضعیت ایده و پیام دبیرخانه: پیامک\" checked"));
+    assert_eq!(app.state.store.user_email(user.id).await.unwrap(), None);
+
+    // Persian digits and capitals are cleaned; unticked boxes are saved as off.
+    let r = c
+        .post_form(
+            "/settings/notifications",
+            &[
+                ("email", " Sara۱@Example.org "),
+                ("email_status", "on"),
+                ("sms_status", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        app.state
+            .store
+            .user_email(user.id)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("sara1@example.org")
+    );
+    let prefs = app.state.store.notification_prefs(user.id).await.unwrap();
+    let get = |k: &str| {
+        prefs
+            .iter()
+            .find(|p| p.kind == k)
+            .map(|p| (p.email, p.sms))
+            .unwrap()
+    };
+    assert_eq!(get("status"), (true, true));
+    assert_eq!(get("receipt"), (false, false));
+    assert_eq!(get("results"), (false, false));
+    let log = app
+        .state
+        .store
+        .audit_for("user", &user.id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(log.last().unwrap().action, "notify.settings");
+
+    // An empty address removes it; without the CSRF token nothing is saved.
+    let r = c
+        .post_form_raw("/settings/notifications", &[("email", "")])
+        .await;
+    assert_ne!(r.status, StatusCode::OK);
+    assert!(app.state.store.user_email(user.id).await.unwrap().is_some());
+    c.post_form("/settings/notifications", &[("email", "")])
+        .await;
+    assert_eq!(app.state.store.user_email(user.id).await.unwrap(), None);
 }

@@ -7,6 +7,7 @@ mod accounts;
 mod auth;
 mod calls;
 mod ideas;
+mod notifications;
 mod types;
 
 use crate::AppState;
@@ -42,10 +43,12 @@ use utoipa::{Modify, OpenApi};
         ideas::edit_idea,
         ideas::transition_idea,
         ideas::import_ideas,
+        notifications::list_notifications,
+        notifications::read_notifications,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "Tokens"), (name = "accounts", description = "Users and org units"), (name = "calls", description = "Calls, their axes and stages"), (name = "ideas", description = "Ideas and their versions"))
+    tags((name = "auth", description = "Tokens"), (name = "accounts", description = "Users and org units"), (name = "calls", description = "Calls, their axes and stages"), (name = "ideas", description = "Ideas and their versions"), (name = "notifications", description = "The caller's notifications"))
 )]
 pub struct ApiDoc;
 
@@ -68,6 +71,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(calls::router())
         .merge(ideas::router())
+        .merge(notifications::router())
         .fallback(|| async { AppError::NotFound })
 }
 

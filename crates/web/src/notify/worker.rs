@@ -88,12 +88,12 @@ impl Worker {
     /// One pass as if the clock said `now` (tests move time forward to reach retries).
     pub async fn run_once_at(&self, now: i64) -> anyhow::Result<Pass> {
         let mut pass = Pass::default();
-        self.fan_out(&mut pass).await?;
+        self.fan_out(now, &mut pass).await?;
         self.deliver(now, &mut pass).await?;
         Ok(pass)
     }
 
-    async fn fan_out(&self, pass: &mut Pass) -> anyhow::Result<()> {
+    async fn fan_out(&self, now: i64, pass: &mut Pass) -> anyhow::Result<()> {
         loop {
             let from = self.store.notify_cursor().await?;
             let entries = self.store.audit_after(from, FANOUT_BATCH).await?;
@@ -107,7 +107,7 @@ impl Worker {
             // Losing the race means another node stored these already: read on from where it is.
             if self
                 .store
-                .record_fanout(from, last.seq, &out.notifications, &out.jobs)
+                .record_fanout(from, last.seq, &out.notifications, &out.jobs, now)
                 .await?
             {
                 pass.entries += entries.len();

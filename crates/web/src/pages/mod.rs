@@ -7,6 +7,7 @@ mod calls;
 mod home;
 mod ideas;
 mod import;
+mod notifications;
 mod results;
 mod settings;
 
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(ideas::router())
         .merge(import::router())
         .merge(results::router())
+        .merge(notifications::router())
         .layer(axum::middleware::from_fn_with_state(
             state,
             csrf::ensure_cookie,
