@@ -150,4 +150,78 @@ mod tests {
             Mailer::Log
         ));
     }
+
+    /// A minimal SMTP server on loopback that accepts one message and hands back its DATA.
+    async fn one_message_server() -> (String, tokio::task::JoinHandle<String>) {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let handle = tokio::spawn(async move {
+            let (sock, _) = listener.accept().await.unwrap();
+            let (r, mut w) = sock.into_split();
+            let mut lines = BufReader::new(r).lines();
+            w.write_all(b"220 test ESMTP\r\n").await.unwrap();
+            let mut data = String::new();
+            let mut in_data = false;
+            while let Some(line) = lines.next_line().await.unwrap() {
+                if in_data {
+                    if line == "." {
+                        in_data = false;
+                        w.write_all(b"250 queued\r\n").await.unwrap();
+                    } else {
+                        data.push_str(&line);
+                        data.push('\n');
+                    }
+                    continue;
+                }
+                let verb = line
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_uppercase();
+                let reply: &[u8] = match verb.as_str() {
+                    "EHLO" | "HELO" => b"250 test\r\n",
+                    "DATA" => {
+                        in_data = true;
+                        b"354 go on\r\n"
+                    }
+                    "QUIT" => {
+                        w.write_all(b"221 bye\r\n").await.unwrap();
+                        break;
+                    }
+                    _ => b"250 ok\r\n",
+                };
+                w.write_all(reply).await.unwrap();
+            }
+            data
+        });
+        (format!("smtp://{addr}"), handle)
+    }
+
+    #[tokio::test]
+    async fn smtp_delivers_a_persian_message() {
+        let (url, server) = one_message_server().await;
+        let mailer = Mailer::from_config(&SmtpConfig {
+            url,
+            from: "هم‌افزا <noreply@example.org>".into(),
+        })
+        .unwrap();
+        mailer
+            .send(
+                "sara@example.org",
+                "رسید ثبت ایده",
+                "کد رهگیری شما ۱۲۳ است.",
+            )
+            .await
+            .unwrap();
+        drop(mailer);
+        let data = tokio::time::timeout(Duration::from_secs(10), server)
+            .await
+            .expect("the server saw the whole message")
+            .unwrap();
+        assert!(data.contains("To: sara@example.org"), "{data}");
+        // Non-ASCII headers are encoded (RFC 2047) and the body is UTF-8.
+        assert!(data.contains("Subject: =?utf-8?"), "{data}");
+        assert!(data.to_lowercase().contains("charset=utf-8"), "{data}");
+    }
 }
