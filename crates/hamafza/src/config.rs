@@ -5,6 +5,7 @@
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use hamafza_web::WebConfig;
+use hamafza_web::notify::{NotifyConfig, SmtpConfig};
 use hamafza_web::sms::SmsConfig;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -28,6 +29,9 @@ pub struct Config {
     pub sms: SmsConfig,
     /// The largest attachment accepted, in megabytes.
     pub max_upload_mb: usize,
+    /// Email for notifications; an empty `smtp.url` logs messages instead (the demo default).
+    pub smtp: SmtpConfig,
+    pub notify: NotifyConfig,
 }
 
 pub const DEFAULT_DEMO_PASSWORD: &str = "hamafza-demo-1403";
@@ -46,6 +50,8 @@ impl Default for Config {
             behind_proxy: web.behind_proxy,
             sms: SmsConfig::default(),
             max_upload_mb: web.max_upload_mb,
+            smtp: SmtpConfig::default(),
+            notify: NotifyConfig::default(),
         }
     }
 }
@@ -102,6 +108,11 @@ impl Config {
                 hamafza_core::account::PASSWORD_MIN
             );
         }
+        self.notify
+            .check()
+            .map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;
+        hamafza_web::notify::Mailer::from_config(&self.smtp)
+            .map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;
         Ok(())
     }
 
@@ -112,6 +123,8 @@ impl Config {
             behind_proxy: self.behind_proxy,
             sms: self.sms.clone(),
             max_upload_mb: self.max_upload_mb,
+            smtp: self.smtp.clone(),
+            notify: self.notify.clone(),
         }
     }
 

@@ -167,9 +167,13 @@ async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on addr (HAMAFZA_ADDR) {addr}"))?;
     tokio::spawn(prune_forever(store.clone()));
+    // Notifications are sent from here, never inside a request (see hamafza_web::notify).
+    let notifier = hamafza_web::notify::Worker::new(&state).spawn();
     tracing::info!(%addr, backend = ?store.backend(), "Hamafza is serving");
     hamafza_web::serve(listener, hamafza_web::router(state), shutdown_signal()).await?;
     tracing::info!("shutting down");
+    // A delivery cut short here is sent again by a worker after its lease expires.
+    notifier.abort();
     store.close().await;
     Ok(())
 }

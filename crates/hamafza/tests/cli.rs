@@ -71,6 +71,23 @@ fn a_bad_setting_stops_start_up_with_its_name() {
         .output()
         .unwrap();
     assert!(text(&o).contains("MAX_CONNECTIONS"), "{}", text(&o));
+    for (var, value, named) in [
+        ("HAMAFZA_SMTP__URL", "http://mail.example.org", "smtp.url"),
+        ("HAMAFZA_SMTP__FROM", "no address", "smtp.from"),
+        (
+            "HAMAFZA_NOTIFY__PUBLIC_URL",
+            "example.org",
+            "HAMAFZA_NOTIFY__PUBLIC_URL",
+        ),
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_hamafza"))
+            .arg("migrate")
+            .env(var, value)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{var}: {}", text(&o));
+        assert!(text(&o).contains(named), "{}", text(&o));
+    }
     let o = Command::new(env!("CARGO_BIN_EXE_hamafza"))
         .arg("migrate")
         .env("HAMAFZA_DATABASE_URL", "mysql://x/y")

@@ -13,6 +13,8 @@ pub mod calls;
 pub mod drafts;
 mod error;
 pub mod ideas;
+pub mod jobs;
+pub mod notifications;
 pub mod org_units;
 pub mod orientation;
 pub mod otp;

@@ -17,6 +17,7 @@ pub mod i18n;
 mod ideas;
 mod import;
 mod markdown;
+pub mod notify;
 mod pages;
 pub mod sms;
 mod teams;
@@ -47,6 +48,8 @@ pub struct WebConfig {
     pub sms: sms::SmsConfig,
     /// The largest attachment accepted, in megabytes.
     pub max_upload_mb: usize,
+    pub smtp: notify::SmtpConfig,
+    pub notify: notify::NotifyConfig,
 }
 
 impl Default for WebConfig {
@@ -57,6 +60,8 @@ impl Default for WebConfig {
             behind_proxy: false,
             sms: sms::SmsConfig::default(),
             max_upload_mb: 10,
+            smtp: notify::SmtpConfig::default(),
+            notify: notify::NotifyConfig::default(),
         }
     }
 }
@@ -68,6 +73,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub sms: sms::SmsSender,
+    /// Email for notifications (only the background worker sends).
+    pub mailer: notify::Mailer,
     /// Key for CSRF tokens and one-time-code hashes; the same on every node (kept in the store).
     pub secret: Arc<[u8]>,
 }
@@ -77,10 +84,13 @@ impl AppState {
     pub async fn new(store: Store, config: WebConfig) -> anyhow::Result<AppState> {
         let secret = auth::instance_secret(&store).await?;
         let sms = sms::SmsSender::from_config(&config.sms)?;
+        config.notify.check()?;
+        let mailer = notify::Mailer::from_config(&config.smtp)?;
         Ok(AppState {
             store,
             config: Arc::new(config),
             sms,
+            mailer,
             secret: secret.into(),
         })
     }

@@ -20,6 +20,8 @@ pub struct TestApp {
     pub router: Router,
     /// Every SMS "sent", as (to, text).
     pub sms: Arc<Mutex<Vec<(String, String)>>>,
+    /// Every email "sent" by the notification worker.
+    pub emails: Arc<Mutex<Vec<crate::notify::Email>>>,
     _db: TestDb,
 }
 
@@ -30,10 +32,13 @@ impl TestApp {
             .await
             .expect("state");
         state.sms = crate::sms::SmsSender::Memory(sms.clone());
+        let emails = Arc::new(Mutex::new(Vec::new()));
+        state.mailer = crate::notify::Mailer::Memory(emails.clone());
         TestApp {
             router: router(state.clone()),
             state,
             sms,
+            emails,
             _db: db,
         }
     }
@@ -76,6 +81,12 @@ impl TestApp {
             r.body
         );
         (c, user)
+    }
+
+    /// A notification worker over this app's store and memory transports; `run_once()` makes
+    /// one pass synchronously.
+    pub fn worker(&self) -> crate::notify::Worker {
+        crate::notify::Worker::new(&self.state)
     }
 
     /// The last SMS sent to `mobile`.

@@ -38,7 +38,12 @@ pub struct Ctx {
     pub csrf: String,
     /// The path of this page, for the language switch to come back to.
     pub path: String,
+    /// Unread notifications of the signed-in user (up to `UNREAD_CAP`), for the header badge.
+    pub unread: i64,
 }
+
+/// The badge counts no further than this and shows "99+".
+const UNREAD_CAP: i64 = 100;
 
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
@@ -61,11 +66,17 @@ impl FromRequestParts<AppState> for Ctx {
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/".into());
+        // Only signed-in pages pay for the badge: one count on a partial index.
+        let unread = match &user {
+            Some(u) => state.store.unread_notifications(u.id, UNREAD_CAP).await?,
+            None => 0,
+        };
         Ok(Ctx {
             lang,
             user,
             csrf: csrf::form_token(parts, state),
             path,
+            unread,
         })
     }
 }
@@ -113,6 +124,15 @@ impl Ctx {
             self.other_lang().code(),
             crate::error::urlencode(&self.path)
         )
+    }
+
+    /// The header badge's number: "99+" past the cap.
+    pub fn unread_badge(&self) -> String {
+        if self.unread >= UNREAD_CAP {
+            format!("{}+", self.num(UNREAD_CAP - 1))
+        } else {
+            self.num(self.unread)
+        }
     }
 
     pub fn has_role(&self, role: &str) -> bool {
@@ -235,6 +255,7 @@ impl ErrorPage {
                 user: None,
                 csrf: String::new(),
                 path: "/".into(),
+                unread: 0,
             },
             status: err.status().as_u16(),
             title: err.title(lang).to_string(),

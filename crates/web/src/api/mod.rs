@@ -7,6 +7,7 @@ mod accounts;
 mod auth;
 mod calls;
 mod ideas;
+mod notifications;
 mod types;
 
 use crate::AppState;
@@ -56,10 +57,12 @@ use utoipa::{Modify, OpenApi};
         ideas::put_draft,
         ideas::delete_draft,
         ideas::similar_ideas,
+        notifications::list_notifications,
+        notifications::read_notifications,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "Tokens"), (name = "accounts", description = "Users and org units"), (name = "calls", description = "Calls, their axes and stages"), (name = "ideas", description = "Ideas and their versions"))
+    tags((name = "auth", description = "Tokens"), (name = "accounts", description = "Users and org units"), (name = "calls", description = "Calls, their axes and stages"), (name = "ideas", description = "Ideas and their versions"), (name = "notifications", description = "The caller's notifications"))
 )]
 pub struct ApiDoc;
 
@@ -83,6 +86,7 @@ pub fn router(max_upload_mb: usize) -> Router<AppState> {
         .merge(calls::router())
         .merge(ideas::router())
         .merge(ideas::intake_router(max_upload_mb))
+        .merge(notifications::router())
         .fallback(|| async { AppError::NotFound })
 }
 

@@ -10,6 +10,7 @@ mod import;
 mod intake;
 mod orientation;
 pub use intake::draft_json;
+mod notifications;
 mod results;
 mod settings;
 mod versions;
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(results::router())
         .merge(versions::router())
         .merge(intake::router())
+        .merge(notifications::router())
         .layer(axum::middleware::from_fn_with_state(
             state,
             csrf::ensure_cookie,

@@ -3,6 +3,7 @@
 use crate::AppState;
 use crate::auth::{self, csrf::CsrfForm, password};
 use crate::error::{AppError, AppResult};
+use crate::notify;
 use crate::view::{Ctx, FormErrors, html, rejected};
 use askama::Template;
 use axum::Router;
@@ -11,6 +12,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hamafza_core::account::{FieldError, check_password};
+use hamafza_store::notifications::Pref;
 use hamafza_store::org_units::OrgUnit;
 use hamafza_store::tokens::ApiToken;
 use serde::Deserialize;
@@ -21,6 +23,15 @@ pub fn router() -> Router<AppState> {
         .route("/settings/password", post(change_password))
         .route("/settings/tokens", post(create_token))
         .route("/settings/tokens/{id}/revoke", post(revoke_token))
+        .route("/settings/notifications", post(save_notifications))
+}
+
+/// One row of the notification choices on the settings page.
+struct TopicRow {
+    topic: &'static str,
+    label: &'static str,
+    email: bool,
+    sms: bool,
 }
 
 #[derive(Template)]
@@ -35,6 +46,9 @@ struct SettingsPage {
     token_name: String,
     notice: Option<&'static str>,
     errors: FormErrors,
+    /// The email address for notifications, as stored or as just typed.
+    email: String,
+    topics: Vec<TopicRow>,
 }
 
 impl SettingsPage {
@@ -50,7 +64,22 @@ impl SettingsPage {
             .await?
             .and_then(|c| c.1)
             .is_some();
+        let stored = state.store.notification_prefs(user.id).await?;
+        let topics = notify::Topic::ALL
+            .iter()
+            .map(|t| {
+                let c = notify::channels(&stored, *t);
+                TopicRow {
+                    topic: t.as_str(),
+                    label: ctx.t(&format!("notify.topic.{}", t.as_str())),
+                    email: c.email,
+                    sms: c.sms,
+                }
+            })
+            .collect();
         Ok(SettingsPage {
+            email: state.store.user_email(user.id).await?.unwrap_or_default(),
+            topics,
             tokens: state.store.api_tokens(user.id).await?,
             ctx,
             unit,
@@ -174,4 +203,51 @@ async fn revoke_token(
         .await
         .map_err(AppError::from)?;
     Ok(Redirect::to("/settings").into_response())
+}
+
+/// Saves the email address and, for every topic, whether it goes by email and by SMS. Unticked
+/// boxes are absent from the form, so every topic is saved explicitly.
+async fn save_notifications(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(f): CsrfForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    let field = |name: &str| f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let typed = field("email").unwrap_or("").trim().to_string();
+    let email = if typed.is_empty() {
+        None
+    } else {
+        match notify::email::check_address(&typed) {
+            Some(e) => Some(e),
+            None => {
+                let lang = ctx.lang;
+                let mut page = SettingsPage::load(&state, ctx).await?;
+                page.errors = FormErrors::default();
+                page.errors
+                    .push("email", lang.t("notify.email_invalid").into());
+                page.email = typed;
+                for row in &mut page.topics {
+                    row.email = field(&format!("email_{}", row.topic)).is_some();
+                    row.sms = field(&format!("sms_{}", row.topic)).is_some();
+                }
+                return rejected(page);
+            }
+        }
+    };
+    let prefs: Vec<Pref> = notify::Topic::ALL
+        .iter()
+        .map(|t| Pref {
+            kind: t.as_str().into(),
+            email: field(&format!("email_{}", t.as_str())).is_some(),
+            sms: field(&format!("sms_{}", t.as_str())).is_some(),
+        })
+        .collect();
+    state
+        .store
+        .save_notification_settings(user.id, email.as_deref(), &prefs, Some(user.id))
+        .await?;
+    let mut page = SettingsPage::load(&state, ctx).await?;
+    page.notice = Some("notify.saved");
+    html(page)
 }

@@ -1,0 +1,369 @@
+//! Notifications: the cursor over the audit log (the outbox), each user's in-app inbox, their
+//! delivery preferences and email address. Turning audit entries into notifications is the web
+//! crate's worker (`hamafza_web::notify`); this module only stores what it decides.
+
+use crate::audit::{AuditConn, NewAudit};
+use crate::jobs::NewJob;
+use crate::{Store, StoreResult, db_read, db_write, now};
+use hamafza_core::audit::AuditEntry;
+use serde::Serialize;
+use serde_json::json;
+
+/// One notification in a user's inbox. `data` is JSON, rendered in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Notification {
+    pub id: i64,
+    pub user_id: i64,
+    pub kind: String,
+    pub audit_seq: i64,
+    pub data: String,
+    /// A path on this site (the idea page, the results page…).
+    pub link: String,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+}
+
+const NOTIFICATION_COLUMNS: &str = "id, user_id, kind, audit_seq, data, link, created_at, read_at";
+
+/// A notification to add to a user's inbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNotification {
+    pub user_id: i64,
+    /// The audit entry it comes from; one notification per entry and user.
+    pub audit_seq: i64,
+    pub kind: String,
+    pub data: String,
+    pub link: String,
+}
+
+/// What the worker needs to know about a recipient.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Recipient {
+    pub id: i64,
+    pub display_name: String,
+    pub locale: String,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub disabled: bool,
+}
+
+/// A user's stored choice for one kind of notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Pref {
+    pub kind: String,
+    pub email: bool,
+    pub sms: bool,
+}
+
+/// An idea as notifications describe it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct IdeaNotice {
+    pub public_id: String,
+    pub title: String,
+    pub tracking_code: String,
+    pub author_id: Option<i64>,
+    /// For ideas imported from paper forms and booths, who gave them (they may have no account).
+    pub submitter_mobile: Option<String>,
+    pub call_id: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    seq: i64,
+    at: i64,
+    actor_id: Option<i64>,
+    action: String,
+    entity_type: String,
+    entity_id: String,
+    data: String,
+    prev_hash: String,
+    hash: String,
+}
+
+/// The cursor's name in `notify_cursor`.
+const CURSOR: &str = "audit";
+
+impl Store {
+    /// The last audit entry already turned into notifications.
+    pub async fn notify_cursor(&self) -> StoreResult<i64> {
+        Ok(db_write!(self, |p| {
+            sqlx::query_scalar("SELECT seq FROM notify_cursor WHERE name = $1")
+                .bind(CURSOR)
+                .fetch_one(p)
+                .await?
+        }))
+    }
+
+    /// Up to `limit` audit entries after `seq`, oldest first. Entries become visible in `seq`
+    /// order (appends are serialized until commit, see `audit.rs`), so none is skipped.
+    pub async fn audit_after(&self, seq: i64, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        let rows: Vec<AuditRow> = db_write!(self, |p| {
+            sqlx::query_as(
+                "SELECT seq, at, actor_id, action, entity_type, entity_id, data, prev_hash, hash
+                 FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(seq)
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| AuditEntry {
+                seq: r.seq,
+                at: r.at,
+                actor_id: r.actor_id,
+                action: r.action,
+                entity_type: r.entity_type,
+                entity_id: r.entity_id,
+                data: r.data,
+                prev_hash: r.prev_hash,
+                hash: r.hash,
+            })
+            .collect())
+    }
+
+    /// Moves the cursor from `from` to `to` and stores what those entries produced, in one
+    /// transaction. False (and nothing written) when another worker moved the cursor first.
+    /// `at` is the worker's clock: the notifications' time and when the jobs become due.
+    pub async fn record_fanout(
+        &self,
+        from: i64,
+        to: i64,
+        notifications: &[NewNotification],
+        jobs: &[NewJob],
+        at: i64,
+    ) -> StoreResult<bool> {
+        db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            let moved =
+                sqlx::query("UPDATE notify_cursor SET seq = $1 WHERE name = $2 AND seq = $3")
+                    .bind(to)
+                    .bind(CURSOR)
+                    .bind(from)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            if moved != 1 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            for n in notifications {
+                sqlx::query(
+                        "INSERT INTO notifications (user_id, kind, audit_seq, data, link, created_at)
+                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (audit_seq, user_id) DO NOTHING",
+                    )
+                    .bind(n.user_id)
+                    .bind(&n.kind)
+                    .bind(n.audit_seq)
+                    .bind(&n.data)
+                    .bind(&n.link)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for j in jobs {
+                sqlx::query(
+                    "INSERT INTO jobs (kind, payload, audit_seq, max_attempts, run_at, created_at)
+                         VALUES ($1, $2, $3, $4, $5, $5)",
+                )
+                .bind(&j.kind)
+                .bind(&j.payload)
+                .bind(j.audit_seq)
+                .bind(j.max_attempts)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(true)
+    }
+
+    /// The people to notify, by id (unknown ids are left out).
+    pub async fn recipient(&self, user_id: i64) -> StoreResult<Option<Recipient>> {
+        Ok(db_read!(self, |p| {
+            sqlx::query_as(
+                "SELECT id, display_name, locale, email, mobile, disabled FROM users WHERE id = $1",
+            )
+            .bind(user_id)
+            .fetch_optional(p)
+            .await?
+        }))
+    }
+
+    /// An idea by public id, as notifications describe it.
+    pub async fn idea_notice(&self, public_id: &str) -> StoreResult<Option<IdeaNotice>> {
+        Ok(db_read!(self, |p| {
+            sqlx::query_as(
+                "SELECT public_id, title, tracking_code, author_id, submitter_mobile, call_id
+                 FROM ideas WHERE public_id = $1",
+            )
+            .bind(public_id)
+            .fetch_optional(p)
+            .await?
+        }))
+    }
+
+    /// Everyone who submitted an idea to a call, once each.
+    pub async fn call_authors(&self, call_id: i64) -> StoreResult<Vec<i64>> {
+        Ok(db_read!(self, |p| {
+            sqlx::query_scalar(
+                "SELECT DISTINCT author_id FROM ideas WHERE call_id = $1 AND author_id IS NOT NULL ORDER BY author_id",
+            )
+            .bind(call_id)
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
+    /// A page of a user's notifications, newest first, and how many they have.
+    pub async fn notifications(
+        &self,
+        user_id: i64,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<Notification>, i64)> {
+        Ok(db_read!(self, |p| {
+            let rows = sqlx::query_as(&format!(
+                "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = $1
+                 ORDER BY id DESC LIMIT $2 OFFSET $3"
+            ))
+            .bind(user_id)
+            .bind(limit.clamp(1, 200))
+            .bind(offset.max(0))
+            .fetch_all(p)
+            .await?;
+            let total = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(p)
+                .await?;
+            (rows, total)
+        }))
+    }
+
+    /// How many unread notifications a user has, counted up to `cap` only: the header badge
+    /// shows "99+" beyond that, and the count stays a short walk of the partial index.
+    pub async fn unread_notifications(&self, user_id: i64, cap: i64) -> StoreResult<i64> {
+        Ok(db_read!(self, |p| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE user_id = $1 AND read_at IS NULL LIMIT $2) AS unread",
+            )
+            .bind(user_id)
+            .bind(cap)
+            .fetch_one(p)
+            .await?
+        }))
+    }
+
+    /// Marks some of a user's notifications read (all of them when `ids` is `None`). Other
+    /// users' ids match nothing. Returns how many changed.
+    pub async fn mark_notifications_read(
+        &self,
+        user_id: i64,
+        ids: Option<&[i64]>,
+    ) -> StoreResult<u64> {
+        let at = now();
+        Ok(db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            let mut changed = 0;
+            match ids {
+                None => {
+                    changed += sqlx::query(
+                        "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL",
+                    )
+                    .bind(at)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                }
+                Some(ids) => {
+                    for id in ids {
+                        changed += sqlx::query(
+                            "UPDATE notifications SET read_at = $1 WHERE id = $2 AND user_id = $3 AND read_at IS NULL",
+                        )
+                        .bind(at)
+                        .bind(id)
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    }
+                }
+            }
+            tx.commit().await?;
+            changed
+        }))
+    }
+
+    /// The choices a user changed from the defaults.
+    pub async fn notification_prefs(&self, user_id: i64) -> StoreResult<Vec<Pref>> {
+        Ok(db_read!(self, |p| {
+            sqlx::query_as(
+                "SELECT kind, email, sms FROM notification_prefs WHERE user_id = $1 ORDER BY kind",
+            )
+            .bind(user_id)
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
+    pub async fn user_email(&self, user_id: i64) -> StoreResult<Option<String>> {
+        Ok(db_read!(self, |p| {
+            sqlx::query_scalar::<_, Option<String>>("SELECT email FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(p)
+                .await?
+                .flatten()
+        }))
+    }
+
+    /// Saves a user's email address (already validated; `None` removes it) and their choice for
+    /// every kind, in one transaction with its audit entry. The address itself stays out of the
+    /// append-only log; only whether there is one.
+    pub async fn save_notification_settings(
+        &self,
+        user_id: i64,
+        email: Option<&str>,
+        prefs: &[Pref],
+        actor_id: Option<i64>,
+    ) -> StoreResult<()> {
+        let at = now();
+        db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            sqlx::query("UPDATE users SET email = $1, updated_at = $2 WHERE id = $3")
+                .bind(email)
+                .bind(at)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            for pref in prefs {
+                sqlx::query(
+                    "INSERT INTO notification_prefs (user_id, kind, email, sms) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (user_id, kind) DO UPDATE SET email = excluded.email, sms = excluded.sms",
+                )
+                .bind(user_id)
+                .bind(&pref.kind)
+                .bind(pref.email)
+                .bind(pref.sms)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let choices: serde_json::Map<String, serde_json::Value> = prefs
+                .iter()
+                .map(|p| (p.kind.clone(), json!({ "email": p.email, "sms": p.sms })))
+                .collect();
+            tx.append_audit(NewAudit {
+                actor_id,
+                action: "notify.settings",
+                entity_type: "user",
+                entity_id: user_id.to_string(),
+                data: json!({ "has_email": email.is_some(), "prefs": choices }),
+            })
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
