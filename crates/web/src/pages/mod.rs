@@ -8,6 +8,7 @@ mod home;
 mod ideas;
 mod import;
 mod results;
+mod screening;
 mod settings;
 
 use crate::AppState;
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(ideas::router())
         .merge(import::router())
         .merge(results::router())
+        .merge(screening::router())
         .layer(axum::middleware::from_fn_with_state(
             state,
             csrf::ensure_cookie,
