@@ -37,6 +37,9 @@ pub enum FieldError {
     StageOrder,
     #[error("not open now")]
     Closed,
+    /// Someone else changed the object meanwhile; reload and decide again.
+    #[error("changed meanwhile")]
+    Changed,
 }
 
 impl FieldError {
@@ -58,6 +61,7 @@ impl FieldError {
             Self::DateOrder => "error.date_order",
             Self::StageOrder => "error.stage_order",
             Self::Closed => "idea.not_open",
+            Self::Changed => "error.changed",
         }
     }
 

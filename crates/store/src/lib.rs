@@ -15,6 +15,7 @@ pub mod org_units;
 pub mod otp;
 pub mod rate_limits;
 pub mod results;
+pub mod screening;
 pub mod sessions;
 pub mod settings;
 #[cfg(feature = "testing")]

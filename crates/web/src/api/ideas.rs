@@ -48,6 +48,10 @@ pub struct IdeaOut {
     pub owner_unit_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The position (in the call's `stages`) of the stage the idea reached.
+    pub stage_position: i64,
+    /// For a duplicate: the public id of the idea it was merged into.
+    pub duplicate_of: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -79,6 +83,11 @@ async fn out(state: &AppState, idea: Idea, call_public_id: &str) -> AppResult<Id
         owner_unit_id: v.owner_unit_id,
         created_at: idea.created_at,
         updated_at: idea.updated_at,
+        stage_position: idea.stage_position,
+        duplicate_of: match idea.duplicate_of {
+            Some(id) => Some(state.store.idea(id).await?.public_id),
+            None => None,
+        },
     })
 }
 
@@ -245,6 +254,13 @@ pub struct TransitionIn {
     /// Shown to the author; required to reject or to request changes.
     #[serde(default)]
     pub message: String,
+    /// The status the caller saw; if the idea is no longer there (a retry, or someone else
+    /// decided meanwhile) the decision is refused with a 422 on `transition`.
+    #[serde(default)]
+    pub expected_status: Option<String>,
+    /// The stage position the caller saw (see `stage_position`); checked with `expected_status`.
+    #[serde(default)]
+    pub expected_stage: Option<i64>,
 }
 
 /// The secretariat's decision on an idea. A decision that does not fit the idea's status (or
@@ -261,7 +277,16 @@ pub async fn transition_idea(
 ) -> AppResult<Json<IdeaOut>> {
     let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
     let t = hamafza_core::idea::Transition::parse(&input.transition);
-    let idea = ideas::decide(&state, &idea, t, &input.message, &caller.0)
+    let expected = match &input.expected_status {
+        None => None,
+        Some(s) => Some(hamafza_core::idea::Place {
+            status: hamafza_core::idea::IdeaStatus::parse(s).ok_or(AppError::Validation(vec![
+                ("expected_status", FieldError::Unknown),
+            ]))?,
+            stage: input.expected_stage.unwrap_or(idea.stage_position),
+        }),
+    };
+    let idea = ideas::decide(&state, &call, &idea, t, expected, &input.message, &caller.0)
         .await?
         .map_err(AppError::Validation)?;
     Ok(Json(out(&state, idea, &call.public_id).await?))

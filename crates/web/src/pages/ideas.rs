@@ -168,6 +168,7 @@ struct IdeaPage<'a> {
     /// The viewer screens ideas (the secretariat).
     manage: bool,
     errors: FormErrors,
+    screening: super::screening::IdeaPanel,
 }
 
 impl IdeaPage<'_> {
@@ -189,6 +190,9 @@ impl IdeaPage<'_> {
     }
 
     fn event(&self, e: &AuditEntry) -> String {
+        if let Some(text) = super::screening::event(self.ctx, &self.call, e) {
+            return text;
+        }
         if e.action == "idea.transition" {
             let to = self.data(e, "to");
             return self.ctx.tf(
@@ -217,7 +221,10 @@ impl IdeaPage<'_> {
             Transition::Reopen,
         ]
         .into_iter()
-        .filter(|t| t.apply(self.idea.status).is_some())
+        .filter(|t| {
+            t.plan(self.idea.place(), &ideas::stage_kinds(&self.call))
+                .is_some()
+        })
         .collect()
     }
 }
@@ -225,6 +232,8 @@ impl IdeaPage<'_> {
 #[derive(Deserialize)]
 struct PageQuery {
     submitted: Option<String>,
+    /// A rejection template to pre-fill the decision message with.
+    template: Option<String>,
 }
 
 async fn idea_page(
@@ -236,10 +245,16 @@ async fn idea_page(
     let user = ctx.require_user()?.clone();
     let (idea, call) = ideas::visible(&state, &user, &id).await?;
     let versions = state.store.idea_versions(idea.id).await?;
-    let timeline = state.store.audit_for("idea", &idea.public_id).await?;
+    let mut timeline = state.store.audit_for("idea", &idea.public_id).await?;
     let can_edit = ideas::edit_blocker(&call, &idea, &user, hamafza_store::now()).is_none();
     let manage = ideas::manages(&user);
+    if !manage {
+        timeline.retain(super::screening::author_sees);
+    }
+    let screening =
+        super::screening::panel(&state, &ctx, &call, &idea, manage, q.template.as_deref()).await?;
     html(IdeaPage {
+        screening,
         ctx: &ctx,
         idea,
         call,
@@ -362,10 +377,14 @@ pub(super) async fn rejected_decision(
     idea: Idea,
     call: Call,
     errors: FormErrors,
+    message: String,
 ) -> AppResult<Response> {
     let versions = state.store.idea_versions(idea.id).await?;
     let timeline = state.store.audit_for("idea", &idea.public_id).await?;
+    let mut screening = super::screening::panel(state, ctx, &call, &idea, true, None).await?;
+    screening.message = message;
     rejected(IdeaPage {
+        screening,
         ctx,
         idea,
         call,
