@@ -7,6 +7,7 @@ mod accounts;
 mod auth;
 mod calls;
 mod ideas;
+mod screening;
 mod types;
 
 use crate::AppState;
@@ -42,10 +43,19 @@ use utoipa::{Modify, OpenApi};
         ideas::edit_idea,
         ideas::transition_idea,
         ideas::import_ideas,
+        screening::tag_idea,
+        screening::call_tags,
+        screening::reclassify_idea,
+        screening::merge_idea,
+        screening::bulk,
+        screening::list_templates,
+        screening::create_template,
+        screening::update_template,
+        screening::delete_template,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "Tokens"), (name = "accounts", description = "Users and org units"), (name = "calls", description = "Calls, their axes and stages"), (name = "ideas", description = "Ideas and their versions"))
+    tags((name = "auth", description = "Tokens"), (name = "accounts", description = "Users and org units"), (name = "calls", description = "Calls, their axes and stages"), (name = "ideas", description = "Ideas and their versions"), (name = "screening", description = "The secretariat's screening: tags, axes, duplicates, bulk actions, rejection templates"))
 )]
 pub struct ApiDoc;
 
@@ -68,6 +78,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(calls::router())
         .merge(ideas::router())
+        .merge(screening::router())
         .fallback(|| async { AppError::NotFound })
 }
 

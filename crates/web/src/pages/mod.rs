@@ -9,6 +9,8 @@ mod ideas;
 mod import;
 mod results;
 mod screening;
+
+pub(crate) use screening::{TEMPLATE_TITLE_MAX, bulk_action, merge_ideas};
 mod settings;
 
 use crate::AppState;
