@@ -369,8 +369,36 @@ pub struct ExportRow {
 }
 
 impl Store {
-    /// Every idea of a call with its current text, oldest first, for exports.
+    /// Every idea of a call with its current text, oldest first, for exports. The author cell
+    /// also names the authors of ideas merged into it (they stay credited).
     pub async fn ideas_for_export(&self, call_id: i64) -> StoreResult<Vec<ExportRow>> {
+        let mut rows = self.export_rows(call_id).await?;
+        let credits: Vec<(String, String)> = db_read!(self, |p| {
+            sqlx::query_as(
+                "SELECT i.tracking_code, c.name FROM idea_credits c JOIN ideas i ON i.id = c.idea_id
+                 WHERE i.call_id = $1 ORDER BY c.created_at, c.from_idea_id",
+            )
+            .bind(call_id)
+            .fetch_all(p)
+            .await?
+        });
+        let at: std::collections::HashMap<String, usize> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.tracking_code.clone(), i))
+            .collect();
+        for (code, name) in credits {
+            if let Some(r) = at.get(&code).map(|i| &mut rows[*i]) {
+                r.author = Some(match r.author.take() {
+                    Some(a) if !a.is_empty() => format!("{a}، {name}"),
+                    _ => name,
+                });
+            }
+        }
+        Ok(rows)
+    }
+
+    async fn export_rows(&self, call_id: i64) -> StoreResult<Vec<ExportRow>> {
         Ok(db_read!(self, |p| {
             sqlx::query_as(
                 "SELECT i.tracking_code, i.title, a.title AS axis, i.status, i.channel, u.display_name AS author,
