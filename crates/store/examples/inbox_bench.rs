@@ -35,23 +35,43 @@ where
         v.push(t.elapsed());
     }
     v.sort();
-    (percentile(&v, 0.5), percentile(&v, 0.95), percentile(&v, 0.99))
+    (
+        percentile(&v, 0.5),
+        percentile(&v, 0.95),
+        percentile(&v, 0.99),
+    )
 }
 
 async fn run(name: &str, store: Store, out: &mut String) {
-    let day = |d| JalaliDate { year: 1403, month: 1, day: d };
+    let day = |d| JalaliDate {
+        year: 1403,
+        month: 1,
+        day: d,
+    };
     let call = store
         .create_call(
             &ValidCall {
                 title: "جمعینو، دور نخست".into(),
                 description: String::new(),
                 audience: Audience::Employees,
-                axes: (1..=3).map(|i| (format!("محور {i}"), String::new())).collect(),
-                stages: [StageKind::Submission, StageKind::Screening, StageKind::Shortlisting, StageKind::Orientation]
-                    .iter()
-                    .enumerate()
-                    .map(|(i, k)| ValidStage { kind: *k, title: String::new(), start: day(1 + 2 * i as u32), end: day(2 + 2 * i as u32) })
+                axes: (1..=3)
+                    .map(|i| (format!("محور {i}"), String::new()))
                     .collect(),
+                stages: [
+                    StageKind::Submission,
+                    StageKind::Screening,
+                    StageKind::Shortlisting,
+                    StageKind::Orientation,
+                ]
+                .iter()
+                .enumerate()
+                .map(|(i, k)| ValidStage {
+                    kind: *k,
+                    title: String::new(),
+                    start: day(1 + 2 * i as u32),
+                    end: day(2 + 2 * i as u32),
+                })
+                .collect(),
             },
             None,
             None,
@@ -65,27 +85,116 @@ async fn run(name: &str, store: Store, out: &mut String) {
     let now = hamafza_store::now();
     // A cursor half-way down the newest-first order: what page 1,000 of 50 would start after.
     let mid = store
-        .inbox_page(call.id, &InboxQuery { offset: IDEAS / 2, limit: 1, ..Default::default() })
+        .inbox_page(
+            call.id,
+            &InboxQuery {
+                offset: IDEAS / 2,
+                limit: 1,
+                ..Default::default()
+            },
+        )
         .await
         .unwrap()
         .ideas[0]
         .public_id
         .clone();
-    let base = |limit| InboxQuery { limit, ..Default::default() };
+    let base = |limit| InboxQuery {
+        limit,
+        ..Default::default()
+    };
     let cases: Vec<(&str, InboxQuery)> = vec![
         ("no filter, newest, first page", base(50)),
-        ("no filter, newest, deep page (keyset, after idea 50,000)", InboxQuery { after: Some(mid.clone()), ..base(50) }),
-        ("no filter, newest, deep page (OFFSET 50,000, the API's `offset`)", InboxQuery { offset: IDEAS / 2, ..base(50) }),
-        ("status=accepted, sort by last update", InboxQuery { status: Some(IdeaStatus::Accepted), sort: InboxSort::Updated, ..base(50) }),
-        ("status=submitted + axis, deep page (keyset)", InboxQuery { status: Some(IdeaStatus::Submitted), axis_id: Some(axes[1]), after: Some(mid.clone()), ..base(50) }),
-        ("axis + stage=shortlisting, sort by title", InboxQuery { axis_id: Some(axes[0]), stage: Some(2), sort: InboxSort::Title, ..base(50) }),
-        ("province of the author's unit", InboxQuery { province: Some(filled.province.clone()), ..base(50) }),
-        ("unit", InboxQuery { unit_id: Some(filled.unit_id), ..base(50) }),
-        ("channel=paper, oldest first", InboxQuery { channel: Some(Channel::Paper), sort: InboxSort::Oldest, ..base(50) }),
-        ("tag", InboxQuery { tag_id: Some(filled.tag_id), ..base(50) }),
-        ("submitted in the last 7 days", InboxQuery { from: Some(now - 7 * 86400), to: Some(now), ..base(50) }),
-        ("title search «پیامک» (common word)", InboxQuery { search: Some("پيامك".into()), ..base(50) }),
-        ("title search, no match (scans the call)", InboxQuery { search: Some("واژه‌ای که نیست".into()), ..base(50) }),
+        (
+            "no filter, newest, deep page (keyset, after idea 50,000)",
+            InboxQuery {
+                after: Some(mid.clone()),
+                ..base(50)
+            },
+        ),
+        (
+            "no filter, newest, deep page (OFFSET 50,000, the API's `offset`)",
+            InboxQuery {
+                offset: IDEAS / 2,
+                ..base(50)
+            },
+        ),
+        (
+            "status=accepted, sort by last update",
+            InboxQuery {
+                status: Some(IdeaStatus::Accepted),
+                sort: InboxSort::Updated,
+                ..base(50)
+            },
+        ),
+        (
+            "status=submitted + axis, deep page (keyset)",
+            InboxQuery {
+                status: Some(IdeaStatus::Submitted),
+                axis_id: Some(axes[1]),
+                after: Some(mid.clone()),
+                ..base(50)
+            },
+        ),
+        (
+            "axis + stage=shortlisting, sort by title",
+            InboxQuery {
+                axis_id: Some(axes[0]),
+                stage: Some(2),
+                sort: InboxSort::Title,
+                ..base(50)
+            },
+        ),
+        (
+            "province of the author's unit",
+            InboxQuery {
+                province: Some(filled.province.clone()),
+                ..base(50)
+            },
+        ),
+        (
+            "unit",
+            InboxQuery {
+                unit_id: Some(filled.unit_id),
+                ..base(50)
+            },
+        ),
+        (
+            "channel=paper, oldest first",
+            InboxQuery {
+                channel: Some(Channel::Paper),
+                sort: InboxSort::Oldest,
+                ..base(50)
+            },
+        ),
+        (
+            "tag",
+            InboxQuery {
+                tag_id: Some(filled.tag_id),
+                ..base(50)
+            },
+        ),
+        (
+            "submitted in the last 7 days",
+            InboxQuery {
+                from: Some(now - 7 * 86400),
+                to: Some(now),
+                ..base(50)
+            },
+        ),
+        (
+            "title search «پیامک» (common word)",
+            InboxQuery {
+                search: Some("پيامك".into()),
+                ..base(50)
+            },
+        ),
+        (
+            "title search, no match (scans the call)",
+            InboxQuery {
+                search: Some("واژه‌ای که نیست".into()),
+                ..base(50)
+            },
+        ),
     ];
     let (b50, b95, b99) = time(|| {
         let s = store.clone();
@@ -94,13 +203,26 @@ async fn run(name: &str, store: Store, out: &mut String) {
         }
     })
     .await;
-    let _ = writeln!(out, "\n## {name}\n\n{IDEAS} ideas in one call, filled in {fill_secs:.1} s. {RUNS} timed runs per row after 10 warm-up runs; each run is one page of 50 rows **and** its count (capped at 10,000), as the inbox does.\n");
-    let _ = writeln!(out, "| query | rows | count | p50 ms | p95 ms | p99 ms | p95 / baseline |");
+    let _ = writeln!(
+        out,
+        "\n## {name}\n\n{IDEAS} ideas in one call, filled in {fill_secs:.1} s. {RUNS} timed runs per row after 10 warm-up runs; each run is one page of 50 rows **and** its count (capped at 2,000), as the inbox does.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| query | rows | count | p50 ms | p95 ms | p99 ms | p95 / baseline |"
+    );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|");
-    let _ = writeln!(out, "| `SELECT 1` (baseline, same pool) | | | {b50:.2} | {b95:.2} | {b99:.2} | 1 |");
+    let _ = writeln!(
+        out,
+        "| `SELECT 1` (baseline, same pool) | | | {b50:.2} | {b95:.2} | {b99:.2} | 1 |"
+    );
     for (label, q) in cases {
         let page = store.inbox_page(call.id, &q).await.unwrap();
-        let count = if page.capped { format!("> {}", page.total) } else { page.total.to_string() };
+        let count = if page.capped {
+            format!("> {}", page.total)
+        } else {
+            page.total.to_string()
+        };
         let (p50, p95, p99) = time(|| {
             let s = store.clone();
             let q = q.clone();
@@ -110,14 +232,20 @@ async fn run(name: &str, store: Store, out: &mut String) {
         })
         .await;
         let ratio = p95 / b95.max(0.001);
-        let _ = writeln!(out, "| {label} | {} | {count} | {p50:.2} | {p95:.2} | {p99:.2} | {ratio:.0} |", page.ideas.len());
+        let _ = writeln!(
+            out,
+            "| {label} | {} | {count} | {p50:.2} | {p95:.2} | {p99:.2} | {ratio:.0} |",
+            page.ideas.len()
+        );
         eprintln!("{name}: {label}: p95 {p95:.2} ms");
     }
 }
 
 #[tokio::main]
 async fn main() {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "bench/RESULTS-inbox.md".into());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "bench/RESULTS-inbox.md".into());
     let mut out = String::new();
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let _ = writeln!(
@@ -130,7 +258,10 @@ async fn main() {
     if let Some(db) = hamafza_store::testing::postgres().await {
         run("PostgreSQL", db.store.clone(), &mut out).await;
     } else {
-        let _ = writeln!(out, "\n## PostgreSQL\n\nNot measured: HAMAFZA_TEST_PG was not set.");
+        let _ = writeln!(
+            out,
+            "\n## PostgreSQL\n\nNot measured: HAMAFZA_TEST_PG was not set."
+        );
     }
     std::fs::write(&path, out).unwrap();
     eprintln!("wrote {path}");

@@ -320,6 +320,60 @@ async fn the_inbox_filters_sorts_and_pages_by_keyset(store: Store) {
         by_title.ideas[1].title < next.ideas[0].title || by_title.ideas[1].id < next.ideas[0].id
     );
     assert!(by_title.ideas[0].title.contains('0') && next.ideas[0].title.contains('2'));
+    // An author in a provincial unit: the idea keeps the unit and province it came from.
+    let unit = store
+        .create_org_unit(
+            &hamafza_store::org_units::NewOrgUnit {
+                parent_id: None,
+                kind: hamafza_core::OrgUnitKind::Province,
+                code: "prov-fars".into(),
+                name_fa: "اداره کل فارس".into(),
+                name_en: "Fars".into(),
+                province_code: Some("fars".into()),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let ali = store
+        .create_user(
+            &NewUser {
+                username: "ali".into(),
+                display_name: "علی".into(),
+                password_hash: None,
+                national_id: None,
+                mobile: None,
+                org_unit_id: Some(unit.id),
+                roles: vec![Role::Participant],
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let from_fars = idea(&store, &call, ali.id, 0, "ایده‌ای از شیراز").await;
+    let q = InboxQuery {
+        province: Some("fars".into()),
+        limit: 50,
+        ..Default::default()
+    };
+    let page = store.inbox_page(call.id, &q).await.unwrap();
+    assert_eq!(
+        page.ideas.iter().map(|i| i.id).collect::<Vec<_>>(),
+        vec![from_fars.id]
+    );
+    let q = InboxQuery {
+        unit_id: Some(unit.id),
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(store.inbox_page(call.id, &q).await.unwrap().total, 1);
+    let q = InboxQuery {
+        unit_id: Some(unit.id),
+        status: Some(IdeaStatus::Rejected),
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(store.inbox_page(call.id, &q).await.unwrap().total, 0);
 }
 
 async fn tags_are_normalized_per_call_and_filter_the_inbox(store: Store) {

@@ -516,9 +516,16 @@ async fn merge_credits_both_authors_and_the_author_reads_the_timeline(app: TestA
         page.body
     );
     let csv = d
-        .get(&format!("/secretariat/calls/{}/export?format=csv", c.public_id))
+        .get(&format!(
+            "/secretariat/calls/{}/export?format=csv",
+            c.public_id
+        ))
         .await;
-    let row = csv.body.lines().find(|l| l.contains("پیامک وضعیت پرونده,")).unwrap_or("");
+    let row = csv
+        .body
+        .lines()
+        .find(|l| l.contains("پیامک وضعیت پرونده,"))
+        .unwrap_or("");
     assert!(row.contains("کاربر sara، کاربر reza"), "{}", csv.body);
     // The duplicate's author reads what happened, in Persian.
     let page = b.get(&format!("/ideas/{dup}")).await;

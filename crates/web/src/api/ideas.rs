@@ -57,9 +57,9 @@ pub struct IdeaOut {
 #[derive(Serialize, ToSchema)]
 pub struct IdeaPage {
     pub items: Vec<IdeaOut>,
-    /// How many ideas match, counted up to 10,000 (see `total_capped`).
+    /// How many ideas match, counted up to 2,000 (see `total_capped`).
     pub total: i64,
-    /// Whether more than 10,000 ideas match.
+    /// Whether more than 2,000 ideas match.
     #[serde(default)]
     pub total_capped: bool,
     /// Pass as `after` to get the next page; absent on the last page.
@@ -117,7 +117,7 @@ pub struct PageParams {
     pub stage: Option<i64>,
     /// A province code (of the author's unit), e.g. `tehran`.
     pub province: Option<String>,
-    /// An org unit id (the author's unit or a unit directly under it).
+    /// An org unit id: the author's unit when the idea arrived.
     pub unit_id: Option<i64>,
     /// `web`, `api`, `exhibition`, `paper`.
     pub channel: Option<String>,
