@@ -53,6 +53,9 @@ pub enum FieldError {
     AlreadyMember,
     #[error("a team of more than {0}")]
     TeamFull(usize),
+    /// Someone else changed the object meanwhile; reload and decide again.
+    #[error("changed meanwhile")]
+    Changed,
 }
 
 impl FieldError {
@@ -82,6 +85,7 @@ impl FieldError {
             Self::NotInAudience => "error.not_in_audience",
             Self::AlreadyMember => "error.already_member",
             Self::TeamFull(_) => "error.team_full",
+            Self::Changed => "error.changed",
         }
     }
 

@@ -2,7 +2,7 @@
 //! through. Every edit is a new version; the text is kept as typed.
 
 use crate::account::{FieldError, FieldErrors, fix_letters, fix_letters_keep_lines};
-use crate::call::Audience;
+use crate::call::{Audience, StageKind};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,22 +51,95 @@ impl Transition {
         .find(|x| x.as_str() == s.trim())
     }
 
-    /// The status `from` becomes, or `None` when the move makes no sense from there.
+    /// The status `from` becomes, or `None` when the move makes no sense from there. (Whether
+    /// an accepted idea can go further depends on the call's stages: see [`Transition::plan`].)
     pub fn apply(self, from: IdeaStatus) -> Option<IdeaStatus> {
         use IdeaStatus::*;
         match (self, from) {
-            (Self::Accept, Submitted | ChangesRequested) => Some(Accepted),
-            (Self::Reject, Submitted | ChangesRequested) => Some(Rejected),
+            (Self::Accept, Submitted | ChangesRequested | Accepted) => Some(Accepted),
+            (Self::Reject, Submitted | ChangesRequested | Accepted) => Some(Rejected),
             (Self::RequestChanges, Submitted) => Some(ChangesRequested),
             (Self::Reopen, Accepted | Rejected | ChangesRequested) => Some(Submitted),
             _ => None,
         }
     }
 
+    /// Where an idea at `from` (status, stage position) ends up in a call whose pipeline is
+    /// `stages`, or `None` when the move makes no sense. Accepting moves the idea to the next
+    /// stage where it is judged (screening is where the secretariat looks at submitted ideas, so
+    /// it is passed over); reopening an accepted idea undoes that one step.
+    pub fn plan(self, from: Place, stages: &[StageKind]) -> Option<Place> {
+        let status = self.apply(from.status)?;
+        let stage = match (self, from.status) {
+            (Self::Accept, IdeaStatus::Accepted) => next_stage(stages, from.stage)?,
+            // With no stage left to move to, the first acceptance still counts.
+            (Self::Accept, _) => next_stage(stages, from.stage).unwrap_or(from.stage),
+            (Self::Reopen, IdeaStatus::Accepted) => {
+                let back = previous_stage(stages, from.stage);
+                if back > entry_stage(stages) {
+                    return Some(Place {
+                        status: IdeaStatus::Accepted,
+                        stage: back,
+                    });
+                }
+                back
+            }
+            _ => from.stage,
+        };
+        Some(Place { status, stage })
+    }
+
     /// Rejecting and asking for changes must tell the author why.
     pub fn needs_message(self) -> bool {
         matches!(self, Self::Reject | Self::RequestChanges)
     }
+}
+
+/// Where an idea stands: its status at the stage (a position in the call's pipeline) it reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    pub status: IdeaStatus,
+    pub stage: i64,
+}
+
+/// Stages ideas are accepted into: not submission, not the secretariat's screening.
+fn judged(kind: StageKind) -> bool {
+    !matches!(kind, StageKind::Submission | StageKind::Screening)
+}
+
+/// The stage new ideas start at: the first submission stage (or the first stage).
+pub fn entry_stage(stages: &[StageKind]) -> i64 {
+    stages
+        .iter()
+        .position(|k| *k == StageKind::Submission)
+        .unwrap_or(0) as i64
+}
+
+/// The stage an idea accepted at `stage` moves to, if the pipeline goes further.
+pub fn next_stage(stages: &[StageKind], stage: i64) -> Option<i64> {
+    stages
+        .iter()
+        .enumerate()
+        .skip((stage + 1).max(0) as usize)
+        .find(|(_, k)| judged(**k))
+        .map(|(i, _)| i as i64)
+}
+
+/// The stage an idea came from when it was accepted into `stage`.
+pub fn previous_stage(stages: &[StageKind], stage: i64) -> i64 {
+    let entry = entry_stage(stages);
+    stages
+        .iter()
+        .enumerate()
+        .take(stage.max(0) as usize)
+        .rev()
+        .find(|(i, k)| judged(**k) && *i as i64 > entry)
+        .map_or(entry, |(i, _)| i as i64)
+}
+
+/// The position of the first stage of `kind`, e.g. where finalists are (orientation).
+pub fn stage_of_kind(stages: &[StageKind], kind: StageKind) -> Option<i64> {
+    stages.iter().position(|k| *k == kind).map(|i| i as i64)
 }
 
 /// How an idea reached us.
@@ -304,6 +377,58 @@ mod tests {
         );
         assert_eq!(Transition::Accept.apply(IdeaStatus::Duplicate), None);
         assert!(Transition::Reject.needs_message() && !Transition::Accept.needs_message());
+    }
+
+    const ROUND2: [StageKind; 6] = [
+        StageKind::Submission,
+        StageKind::Screening,
+        StageKind::Shortlisting,
+        StageKind::Orientation,
+        StageKind::FinalPresentation,
+        StageKind::Results,
+    ];
+
+    fn at(status: IdeaStatus, stage: i64) -> Place {
+        Place { status, stage }
+    }
+
+    #[test]
+    fn accepting_moves_an_idea_through_the_pipeline() {
+        use IdeaStatus::*;
+        let p = Transition::Accept.plan(at(Submitted, 0), &ROUND2).unwrap();
+        assert_eq!(p, at(Accepted, 2), "screening passes to shortlisting");
+        let p = Transition::Accept.plan(p, &ROUND2).unwrap();
+        assert_eq!(p, at(Accepted, 3), "finalists reach orientation");
+        let p = Transition::Accept.plan(at(Accepted, 4), &ROUND2).unwrap();
+        assert_eq!(p, at(Accepted, 5));
+        assert_eq!(
+            Transition::Accept.plan(p, &ROUND2),
+            None,
+            "nothing after results"
+        );
+        // A rejection keeps the stage; reopening undoes one acceptance.
+        assert_eq!(
+            Transition::Reject.plan(at(Accepted, 3), &ROUND2),
+            Some(at(Rejected, 3))
+        );
+        assert_eq!(
+            Transition::Reopen.plan(at(Accepted, 3), &ROUND2),
+            Some(at(Accepted, 2))
+        );
+        assert_eq!(
+            Transition::Reopen.plan(at(Accepted, 2), &ROUND2),
+            Some(at(Submitted, 0))
+        );
+        assert_eq!(
+            Transition::Reopen.plan(at(Rejected, 3), &ROUND2),
+            Some(at(Submitted, 3))
+        );
+        assert_eq!(Transition::Accept.plan(at(Duplicate, 0), &ROUND2), None);
+        let short = [StageKind::Submission, StageKind::Screening];
+        let p = Transition::Accept.plan(at(Submitted, 0), &short);
+        assert_eq!(p, Some(at(Accepted, 0)), "a call without later stages");
+        assert_eq!(Transition::Accept.plan(p.unwrap(), &short), None);
+        assert_eq!(stage_of_kind(&ROUND2, StageKind::Orientation), Some(3));
     }
 
     #[test]

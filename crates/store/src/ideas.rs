@@ -24,6 +24,20 @@ pub struct Idea {
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The position (in the call's pipeline) of the stage the idea reached.
+    pub stage_position: i64,
+    /// For a duplicate: the idea it was merged into.
+    pub duplicate_of: Option<i64>,
+}
+
+impl Idea {
+    /// Its status at the stage it reached.
+    pub fn place(&self) -> hamafza_core::idea::Place {
+        hamafza_core::idea::Place {
+            status: self.status,
+            stage: self.stage_position,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -41,7 +55,7 @@ pub struct IdeaVersion {
 }
 
 #[derive(sqlx::FromRow)]
-struct IdeaRow {
+pub(crate) struct IdeaRow {
     id: i64,
     public_id: String,
     tracking_code: String,
@@ -54,6 +68,8 @@ struct IdeaRow {
     version: i64,
     created_at: i64,
     updated_at: i64,
+    stage_position: i64,
+    duplicate_of: Option<i64>,
 }
 
 impl From<IdeaRow> for Idea {
@@ -71,11 +87,13 @@ impl From<IdeaRow> for Idea {
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            stage_position: r.stage_position,
+            duplicate_of: r.duplicate_of,
         }
     }
 }
 
-const IDEA_COLUMNS: &str = "id, public_id, tracking_code, call_id, author_id, channel, status, axis_id, title, version, created_at, updated_at";
+pub(crate) const IDEA_COLUMNS: &str = "id, public_id, tracking_code, call_id, author_id, channel, status, axis_id, title, version, created_at, updated_at, stage_position, duplicate_of";
 const VERSION_COLUMNS: &str = "version, axis_id, title, problem, solution, benefits, resources, owner_unit_id, edited_by, created_at";
 
 pub(crate) fn tracking_code() -> String {
@@ -351,8 +369,36 @@ pub struct ExportRow {
 }
 
 impl Store {
-    /// Every idea of a call with its current text, oldest first, for exports.
+    /// Every idea of a call with its current text, oldest first, for exports. The author cell
+    /// also names the authors of ideas merged into it (they stay credited).
     pub async fn ideas_for_export(&self, call_id: i64) -> StoreResult<Vec<ExportRow>> {
+        let mut rows = self.export_rows(call_id).await?;
+        let credits: Vec<(String, String)> = db_read!(self, |p| {
+            sqlx::query_as(
+                "SELECT i.tracking_code, c.name FROM idea_credits c JOIN ideas i ON i.id = c.idea_id
+                 WHERE i.call_id = $1 ORDER BY c.created_at, c.from_idea_id",
+            )
+            .bind(call_id)
+            .fetch_all(p)
+            .await?
+        });
+        let at: std::collections::HashMap<String, usize> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.tracking_code.clone(), i))
+            .collect();
+        for (code, name) in credits {
+            if let Some(r) = at.get(&code).map(|i| &mut rows[*i]) {
+                r.author = Some(match r.author.take() {
+                    Some(a) if !a.is_empty() => format!("{a}، {name}"),
+                    _ => name,
+                });
+            }
+        }
+        Ok(rows)
+    }
+
+    async fn export_rows(&self, call_id: i64) -> StoreResult<Vec<ExportRow>> {
         Ok(db_read!(self, |p| {
             sqlx::query_as(
                 "SELECT i.tracking_code, i.title, a.title AS axis, i.status, i.channel, u.display_name AS author,
@@ -373,88 +419,15 @@ impl Store {
 }
 
 impl Store {
-    /// Moves an idea from `from` to `to` with the secretariat's message (kept in the audit log,
-    /// which is the idea's timeline). If the idea is no longer in `from` (someone else decided
-    /// meanwhile), nothing changes and this is a `Conflict`.
-    pub async fn transition_idea(
-        &self,
-        idea_id: i64,
-        from: IdeaStatus,
-        to: IdeaStatus,
-        message: &str,
-        actor_id: Option<i64>,
-    ) -> StoreResult<Idea> {
-        let idea = self.idea(idea_id).await?;
-        db_write!(self, |p| {
-            let mut tx = p.begin().await?;
-            let n = sqlx::query(
-                "UPDATE ideas SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
-            )
-            .bind(to.as_str())
-            .bind(now())
-            .bind(idea_id)
-            .bind(from.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n == 0 {
-                return Err(StoreError::Conflict("idea status changed meanwhile".into()));
-            }
-            tx.append_audit(NewAudit {
-                actor_id,
-                action: "idea.transition",
-                entity_type: "idea",
-                entity_id: idea.public_id.clone(),
-                data: json!({ "from": from.as_str(), "to": to.as_str(), "message": message }),
-            })
-            .await?;
-            tx.commit().await?;
-        });
-        self.idea(idea_id).await
-    }
-
-    /// A page of a call's ideas for the secretariat's inbox: optional status, axis and title
-    /// search (on the normalized title, so ي/ی and digit scripts match), newest first.
+    /// The ideas of a call matching the inbox query `q`, and how many match (at most
+    /// [`crate::screening::COUNT_CAP`]). [`Store::inbox_page`] also gives the page cursors.
     pub async fn inbox(&self, call_id: i64, q: &InboxQuery) -> StoreResult<(Vec<Idea>, i64)> {
-        let search = q
-            .search
-            .as_deref()
-            .map(|s| format!("%{}%", hamafza_persian::normalize(s)));
-        let filter = "call_id = $1 AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR axis_id = $3) AND ($4 IS NULL OR title_norm LIKE $4)";
-        let (rows, total): (Vec<IdeaRow>, i64) = db_read!(self, |p| {
-            let rows = sqlx::query_as(&format!(
-                "SELECT {IDEA_COLUMNS} FROM ideas WHERE {filter} ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6"
-            ))
-            .bind(call_id)
-            .bind(q.status.map(|s| s.as_str()))
-            .bind(q.axis_id)
-            .bind(&search)
-            .bind(q.limit.clamp(1, 500))
-            .bind(q.offset.max(0))
-            .fetch_all(p)
-            .await?;
-            let total = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM ideas WHERE {filter}"))
-                .bind(call_id)
-                .bind(q.status.map(|s| s.as_str()))
-                .bind(q.axis_id)
-                .bind(&search)
-                .fetch_one(p)
-                .await?;
-            (rows, total)
-        });
-        Ok((rows.into_iter().map(Into::into).collect(), total))
+        let page = crate::screening::inbox(self, call_id, q).await?;
+        Ok((page.ideas, page.total))
     }
 }
 
-/// Filters of the secretariat's inbox.
-#[derive(Debug, Clone, Default)]
-pub struct InboxQuery {
-    pub status: Option<IdeaStatus>,
-    pub axis_id: Option<i64>,
-    pub search: Option<String>,
-    pub offset: i64,
-    pub limit: i64,
-}
+pub use crate::screening::{InboxPage, InboxQuery, InboxSort};
 
 /// What an import did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

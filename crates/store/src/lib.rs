@@ -20,6 +20,7 @@ pub mod orientation;
 pub mod otp;
 pub mod rate_limits;
 pub mod results;
+pub mod screening;
 pub mod sessions;
 pub mod settings;
 pub mod similar;

@@ -293,38 +293,4 @@ impl Store {
             changed.len()
         }))
     }
-
-    /// The ids of a call's finalists: ideas accepted into its later stages.
-    pub async fn finalists(&self, call_id: i64) -> StoreResult<Vec<i64>> {
-        Ok(db_read!(self, |p| {
-            sqlx::query_scalar(
-                "SELECT id FROM ideas WHERE call_id = $1 AND status = 'accepted' ORDER BY id",
-            )
-            .bind(call_id)
-            .fetch_all(p)
-            .await?
-        }))
-    }
-
-    /// (tracking code, id) of the call's ideas with these tracking codes.
-    pub async fn ideas_by_tracking_codes(
-        &self,
-        call_id: i64,
-        codes: &[String],
-    ) -> StoreResult<Vec<(String, i64)>> {
-        let mut found = Vec::new();
-        for code in codes {
-            let id: Option<i64> = db_read!(self, |p| {
-                sqlx::query_scalar("SELECT id FROM ideas WHERE call_id = $1 AND tracking_code = $2")
-                    .bind(call_id)
-                    .bind(code)
-                    .fetch_optional(p)
-                    .await?
-            });
-            if let Some(id) = id {
-                found.push((code.clone(), id));
-            }
-        }
-        Ok(found)
-    }
 }

@@ -144,12 +144,16 @@ pub async fn submit(
     })
 }
 
-/// The secretariat decides on an idea. `Err` lists what is wrong with the request: a transition
-/// that makes no sense from the idea's status, or a missing message.
+/// The secretariat decides on an idea. `expected` is where the decider saw the idea (the form
+/// and the API send it back): if it moved meanwhile, say by a double click, nothing happens and
+/// the error says so. `Err` lists what is wrong with the request: a transition that makes no
+/// sense from the idea's status and stage, a missing message, a stale view.
 pub async fn decide(
     state: &AppState,
+    call: &Call,
     idea: &Idea,
     transition: Option<hamafza_core::idea::Transition>,
+    expected: Option<hamafza_core::idea::Place>,
     message: &str,
     actor: &User,
 ) -> AppResult<Result<Idea, hamafza_core::account::FieldErrors>> {
@@ -158,10 +162,14 @@ pub async fn decide(
         return Err(AppError::Forbidden);
     }
     let message = hamafza_core::account::fix_letters_keep_lines(message);
+    let from = expected.unwrap_or(idea.place());
+    if from != idea.place() {
+        return Ok(Err(vec![("transition", FieldError::Changed)]));
+    }
     let Some(t) = transition else {
         return Ok(Err(vec![("transition", FieldError::Unknown)]));
     };
-    let Some(to) = t.apply(idea.status) else {
+    let Some(to) = t.plan(from, &stage_kinds(call)) else {
         return Ok(Err(vec![("transition", FieldError::Unknown)]));
     };
     if t.needs_message() && message.is_empty() {
@@ -172,13 +180,18 @@ pub async fn decide(
     }
     match state
         .store
-        .transition_idea(idea.id, idea.status, to, &message, Some(actor.id))
+        .transition_idea(idea.id, from, to, &message, Some(actor.id))
         .await
     {
         Ok(i) => Ok(Ok(i)),
         Err(hamafza_store::StoreError::Conflict(_)) => {
-            Ok(Err(vec![("transition", FieldError::Unknown)]))
+            Ok(Err(vec![("transition", FieldError::Changed)]))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The kinds of a call's stages in pipeline order (an idea's stage is a position in it).
+pub fn stage_kinds(call: &Call) -> Vec<hamafza_core::call::StageKind> {
+    call.stages.iter().map(|s| s.kind).collect()
 }

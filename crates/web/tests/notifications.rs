@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use hamafza_core::Role;
 use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
-use hamafza_core::idea::{Channel, IdeaStatus, IdeaText};
+use hamafza_core::idea::{Channel, IdeaStatus, IdeaText, Place};
 use hamafza_persian::jalali::{self, JalaliDate};
 use hamafza_store::calls::Call;
 use hamafza_store::ideas::{Idea, NewIdea};
@@ -311,8 +311,11 @@ async fn preferences_turn_channels_off(app: TestApp) {
         .store
         .transition_idea(
             idea.id,
-            IdeaStatus::Submitted,
-            IdeaStatus::Accepted,
+            idea.place(),
+            Place {
+                status: IdeaStatus::Accepted,
+                stage: idea.stage_position,
+            },
             "",
             None,
         )
@@ -334,8 +337,11 @@ async fn decisions_imports_and_results_reach_the_right_people(app: TestApp) {
         .store
         .transition_idea(
             a.id,
-            IdeaStatus::Submitted,
-            IdeaStatus::ChangesRequested,
+            a.place(),
+            Place {
+                status: IdeaStatus::ChangesRequested,
+                stage: a.stage_position,
+            },
             "لطفاً هزینه‌ها را روشن کنید",
             None,
         )

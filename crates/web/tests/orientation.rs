@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use hamafza_core::Role;
 use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
-use hamafza_core::idea::{Channel, IdeaStatus, IdeaText};
+use hamafza_core::idea::{Channel, IdeaStatus, IdeaText, Place};
 use hamafza_persian::jalali::{self, JalaliDate};
 use hamafza_store::calls::Call;
 use hamafza_store::ideas::{Idea, NewIdea};
@@ -92,15 +92,14 @@ async fn the_secretariat_schedules_a_session_invites_and_records_attendance(app:
     let author = app.user("finalist", &[Role::Participant]).await;
     let finalist = idea(&app, &c, author.id, "پویانمایی حقوق بیمه‌شدگان").await;
     let other = idea(&app, &c, author.id, "پادکست هفتگی فرهنگ بیمه").await;
+    // Accepted from the submission stage into orientation: a finalist.
+    let to = Place {
+        status: IdeaStatus::Accepted,
+        stage: 1,
+    };
     app.state
         .store
-        .transition_idea(
-            finalist.id,
-            IdeaStatus::Submitted,
-            IdeaStatus::Accepted,
-            "",
-            None,
-        )
+        .transition_idea(finalist.id, finalist.place(), to, "", None)
         .await
         .unwrap();
     let (mut s, _) = app.signed_in("sec", &[Role::Secretariat]).await;

@@ -48,15 +48,27 @@ pub struct IdeaOut {
     pub owner_unit_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The position (in the call's `stages`) of the stage the idea reached.
+    pub stage_position: i64,
+    /// For a duplicate: the public id of the idea it was merged into.
+    pub duplicate_of: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct IdeaPage {
     pub items: Vec<IdeaOut>,
+    /// How many ideas match, counted up to 2,000 (see `total_capped`).
     pub total: i64,
+    /// Whether more than 2,000 ideas match.
+    #[serde(default)]
+    pub total_capped: bool,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    /// Pass as `before` to get the previous page.
+    pub prev_cursor: Option<String>,
 }
 
-async fn out(state: &AppState, idea: Idea, call_public_id: &str) -> AppResult<IdeaOut> {
+pub(super) async fn out(state: &AppState, idea: Idea, call_public_id: &str) -> AppResult<IdeaOut> {
     let v = state
         .store
         .idea_versions(idea.id)
@@ -79,20 +91,108 @@ async fn out(state: &AppState, idea: Idea, call_public_id: &str) -> AppResult<Id
         owner_unit_id: v.owner_unit_id,
         created_at: idea.created_at,
         updated_at: idea.updated_at,
+        stage_position: idea.stage_position,
+        duplicate_of: match idea.duplicate_of {
+            Some(id) => Some(state.store.idea(id).await?.public_id),
+            None => None,
+        },
     })
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
 pub struct PageParams {
+    /// Rows to skip (without a cursor). Prefer `after`: it stays fast on deep pages.
     #[serde(default)]
     pub offset: i64,
     /// At most 500; 50 by default.
     pub limit: Option<i64>,
+    /// The page after this idea id (`next_cursor` of the previous page).
+    pub after: Option<String>,
+    /// The page before this idea id (`prev_cursor`).
+    pub before: Option<String>,
+    /// `submitted`, `changes_requested`, `accepted`, `rejected`, `duplicate`.
+    pub status: Option<String>,
+    pub axis_id: Option<i64>,
+    /// A stage position (index in the call's `stages`).
+    pub stage: Option<i64>,
+    /// A province code (of the author's unit), e.g. `tehran`.
+    pub province: Option<String>,
+    /// An org unit id: the author's unit when the idea arrived.
+    pub unit_id: Option<i64>,
+    /// `web`, `api`, `exhibition`, `paper`.
+    pub channel: Option<String>,
+    /// Submitted on or after this Jalali date (any digits), e.g. `1403/01/15`.
+    pub from: Option<String>,
+    /// Submitted on or before this Jalali date.
+    pub to: Option<String>,
+    pub tag_id: Option<i64>,
+    /// Part of the title (Persian-normalized).
+    pub search: Option<String>,
+    /// `newest` (default), `oldest`, `title`, `updated`.
+    pub sort: Option<String>,
 }
 
-/// A call's ideas: all of them for the secretariat, the caller's own for anyone else.
+impl PageParams {
+    /// The store's query; an unreadable value is a 422 on its field.
+    fn query(&self) -> AppResult<hamafza_store::ideas::InboxQuery> {
+        use hamafza_store::screening::InboxSort;
+        let bad = |f: &'static str, e: FieldError| AppError::Validation(vec![(f, e)]);
+        let date = |f: &'static str, s: &Option<String>, end: bool| -> AppResult<Option<i64>> {
+            match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(s) => {
+                    let d =
+                        hamafza_persian::jalali::parse(s).map_err(|_| bad(f, FieldError::Date))?;
+                    Ok(Some(if end {
+                        hamafza_persian::jalali::end_of_day_tehran(d).as_second()
+                    } else {
+                        hamafza_persian::jalali::start_of_day_tehran(d).as_second()
+                    }))
+                }
+            }
+        };
+        let parse =
+            |f: &'static str, v: &Option<String>, ok: &dyn Fn(&str) -> bool| match v.as_deref() {
+                Some(s) if !ok(s) => Err(bad(f, FieldError::Unknown)),
+                _ => Ok(()),
+            };
+        parse("status", &self.status, &|s| {
+            hamafza_core::idea::IdeaStatus::parse(s).is_some()
+        })?;
+        parse("channel", &self.channel, &|s| Channel::parse(s).is_some())?;
+        parse("sort", &self.sort, &|s| InboxSort::parse(s).is_some())?;
+        Ok(hamafza_store::ideas::InboxQuery {
+            status: self
+                .status
+                .as_deref()
+                .and_then(hamafza_core::idea::IdeaStatus::parse),
+            axis_id: self.axis_id,
+            stage: self.stage,
+            province: self.province.clone().filter(|p| !p.is_empty()),
+            unit_id: self.unit_id,
+            channel: self.channel.as_deref().and_then(Channel::parse),
+            from: date("from", &self.from, false)?,
+            to: date("to", &self.to, true)?,
+            tag_id: self.tag_id,
+            search: self.search.clone().filter(|s| !s.trim().is_empty()),
+            sort: self
+                .sort
+                .as_deref()
+                .and_then(InboxSort::parse)
+                .unwrap_or_default(),
+            after: self.after.clone(),
+            before: self.before.clone(),
+            offset: self.offset,
+            limit: self.limit.unwrap_or(50),
+        })
+    }
+}
+
+/// A call's ideas: for the secretariat, the inbox with filters, sort and cursor pages; anyone
+/// else gets their own ideas in the call.
 #[utoipa::path(get, path = "/api/v1/calls/{id}/ideas", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path), PageParams),
-    responses((status = 200, body = IdeaPage), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = IdeaPage), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_ideas(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -103,24 +203,32 @@ pub async fn list_ideas(
     if !call.state.is_public() && !ideas::manages(&caller.0) {
         return Err(AppError::NotFound);
     }
-    let (list, total) = if ideas::manages(&caller.0) {
-        state
-            .store
-            .ideas_of_call(call.id, p.offset, p.limit.unwrap_or(50))
-            .await?
+    let page = if ideas::manages(&caller.0) {
+        state.store.inbox_page(call.id, &p.query()?).await?
     } else {
         let mine = state
             .store
             .ideas_of_author(caller.0.id, Some(call.id))
             .await?;
-        let total = mine.len() as i64;
-        (mine, total)
+        hamafza_store::screening::InboxPage {
+            total: mine.len() as i64,
+            ideas: mine,
+            capped: false,
+            next: None,
+            prev: None,
+        }
     };
-    let mut items = Vec::with_capacity(list.len());
-    for idea in list {
+    let mut items = Vec::with_capacity(page.ideas.len());
+    for idea in page.ideas {
         items.push(out(&state, idea, &call.public_id).await?);
     }
-    Ok(Json(IdeaPage { items, total }))
+    Ok(Json(IdeaPage {
+        items,
+        total: page.total,
+        total_capped: page.capped,
+        next_cursor: page.next,
+        prev_cursor: page.prev,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -259,6 +367,13 @@ pub struct TransitionIn {
     /// Shown to the author; required to reject or to request changes.
     #[serde(default)]
     pub message: String,
+    /// The status the caller saw; if the idea is no longer there (a retry, or someone else
+    /// decided meanwhile) the decision is refused with a 422 on `transition`.
+    #[serde(default)]
+    pub expected_status: Option<String>,
+    /// The stage position the caller saw (see `stage_position`); checked with `expected_status`.
+    #[serde(default)]
+    pub expected_stage: Option<i64>,
 }
 
 /// The secretariat's decision on an idea. A decision that does not fit the idea's status (or
@@ -275,7 +390,16 @@ pub async fn transition_idea(
 ) -> AppResult<Json<IdeaOut>> {
     let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
     let t = hamafza_core::idea::Transition::parse(&input.transition);
-    let idea = ideas::decide(&state, &idea, t, &input.message, &caller.0)
+    let expected = match &input.expected_status {
+        None => None,
+        Some(s) => Some(hamafza_core::idea::Place {
+            status: hamafza_core::idea::IdeaStatus::parse(s).ok_or(AppError::Validation(vec![
+                ("expected_status", FieldError::Unknown),
+            ]))?,
+            stage: input.expected_stage.unwrap_or(idea.stage_position),
+        }),
+    };
+    let idea = ideas::decide(&state, &call, &idea, t, expected, &input.message, &caller.0)
         .await?
         .map_err(AppError::Validation)?;
     Ok(Json(out(&state, idea, &call.public_id).await?))

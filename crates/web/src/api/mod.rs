@@ -8,6 +8,7 @@ mod auth;
 mod calls;
 mod ideas;
 mod notifications;
+mod screening;
 mod types;
 
 use crate::AppState;
@@ -59,10 +60,19 @@ use utoipa::{Modify, OpenApi};
         ideas::similar_ideas,
         notifications::list_notifications,
         notifications::read_notifications,
+        screening::tag_idea,
+        screening::call_tags,
+        screening::reclassify_idea,
+        screening::merge_idea,
+        screening::bulk,
+        screening::list_templates,
+        screening::create_template,
+        screening::update_template,
+        screening::delete_template,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "Tokens"), (name = "accounts", description = "Users and org units"), (name = "calls", description = "Calls, their axes and stages"), (name = "ideas", description = "Ideas and their versions"), (name = "notifications", description = "The caller's notifications"))
+    tags((name = "auth", description = "Tokens"), (name = "accounts", description = "Users and org units"), (name = "calls", description = "Calls, their axes and stages"), (name = "ideas", description = "Ideas and their versions"), (name = "notifications", description = "The caller's notifications"), (name = "screening", description = "The secretariat's screening: tags, axes, duplicates, bulk actions, rejection templates"))
 )]
 pub struct ApiDoc;
 
@@ -87,6 +97,7 @@ pub fn router(max_upload_mb: usize) -> Router<AppState> {
         .merge(ideas::router())
         .merge(ideas::intake_router(max_upload_mb))
         .merge(notifications::router())
+        .merge(screening::router())
         .fallback(|| async { AppError::NotFound })
 }
 

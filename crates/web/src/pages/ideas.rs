@@ -3,7 +3,6 @@
 
 use crate::AppState;
 use crate::attachments::UploadForm;
-use crate::auth::csrf::CsrfForm;
 use crate::error::{AppError, AppResult};
 use crate::ideas::{self, Submitted};
 use crate::view::{Ctx, FormErrors, html, rejected};
@@ -13,9 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use hamafza_core::audit::AuditEntry;
-use hamafza_core::idea::{Channel, IdeaInput, IdeaStatus, Transition};
+use hamafza_core::idea::{Channel, IdeaInput, Transition};
 use hamafza_store::calls::Call;
-use hamafza_store::ideas::{Idea, IdeaVersion, InboxQuery};
+use hamafza_store::ideas::{Idea, IdeaVersion};
 use hamafza_store::org_units::OrgUnit;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -36,8 +35,6 @@ pub fn router() -> Router<AppState> {
                 .post(edit)
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
-        .route("/ideas/{id}/decide", axum::routing::post(decide))
-        .route("/secretariat/calls/{id}/ideas", get(inbox))
         .route("/my/ideas", get(my_ideas))
 }
 
@@ -286,6 +283,7 @@ struct IdeaPage<'a> {
     intake: super::intake::IntakeView,
     /// A form on the page came back with errors.
     failed: bool,
+    screening: super::screening::IdeaPanel,
 }
 
 impl IdeaPage<'_> {
@@ -324,6 +322,9 @@ impl IdeaPage<'_> {
     }
 
     fn event(&self, e: &AuditEntry) -> String {
+        if let Some(text) = super::screening::event(self.ctx, &self.call, e) {
+            return text;
+        }
         if e.action == "idea.transition" {
             let to = self.data(e, "to");
             return self.ctx.tf(
@@ -352,7 +353,10 @@ impl IdeaPage<'_> {
             Transition::Reopen,
         ]
         .into_iter()
-        .filter(|t| t.apply(self.idea.status).is_some())
+        .filter(|t| {
+            t.plan(self.idea.place(), &ideas::stage_kinds(&self.call))
+                .is_some()
+        })
         .collect()
     }
 }
@@ -360,6 +364,8 @@ impl IdeaPage<'_> {
 #[derive(Deserialize)]
 struct PageQuery {
     submitted: Option<String>,
+    /// A rejection template to pre-fill the decision message with.
+    template: Option<String>,
 }
 
 async fn idea_page(
@@ -370,35 +376,68 @@ async fn idea_page(
 ) -> AppResult<Response> {
     let user = ctx.require_user()?.clone();
     let (idea, call) = ideas::visible(&state, &user, &id).await?;
-    let intake = super::intake::IntakeView::load(&state, &idea, &call, &user).await?;
-    idea_page_with(&state, &ctx, idea, call, intake, q.submitted.is_some()).await
+    let view = PageView {
+        just_submitted: q.submitted.is_some(),
+        template: q.template,
+        decision: None,
+    };
+    idea_page_with(&state, &ctx, idea, call, None, view).await
 }
 
-/// The idea page with the given attachments-and-team view (which may carry errors of the team
-/// form; then the status is 422).
+/// What a view of the idea page carries besides the idea.
+#[derive(Default)]
+pub(super) struct PageView {
+    /// Right after submitting: show the receipt.
+    pub just_submitted: bool,
+    /// A rejection template chosen to pre-fill the decision message.
+    pub template: Option<String>,
+    /// The decision form came back: its errors and the message typed.
+    pub decision: Option<(FormErrors, String)>,
+}
+
+/// The idea page. `intake` is the attachments-and-team view when its form came back with errors
+/// (loaded otherwise); any form with errors makes the status 422.
 pub(super) async fn idea_page_with(
     state: &AppState,
     ctx: &Ctx,
     idea: Idea,
     call: Call,
-    intake: super::intake::IntakeView,
-    just_submitted: bool,
+    intake: Option<super::intake::IntakeView>,
+    view: PageView,
 ) -> AppResult<Response> {
     let user = ctx.require_user()?;
+    let intake = match intake {
+        Some(i) => i,
+        None => super::intake::IntakeView::load(state, &idea, &call, user).await?,
+    };
     let versions = state.store.idea_versions(idea.id).await?;
-    let timeline = state.store.audit_for("idea", &idea.public_id).await?;
+    let mut timeline = state.store.audit_for("idea", &idea.public_id).await?;
     let can_edit = ideas::edit_blocker(&call, &idea, user, hamafza_store::now()).is_none();
+    let manage = ideas::manages(user);
+    if !manage {
+        timeline.retain(super::screening::author_sees);
+    }
+    let mut screening =
+        super::screening::panel(state, ctx, &call, &idea, manage, view.template.as_deref()).await?;
+    let (errors, failed) = match view.decision {
+        Some((errors, message)) => {
+            screening.message = message;
+            (errors, true)
+        }
+        None => (FormErrors::default(), !intake.errors.is_empty()),
+    };
     let page = IdeaPage {
         ctx,
-        manage: ideas::manages(user),
+        manage,
+        screening,
         idea,
         call,
         versions,
         timeline,
-        just_submitted,
+        just_submitted: view.just_submitted,
         can_edit,
-        errors: FormErrors::default(),
-        failed: !intake.errors.is_empty(),
+        errors,
+        failed,
         intake,
     };
     if page.failed {
@@ -406,140 +445,6 @@ pub(super) async fn idea_page_with(
     } else {
         html(page)
     }
-}
-
-async fn decide(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
-) -> AppResult<Response> {
-    let user = ctx.require_user()?.clone();
-    let (idea, call) = ideas::visible(&state, &user, &id).await?;
-    let t = raw.get("transition").and_then(|t| Transition::parse(t));
-    let message = raw.get("message").cloned().unwrap_or_default();
-    match ideas::decide(&state, &idea, t, &message, &user).await? {
-        Ok(_) => Ok(Redirect::to(&format!("/ideas/{}", idea.public_id)).into_response()),
-        Err(errors) => {
-            let versions = state.store.idea_versions(idea.id).await?;
-            let timeline = state.store.audit_for("idea", &idea.public_id).await?;
-            let errors = FormErrors::new(ctx.lang, &errors);
-            let intake = super::intake::IntakeView::load(&state, &idea, &call, &user).await?;
-            rejected(IdeaPage {
-                ctx: &ctx,
-                idea,
-                call,
-                versions,
-                timeline,
-                just_submitted: false,
-                can_edit: false,
-                manage: true,
-                errors,
-                intake,
-                failed: true,
-            })
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "ideas/inbox.html")]
-struct InboxPage<'a> {
-    ctx: &'a Ctx,
-    call: Call,
-    ideas: Vec<Idea>,
-    total: i64,
-    q: InboxParams,
-    page: i64,
-    pages: i64,
-}
-
-impl InboxPage<'_> {
-    fn status(&self, i: &Idea) -> &'static str {
-        self.ctx.t(&format!("idea.status.{}", i.status.as_str()))
-    }
-
-    fn axis_title(&self, id: &i64) -> &str {
-        self.call
-            .axes
-            .iter()
-            .find(|a| a.id == *id)
-            .map_or("—", |a| a.title.as_str())
-    }
-
-    fn statuses(&self) -> [IdeaStatus; 5] {
-        [
-            IdeaStatus::Submitted,
-            IdeaStatus::ChangesRequested,
-            IdeaStatus::Accepted,
-            IdeaStatus::Rejected,
-            IdeaStatus::Duplicate,
-        ]
-    }
-
-    fn status_name(&self, s: &IdeaStatus) -> &'static str {
-        self.ctx.t(&format!("idea.status.{}", s.as_str()))
-    }
-
-    fn page_href(&self, p: i64) -> String {
-        let q = serde_urlencoded::to_string([
-            ("status", self.q.status.as_str()),
-            ("axis", self.q.axis.as_str()),
-            ("search", self.q.search.as_str()),
-            ("page", &p.to_string()),
-        ])
-        .unwrap_or_default();
-        format!("/secretariat/calls/{}/ideas?{q}", self.call.public_id)
-    }
-}
-
-#[derive(Deserialize, Default)]
-struct InboxParams {
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    axis: String,
-    #[serde(default)]
-    search: String,
-    #[serde(default)]
-    page: String,
-}
-
-const INBOX_PAGE: i64 = 50;
-
-/// The secretariat's inbox of a call: filter by status and axis, search titles, page through.
-async fn inbox(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<InboxParams>,
-) -> AppResult<Response> {
-    let user = ctx.require_user()?;
-    if !ideas::manages(user) {
-        return Err(AppError::Forbidden);
-    }
-    let call = crate::ideas::call(&state, &id).await?;
-    let page = hamafza_persian::digits::to_latin(&q.page)
-        .parse::<i64>()
-        .unwrap_or(1)
-        .max(1);
-    let query = InboxQuery {
-        status: IdeaStatus::parse(&q.status),
-        axis_id: q.axis.parse().ok(),
-        search: Some(q.search.trim().to_string()).filter(|s| !s.is_empty()),
-        offset: (page - 1) * INBOX_PAGE,
-        limit: INBOX_PAGE,
-    };
-    let (ideas, total) = state.store.inbox(call.id, &query).await?;
-    html(InboxPage {
-        ctx: &ctx,
-        call,
-        ideas,
-        total,
-        q,
-        page,
-        pages: ((total + INBOX_PAGE - 1) / INBOX_PAGE).max(1),
-    })
 }
 
 async fn edit_page(
@@ -684,4 +589,20 @@ async fn my_ideas(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
         invitations,
         shared,
     })
+}
+
+/// The idea page after a refused secretariat decision: the errors shown, the rest as usual.
+pub(super) async fn rejected_decision(
+    state: &AppState,
+    ctx: &Ctx,
+    idea: Idea,
+    call: Call,
+    errors: FormErrors,
+    message: String,
+) -> AppResult<Response> {
+    let view = PageView {
+        decision: Some((errors, message)),
+        ..Default::default()
+    };
+    idea_page_with(state, ctx, idea, call, None, view).await
 }

@@ -192,7 +192,7 @@ async fn invite(
         }],
     );
     view.invitee = typed;
-    super::ideas::idea_page_with(&state, &ctx, idea, call, view, false).await
+    super::ideas::idea_page_with(&state, &ctx, idea, call, Some(view), Default::default()).await
 }
 
 #[derive(Deserialize)]

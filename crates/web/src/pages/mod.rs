@@ -12,6 +12,9 @@ mod orientation;
 pub use intake::draft_json;
 mod notifications;
 mod results;
+mod screening;
+
+pub(crate) use screening::{TEMPLATE_TITLE_MAX, bulk_action, merge_ideas};
 mod settings;
 mod versions;
 
@@ -39,6 +42,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(versions::router())
         .merge(intake::router())
         .merge(notifications::router())
+        .merge(screening::router())
         .layer(axum::middleware::from_fn_with_state(
             state,
             csrf::ensure_cookie,

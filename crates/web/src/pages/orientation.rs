@@ -11,6 +11,8 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hamafza_core::account::FieldError;
+use hamafza_core::call::StageKind;
+use hamafza_core::idea::stage_of_kind;
 use hamafza_core::orientation::SessionInput;
 use hamafza_persian::jalali;
 use hamafza_store::calls::Call;
@@ -201,38 +203,38 @@ async fn invite(
     let (session, call) = session_of(&state, &id).await?;
     let codes = raw.get("codes").cloned().unwrap_or_default();
     let ids = if raw.contains_key("finalists") {
-        state.store.finalists(call.id).await?
+        finalists(&state, &call).await?
     } else {
         let wanted: Vec<String> = hamafza_persian::digits::to_latin(&codes)
             .split(|c: char| c.is_whitespace() || c == ',' || c == '،')
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect();
-        let found = state
-            .store
-            .ideas_by_tracking_codes(call.id, &wanted)
-            .await?;
-        let unknown: Vec<&str> = wanted
-            .iter()
-            .filter(|c| !found.iter().any(|(code, _)| code == *c))
-            .map(String::as_str)
-            .collect();
+        let mut ids = Vec::new();
+        let mut unknown = Vec::new();
+        for code in &wanted {
+            match state.store.idea_by_tracking_code(code).await? {
+                Some(i) if i.call_id == call.id => ids.push(i.id),
+                _ => unknown.push(code.as_str()),
+            }
+        }
         if wanted.is_empty() || !unknown.is_empty() {
-            let mut errors = FormErrors::new(ctx.lang, &[("codes", FieldError::Unknown)]);
-            if wanted.is_empty() {
-                errors = FormErrors::new(ctx.lang, &[("codes", FieldError::Required)]);
+            let errors = if wanted.is_empty() {
+                FormErrors::new(ctx.lang, &[("codes", FieldError::Required)])
             } else {
-                errors.push(
+                let mut e = FormErrors::new(ctx.lang, &[("codes", FieldError::Unknown)]);
+                e.push(
                     "_form",
                     ctx.tf(
                         "orientation.unknown_codes",
                         &[("codes", &ctx.digits(&unknown.join(ctx.t("list.sep"))))],
                     ),
                 );
-            }
+                e
+            };
             return render_session(&state, &ctx, session, call, codes, errors, None).await;
         }
-        found.into_iter().map(|(_, id)| id).collect()
+        ids
     };
     let n = state
         .store
@@ -249,6 +251,17 @@ async fn invite(
         Some(notice),
     )
     .await
+}
+
+/// The call's finalists: ideas still in the race that reached its orientation stage (none when
+/// the call has no such stage).
+async fn finalists(state: &AppState, call: &Call) -> AppResult<Vec<i64>> {
+    let kinds: Vec<StageKind> = call.stages.iter().map(|s| s.kind).collect();
+    let Some(position) = stage_of_kind(&kinds, StageKind::Orientation) else {
+        return Ok(Vec::new());
+    };
+    let ideas = state.store.ideas_at_or_beyond(call.id, position).await?;
+    Ok(ideas.into_iter().map(|i| i.id).collect())
 }
 
 /// Records attendance: a radio group `a_<idea id>` per invitee.
