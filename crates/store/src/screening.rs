@@ -68,6 +68,8 @@ pub struct InboxQuery {
     /// Submitted at or before (Unix seconds).
     pub to: Option<i64>,
     pub tag_id: Option<i64>,
+    /// With (`true`) or without (`false`) attached files.
+    pub attachments: Option<bool>,
     /// Part of the title; matched against the normalized title.
     pub search: Option<String>,
     pub sort: InboxSort,
@@ -138,8 +140,7 @@ fn like_pattern(s: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// The filter part of an inbox query (no cursor). New filters are one more condition here, e.g.
-/// `EXISTS (SELECT 1 FROM idea_attachments a WHERE a.idea_id = ideas.id)` for attachments.
+/// The filter part of an inbox query (no cursor). New filters are one more condition here.
 fn filters(call_id: i64, q: &InboxQuery) -> Where {
     let mut w = Where::default();
     w.eq("call_id", Arg::Int(call_id));
@@ -176,6 +177,12 @@ fn filters(call_id: i64, q: &InboxQuery) -> Where {
         // would test every idea of the call when counting.
         w.conds.push(format!(
             "id IN (SELECT t.idea_id FROM idea_tags t WHERE t.tag_id = {t})"
+        ));
+    }
+    if let Some(with) = q.attachments {
+        let not = if with { "" } else { "NOT " };
+        w.conds.push(format!(
+            "{not}EXISTS (SELECT 1 FROM idea_attachments a WHERE a.idea_id = ideas.id)"
         ));
     }
     // Without a full-text index this scans the call's titles; the text-engine issue brings one.

@@ -242,6 +242,21 @@ async fn attachments_share_blobs_and_stop_at_five(store: Store) {
         "{r:?}"
     );
     assert_eq!(store.attachments(b.id).await.unwrap().len(), 5);
+    // The inbox tells ideas with files from those without.
+    let inbox = |with| {
+        let store = store.clone();
+        async move {
+            let q = hamafza_store::ideas::InboxQuery {
+                attachments: Some(with),
+                limit: 50,
+                ..Default::default()
+            };
+            let page = store.inbox(c, &q).await.unwrap();
+            page.0.into_iter().map(|i| i.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(inbox(true).await, [b.id]);
+    assert_eq!(inbox(false).await, [a.id]);
     let detach = store
         .audit_for("idea", &a.public_id)
         .await

@@ -54,6 +54,8 @@ pub async fn may_view(state: &AppState, user: &User, idea: &Idea) -> AppResult<b
 pub fn edit_blocker(call: &Call, idea: &Idea, user: &User, now: i64) -> Option<&'static str> {
     if idea.author_id != Some(user.id) {
         Some("idea.not_author")
+    } else if revising(call, idea, now) {
+        None
     } else if !idea.status.author_may_edit() {
         Some("idea.not_editable")
     } else if !stage_allows(call, StageAction::Edit, now) {
@@ -61,6 +63,16 @@ pub fn edit_blocker(call: &Call, idea: &Idea, user: &User, now: i64) -> Option<&
     } else {
         None
     }
+}
+
+/// Whether `idea` is a finalist in the revision stage now open (orientation and revision):
+/// accepted into that very stage, it may be revised into a new version.
+fn revising(call: &Call, idea: &Idea, now: i64) -> bool {
+    call.state == CallState::Published
+        && idea.status == hamafza_core::idea::IdeaStatus::Accepted
+        && call.current_stage(now).is_some_and(|s| {
+            s.position == idea.stage_position && s.kind.actions().contains(&StageAction::Revise)
+        })
 }
 
 /// An idea the viewer may see, by public id, with its call; `NotFound` otherwise.

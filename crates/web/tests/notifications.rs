@@ -24,6 +24,7 @@ web_tests!(
     decisions_imports_and_results_reach_the_right_people,
     a_user_sees_only_their_own_notifications,
     the_settings_page_saves_the_email_and_choices,
+    the_whole_team_hears_about_its_idea_and_its_orientation,
 );
 
 fn days_from_today(days: i64) -> JalaliDate {
@@ -628,4 +629,64 @@ async fn the_settings_page_saves_the_email_and_choices(app: TestApp) {
     c.post_form("/settings/notifications", &[("email", "")])
         .await;
     assert_eq!(app.state.store.user_email(user.id).await.unwrap(), None);
+}
+
+async fn the_whole_team_hears_about_its_idea_and_its_orientation(app: TestApp) {
+    let c = open_call(&app).await;
+    let sara = participant(&app, "sara", None).await;
+    let reza = participant(&app, "reza", None).await;
+    let idea = submit(&app, &c, sara, "ایدهٔ تیمی").await;
+    app.state
+        .store
+        .invite(&idea, reza, Some(sara))
+        .await
+        .unwrap();
+    app.state
+        .store
+        .answer_invitation(&idea, reza, true)
+        .await
+        .unwrap();
+    let session = app
+        .state
+        .store
+        .create_orientation(
+            c.id,
+            &hamafza_store::orientation::NewOrientation {
+                title: "آشنایی با نظام مسائل",
+                starts_at: 1_700_000_000,
+                place: "تالار ستاد",
+                materials: "",
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    app.state
+        .store
+        .invite_to_orientation(&session, &[idea.id], None)
+        .await
+        .unwrap();
+    app.worker().run_once().await.unwrap();
+    let kinds = |user| {
+        let store = app.state.store.clone();
+        async move {
+            let (list, _) = store.notifications(user, 0, 50).await.unwrap();
+            list.into_iter().map(|n| n.kind).collect::<Vec<_>>()
+        }
+    };
+    // Both members are invited to the session; the lead also got the receipt and the acceptance.
+    assert!(kinds(reza).await.contains(&"orientation".to_string()));
+    let lead = kinds(sara).await;
+    for k in ["receipt", "team_accept", "orientation"] {
+        assert!(lead.contains(&k.to_string()), "{k} in {lead:?}");
+    }
+    let (list, _) = app.state.store.notifications(reza, 0, 50).await.unwrap();
+    let n = list.iter().find(|n| n.kind == "orientation").unwrap();
+    let text =
+        hamafza_web::notify::text::notification_text(hamafza_web::i18n::Lang::Fa, &n.kind, &n.data);
+    assert!(text.contains("آشنایی با نظام مسائل"), "{text}");
+    assert!(
+        text.contains("۱۴۰۲"),
+        "the date in Jalali with Persian digits: {text}"
+    );
 }

@@ -17,6 +17,7 @@ web_tests!(
     unknown_tracking_codes_invite_nobody,
     only_the_secretariat_runs_orientation,
     versions_are_compared_word_by_word,
+    finalists_revise_their_ideas_during_orientation,
 );
 
 fn days_from_today(days: i64) -> JalaliDate {
@@ -340,4 +341,72 @@ async fn versions_are_compared_word_by_word(app: TestApp) {
     let (mut other, _) = app.signed_in("other", &[Role::Participant]).await;
     let r = other.get(&format!("/ideas/{}/compare", i.public_id)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+async fn finalists_revise_their_ideas_during_orientation(app: TestApp) {
+    // Submission is over; the orientation and revision stage is open today.
+    let stage = |kind, from, to| ValidStage {
+        kind,
+        title: String::new(),
+        start: days_from_today(from),
+        end: days_from_today(to),
+    };
+    let v = ValidCall {
+        title: "جمعینو ۲".into(),
+        description: String::new(),
+        audience: Audience::Both,
+        axes: vec![("فرهنگ بیمه".into(), String::new())],
+        stages: vec![
+            stage(StageKind::Submission, -30, -10),
+            stage(StageKind::Orientation, -2, 10),
+        ],
+    };
+    let c = app.state.store.create_call(&v, None, None).await.unwrap();
+    let c = app
+        .state
+        .store
+        .set_call_state(c.id, CallState::Published, None)
+        .await
+        .unwrap();
+    let (mut p, author) = app.signed_in("finalist", &[Role::Participant]).await;
+    let finalist = idea(&app, &c, author.id, "پویانمایی حقوق بیمه‌شدگان").await;
+    let other = idea(&app, &c, author.id, "پادکست هفتگی فرهنگ بیمه").await;
+    let to = Place {
+        status: IdeaStatus::Accepted,
+        stage: 1,
+    };
+    app.state
+        .store
+        .transition_idea(finalist.id, finalist.place(), to, "", None)
+        .await
+        .unwrap();
+    let form = |title: &str| {
+        vec![
+            ("axis", c.axes[0].id.to_string()),
+            ("title", title.to_string()),
+            (
+                "problem",
+                "بیمه‌شدگان از حقوق بیمه‌ای خود آگاه نیستند و دیر اقدام می‌کنند.".to_string(),
+            ),
+            (
+                "solution",
+                "پس از دورهٔ آشنایی: پویانمایی با زبان ساده در تلویزیون استانی پخش شود.".to_string(),
+            ),
+        ]
+    };
+    let f = form("پویانمایی حقوق بیمه‌شدگان (بازنگری‌شده)");
+    let r = p
+        .post_form(&format!("/ideas/{}/edit", finalist.public_id), &pairs(&f))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let revised = app.state.store.idea(finalist.id).await.unwrap();
+    assert_eq!(revised.version, 2);
+    assert_eq!(revised.status, IdeaStatus::Accepted, "still a finalist");
+    // An idea that did not reach the stage cannot be revised.
+    let f = form("پادکست دیگر");
+    let r = p
+        .post_form(&format!("/ideas/{}/edit", other.public_id), &pairs(&f))
+        .await;
+    assert_ne!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.state.store.idea(other.id).await.unwrap().version, 1);
 }

@@ -126,6 +126,8 @@ pub struct PageParams {
     /// Submitted on or before this Jalali date.
     pub to: Option<String>,
     pub tag_id: Option<i64>,
+    /// `true`: only ideas with attached files; `false`: only those without.
+    pub attachments: Option<bool>,
     /// Part of the title (Persian-normalized).
     pub search: Option<String>,
     /// `newest` (default), `oldest`, `title`, `updated`.
@@ -174,6 +176,7 @@ impl PageParams {
             from: date("from", &self.from, false)?,
             to: date("to", &self.to, true)?,
             tag_id: self.tag_id,
+            attachments: self.attachments,
             search: self.search.clone().filter(|s| !s.trim().is_empty()),
             sort: self
                 .sort

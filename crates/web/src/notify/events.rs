@@ -16,9 +16,12 @@ pub struct Fanout {
     pub jobs: Vec<NewJob>,
 }
 
-/// Who hears about an idea: its author. (Teams will add their members here.)
-pub async fn recipients_of_idea(_store: &Store, idea: &IdeaNotice) -> StoreResult<Vec<i64>> {
-    Ok(idea.author_id.into_iter().collect())
+/// Who hears about an idea: its team, the lead (author) first.
+pub async fn recipients_of_idea(store: &Store, idea: &IdeaNotice) -> StoreResult<Vec<i64>> {
+    match store.idea_by_public_id(&idea.public_id).await? {
+        Some(i) => store.member_ids(i.id).await,
+        None => Ok(idea.author_id.into_iter().collect()),
+    }
 }
 
 fn str_of<'a>(d: &'a Value, name: &str) -> Option<&'a str> {
@@ -103,6 +106,12 @@ pub async fn plan(
             Kind::TeamAccept,
             i.author_id.into_iter().collect(),
             json!({ "title": i.title, "by": display_name(store, user_of(&d).or(entry.actor_id)).await? }),
+            idea_link(i),
+        ),
+        ("orientation.invite", Some(i)) => (
+            Kind::Orientation,
+            recipients_of_idea(store, i).await?,
+            json!({ "title": i.title, "session": str_of(&d, "title"), "starts_at": d.get("starts_at") }),
             idea_link(i),
         ),
         ("call.results_published", _) if entry.entity_type == "call" => {

@@ -13,7 +13,7 @@
 
 pub mod email;
 mod events;
-mod text;
+pub mod text;
 mod worker;
 
 pub use email::{Email, Mailer, SmtpConfig};
@@ -37,18 +37,21 @@ pub enum Kind {
     Merged,
     TeamInvite,
     TeamAccept,
+    /// The idea's team is invited to an orientation session.
+    Orientation,
     /// A call's results were published.
     Results,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Receipt,
         Kind::ImportReceipt,
         Kind::Status,
         Kind::Merged,
         Kind::TeamInvite,
         Kind::TeamAccept,
+        Kind::Orientation,
         Kind::Results,
     ];
 
@@ -60,6 +63,7 @@ impl Kind {
             Kind::Merged => "merged",
             Kind::TeamInvite => "team_invite",
             Kind::TeamAccept => "team_accept",
+            Kind::Orientation => "orientation",
             Kind::Results => "results",
         }
     }
@@ -72,7 +76,7 @@ impl Kind {
     pub fn topic(self) -> Topic {
         match self {
             Kind::Receipt | Kind::ImportReceipt => Topic::Receipt,
-            Kind::Status => Topic::Status,
+            Kind::Status | Kind::Orientation => Topic::Status,
             Kind::Merged => Topic::Merged,
             Kind::TeamInvite | Kind::TeamAccept => Topic::Team,
             Kind::Results => Topic::Results,

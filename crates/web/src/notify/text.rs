@@ -19,6 +19,11 @@ pub fn sentence(lang: Lang, kind: Kind, d: &Value) -> String {
         lang.t(&status_key)
     };
     let code = lang.digits(field(d, "code"));
+    let when = d
+        .get("starts_at")
+        .and_then(Value::as_i64)
+        .map(|t| lang.datetime(t))
+        .unwrap_or_default();
     let mut s = lang.tf(
         &format!("notify.kind.{}", kind.as_str()),
         &[
@@ -28,6 +33,8 @@ pub fn sentence(lang: Lang, kind: Kind, d: &Value) -> String {
             ("into", field(d, "into")),
             ("by", field(d, "by")),
             ("call", field(d, "call")),
+            ("session", field(d, "session")),
+            ("when", &when),
         ],
     );
     let message = field(d, "message").trim();
@@ -58,7 +65,11 @@ pub fn link_label(lang: Lang, kind: &str) -> &'static str {
 pub fn subject(lang: Lang, kind: Kind, d: &Value) -> String {
     lang.tf(
         &format!("notify.subject.{}", kind.as_str()),
-        &[("title", field(d, "title")), ("call", field(d, "call"))],
+        &[
+            ("title", field(d, "title")),
+            ("call", field(d, "call")),
+            ("session", field(d, "session")),
+        ],
     )
 }
 

@@ -16,6 +16,7 @@ use hamafza_core::idea::{Channel, IdeaInput, Transition};
 use hamafza_store::calls::Call;
 use hamafza_store::ideas::{Idea, IdeaVersion};
 use hamafza_store::org_units::OrgUnit;
+use hamafza_store::orientation::{Attendance, OrientationSession};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -284,6 +285,8 @@ struct IdeaPage<'a> {
     /// A form on the page came back with errors.
     failed: bool,
     screening: super::screening::IdeaPanel,
+    /// Orientation sessions the idea's team is invited to, materials rendered.
+    sessions: Vec<(OrientationSession, Attendance, String)>,
 }
 
 impl IdeaPage<'_> {
@@ -426,10 +429,21 @@ pub(super) async fn idea_page_with(
         }
         None => (FormErrors::default(), !intake.errors.is_empty()),
     };
+    let sessions = state
+        .store
+        .orientations_of_idea(idea.id)
+        .await?
+        .into_iter()
+        .map(|(s, a)| {
+            let materials = crate::markdown::to_safe_html(&s.materials);
+            (s, a, materials)
+        })
+        .collect();
     let page = IdeaPage {
         ctx,
         manage,
         screening,
+        sessions,
         idea,
         call,
         versions,

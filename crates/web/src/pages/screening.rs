@@ -209,6 +209,9 @@ struct InboxParams {
     to: String,
     #[serde(default)]
     tag: String,
+    /// `with` or `without` attached files.
+    #[serde(default)]
+    files: String,
     #[serde(default)]
     search: String,
     #[serde(default)]
@@ -217,6 +220,15 @@ struct InboxParams {
     after: String,
     #[serde(default)]
     before: String,
+}
+
+/// `with` / `without` attached files; anything else is no filter.
+fn files_filter(s: &str) -> Option<bool> {
+    match s.trim() {
+        "with" => Some(true),
+        "without" => Some(false),
+        _ => None,
+    }
 }
 
 fn number(s: &str) -> Option<i64> {
@@ -240,6 +252,7 @@ impl InboxParams {
             ("from", &self.from),
             ("to", &self.to),
             ("tag", &self.tag),
+            ("files", &self.files),
             ("search", &self.search),
             ("sort", &self.sort),
         ]
@@ -278,6 +291,7 @@ impl InboxParams {
             from,
             to,
             tag_id: number(&self.tag),
+            attachments: files_filter(&self.files),
             search: some(&self.search),
             sort: InboxSort::parse(&self.sort).unwrap_or_default(),
             after: some(&self.after),
