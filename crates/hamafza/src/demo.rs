@@ -409,7 +409,7 @@ pub async fn load(store: &Store, demo_password: &str) -> anyhow::Result<()> {
         call("round2").await?,
         call("elecomp").await?,
     );
-    crate::demo_ideas::load(store, &round1, &round2, &elecomp).await?;
+    crate::demo_ideas::load(store, &round1, &round2, &elecomp, secretariat).await?;
 
     println!("Hamafza demo — every demo user's password is: {demo_password}");
     for u in USERS {

@@ -6,12 +6,15 @@
 
 use crate::demo_text::{HEALTH, IdeaWriter, MEDIA, PEOPLE, REVENUE, SERVICES, SMART, Theme};
 use hamafza_core::OrgUnitKind;
-use hamafza_core::idea::Channel;
+use hamafza_core::call::StageKind;
+use hamafza_core::idea::{Channel, Transition};
 use hamafza_core::import::{ColumnMap, check_rows};
 use hamafza_persian::jalali::{self, JalaliDate};
 use hamafza_store::Store;
 use hamafza_store::calls::Call;
 use hamafza_store::ideas::BulkIdea;
+use hamafza_store::orientation::{Attendance, NewOrientation};
+use hamafza_store::results::Award;
 use hamafza_store::users::NewUser;
 
 pub const ROUND1_IDEAS: usize = 1_412;
@@ -204,17 +207,17 @@ pub fn booth_sheet(axis: &str, rows: usize, seed: u64) -> Vec<Vec<String>> {
     sheet
 }
 
-/// Loads the ideas of the demo's three past calls once. Returns the ids of round 2's ideas (in
-/// submission order) when they were written by this load, for the caller to carry through the
-/// stages.
+/// Loads the ideas of the demo's three past calls once, and carries rounds 1 and 2 through
+/// their stages to published results, as the secretariat did.
 pub async fn load(
     store: &Store,
     round1: &Call,
     round2: &Call,
     elecomp: &Call,
-) -> anyhow::Result<Option<(Vec<i64>, Vec<i64>)>> {
+    secretariat: Option<i64>,
+) -> anyhow::Result<()> {
     if store.setting("demo.ideas").await?.is_some() {
-        return Ok(None);
+        return Ok(());
     }
     let (employees, citizens) = crowd(store).await?;
     let round1_ids = write_ideas(
@@ -244,8 +247,203 @@ pub async fn load(
     store
         .import_ideas(elecomp.id, &good, Channel::Exhibition, None)
         .await?;
+    run_round1(store, round1, &round1_ids, secretariat).await?;
+    run_round2(store, round2, &round2_ids, secretariat).await?;
     store
         .setting_or_init("demo.ideas", || "loaded".into())
         .await?;
-    Ok(Some((round1_ids, round2_ids)))
+    Ok(())
+}
+
+/// Why the secretariat turned ideas down in the demo (as its rejection templates would say).
+const REJECTIONS: &[&str] = &[
+    "ایده با محورهای این فراخوان هم‌خوانی ندارد.",
+    "راه‌حل پیشنهادی هم‌اکنون در سازمان در حال اجراست.",
+    "شرح مسئله و راه‌حل برای ارزیابی کافی نیست.",
+];
+
+/// Moves an idea one decision on (`t`), as the secretariat would from the inbox.
+async fn decide(
+    store: &Store,
+    call: &Call,
+    id: i64,
+    t: Transition,
+    message: &str,
+    actor: Option<i64>,
+) -> anyhow::Result<()> {
+    let idea = store.idea(id).await?;
+    let kinds: Vec<StageKind> = call.stages.iter().map(|s| s.kind).collect();
+    let to = t
+        .plan(idea.place(), &kinds)
+        .ok_or_else(|| anyhow::anyhow!("{} cannot {}", idea.title, t.as_str()))?;
+    store
+        .transition_idea(id, idea.place(), to, message, actor)
+        .await?;
+    Ok(())
+}
+
+/// Round 2 of the article, carried through its stages: screening (some rejected, a few merged as
+/// duplicates, the rest moved on), 19 finalists shortlisted, two orientation sessions with
+/// attendance, the finalists' revised versions, the final presentation, and 3 winners plus 2
+/// "jury's choice" published.
+pub async fn run_round2(
+    store: &Store,
+    call: &Call,
+    ids: &[i64],
+    secretariat: Option<i64>,
+) -> anyhow::Result<()> {
+    let mut w = IdeaWriter::new(2);
+    let (duplicates, rest) = ids.split_at(6);
+    // Six ideas repeat others; their authors stay credited on the kept idea.
+    for (d, kept) in duplicates.iter().zip(rest) {
+        let (d, kept) = (store.idea(*d).await?, store.idea(*kept).await?);
+        store.merge_ideas(&d, &kept, secretariat).await?;
+    }
+    let mut passed = Vec::new();
+    for (i, &id) in rest.iter().enumerate() {
+        if i % 4 == 3 {
+            let why = REJECTIONS[i % REJECTIONS.len()];
+            decide(store, call, id, Transition::Reject, why, secretariat).await?;
+        } else {
+            decide(store, call, id, Transition::Accept, "", secretariat).await?;
+            passed.push(id);
+        }
+    }
+    // Shortlisting: 19 finalists, spread over the three axes.
+    let finalists: Vec<i64> = passed
+        .iter()
+        .step_by(passed.len() / 19)
+        .take(19)
+        .copied()
+        .collect();
+    for &id in &finalists {
+        decide(store, call, id, Transition::Accept, "", secretariat).await?;
+    }
+    // Orientation: two sessions for all finalists; most came to both.
+    let orientation = call
+        .stages
+        .iter()
+        .find(|s| s.kind == StageKind::Orientation)
+        .ok_or_else(|| anyhow::anyhow!("round 2 has no orientation stage"))?;
+    let sessions = [
+        (
+            "آشنایی با نظام مسائل و مأموریت‌های سازمان",
+            0,
+            "تالار همایش‌های ستاد مرکزی، تهران",
+            "- نظام مسائل سازمان و اولویت‌های آن\n- **قانون تأمین اجتماعی** و خدمات بیمه‌ای\n- پرسش و پاسخ با مدیران حوزه‌ها",
+        ),
+        (
+            "قوانین، سازوکارها و رسانه در تأمین اجتماعی",
+            7,
+            "جلسهٔ برخط در سامانهٔ اسکای‌روم",
+            "- سازوکارهای اجرایی و مالی\n- تجربهٔ کمپین‌های رسانه‌ای پیشین سازمان\n- راهنمای بازنگری ایده پیش از ارائهٔ نهایی",
+        ),
+    ];
+    for (n, (title, day, place, materials)) in sessions.into_iter().enumerate() {
+        let session = store
+            .create_orientation(
+                call.id,
+                &NewOrientation {
+                    title,
+                    starts_at: orientation.starts_at + day * 86_400 + 10 * 3600,
+                    place,
+                    materials,
+                },
+                secretariat,
+            )
+            .await?;
+        store
+            .invite_to_orientation(&session, &finalists, secretariat)
+            .await?;
+        let marks: Vec<(i64, Attendance)> = finalists
+            .iter()
+            .enumerate()
+            .map(|(i, &id)| {
+                let absent = (i + n) % 9 == 4;
+                (
+                    id,
+                    if absent {
+                        Attendance::Absent
+                    } else {
+                        Attendance::Attended
+                    },
+                )
+            })
+            .collect();
+        store
+            .record_attendance(&session, &marks, secretariat)
+            .await?;
+    }
+    // The finalists revise their ideas after orientation, then present.
+    for &id in &finalists {
+        let idea = store.idea(id).await?;
+        let v = store
+            .idea_versions(id)
+            .await?
+            .pop()
+            .expect("a first version");
+        let text = hamafza_core::idea::IdeaText {
+            axis_id: v.axis_id,
+            title: v.title,
+            problem: v.problem,
+            solution: v.solution,
+            benefits: v.benefits,
+            resources: v.resources,
+            owner_unit_id: v.owner_unit_id,
+        };
+        let revised = w.revise(&text, &MEDIA);
+        store.edit_idea(id, &revised, idea.author_id).await?;
+        decide(store, call, id, Transition::Accept, "", secretariat).await?;
+    }
+    // Results: 3 ranked winners and 2 "jury's choice".
+    let awards: Vec<(i64, Award, i64)> = finalists
+        .iter()
+        .step_by(4)
+        .take(5)
+        .enumerate()
+        .map(|(i, &id)| {
+            if i < 3 {
+                (id, Award::Winner, i as i64 + 1)
+            } else {
+                (id, Award::JuryChoice, i as i64 - 2)
+            }
+        })
+        .collect();
+    store.set_results(call.id, &awards, secretariat).await?;
+    store.publish_results(call.id, secretariat).await?;
+    Ok(())
+}
+
+/// Round 1: screened, with 20 ideas selected and published as its results.
+pub async fn run_round1(
+    store: &Store,
+    call: &Call,
+    ids: &[i64],
+    secretariat: Option<i64>,
+) -> anyhow::Result<()> {
+    let selected: Vec<i64> = ids
+        .iter()
+        .step_by(ids.len() / 20)
+        .take(20)
+        .copied()
+        .collect();
+    for (i, &id) in ids.iter().enumerate() {
+        if selected.contains(&id) {
+            decide(store, call, id, Transition::Accept, "", secretariat).await?;
+            decide(store, call, id, Transition::Accept, "", secretariat).await?;
+        } else if i % 5 == 2 {
+            let why = REJECTIONS[i % REJECTIONS.len()];
+            decide(store, call, id, Transition::Reject, why, secretariat).await?;
+        } else if i % 5 != 4 {
+            decide(store, call, id, Transition::Accept, "", secretariat).await?;
+        }
+    }
+    let awards: Vec<(i64, Award, i64)> = selected
+        .iter()
+        .enumerate()
+        .map(|(i, &id)| (id, Award::Winner, i as i64 + 1))
+        .collect();
+    store.set_results(call.id, &awards, secretariat).await?;
+    store.publish_results(call.id, secretariat).await?;
+    Ok(())
 }

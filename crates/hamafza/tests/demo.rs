@@ -70,6 +70,40 @@ async fn loading_the_demo_twice_adds_nothing(store: Store) {
         8
     );
     assert_eq!(ideas("round2").await.len(), 216);
+    // Round 2 went through its stages: 19 finalists, orientation, 3 winners and 2 jury's choice.
+    let round2 = store
+        .call_by_public_id(&store.setting("demo.call.round2").await.unwrap().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let orientation = round2
+        .stages
+        .iter()
+        .position(|s| s.kind == hamafza_core::call::StageKind::Orientation)
+        .unwrap() as i64;
+    assert_eq!(
+        store
+            .ideas_at_or_beyond(round2.id, orientation)
+            .await
+            .unwrap()
+            .len(),
+        19
+    );
+    let sessions = store.orientations_of_call(round2.id).await.unwrap();
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(
+        store
+            .orientation_invitees(sessions[0].id)
+            .await
+            .unwrap()
+            .len(),
+        19
+    );
+    let results = store.results(round2.id).await.unwrap();
+    let count = |a| results.iter().filter(|r| r.award == a).count();
+    assert_eq!(count(hamafza_store::results::Award::Winner), 3);
+    assert_eq!(count(hamafza_store::results::Award::JuryChoice), 2);
+    assert!(round2.results_published_at.is_some());
     let booth = ideas("elecomp").await;
     assert!(booth.len() >= 100);
     assert!(booth.iter().all(|i| i.channel == "exhibition"));
