@@ -495,3 +495,232 @@ async fn a_participant_submits_an_idea_to_the_open_call() {
     check_page(&c, "34-my-ideas").await;
     c.close().await.unwrap();
 }
+
+/// Signs in through the login form.
+async fn sign_in(c: &Client, base: &str, username: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(c, "#username", username).await;
+    fill(c, "#password", PASSWORD).await;
+    click(c, "form[action='/login'] button[type=submit]").await;
+}
+
+async fn sign_out(c: &Client) {
+    click(c, "form[action='/logout'] button").await;
+}
+
+/// Submits an idea to the call whose submit page is `submit_url`; returns the idea's path.
+async fn submit_idea(
+    c: &Client,
+    submit_url: &str,
+    title: &str,
+    extra: impl AsyncFnOnce(&Client),
+) -> String {
+    c.goto(submit_url).await.unwrap();
+    toggle(c, "input[name=axis]").await;
+    fill(c, "#title", title).await;
+    fill(
+        c,
+        "#problem",
+        "بیمه‌شدگان برای دانستن وضعیت پرونده به شعبه می‌آیند و در صف می‌مانند.",
+    )
+    .await;
+    fill(
+        c,
+        "#solution",
+        "پس از هر تغییر وضعیت پرونده، پیامکی با کد رهگیری فرستاده شود.",
+    )
+    .await;
+    extra(c).await;
+    click(c, "#idea-form button[type=submit]:not([name])").await;
+    let url = c.current_url().await.unwrap();
+    assert!(
+        url.path().starts_with("/ideas/"),
+        "{url}: {}",
+        body(c).await
+    );
+    url.path().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_round_runs_from_submission_to_published_results() {
+    if !browser_available() {
+        return;
+    }
+    let server = Server::start();
+    let (_driver, c) = start_browser().await;
+    let base = &server.base;
+    let dir = std::env::temp_dir().join(format!("hamafza-upload-{}", free_port()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pdf = dir.join("طرح-پیامک.pdf");
+    std::fs::write(
+        &pdf,
+        b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n",
+    )
+    .unwrap();
+
+    // A participant submits an idea with an attachment and a teammate, then two more.
+    sign_in(&c, base, "participant1").await;
+    c.goto(&format!("{base}/")).await.unwrap();
+    click(&c, "#open-title ~ .grid h3 a").await;
+    let call_path = c.current_url().await.unwrap().path().to_string();
+    let submit_url = format!("{base}{call_path}/submit");
+    let path = pdf.clone();
+    let first = submit_idea(
+        &c,
+        &submit_url,
+        "پیامک وضعیت پرونده برای بیمه‌شدگان",
+        async move |c: &Client| {
+            c.find(Locator::Css("#attachments"))
+                .await
+                .unwrap()
+                .send_keys(path.to_str().unwrap())
+                .await
+                .unwrap();
+            fill(c, "#team", "participant2").await;
+        },
+    )
+    .await;
+    let page = body(&c).await;
+    assert!(page.contains("ایدهٔ شما ثبت شد"), "{page}");
+    assert!(page.contains("طرح-پیامک.pdf"), "the attachment is listed");
+    assert!(
+        page.contains("participant2"),
+        "the invited teammate is listed"
+    );
+    check_page(&c, "40-receipt-attachment-team").await;
+    let code = c
+        .find(Locator::Css(".alert.ok strong.secret"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let duplicate = submit_idea(
+        &c,
+        &submit_url,
+        "اطلاع‌رسانی پیامکی وضعیت پرونده",
+        async |_: &Client| {},
+    )
+    .await;
+    let weak = submit_idea(&c, &submit_url, "ایده‌ای که رد می‌شود", async |_: &Client| {}).await;
+    sign_out(&c).await;
+
+    // The teammate accepts the invitation.
+    sign_in(&c, base, "participant2").await;
+    c.goto(&format!("{base}/my/ideas")).await.unwrap();
+    check_page(&c, "41-my-invitations").await;
+    click(&c, "a[href$='/invitation']").await;
+    check_page(&c, "42-invitation").await;
+    click(&c, "button[name=answer][value=accept]").await;
+    c.goto(&format!("{base}{first}")).await.unwrap();
+    assert!(
+        body(&c).await.contains("طرح-پیامک.pdf"),
+        "a member sees the idea and its files"
+    );
+    sign_out(&c).await;
+
+    // The secretariat: a rejection template, the inbox, a rejection, a merge, an acceptance.
+    sign_in(&c, base, "secretariat").await;
+    c.goto(&format!("{base}/secretariat/rejection-templates"))
+        .await
+        .unwrap();
+    fill(&c, "#title", "خارج از محورها").await;
+    fill(
+        &c,
+        "#body",
+        "این ایده با محورهای فراخوان هم‌خوانی ندارد؛ آن را در فراخوان مناسب ثبت کنید.",
+    )
+    .await;
+    click(
+        &c,
+        "form[action='/secretariat/rejection-templates'] button[type=submit]",
+    )
+    .await;
+    c.goto(&format!("{base}/secretariat{call_path}/ideas"))
+        .await
+        .unwrap();
+    let inbox = body(&c).await;
+    assert!(
+        inbox.contains("ایده‌ای که رد می‌شود") && inbox.contains("پیامک وضعیت پرونده برای بیمه‌شدگان")
+    );
+    check_page(&c, "43-inbox").await;
+
+    c.goto(&format!("{base}{weak}")).await.unwrap();
+    click(&c, "form[method=get] button[type=submit]").await;
+    let message = c
+        .find(Locator::Css("#message"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert!(
+        message.unwrap_or_default().contains("هم‌خوانی ندارد"),
+        "the template fills the message"
+    );
+    check_page(&c, "44-reject-with-template").await;
+    click(&c, "button[name=transition][value=reject]").await;
+    assert!(body(&c).await.contains("رد شده"));
+
+    c.goto(&format!("{base}{duplicate}")).await.unwrap();
+    fill(&c, "#into", &code).await;
+    click(&c, "form[action$='/merge'] button").await;
+    assert!(body(&c).await.contains("ادغام‌شده با ایدهٔ مشابه"));
+
+    c.goto(&format!("{base}{first}")).await.unwrap();
+    click(&c, "button[name=transition][value=accept]").await;
+    let page = body(&c).await;
+    assert!(page.contains("پذیرفته برای مرحلهٔ بعد"), "{page}");
+    check_page(&c, "45-accepted-with-credits").await;
+    sign_out(&c).await;
+
+    // The author sees where each idea stands, and why one was turned down.
+    sign_in(&c, base, "participant1").await;
+    c.goto(&format!("{base}/my/ideas")).await.unwrap();
+    let mine = body(&c).await;
+    for status in ["پذیرفته برای مرحلهٔ بعد", "رد شده", "ادغام‌شده با ایدهٔ مشابه"]
+    {
+        assert!(mine.contains(status), "{status} in {mine}");
+    }
+    check_page(&c, "46-my-ideas-statuses").await;
+    c.goto(&format!("{base}{weak}")).await.unwrap();
+    assert!(body(&c).await.contains("در فراخوان مناسب ثبت کنید"));
+    c.goto(&format!("{base}/notifications")).await.unwrap();
+    check_page(&c, "47-notifications").await;
+    sign_out(&c).await;
+
+    // Results: the secretariat awards and publishes; an anonymous visitor reads them.
+    sign_in(&c, base, "secretariat").await;
+    c.goto(&format!("{base}/secretariat{call_path}/results"))
+        .await
+        .unwrap();
+    let row = c
+        .find(Locator::XPath(
+            "//tr[td/a[contains(., 'پیامک وضعیت پرونده برای بیمه‌شدگان')]]",
+        ))
+        .await
+        .unwrap();
+    row.find(Locator::Css("select"))
+        .await
+        .unwrap()
+        .select_by_value("winner")
+        .await
+        .unwrap();
+    let rank = row.find(Locator::Css("input")).await.unwrap();
+    rank.send_keys("۱").await.unwrap();
+    click(&c, "form[action$='/results'] button[type=submit]").await;
+    c.execute("window.confirm = () => true;", vec![])
+        .await
+        .unwrap();
+    click(&c, "form[action$='/results/publish'] button[type=submit]").await;
+    sign_out(&c).await;
+    c.goto(&format!("{base}{call_path}/results")).await.unwrap();
+    let results = body(&c).await;
+    assert!(
+        results.contains("پیامک وضعیت پرونده برای بیمه‌شدگان"),
+        "{results}"
+    );
+    check_page(&c, "48-public-results").await;
+    c.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
