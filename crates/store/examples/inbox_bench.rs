@@ -250,8 +250,7 @@ async fn main() {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let _ = writeln!(
         out,
-        "# Inbox benchmark: 100,000 ideas in one call\n\nTarget: p95 < 50 ms for a filtered, sorted page. Release build, {cores} cores shared with other work, database on this machine.\nReproduce: `bash bench/inbox.sh` (set `HAMAFZA_TEST_PG=postgres://…` for PostgreSQL too), or\n`cargo run --release -p hamafza-store --example inbox_bench -- bench/RESULTS-inbox.md`.\nAfter the fill the bench runs what autovacuum would do on its own: `ANALYZE` (SQLite), `VACUUM ANALYZE` (PostgreSQL).
-The machine was busy with other builds during the run (load average 4–6 on 2 cores), so these are pessimistic."
+        "# Inbox benchmark: 100,000 ideas in one call\n\nTarget: p95 < 50 ms for a filtered, sorted page. Release build, {cores} cores, database on this machine.\nReproduce: `bash bench/inbox.sh` (set `HAMAFZA_TEST_PG=postgres://…` for PostgreSQL too), or\n`cargo run --release -p hamafza-store --example inbox_bench -- bench/RESULTS-inbox.md`.\nAfter the fill the bench runs what autovacuum would do on its own: `ANALYZE` (SQLite), `VACUUM ANALYZE` (PostgreSQL)."
     );
     let db = hamafza_store::testing::sqlite().await;
     run("SQLite", db.store.clone(), &mut out).await;

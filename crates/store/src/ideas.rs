@@ -110,9 +110,10 @@ pub(crate) fn text_norm(t: &IdeaText) -> String {
     hamafza_persian::normalize(&[t.title.as_str(), &t.problem, &t.solution, &t.benefits].join("\n"))
 }
 
-/// Adds version `$version` of idea `$idea_id` with text `$t` inside transaction `$tx`.
+/// Adds version `$version` of idea `$idea_id` (in call `$call_id`) with text `$t` inside
+/// transaction `$tx`, and indexes its words.
 macro_rules! insert_version {
-    ($tx:expr, $idea_id:expr, $version:expr, $t:expr, $editor:expr, $at:expr) => {
+    ($tx:expr, $idea_id:expr, $call_id:expr, $version:expr, $t:expr, $editor:expr, $at:expr) => {
         sqlx::query(
             "INSERT INTO idea_versions (idea_id, version, axis_id, title, problem, solution, benefits, resources,
                                         owner_unit_id, text_norm, edited_by, created_at)
@@ -132,7 +133,7 @@ macro_rules! insert_version {
         .bind($at)
         .execute(&mut *$tx)
         .await?;
-        $tx.index_words($idea_id, $t).await?;
+        $tx.index_words($idea_id, $call_id, $t, $version == 1).await?;
     };
 }
 
@@ -256,7 +257,7 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::Conflict("idea edited meanwhile".into()));
             }
-            insert_version!(tx, idea_id, version, text, editor_id, at);
+            insert_version!(tx, idea_id, idea.call_id, version, text, editor_id, at);
             tx.append_audit(NewAudit {
                 actor_id: editor_id,
                 action: "idea.edit",
@@ -522,7 +523,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some(id) = id else { continue };
-                insert_version!(tx, id, 1, t, r.author_id.or(actor_id), r.at);
+                insert_version!(tx, id, call_id, 1, t, r.author_id.or(actor_id), r.at);
                 let action = if r.author_id.is_some() {
                     "idea.submit"
                 } else {

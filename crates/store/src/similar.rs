@@ -178,23 +178,29 @@ struct TitleRow {
     axis_id: i64,
 }
 
-/// Re-indexes an idea's words inside the transaction that stores its new version.
+/// Re-indexes an idea's words inside the transaction that stores its new version (`fresh`: its
+/// first, so there is nothing to remove).
 pub(crate) trait WordsConn {
-    async fn index_words(&mut self, idea_id: i64, text: &IdeaText) -> StoreResult<()>;
+    async fn index_words(
+        &mut self,
+        idea_id: i64,
+        call_id: i64,
+        text: &IdeaText,
+        fresh: bool,
+    ) -> StoreResult<()>;
 }
 
 macro_rules! index_body {
-    ($conn:expr, $idea_id:expr, $text:expr) => {{
+    ($conn:expr, $idea_id:expr, $call_id:expr, $text:expr, $fresh:expr) => {{
         let conn = $conn;
         let t = $text;
-        let call_id: i64 = sqlx::query_scalar("SELECT call_id FROM ideas WHERE id = $1")
-            .bind($idea_id)
-            .fetch_one(&mut *conn)
-            .await?;
-        sqlx::query("DELETE FROM idea_words WHERE idea_id = $1")
-            .bind($idea_id)
-            .execute(&mut *conn)
-            .await?;
+        let call_id: i64 = $call_id;
+        if !$fresh {
+            sqlx::query("DELETE FROM idea_words WHERE idea_id = $1")
+                .bind($idea_id)
+                .execute(&mut *conn)
+                .await?;
+        }
         let ws: Vec<String> = words(&[t.title.as_str(), &t.problem, &t.solution].join("\n"))
             .into_iter()
             .take(MAX_INDEXED)
@@ -218,14 +224,26 @@ macro_rules! index_body {
 }
 
 impl WordsConn for SqliteConnection {
-    async fn index_words(&mut self, idea_id: i64, text: &IdeaText) -> StoreResult<()> {
-        index_body!(self, idea_id, text)
+    async fn index_words(
+        &mut self,
+        idea_id: i64,
+        call_id: i64,
+        text: &IdeaText,
+        fresh: bool,
+    ) -> StoreResult<()> {
+        index_body!(self, idea_id, call_id, text, fresh)
     }
 }
 
 impl WordsConn for PgConnection {
-    async fn index_words(&mut self, idea_id: i64, text: &IdeaText) -> StoreResult<()> {
-        index_body!(self, idea_id, text)
+    async fn index_words(
+        &mut self,
+        idea_id: i64,
+        call_id: i64,
+        text: &IdeaText,
+        fresh: bool,
+    ) -> StoreResult<()> {
+        index_body!(self, idea_id, call_id, text, fresh)
     }
 }
 

@@ -3,8 +3,9 @@
 //! A submission must be durable before its `201`. On SQLite a durable commit costs an fsync on
 //! the one writer (about 1 ms on this machine's disk), so one transaction per submission caps
 //! the whole node well under 1,000 ideas/s. Instead, submissions queue here, and one task per
-//! store writes whatever has queued in a single transaction — each submission in its own
-//! savepoint, so a bad one fails alone — and answers them all after the commit.
+//! store writes whatever has queued in a single transaction and answers them all after the
+//! commit. (Each statement is a round trip to SQLite's connection thread, so the write path is
+//! kept to a few statements per idea: no savepoints, the idempotency key checked by the insert.)
 //!
 //! Nothing is answered before it is committed, so a crash loses only unanswered requests, which
 //! their clients retry with the same idempotency key. An idle server adds no delay: a lone
@@ -19,7 +20,6 @@ use crate::teams::TeamConn;
 use crate::{Store, StoreError, StoreResult, db_write, now};
 use hamafza_core::idea::{Channel, IdeaText};
 use serde_json::json;
-use sqlx::Connection;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::{mpsc, oneshot};
 
@@ -61,102 +61,97 @@ impl Store {
     }
 }
 
-/// Writes batches until every sender is gone.
+/// Writes batches until every sender is gone. A batch is one transaction; if any submission in it
+/// fails (rare: a concurrent duplicate key, a constraint), the batch is rolled back and each of
+/// its submissions is written alone, so the bad one fails by itself.
 async fn writer(store: Store, mut rx: mpsc::UnboundedReceiver<Pending>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        match store.write_batch(&batch).await {
-            Ok(results) => {
-                for (p, r) in batch.drain(..).zip(results) {
-                    let _ = p.reply.send(r);
+        let results = match store.write_batch(&batch).await {
+            Ok(ids) => ids.into_iter().map(Ok).collect(),
+            Err(_) if batch.len() > 1 => {
+                let mut one_by_one = Vec::with_capacity(batch.len());
+                for p in &batch {
+                    one_by_one.push(
+                        store
+                            .write_batch(std::slice::from_ref(p))
+                            .await
+                            .map(|r| r[0]),
+                    );
                 }
+                one_by_one
             }
-            Err(e) => {
-                tracing::error!(error = %e, n = batch.len(), "writing a batch of submissions failed");
-                for p in batch.drain(..) {
-                    let _ = p.reply.send(Err(StoreError::Config(format!(
-                        "the submission was not saved: {e}"
-                    ))));
-                }
+            Err(e) => vec![Err(e)],
+        };
+        for (p, r) in batch.drain(..).zip(results) {
+            if let Err(e) = &r {
+                tracing::warn!(error = %e, "a submission was not saved");
             }
+            let _ = p.reply.send(r);
         }
     }
 }
 
 impl Store {
-    /// One transaction for the batch, a savepoint per submission. The outer `Err` means nothing
-    /// was committed.
-    async fn write_batch(&self, batch: &[Pending]) -> StoreResult<Vec<StoreResult<(i64, bool)>>> {
+    /// Writes the batch in one transaction: all of it, or (`Err`) nothing.
+    async fn write_batch(&self, batch: &[Pending]) -> StoreResult<Vec<(i64, bool)>> {
         let at = now();
         Ok(db_write!(self, |pool| {
             let mut tx = pool.begin().await?;
             let mut results = Vec::with_capacity(batch.len());
             for p in batch {
-                let mut sp = tx.begin().await?;
-                let one: StoreResult<(i64, bool)> = async {
-                    if let (Some(key), Some(author)) = (&p.idempotency_key, p.author_id) {
-                        let seen: Option<i64> = sqlx::query_scalar(
-                            "SELECT id FROM ideas WHERE author_id = $1 AND idempotency_key = $2",
-                        )
-                        .bind(author)
-                        .bind(key)
-                        .fetch_optional(&mut *sp)
-                        .await?;
-                        if let Some(id) = seen {
-                            return Ok((id, false));
-                        }
-                    }
-                    let public_id = crate::calls::new_public_id();
-                    let code = crate::ideas::tracking_code();
-                    let t = &p.text;
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO ideas (public_id, tracking_code, call_id, author_id, channel, status, axis_id, title, title_norm,
-                                            version, idempotency_key, created_at, updated_at)
-                         VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, 1, $9, $10, $10) RETURNING id",
+                let public_id = crate::calls::new_public_id();
+                let code = crate::ideas::tracking_code();
+                let t = &p.text;
+                // A key the author used before inserts nothing; then it is that idea.
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO ideas (public_id, tracking_code, call_id, author_id, channel, status, axis_id, title, title_norm,
+                                        version, idempotency_key, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, 1, $9, $10, $10)
+                     ON CONFLICT (author_id, idempotency_key) DO NOTHING RETURNING id",
+                )
+                .bind(&public_id)
+                .bind(&code)
+                .bind(p.call_id)
+                .bind(p.author_id)
+                .bind(p.channel.as_str())
+                .bind(t.axis_id)
+                .bind(&t.title)
+                .bind(hamafza_persian::normalize(&t.title))
+                .bind(&p.idempotency_key)
+                .bind(at)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(id) = id else {
+                    let seen: i64 = sqlx::query_scalar(
+                        "SELECT id FROM ideas WHERE author_id = $1 AND idempotency_key = $2",
                     )
-                    .bind(&public_id)
-                    .bind(&code)
-                    .bind(p.call_id)
                     .bind(p.author_id)
-                    .bind(p.channel.as_str())
-                    .bind(t.axis_id)
-                    .bind(&t.title)
-                    .bind(hamafza_persian::normalize(&t.title))
                     .bind(&p.idempotency_key)
-                    .bind(at)
-                    .fetch_one(&mut *sp)
+                    .fetch_one(&mut *tx)
                     .await?;
-                    crate::ideas::insert_version!(sp, id, 1, t, p.author_id, at);
-                    sp.append_audit(NewAudit {
-                        actor_id: p.author_id,
-                        action: "idea.submit",
-                        entity_type: "idea",
-                        entity_id: public_id.clone(),
-                        data: json!({ "call_id": p.call_id, "channel": p.channel.as_str(), "tracking_code": code }),
-                    })
-                    .await?;
-                    for f in &p.attachments {
-                        sp.attach(id, &public_id, f, p.author_id).await?;
-                    }
-                    for u in &p.invitees {
-                        sp.invite(id, &public_id, *u, p.author_id).await?;
-                    }
-                    if let (true, Some(author)) = (p.clear_draft, p.author_id) {
-                        sp.delete_draft(author, p.call_id).await?;
-                    }
-                    Ok((id, true))
+                    results.push((seen, false));
+                    continue;
+                };
+                crate::ideas::insert_version!(tx, id, p.call_id, 1, t, p.author_id, at);
+                tx.append_audit(NewAudit {
+                    actor_id: p.author_id,
+                    action: "idea.submit",
+                    entity_type: "idea",
+                    entity_id: public_id.clone(),
+                    data: json!({ "call_id": p.call_id, "channel": p.channel.as_str(), "tracking_code": code }),
+                })
+                .await?;
+                for f in &p.attachments {
+                    tx.attach(id, &public_id, f, p.author_id).await?;
                 }
-                .await;
-                match one {
-                    Ok(r) => {
-                        sp.commit().await?;
-                        results.push(Ok(r));
-                    }
-                    Err(e) => {
-                        sp.rollback().await?;
-                        results.push(Err(e));
-                    }
+                for u in &p.invitees {
+                    tx.invite(id, &public_id, *u, p.author_id).await?;
                 }
+                if let (true, Some(author)) = (p.clear_draft, p.author_id) {
+                    tx.delete_draft(author, p.call_id).await?;
+                }
+                results.push((id, true));
             }
             tx.commit().await?;
             results
