@@ -26,6 +26,8 @@ kill $bare; wait $bare 2>/dev/null || true
 measure() {
   HAMAFZA_DATABASE_URL="$1" $bin demo > /dev/null 2>&1 & local pid=$!
   wait_ready http://127.0.0.1:18081/readyz
+  # Let the notification worker catch up with the demo's own history first (steady state).
+  sleep "${BENCH_SETTLE:-8}"
   $bin load submit --url http://127.0.0.1:18081 --clients "$clients" --seconds "$secs" --password "$HAMAFZA_DEMO_PASSWORD"
   kill -TERM $pid; wait $pid || true
 }

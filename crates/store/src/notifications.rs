@@ -148,32 +148,36 @@ impl Store {
                 tx.rollback().await?;
                 return Ok(false);
             }
-            for n in notifications {
-                sqlx::query(
-                        "INSERT INTO notifications (user_id, kind, audit_seq, data, link, created_at)
-                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (audit_seq, user_id) DO NOTHING",
-                    )
-                    .bind(n.user_id)
-                    .bind(&n.kind)
-                    .bind(n.audit_seq)
-                    .bind(&n.data)
-                    .bind(&n.link)
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await?;
+            // Many rows per statement: a busy round brings thousands of entries, and every
+            // statement is a round trip on the one writer that submissions need too.
+            for chunk in notifications.chunks(100) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO notifications (user_id, kind, audit_seq, data, link, created_at) ",
+                );
+                q.push_values(chunk, |mut row, n| {
+                    row.push_bind(n.user_id)
+                        .push_bind(&n.kind)
+                        .push_bind(n.audit_seq)
+                        .push_bind(&n.data)
+                        .push_bind(&n.link)
+                        .push_bind(at);
+                });
+                q.push(" ON CONFLICT (audit_seq, user_id) DO NOTHING");
+                q.build().execute(&mut *tx).await?;
             }
-            for j in jobs {
-                sqlx::query(
-                    "INSERT INTO jobs (kind, payload, audit_seq, max_attempts, run_at, created_at)
-                         VALUES ($1, $2, $3, $4, $5, $5)",
-                )
-                .bind(&j.kind)
-                .bind(&j.payload)
-                .bind(j.audit_seq)
-                .bind(j.max_attempts)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
+            for chunk in jobs.chunks(100) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO jobs (kind, payload, audit_seq, max_attempts, run_at, created_at) ",
+                );
+                q.push_values(chunk, |mut row, j| {
+                    row.push_bind(&j.kind)
+                        .push_bind(&j.payload)
+                        .push_bind(j.audit_seq)
+                        .push_bind(j.max_attempts)
+                        .push_bind(at)
+                        .push_bind(at);
+                });
+                q.build().execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });
