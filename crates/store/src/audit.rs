@@ -21,49 +21,67 @@ struct Last {
     hash: String,
 }
 
-/// Appends `entry` on a connection that is inside a transaction.
+/// Appends entries on a connection that is inside a transaction.
 ///
 /// Appends must be serial or two of them would link to the same predecessor. SQLite has one
 /// writer; PostgreSQL takes a transaction-scoped advisory lock, released at commit. The primary
 /// key on `seq` would refuse a fork anyway.
 pub(crate) trait AuditConn {
-    async fn append_audit(&mut self, entry: NewAudit<'_>) -> StoreResult<()>;
+    /// Appends `entries` in order, in a few statements (one read of the chain's end, then
+    /// many rows per insert): a batch of submissions appends all its entries at once.
+    async fn append_audits(&mut self, entries: &[NewAudit<'_>]) -> StoreResult<()>;
+
+    async fn append_audit(&mut self, entry: NewAudit<'_>) -> StoreResult<()> {
+        self.append_audits(std::slice::from_ref(&entry)).await
+    }
 }
 
+/// Rows per insert statement (9 parameters each).
+const ROWS_PER_INSERT: usize = 500;
+
 macro_rules! append_body {
-    ($conn:expr, $entry:expr) => {{
+    ($conn:expr, $entries:expr) => {{
         let conn = $conn;
-        let e = $entry;
         let last: Option<Last> =
             sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                 .fetch_optional(&mut *conn)
                 .await?;
-        let (seq, prev) = last.map_or((1, GENESIS.to_string()), |l| (l.seq + 1, l.hash));
+        let (mut seq, mut prev) = last.map_or((0, GENESIS.to_string()), |l| (l.seq, l.hash));
         let at = crate::now();
-        let data = e.data.to_string();
-        let hash = entry_hash(&prev, seq, at, e.actor_id, e.action, e.entity_type, &e.entity_id, &data);
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor_id, action, entity_type, entity_id, data, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(seq)
-        .bind(at)
-        .bind(e.actor_id)
-        .bind(e.action)
-        .bind(e.entity_type)
-        .bind(&e.entity_id)
-        .bind(&data)
-        .bind(&prev)
-        .bind(&hash)
-        .execute(&mut *conn)
-        .await?;
+        let mut rows = Vec::with_capacity($entries.len());
+        for e in $entries {
+            seq += 1;
+            let data = e.data.to_string();
+            let hash = entry_hash(&prev, seq, at, e.actor_id, e.action, e.entity_type, &e.entity_id, &data);
+            rows.push((seq, e, data, std::mem::replace(&mut prev, hash.clone()), hash));
+        }
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO audit_log (seq, at, actor_id, action, entity_type, entity_id, data, prev_hash, hash) ",
+            );
+            q.push_values(chunk, |mut row, (seq, e, data, prev, hash)| {
+                row.push_bind(*seq)
+                    .push_bind(at)
+                    .push_bind(e.actor_id)
+                    .push_bind(e.action)
+                    .push_bind(e.entity_type)
+                    .push_bind(&e.entity_id)
+                    .push_bind(data)
+                    .push_bind(prev)
+                    .push_bind(hash);
+            });
+            q.build().execute(&mut *conn).await?;
+        }
         Ok(())
     }};
 }
 
 impl AuditConn for SqliteConnection {
-    async fn append_audit(&mut self, entry: NewAudit<'_>) -> StoreResult<()> {
-        append_body!(self, entry)
+    async fn append_audits(&mut self, entries: &[NewAudit<'_>]) -> StoreResult<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        append_body!(self, entries)
     }
 }
 
@@ -71,12 +89,15 @@ impl AuditConn for SqliteConnection {
 const AUDIT_LOCK: i64 = 0x6861_6d61_6661_7a61; // "hamafaza"
 
 impl AuditConn for PgConnection {
-    async fn append_audit(&mut self, entry: NewAudit<'_>) -> StoreResult<()> {
+    async fn append_audits(&mut self, entries: &[NewAudit<'_>]) -> StoreResult<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(AUDIT_LOCK)
             .execute(&mut *self)
             .await?;
-        append_body!(self, entry)
+        append_body!(self, entries)
     }
 }
 

@@ -2,7 +2,6 @@
 
 use crate::attachments::NewAttachment;
 use crate::audit::{AuditConn, NewAudit};
-use crate::similar::WordsConn;
 use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
 use hamafza_core::idea::{Channel, IdeaStatus, IdeaText};
 use rand::Rng;
@@ -110,34 +109,68 @@ pub(crate) fn text_norm(t: &IdeaText) -> String {
     hamafza_persian::normalize(&[t.title.as_str(), &t.problem, &t.solution, &t.benefits].join("\n"))
 }
 
-/// Adds version `$version` of idea `$idea_id` (in call `$call_id`) with text `$t` inside
-/// transaction `$tx`, and indexes its words.
-macro_rules! insert_version {
-    ($tx:expr, $idea_id:expr, $call_id:expr, $version:expr, $t:expr, $editor:expr, $at:expr) => {
-        sqlx::query(
-            "INSERT INTO idea_versions (idea_id, version, axis_id, title, problem, solution, benefits, resources,
-                                        owner_unit_id, text_norm, edited_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind($idea_id)
-        .bind($version as i64)
-        .bind($t.axis_id)
-        .bind(&$t.title)
-        .bind(&$t.problem)
-        .bind(&$t.solution)
-        .bind(&$t.benefits)
-        .bind(&$t.resources)
-        .bind($t.owner_unit_id)
-        .bind($crate::ideas::text_norm($t))
-        .bind($editor)
-        .bind($at)
-        .execute(&mut *$tx)
-        .await?;
-        $tx.index_words($idea_id, $call_id, $t, $version == 1).await?;
-    };
+/// A version to store (see `insert_versions!`).
+pub(crate) struct NewVersion<'a> {
+    pub idea_id: i64,
+    pub call_id: i64,
+    pub version: i64,
+    pub text: &'a IdeaText,
+    pub editor: Option<i64>,
+    pub at: i64,
 }
 
-pub(crate) use insert_version;
+/// Stores `$rows` (a slice of `NewVersion`) inside transaction `$tx` and indexes their words
+/// (for similar ideas), many rows per statement: a batch of submissions or an import writes
+/// them all at once. A version after the first replaces its idea's indexed words.
+macro_rules! insert_versions {
+    ($tx:expr, $rows:expr) => {{
+        let rows: &[$crate::ideas::NewVersion] = $rows;
+        for chunk in rows.chunks(200) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO idea_versions (idea_id, version, axis_id, title, problem, solution, benefits, resources,
+                                            owner_unit_id, text_norm, edited_by, created_at) ",
+            );
+            q.push_values(chunk, |mut b, v| {
+                b.push_bind(v.idea_id)
+                    .push_bind(v.version)
+                    .push_bind(v.text.axis_id)
+                    .push_bind(&v.text.title)
+                    .push_bind(&v.text.problem)
+                    .push_bind(&v.text.solution)
+                    .push_bind(&v.text.benefits)
+                    .push_bind(&v.text.resources)
+                    .push_bind(v.text.owner_unit_id)
+                    .push_bind($crate::ideas::text_norm(v.text))
+                    .push_bind(v.editor)
+                    .push_bind(v.at);
+            });
+            q.build().execute(&mut *$tx).await?;
+        }
+        for v in rows.iter().filter(|v| v.version > 1) {
+            sqlx::query("DELETE FROM idea_words WHERE idea_id = $1")
+                .bind(v.idea_id)
+                .execute(&mut *$tx)
+                .await?;
+        }
+        let words: Vec<(i64, i64, String)> = rows
+            .iter()
+            .flat_map(|v| {
+                $crate::similar::indexed_words(v.text)
+                    .into_iter()
+                    .map(move |w| (v.call_id, v.idea_id, w))
+            })
+            .collect();
+        for chunk in words.chunks(1000) {
+            let mut q = sqlx::QueryBuilder::new("INSERT INTO idea_words (call_id, idea_id, word) ");
+            q.push_values(chunk, |mut b, (call_id, idea_id, word)| {
+                b.push_bind(*call_id).push_bind(*idea_id).push_bind(word);
+            });
+            q.build().execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+pub(crate) use insert_versions;
 
 /// A new idea to store.
 pub struct NewIdea<'a> {
@@ -257,7 +290,17 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::Conflict("idea edited meanwhile".into()));
             }
-            insert_version!(tx, idea_id, idea.call_id, version, text, editor_id, at);
+            insert_versions!(
+                tx,
+                &[NewVersion {
+                    idea_id,
+                    call_id: idea.call_id,
+                    version,
+                    text,
+                    editor: editor_id,
+                    at,
+                }]
+            );
             tx.append_audit(NewAudit {
                 actor_id: editor_id,
                 action: "idea.edit",
@@ -498,6 +541,8 @@ impl Store {
         Ok(db_write!(self, |p| {
             let mut tx = p.begin().await?;
             let mut ids = Vec::with_capacity(rows.len());
+            let mut versions = Vec::with_capacity(rows.len());
+            let mut audits = Vec::with_capacity(rows.len());
             for r in rows {
                 let public_id = crate::calls::new_public_id();
                 let code = tracking_code();
@@ -523,22 +568,30 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some(id) = id else { continue };
-                insert_version!(tx, id, call_id, 1, t, r.author_id.or(actor_id), r.at);
+                versions.push(NewVersion {
+                    idea_id: id,
+                    call_id,
+                    version: 1,
+                    text: t,
+                    editor: r.author_id.or(actor_id),
+                    at: r.at,
+                });
                 let action = if r.author_id.is_some() {
                     "idea.submit"
                 } else {
                     "idea.import"
                 };
-                tx.append_audit(NewAudit {
+                audits.push(NewAudit {
                     actor_id: r.author_id.or(actor_id),
                     action,
                     entity_type: "idea",
                     entity_id: public_id,
                     data: json!({ "call_id": call_id, "channel": r.channel.as_str(), "line": r.line, "tracking_code": code }),
-                })
-                .await?;
+                });
                 ids.push(id);
             }
+            insert_versions!(tx, &versions);
+            tx.append_audits(&audits).await?;
             tx.commit().await?;
             ids
         }))

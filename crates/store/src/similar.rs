@@ -7,7 +7,6 @@
 use crate::{Store, StoreResult, db_read};
 use hamafza_core::idea::IdeaText;
 use serde::Serialize;
-use sqlx::{PgConnection, SqliteConnection};
 use std::collections::{BTreeSet, HashMap};
 
 /// Words shorter than this (in letters) say little about an idea.
@@ -178,73 +177,13 @@ struct TitleRow {
     axis_id: i64,
 }
 
-/// Re-indexes an idea's words inside the transaction that stores its new version (`fresh`: its
-/// first, so there is nothing to remove).
-pub(crate) trait WordsConn {
-    async fn index_words(
-        &mut self,
-        idea_id: i64,
-        call_id: i64,
-        text: &IdeaText,
-        fresh: bool,
-    ) -> StoreResult<()>;
-}
-
-macro_rules! index_body {
-    ($conn:expr, $idea_id:expr, $call_id:expr, $text:expr, $fresh:expr) => {{
-        let conn = $conn;
-        let t = $text;
-        let call_id: i64 = $call_id;
-        if !$fresh {
-            sqlx::query("DELETE FROM idea_words WHERE idea_id = $1")
-                .bind($idea_id)
-                .execute(&mut *conn)
-                .await?;
-        }
-        let ws: Vec<String> = words(&[t.title.as_str(), &t.problem, &t.solution].join("\n"))
-            .into_iter()
-            .take(MAX_INDEXED)
-            .collect();
-        if !ws.is_empty() {
-            let values: Vec<String> = (0..ws.len())
-                .map(|i| format!("($1, ${}, $2)", i + 3))
-                .collect();
-            let sql = format!(
-                "INSERT INTO idea_words (call_id, word, idea_id) VALUES {}",
-                values.join(", ")
-            );
-            let mut q = sqlx::query(&sql).bind(call_id).bind($idea_id);
-            for w in &ws {
-                q = q.bind(w);
-            }
-            q.execute(&mut *conn).await?;
-        }
-        Ok(())
-    }};
-}
-
-impl WordsConn for SqliteConnection {
-    async fn index_words(
-        &mut self,
-        idea_id: i64,
-        call_id: i64,
-        text: &IdeaText,
-        fresh: bool,
-    ) -> StoreResult<()> {
-        index_body!(self, idea_id, call_id, text, fresh)
-    }
-}
-
-impl WordsConn for PgConnection {
-    async fn index_words(
-        &mut self,
-        idea_id: i64,
-        call_id: i64,
-        text: &IdeaText,
-        fresh: bool,
-    ) -> StoreResult<()> {
-        index_body!(self, idea_id, call_id, text, fresh)
-    }
+/// The words of an idea's text that are indexed for finding similar ideas (stored with each
+/// version by `ideas::insert_versions!`).
+pub(crate) fn indexed_words(t: &IdeaText) -> Vec<String> {
+    words(&[t.title.as_str(), &t.problem, &t.solution].join("\n"))
+        .into_iter()
+        .take(MAX_INDEXED)
+        .collect()
 }
 
 impl Store {

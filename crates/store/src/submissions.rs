@@ -15,7 +15,7 @@
 use crate::attachments::{AttachConn, NewAttachment};
 use crate::audit::{AuditConn, NewAudit};
 use crate::drafts::DraftConn;
-use crate::similar::WordsConn;
+use crate::ideas::NewVersion;
 use crate::teams::TeamConn;
 use crate::{Store, StoreError, StoreResult, db_write, now};
 use hamafza_core::idea::{Channel, IdeaText};
@@ -99,6 +99,13 @@ impl Store {
         Ok(db_write!(self, |pool| {
             let mut tx = pool.begin().await?;
             let mut results = Vec::with_capacity(batch.len());
+            // Versions and audit entries are written for the whole batch at the end: a few
+            // statements instead of a few per idea.
+            let mut versions = Vec::with_capacity(batch.len());
+            let mut audits = Vec::with_capacity(batch.len());
+            // Files, invitations and drafts come after, so each idea's timeline starts with it
+            // being submitted.
+            let mut extras = Vec::new();
             for p in batch {
                 let public_id = crate::calls::new_public_id();
                 let code = crate::ideas::tracking_code();
@@ -133,15 +140,29 @@ impl Store {
                     results.push((seen, false));
                     continue;
                 };
-                crate::ideas::insert_version!(tx, id, p.call_id, 1, t, p.author_id, at);
-                tx.append_audit(NewAudit {
+                versions.push(NewVersion {
+                    idea_id: id,
+                    call_id: p.call_id,
+                    version: 1,
+                    text: t,
+                    editor: p.author_id,
+                    at,
+                });
+                audits.push(NewAudit {
                     actor_id: p.author_id,
                     action: "idea.submit",
                     entity_type: "idea",
                     entity_id: public_id.clone(),
                     data: json!({ "call_id": p.call_id, "channel": p.channel.as_str(), "tracking_code": code }),
-                })
-                .await?;
+                });
+                if !p.attachments.is_empty() || !p.invitees.is_empty() || p.clear_draft {
+                    extras.push((id, public_id.clone(), p));
+                }
+                results.push((id, true));
+            }
+            crate::ideas::insert_versions!(tx, &versions);
+            tx.append_audits(&audits).await?;
+            for (id, public_id, p) in extras {
                 for f in &p.attachments {
                     tx.attach(id, &public_id, f, p.author_id).await?;
                 }
@@ -151,7 +172,6 @@ impl Store {
                 if let (true, Some(author)) = (p.clear_draft, p.author_id) {
                     tx.delete_draft(author, p.call_id).await?;
                 }
-                results.push((id, true));
             }
             tx.commit().await?;
             results
