@@ -27,7 +27,7 @@ post() {
     -H "Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" \
     --data-binary @"$tmp/booth.xlsx" "$base/api/v1/calls/$call/imports?dry_run=$1")
   t1=$(date +%s.%N)
-  echo "$(echo "$t1 - $t0" | bc) $(echo "$out" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["valid"], r["imported"], r["skipped"])')"
+  echo "$(printf "%.2f" "$(echo "$t1 - $t0" | bc)") $(echo "$out" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["valid"], r["imported"], r["skipped"])')"
 }
 
 # Runs the three imports against a fresh demo database at $1; prints one table row per step.
