@@ -125,7 +125,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Demo => {
             let store = open(&config).await?;
             demo::load(&store, &config.demo_password).await?;
-            serve(&config, store).await?;
+            store.close().await;
+            serve_afresh(&config).await?;
         }
         Command::Migrate => {
             open(&config).await?;
@@ -176,6 +177,20 @@ async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
     notifier.abort();
     store.close().await;
     Ok(())
+}
+
+/// Serves from a fresh process image: loading the demo's thousands of ideas leaves the allocator
+/// holding memory it will not give back, so the demo replaces itself with `hamafza serve` (same
+/// process id, same environment) and idles as small as a plain `serve`.
+async fn serve_afresh(config: &Config) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let exe = std::env::current_exe().context("finding the hamafza binary")?;
+        let err = std::process::Command::new(exe).arg("serve").exec();
+        tracing::warn!(error = %err, "could not restart as `serve`; serving from this process");
+    }
+    serve(config, open(config).await?).await
 }
 
 /// Removes expired sessions, rate-limit windows and codes every hour. Safe on several nodes at
