@@ -465,7 +465,7 @@ async fn a_participant_submits_an_idea_to_the_open_call() {
         "بیمه‌شدگان برای دانستن وضعیت پرونده به شعبه می‌آیند.",
     )
     .await;
-    click(&c, "form.stack button[type=submit]").await;
+    click(&c, "#idea-form button[type=submit]:not([name])").await;
     assert!(body(&c).await.contains("دست‌کم ۵ نویسه"));
     assert_eq!(
         c.find(Locator::Css("#problem"))
@@ -485,7 +485,7 @@ async fn a_participant_submits_an_idea_to_the_open_call() {
         "پس از هر تغییر وضعیت پرونده، پیامکی با کد رهگیری فرستاده شود.",
     )
     .await;
-    click(&c, "form.stack button[type=submit]").await;
+    click(&c, "#idea-form button[type=submit]:not([name])").await;
     let page = body(&c).await;
     assert!(page.contains("ایدهٔ شما ثبت شد"), "{page}");
     assert!(page.contains("کد رهگیری"));

@@ -48,7 +48,7 @@ pub(crate) struct Pending {
 pub(crate) struct Queue(Arc<OnceLock<mpsc::UnboundedSender<Pending>>>);
 
 impl Store {
-    /// Queues a submission and waits until it is committed.
+    /// Queues a submission; its `reply` answers once it is committed (or failed).
     pub(crate) async fn write_submission(&self, p: Pending) -> StoreResult<()> {
         let sender = self.submissions.0.get_or_init(|| {
             let (tx, rx) = mpsc::unbounded_channel();
@@ -61,9 +61,10 @@ impl Store {
     }
 }
 
-/// Writes batches until every sender is gone. A batch is one transaction; if any submission in it
-/// fails (rare: a concurrent duplicate key, a constraint), the batch is rolled back and each of
-/// its submissions is written alone, so the bad one fails by itself.
+/// Writes batches for as long as the runtime runs (the store it holds keeps the queue open). A
+/// batch is one transaction; if any submission in it fails (rare: a concurrent duplicate key, a
+/// constraint), the batch is rolled back and each of its submissions is written alone, so the
+/// bad one fails by itself.
 async fn writer(store: Store, mut rx: mpsc::UnboundedReceiver<Pending>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
