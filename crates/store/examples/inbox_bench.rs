@@ -189,7 +189,7 @@ async fn run(name: &str, store: Store, out: &mut String) {
             },
         ),
         (
-            "title search, no match (scans the call)",
+            "title search, no match",
             InboxQuery {
                 search: Some("واژه‌ای که نیست".into()),
                 ..base(50)

@@ -190,12 +190,12 @@ fn filters(backend: crate::Backend, call_id: i64, q: &InboxQuery) -> Where {
     let search = q.search.as_deref().map(hamafza_persian::normalize);
     if let Some(s) = search.filter(|s| !s.is_empty()) {
         match backend {
-            // FTS5 takes no ESCAPE clause, so a search with a wildcard character in it (rare)
-            // is matched literally by a plain scan below.
-            crate::Backend::Sqlite if !s.contains(['%', '_']) => {
-                let p = w.arg(Arg::Text(format!("%{s}%")));
+            // A phrase query on the trigrams reads only the index. Shorter searches (no whole
+            // trigram) match so many titles that the plain scan below stops early.
+            crate::Backend::Sqlite if s.chars().count() >= 3 => {
+                let p = w.arg(Arg::Text(format!("\"{}\"", s.replace('"', "\"\""))));
                 w.conds.push(format!(
-                    "id IN (SELECT rowid FROM ideas_title_fts WHERE title_norm LIKE {p})"
+                    "id IN (SELECT rowid FROM ideas_title_fts WHERE ideas_title_fts MATCH {p})"
                 ));
             }
             _ => {
