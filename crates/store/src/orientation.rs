@@ -157,9 +157,17 @@ impl Store {
         &self,
         idea_id: i64,
     ) -> StoreResult<Vec<(OrientationSession, Attendance)>> {
-        let rows: Vec<(i64, String)> = db_read!(self, |p| {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            session: OrientationSession,
+            attendance: String,
+        }
+        let rows: Vec<Row> = db_read!(self, |p| {
             sqlx::query_as(
-                "SELECT s.id, i.attendance FROM orientation_invites i
+                "SELECT s.id, s.public_id, s.call_id, s.title, s.starts_at, s.place, s.materials, s.created_at,
+                        i.attendance
+                 FROM orientation_invites i
                  JOIN orientation_sessions s ON s.id = i.session_id
                  WHERE i.idea_id = $1 ORDER BY s.starts_at, s.id",
             )
@@ -167,14 +175,13 @@ impl Store {
             .fetch_all(p)
             .await?
         });
-        let mut out = Vec::with_capacity(rows.len());
-        for (id, a) in rows {
-            out.push((
-                self.orientation(id).await?,
-                Attendance::parse(&a).unwrap_or(Attendance::Invited),
-            ));
-        }
-        Ok(out)
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let a = Attendance::parse(&r.attendance).unwrap_or(Attendance::Invited);
+                (r.session, a)
+            })
+            .collect())
     }
 
     /// Invites ideas of the session's call (others are ignored); returns how many were newly
