@@ -7,25 +7,25 @@
 //! it into a Persian (or English) error page or an RFC 9457 problem document.
 
 mod accounts;
+mod admin;
 pub mod api;
-mod assets;
-mod attachments;
 pub mod auth;
-mod error;
-mod export;
+mod calls;
+mod home;
+pub mod http;
 pub mod i18n;
 mod ideas;
-mod import;
-mod markdown;
+mod intake;
+mod notifications;
 pub mod notify;
-mod pages;
+mod orientation;
+mod results;
+mod screening;
 pub mod sms;
-mod teams;
 #[cfg(feature = "testing")]
 pub mod testing;
-mod view;
 
-pub use error::AppError;
+pub use http::error::AppError;
 
 use axum::Router;
 use hamafza_store::Store;
@@ -99,18 +99,19 @@ impl AppState {
 /// The whole application: pages, API, assets, health checks, with logging and request IDs.
 pub fn router(state: AppState) -> Router {
     // Routes that take attachments raise axum's per-route limit; this one only stops abuse.
-    let body_cap = (32 * 1024 * 1024).max(attachments::body_limit(state.config.max_upload_mb));
+    let body_cap =
+        (32 * 1024 * 1024).max(intake::attachments::body_limit(state.config.max_upload_mb));
     Router::new()
-        .merge(pages::router(state.clone()))
+        .merge(pages(state.clone()))
         .nest("/api/v1", api::router(state.config.max_upload_mb))
         .merge(api::docs_router())
-        .merge(assets::router())
-        .merge(pages::health_router())
-        .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn(error::render_errors))
+        .merge(http::assets::router())
+        .merge(http::health_router())
+        .fallback(http::not_found)
+        .layer(axum::middleware::from_fn(http::error::render_errors))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(body_cap))
-        .layer(axum::middleware::from_fn(view::security_headers))
+        .layer(axum::middleware::from_fn(http::view::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
@@ -126,6 +127,29 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Every page, feature by feature; each visitor gets a CSRF cookie so the forms on a page can
+/// carry a token.
+fn pages(state: AppState) -> Router<AppState> {
+    Router::new()
+        .merge(home::router())
+        .merge(accounts::pages::router())
+        .merge(accounts::settings::router())
+        .merge(admin::pages::router())
+        .merge(calls::pages::router())
+        .merge(ideas::pages::router())
+        .merge(ideas::versions::router())
+        .merge(intake::pages::router())
+        .merge(intake::import_page::router())
+        .merge(screening::pages::router())
+        .merge(orientation::pages::router())
+        .merge(results::pages::router())
+        .merge(notifications::pages::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            auth::csrf::ensure_cookie,
+        ))
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then finishes in-flight requests.

@@ -101,7 +101,7 @@ impl SmsSender {
 }
 
 fn percent(s: &str) -> String {
-    crate::error::urlencode(s)
+    crate::http::error::urlencode(s)
 }
 
 fn json_escaped(s: &str) -> String {

@@ -4,7 +4,7 @@
 //! verify a token another one issued.
 
 use crate::AppState;
-use crate::error::AppError;
+use crate::http::error::AppError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::request::Parts;

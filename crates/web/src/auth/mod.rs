@@ -6,7 +6,7 @@ pub mod otp;
 pub mod password;
 
 use crate::AppState;
-use crate::error::{AppError, AppResult};
+use crate::http::error::{AppError, AppResult};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};

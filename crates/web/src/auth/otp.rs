@@ -3,7 +3,7 @@
 //! after a cooldown. Throttled per number and per client address.
 
 use crate::AppState;
-use crate::error::{AppError, AppResult};
+use crate::http::error::{AppError, AppResult};
 use base64::Engine;
 use hamafza_core::limits::{
     self, OTP_DIGITS, OTP_MAX_ATTEMPTS, OTP_RESEND_COOLDOWN_SECS, OTP_TTL_SECS,

@@ -6,7 +6,7 @@
 //! hand such blocks back), and one thread queues a burst of sign-ins instead of letting it take
 //! every core.
 
-use crate::error::AppError;
+use crate::http::error::AppError;
 use argon2::password_hash::{Output, PasswordHash, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::cell::RefCell;

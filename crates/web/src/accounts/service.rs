@@ -1,0 +1,77 @@
+//! Creating accounts, shared by the admin form and the API: both validate the same way, report
+//! every bad field at once, and name the field a duplicate is about.
+
+use crate::AppState;
+use crate::auth::password;
+use crate::http::error::AppResult;
+use hamafza_core::Role;
+use hamafza_core::account::{FieldError, FieldErrors, NewAccount};
+use hamafza_store::StoreError;
+use hamafza_store::users::{NewUser, User};
+
+/// An account as typed by an admin.
+pub struct AccountInput {
+    pub account: NewAccount,
+    /// The org unit's id as typed; empty for none.
+    pub org_unit: String,
+    pub roles: Vec<String>,
+}
+
+/// The org unit chosen in a form: empty for none, else an id that exists.
+pub async fn parse_unit(state: &AppState, raw: &str) -> AppResult<Result<Option<i64>, FieldError>> {
+    if raw.trim().is_empty() {
+        return Ok(Ok(None));
+    }
+    let Ok(id) = raw.trim().parse::<i64>() else {
+        return Ok(Err(FieldError::Unknown));
+    };
+    match state.store.org_unit(id).await {
+        Ok(_) => Ok(Ok(Some(id))),
+        Err(StoreError::NotFound) => Ok(Err(FieldError::Unknown)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The field a unique violation is about.
+pub fn conflict_field(e: &StoreError) -> Option<&'static str> {
+    ["username", "mobile", "national_id"]
+        .into_iter()
+        .find(|c| e.is_conflict_on(c))
+}
+
+/// Creates the account, or says which fields are wrong (nothing is written then).
+pub async fn create(
+    state: &AppState,
+    input: &AccountInput,
+    actor_id: i64,
+) -> AppResult<Result<User, FieldErrors>> {
+    let mut errors = input.account.validate().err().unwrap_or_default();
+    let unit = parse_unit(state, &input.org_unit)
+        .await?
+        .map_err(|e| errors.push(("org_unit_id", e)))
+        .unwrap_or_default();
+    let roles: Vec<Role> = input.roles.iter().filter_map(|r| Role::parse(r)).collect();
+    if roles.len() != input.roles.len() {
+        errors.push(("roles", FieldError::Unknown));
+    }
+    let valid = match input.account.validate() {
+        Ok(v) if errors.is_empty() => v,
+        _ => return Ok(Err(errors)),
+    };
+    let new = NewUser {
+        username: valid.username,
+        display_name: valid.display_name,
+        password_hash: Some(password::hash(&valid.password).await?),
+        national_id: valid.national_id,
+        mobile: valid.mobile,
+        org_unit_id: unit,
+        roles,
+    };
+    match state.store.create_user(&new, Some(actor_id)).await {
+        Ok(u) => Ok(Ok(u)),
+        Err(e) => match conflict_field(&e) {
+            Some(field) => Ok(Err(vec![(field, FieldError::Taken)])),
+            None => Err(e.into()),
+        },
+    }
+}

@@ -1,0 +1,3 @@
+//! Administration (admins only): accounts and their roles, the org-unit tree, the audit log.
+
+pub(crate) mod pages;

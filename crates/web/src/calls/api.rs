@@ -1,0 +1,290 @@
+//! Calls over the API.
+
+use crate::AppState;
+use crate::auth::{ApiCaller, MaybeApiCaller};
+use crate::http::error::{AppError, AppResult, Problem};
+use crate::http::extract::{ApiJson, ApiPath};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use hamafza_core::call::CallInput;
+use hamafza_persian::jalali;
+use hamafza_store::calls::{Call, CallFilter};
+use hamafza_store::users::User;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/calls", get(list_calls).post(create_call))
+        .route("/calls/{id}", get(get_call))
+        .route("/calls/{id}/export", get(export_call))
+        .route("/calls/{id}/results", get(call_results))
+}
+
+fn manages_calls(user: Option<&User>) -> bool {
+    user.is_some_and(crate::ideas::service::manages)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CallOut {
+    /// The call's public id, used in URLs.
+    pub id: String,
+    pub title: String,
+    /// Markdown.
+    pub description: String,
+    /// `employees`, `public` or `both`.
+    pub audience: String,
+    /// `draft`, `published`, `closed` or `archived`.
+    pub state: String,
+    pub axes: Vec<AxisOut>,
+    pub stages: Vec<StageOut>,
+    pub created_at: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AxisOut {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StageOut {
+    /// `submission`, `screening`, `shortlisting`, `orientation`, `final_presentation`, `results`.
+    pub kind: String,
+    pub title: String,
+    /// Jalali date of the first day, e.g. `1401/11/01`.
+    pub start: String,
+    /// Jalali date of the last day.
+    pub end: String,
+    /// Unix seconds: 00:00 of the first day and 23:59:59 of the last, Tehran time.
+    pub starts_at: i64,
+    pub ends_at: i64,
+    /// What the stage lets people do while open, e.g. `submit`, `screen`.
+    pub actions: Vec<String>,
+}
+
+fn jalali_of(unix: i64) -> String {
+    jalali::from_timestamp(jiff::Timestamp::from_second(unix).unwrap_or_default()).to_string()
+}
+
+impl From<Call> for CallOut {
+    fn from(c: Call) -> Self {
+        CallOut {
+            id: c.public_id,
+            title: c.title,
+            description: c.description,
+            audience: c.audience.as_str().into(),
+            state: c.state.as_str().into(),
+            axes: c
+                .axes
+                .into_iter()
+                .map(|a| AxisOut {
+                    id: a.id,
+                    title: a.title,
+                    description: a.description,
+                })
+                .collect(),
+            stages: c
+                .stages
+                .into_iter()
+                .map(|s| StageOut {
+                    kind: s.kind.as_str().into(),
+                    title: s.title,
+                    start: jalali_of(s.starts_at),
+                    end: jalali_of(s.ends_at),
+                    starts_at: s.starts_at,
+                    ends_at: s.ends_at,
+                    actions: s.kind.actions().iter().map(|a| a.as_str().into()).collect(),
+                })
+                .collect(),
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// List calls: published, closed and archived ones for everyone; drafts too for the secretariat.
+#[utoipa::path(get, path = "/api/v1/calls", tag = "calls", responses((status = 200, body = Vec<CallOut>)))]
+pub async fn list_calls(
+    State(state): State<AppState>,
+    caller: MaybeApiCaller,
+) -> AppResult<Json<Vec<CallOut>>> {
+    let filter = if manages_calls(caller.0.as_ref()) {
+        CallFilter::All
+    } else {
+        CallFilter::Public
+    };
+    Ok(Json(
+        state
+            .store
+            .calls(filter)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewCallIn {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// `employees`, `public` or `both`.
+    pub audience: String,
+    pub axes: Vec<NewAxisIn>,
+    pub stages: Vec<NewStageIn>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewAxisIn {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewStageIn {
+    pub kind: String,
+    #[serde(default)]
+    pub title: String,
+    /// Jalali date in any digits, `1403/01/15` or `1403-01-15`.
+    pub start: String,
+    pub end: String,
+}
+
+/// Create a call as a draft (the secretariat). Every invalid field is reported at once; rows are
+/// named by position, e.g. `stage_end_1` is the second stage's end date.
+#[utoipa::path(post, path = "/api/v1/calls", tag = "calls", security(("bearer" = [])), request_body = NewCallIn,
+    responses(
+        (status = 201, body = CallOut),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_call(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(input): ApiJson<NewCallIn>,
+) -> AppResult<(StatusCode, Json<CallOut>)> {
+    if !manages_calls(Some(&caller.0)) {
+        return Err(AppError::Forbidden);
+    }
+    let input = CallInput {
+        title: input.title,
+        description: input.description,
+        audience: input.audience,
+        axes: input
+            .axes
+            .into_iter()
+            .map(|a| hamafza_core::call::AxisInput {
+                title: a.title,
+                description: a.description,
+            })
+            .collect(),
+        stages: input
+            .stages
+            .into_iter()
+            .map(|s| hamafza_core::call::StageInput {
+                kind: s.kind,
+                title: s.title,
+                start: s.start,
+                end: s.end,
+            })
+            .collect(),
+    };
+    let valid = input.validate().map_err(AppError::Validation)?;
+    let call = state
+        .store
+        .create_call(&valid, None, Some(caller.0.id))
+        .await?;
+    Ok((StatusCode::CREATED, Json(call.into())))
+}
+
+/// One call by its public id (drafts only for the secretariat).
+#[utoipa::path(get, path = "/api/v1/calls/{id}", tag = "calls", params(("id" = String, Path)),
+    responses((status = 200, body = CallOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_call(
+    State(state): State<AppState>,
+    caller: MaybeApiCaller,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<Json<CallOut>> {
+    let call = crate::ideas::service::call(&state, &id).await?;
+    if !call.state.is_public() && !manages_calls(caller.0.as_ref()) {
+        return Err(AppError::NotFound);
+    }
+    Ok(Json(call.into()))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ExportParams {
+    /// `xlsx` (right-to-left sheet) or `csv` (UTF-8 with BOM).
+    pub format: String,
+}
+
+/// A call's ideas with their current text, authors and units, for the secretariat. Headers and
+/// dates follow `Accept-Language` (Persian, Jalali, by default).
+#[utoipa::path(get, path = "/api/v1/calls/{id}/export", tag = "calls", security(("bearer" = [])),
+    params(("id" = String, Path), ExportParams),
+    responses((status = 200, description = "The file", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn export_call(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    headers: axum::http::HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    crate::http::extract::ApiQuery(p): crate::http::extract::ApiQuery<ExportParams>,
+) -> AppResult<axum::response::Response> {
+    if !manages_calls(Some(&caller.0)) {
+        return Err(AppError::Forbidden);
+    }
+    let call = crate::ideas::service::call(&state, &id).await?;
+    crate::calls::export::download(
+        &state,
+        &call,
+        &p.format,
+        crate::http::view::lang_of(&headers),
+    )
+    .await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ResultOut {
+    /// `winner` or `jury_choice`.
+    pub award: String,
+    pub rank: i64,
+    /// The idea's public id.
+    pub idea_id: String,
+    pub title: String,
+    pub author: Option<String>,
+    pub unit: Option<String>,
+}
+
+/// A call's published results: winners by rank, then the jury's choice. 404 until published
+/// (the secretariat may preview).
+#[utoipa::path(get, path = "/api/v1/calls/{id}/results", tag = "calls", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<ResultOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn call_results(
+    State(state): State<AppState>,
+    caller: MaybeApiCaller,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<Json<Vec<ResultOut>>> {
+    let call = crate::ideas::service::call(&state, &id).await?;
+    if call.results_published_at.is_none() && !manages_calls(caller.0.as_ref()) {
+        return Err(AppError::NotFound);
+    }
+    let rows = state.store.results(call.id).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| ResultOut {
+                award: r.award.as_str().into(),
+                rank: r.rank,
+                idea_id: r.idea_public_id,
+                title: r.title,
+                author: r.author,
+                unit: r.unit,
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,156 @@
+//! A call's ideas as XLSX (right-to-left sheet, Persian headers, Jalali dates) or CSV (UTF-8 with
+//! a byte-order mark, so Excel opens the Persian text correctly).
+
+use crate::AppState;
+use crate::i18n::Lang;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hamafza_persian::jalali;
+use hamafza_store::ideas::ExportRow;
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+/// Catalog keys of the columns, in order.
+const COLUMNS: [&str; 13] = [
+    "idea.tracking_code",
+    "idea.title",
+    "idea.axis",
+    "settings.state",
+    "export.channel",
+    "export.author",
+    "field.org_unit",
+    "export.province",
+    "idea.submitted_at",
+    "idea.version",
+    "idea.problem",
+    "idea.solution",
+    "export.benefits_resources",
+];
+
+fn headers(lang: Lang) -> [&'static str; 13] {
+    COLUMNS.map(|k| lang.t(k))
+}
+
+/// The cells of one row, as text people read.
+fn cells(lang: Lang, r: &ExportRow) -> [String; 13] {
+    let date =
+        jalali::from_timestamp(jiff::Timestamp::from_second(r.created_at).unwrap_or_default())
+            .to_string();
+    let province = r
+        .province_code
+        .as_deref()
+        .and_then(hamafza_persian::provinces::by_code)
+        .map(|p| {
+            if lang == Lang::Fa {
+                p.name_fa
+            } else {
+                p.name_en
+            }
+            .to_string()
+        })
+        .unwrap_or_default();
+    let extra = [r.benefits.as_str(), r.resources.as_str()]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    [
+        r.tracking_code.clone(),
+        r.title.clone(),
+        r.axis.clone(),
+        lang.t(&format!("idea.status.{}", r.status)).into(),
+        lang.t(&format!("idea.channel.{}", r.channel)).into(),
+        r.author.clone().unwrap_or_default(),
+        r.unit.clone().unwrap_or_default(),
+        province,
+        lang.digits(&date),
+        lang.num(r.version),
+        r.problem.clone(),
+        r.solution.clone(),
+        extra,
+    ]
+}
+
+pub fn xlsx(lang: Lang, sheet_name: &str, rows: &[ExportRow]) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    // Sheet names are at most 31 characters and exclude a few symbols.
+    let name: String = sheet_name
+        .chars()
+        .filter(|c| !"[]:*?/\\".contains(*c))
+        .take(31)
+        .collect();
+    sheet.set_name(if name.trim().is_empty() {
+        "ideas"
+    } else {
+        name.trim()
+    })?;
+    sheet.set_right_to_left(lang == Lang::Fa);
+    let header = Format::new()
+        .set_bold()
+        .set_background_color("#E6F1F5")
+        .set_text_wrap();
+    let wrap = Format::new()
+        .set_text_wrap()
+        .set_align(rust_xlsxwriter::FormatAlign::Top);
+    for (col, h) in headers(lang).iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *h, &header)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        for (col, value) in cells(lang, r).iter().enumerate() {
+            sheet.write_string_with_format(i as u32 + 1, col as u16, value, &wrap)?;
+        }
+    }
+    for (col, width) in [14, 36, 24, 12, 10, 20, 28, 14, 12, 6, 50, 50, 40]
+        .iter()
+        .enumerate()
+    {
+        sheet.set_column_width(col as u16, *width)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, rows.len() as u32, COLUMNS.len() as u16 - 1)?;
+    book.save_to_buffer()
+}
+
+pub fn csv(lang: Lang, rows: &[ExportRow]) -> Result<Vec<u8>, csv::Error> {
+    let mut out = "\u{FEFF}".as_bytes().to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record(headers(lang))?;
+        for r in rows {
+            w.write_record(cells(lang, r))?;
+        }
+        w.flush()?;
+    }
+    Ok(out)
+}
+
+/// The export of `call` as a download in `format` (`xlsx` or `csv`).
+pub async fn download(
+    state: &AppState,
+    call: &hamafza_store::calls::Call,
+    format: &str,
+    lang: Lang,
+) -> crate::http::error::AppResult<Response> {
+    use crate::http::error::AppError;
+    let rows = state.store.ideas_for_export(call.id).await?;
+    let (body, content_type) = match format {
+        "xlsx" => (
+            xlsx(lang, &call.title, &rows).map_err(|e| AppError::Internal(e.into()))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        "csv" => (
+            csv(lang, &rows).map_err(|e| AppError::Internal(e.into()))?,
+            "text/csv; charset=utf-8",
+        ),
+        _ => return Err(AppError::BadRequest("format must be xlsx or csv".into())),
+    };
+    let mut r = (StatusCode::OK, body).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let disposition = format!("attachment; filename=\"ideas-{}.{format}\"", call.public_id);
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
+}

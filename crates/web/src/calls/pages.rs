@@ -1,0 +1,418 @@
+//! Calls: the public list and page of each call, and the secretariat's pages to create, edit,
+//! publish, close, archive and copy them.
+
+use crate::AppState;
+use crate::auth::csrf::CsrfForm;
+use crate::http::error::{AppError, AppResult};
+use crate::http::view::{Ctx, FormErrors, html, rejected};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use hamafza_core::call::{
+    AxisInput, CallInput, CallState, MAX_AXES, MAX_STAGES, StageInput, StageKind,
+};
+use hamafza_persian::jalali;
+use hamafza_store::calls::{Call, CallFilter};
+use std::collections::HashMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/calls", get(public_list))
+        .route("/calls/{id}", get(call_page))
+        .route("/secretariat/calls", get(manage_list))
+        .route("/secretariat/calls/new", get(new_page).post(create))
+        .route("/secretariat/calls/{id}/edit", get(edit_page).post(update))
+        .route("/secretariat/calls/{id}/state", post(change_state))
+        .route("/secretariat/calls/{id}/copy", post(copy))
+        .route("/secretariat/calls/{id}/export", get(export))
+}
+
+/// Whether the viewer runs calls (the secretariat, or an admin).
+fn manages_calls(ctx: &Ctx) -> bool {
+    ctx.user
+        .as_ref()
+        .is_some_and(crate::ideas::service::manages)
+}
+
+/// A call by its public id, if the viewer may see it (drafts only for the secretariat).
+async fn visible_call(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Call> {
+    let call = crate::ideas::service::call(state, id).await?;
+    if call.state.is_public() || manages_calls(ctx) {
+        Ok(call)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Display helpers shared by the call templates.
+pub struct CallView<'a> {
+    ctx: &'a Ctx,
+    now: i64,
+}
+
+impl CallView<'_> {
+    fn date(&self, unix: &i64) -> String {
+        let d = jalali::from_timestamp(jiff::Timestamp::from_second(*unix).unwrap_or_default());
+        if self.ctx.is_fa() {
+            jalali::format_long(d)
+        } else {
+            jalali::format_long_latin(d)
+        }
+    }
+
+    fn state(&self, c: &Call) -> &'static str {
+        self.ctx.t(&format!("call.state.{}", c.state.as_str()))
+    }
+
+    fn audience(&self, c: &Call) -> &'static str {
+        self.ctx
+            .t(&format!("call.audience.{}", c.audience.as_str()))
+    }
+
+    fn kind(&self, k: &StageKind) -> &'static str {
+        self.ctx.t(&format!("stage.{}", k.as_str()))
+    }
+
+    fn current(&self, c: &Call) -> String {
+        match c.current_stage(self.now) {
+            Some(s) => self.kind(&s.kind).to_string(),
+            None => "—".into(),
+        }
+    }
+
+    fn is_now(&self, s: &hamafza_store::calls::Stage) -> bool {
+        s.is_open_at(self.now)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "calls/list.html")]
+struct ListPage<'a> {
+    ctx: &'a Ctx,
+    v: CallView<'a>,
+    calls: Vec<Call>,
+    manage: bool,
+}
+
+async fn public_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let calls = state.store.calls(CallFilter::Public).await?;
+    html(ListPage {
+        ctx: &ctx,
+        v: CallView {
+            ctx: &ctx,
+            now: hamafza_store::now(),
+        },
+        calls,
+        manage: false,
+    })
+}
+
+async fn manage_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    ctx.require_secretariat()?;
+    let calls = state.store.calls(CallFilter::All).await?;
+    html(ListPage {
+        ctx: &ctx,
+        v: CallView {
+            ctx: &ctx,
+            now: hamafza_store::now(),
+        },
+        calls,
+        manage: true,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "calls/page.html")]
+struct CallPage<'a> {
+    ctx: &'a Ctx,
+    v: CallView<'a>,
+    call: Call,
+    description: String,
+    manage: bool,
+}
+
+impl CallPage<'_> {
+    /// Whether the call takes ideas now (the form itself checks who may submit).
+    fn submission_open(&self) -> bool {
+        crate::ideas::service::stage_allows(
+            &self.call,
+            hamafza_core::call::StageAction::Submit,
+            self.v.now,
+        )
+    }
+
+    /// The states the secretariat may move this call to, in the order of the buttons.
+    fn transitions(&self) -> Vec<CallState> {
+        [CallState::Published, CallState::Closed, CallState::Archived]
+            .into_iter()
+            .filter(|to| self.call.state.can_become(*to))
+            .collect()
+    }
+}
+
+async fn call_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let call = visible_call(&state, &ctx, &id).await?;
+    let description = crate::http::markdown::to_safe_html(&call.description);
+    html(CallPage {
+        ctx: &ctx,
+        v: CallView {
+            ctx: &ctx,
+            now: hamafza_store::now(),
+        },
+        manage: manages_calls(&ctx),
+        call,
+        description,
+    })
+}
+
+/// The call form's rows, as typed (padded to the rows the form offers).
+#[derive(Default)]
+struct CallForm {
+    input: CallInput,
+}
+
+impl CallForm {
+    fn from_raw(raw: &HashMap<String, String>) -> CallForm {
+        let f = |k: String| raw.get(&k).cloned().unwrap_or_default();
+        CallForm {
+            input: CallInput {
+                title: f("title".into()),
+                description: f("description".into()),
+                audience: f("audience".into()),
+                axes: (0..MAX_AXES)
+                    .map(|i| AxisInput {
+                        title: f(format!("axis_title_{i}")),
+                        description: f(format!("axis_description_{i}")),
+                    })
+                    .collect(),
+                stages: (0..MAX_STAGES)
+                    .map(|i| StageInput {
+                        kind: f(format!("stage_kind_{i}")),
+                        title: f(format!("stage_title_{i}")),
+                        start: f(format!("stage_start_{i}")),
+                        end: f(format!("stage_end_{i}")),
+                    })
+                    .collect(),
+            },
+        }
+    }
+
+    /// The form for an existing call, dates in Jalali with Persian or Latin digits.
+    fn from_call(call: &Call, ctx: &Ctx) -> CallForm {
+        let v = call.to_valid();
+        let mut form = CallForm {
+            input: CallInput {
+                title: v.title,
+                description: v.description,
+                audience: v.audience.as_str().into(),
+                axes: v
+                    .axes
+                    .into_iter()
+                    .map(|(title, description)| AxisInput { title, description })
+                    .collect(),
+                stages: v
+                    .stages
+                    .into_iter()
+                    .map(|s| StageInput {
+                        kind: s.kind.as_str().into(),
+                        title: s.title,
+                        start: ctx.digits(&s.start.to_string()),
+                        end: ctx.digits(&s.end.to_string()),
+                    })
+                    .collect(),
+            },
+        };
+        form.pad();
+        form
+    }
+
+    /// A new call's form: the usual pipeline, dates left for the secretariat.
+    fn blank() -> CallForm {
+        let mut form = CallForm::default();
+        form.input.audience = "both".into();
+        form.input.stages = [
+            StageKind::Submission,
+            StageKind::Screening,
+            StageKind::Shortlisting,
+            StageKind::Orientation,
+            StageKind::FinalPresentation,
+            StageKind::Results,
+        ]
+        .iter()
+        .map(|k| StageInput {
+            kind: k.as_str().into(),
+            ..Default::default()
+        })
+        .collect();
+        form.pad();
+        form
+    }
+
+    fn pad(&mut self) {
+        self.input.axes.resize(MAX_AXES, AxisInput::default());
+        self.input.stages.resize(MAX_STAGES, StageInput::default());
+    }
+}
+
+#[derive(Template)]
+#[template(path = "calls/form.html")]
+struct FormPage<'a> {
+    ctx: &'a Ctx,
+    /// `None` for a new call.
+    call: Option<Call>,
+    form: CallForm,
+    errors: FormErrors,
+}
+
+impl FormPage<'_> {
+    fn kinds(&self) -> &'static [StageKind] {
+        StageKind::ALL
+    }
+
+    fn kind_name(&self, k: &StageKind) -> &'static str {
+        self.ctx.t(&format!("stage.{}", k.as_str()))
+    }
+
+    fn audience_is(&self, a: &str) -> bool {
+        self.form.input.audience == a
+    }
+
+    fn err(&self, field: &str, i: &usize) -> Option<&str> {
+        self.errors.get(&format!("{field}_{i}"))
+    }
+}
+
+async fn new_page(ctx: Ctx) -> AppResult<Response> {
+    ctx.require_secretariat()?;
+    html(FormPage {
+        ctx: &ctx,
+        call: None,
+        form: CallForm::blank(),
+        errors: FormErrors::default(),
+    })
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let actor = ctx.require_secretariat()?;
+    let form = CallForm::from_raw(&raw);
+    match form.input.validate() {
+        Ok(v) => {
+            let call = state.store.create_call(&v, None, Some(actor)).await?;
+            Ok(Redirect::to(&format!("/calls/{}", call.public_id)).into_response())
+        }
+        Err(errors) => {
+            let errors = FormErrors::new(ctx.lang, &errors);
+            rejected(FormPage {
+                ctx: &ctx,
+                call: None,
+                form,
+                errors,
+            })
+        }
+    }
+}
+
+async fn edit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    ctx.require_secretariat()?;
+    let call = crate::ideas::service::call(&state, &id).await?;
+    let form = CallForm::from_call(&call, &ctx);
+    html(FormPage {
+        ctx: &ctx,
+        call: Some(call),
+        form,
+        errors: FormErrors::default(),
+    })
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let actor = ctx.require_secretariat()?;
+    let call = crate::ideas::service::call(&state, &id).await?;
+    let form = CallForm::from_raw(&raw);
+    match form.input.validate() {
+        Ok(v) => {
+            state.store.update_call(call.id, &v, Some(actor)).await?;
+            Ok(Redirect::to(&format!("/calls/{}", call.public_id)).into_response())
+        }
+        Err(errors) => {
+            let errors = FormErrors::new(ctx.lang, &errors);
+            rejected(FormPage {
+                ctx: &ctx,
+                call: Some(call),
+                form,
+                errors,
+            })
+        }
+    }
+}
+
+async fn change_state(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let actor = ctx.require_secretariat()?;
+    let call = crate::ideas::service::call(&state, &id).await?;
+    let to = raw
+        .get("to")
+        .and_then(|s| CallState::parse(s))
+        .ok_or(AppError::BadRequest("to".into()))?;
+    match state.store.set_call_state(call.id, to, Some(actor)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/calls/{}", call.public_id)).into_response()),
+        Err(hamafza_store::StoreError::Conflict(why)) => Err(AppError::BadRequest(why)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// "New round from this call": a draft with the same axes and stages.
+async fn copy(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let actor = ctx.require_secretariat()?;
+    let call = crate::ideas::service::call(&state, &id).await?;
+    let mut v = call.to_valid();
+    v.title = format!("{} {}", v.title, ctx.t("call.new_round_suffix"));
+    let copy = state
+        .store
+        .create_call(&v, Some(call.id), Some(actor))
+        .await?;
+    Ok(Redirect::to(&format!("/secretariat/calls/{}/edit", copy.public_id)).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct ExportQuery {
+    format: String,
+}
+
+async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<ExportQuery>,
+) -> AppResult<Response> {
+    ctx.require_secretariat()?;
+    let call = crate::ideas::service::call(&state, &id).await?;
+    crate::calls::export::download(&state, &call, &q.format, ctx.lang).await
+}

@@ -1,0 +1,359 @@
+//! Ideas over the API.
+
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::http::error::{AppError, AppResult, Problem};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::ideas::service::{self as ideas, Submitted};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
+use hamafza_core::account::FieldError;
+use hamafza_core::idea::{Channel, IdeaInput};
+use hamafza_store::ideas::Idea;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/calls/{id}/ideas", get(list_ideas).post(submit_idea))
+        .route("/ideas/{id}", get(get_idea).patch(edit_idea))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IdeaOut {
+    /// The idea's public id.
+    pub id: String,
+    /// Ten digits the author quotes to follow the idea up.
+    pub tracking_code: String,
+    /// The call's public id.
+    pub call_id: String,
+    pub axis_id: i64,
+    /// `submitted`, `changes_requested`, `accepted`, `rejected`, `duplicate`.
+    pub status: String,
+    /// `web`, `api`, `exhibition`, `paper`.
+    pub channel: String,
+    pub version: i64,
+    pub title: String,
+    pub problem: String,
+    pub solution: String,
+    pub benefits: String,
+    pub resources: String,
+    pub owner_unit_id: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// The position (in the call's `stages`) of the stage the idea reached.
+    pub stage_position: i64,
+    /// For a duplicate: the public id of the idea it was merged into.
+    pub duplicate_of: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IdeaPage {
+    pub items: Vec<IdeaOut>,
+    /// How many ideas match, counted up to 2,000 (see `total_capped`).
+    pub total: i64,
+    /// Whether more than 2,000 ideas match.
+    #[serde(default)]
+    pub total_capped: bool,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    /// Pass as `before` to get the previous page.
+    pub prev_cursor: Option<String>,
+}
+
+pub(crate) async fn out(state: &AppState, idea: Idea, call_public_id: &str) -> AppResult<IdeaOut> {
+    let v = state
+        .store
+        .idea_versions(idea.id)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    Ok(IdeaOut {
+        id: idea.public_id,
+        tracking_code: idea.tracking_code,
+        call_id: call_public_id.to_string(),
+        axis_id: idea.axis_id,
+        status: idea.status.as_str().into(),
+        channel: idea.channel.as_str().into(),
+        version: idea.version,
+        title: idea.title,
+        problem: v.problem,
+        solution: v.solution,
+        benefits: v.benefits,
+        resources: v.resources,
+        owner_unit_id: v.owner_unit_id,
+        created_at: idea.created_at,
+        updated_at: idea.updated_at,
+        stage_position: idea.stage_position,
+        duplicate_of: match idea.duplicate_of {
+            Some(id) => Some(state.store.idea(id).await?.public_id),
+            None => None,
+        },
+    })
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+pub struct PageParams {
+    /// Rows to skip (without a cursor). Prefer `after`: it stays fast on deep pages.
+    #[serde(default)]
+    pub offset: i64,
+    /// At most 500; 50 by default.
+    pub limit: Option<i64>,
+    /// The page after this idea id (`next_cursor` of the previous page).
+    pub after: Option<String>,
+    /// The page before this idea id (`prev_cursor`).
+    pub before: Option<String>,
+    /// `submitted`, `changes_requested`, `accepted`, `rejected`, `duplicate`.
+    pub status: Option<String>,
+    pub axis_id: Option<i64>,
+    /// A stage position (index in the call's `stages`).
+    pub stage: Option<i64>,
+    /// A province code (of the author's unit), e.g. `tehran`.
+    pub province: Option<String>,
+    /// An org unit id: the author's unit when the idea arrived.
+    pub unit_id: Option<i64>,
+    /// `web`, `api`, `exhibition`, `paper`.
+    pub channel: Option<String>,
+    /// Submitted on or after this Jalali date (any digits), e.g. `1403/01/15`.
+    pub from: Option<String>,
+    /// Submitted on or before this Jalali date.
+    pub to: Option<String>,
+    pub tag_id: Option<i64>,
+    /// `true`: only ideas with attached files; `false`: only those without.
+    pub attachments: Option<bool>,
+    /// Part of the title (Persian-normalized).
+    pub search: Option<String>,
+    /// `newest` (default), `oldest`, `title`, `updated`.
+    pub sort: Option<String>,
+}
+
+impl PageParams {
+    /// The store's query; an unreadable value is a 422 on its field.
+    fn query(&self) -> AppResult<hamafza_store::ideas::InboxQuery> {
+        use hamafza_store::screening::InboxSort;
+        let bad = |f: &'static str, e: FieldError| AppError::Validation(vec![(f, e)]);
+        let date = |f: &'static str, s: &Option<String>, end: bool| -> AppResult<Option<i64>> {
+            match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(s) => {
+                    let d =
+                        hamafza_persian::jalali::parse(s).map_err(|_| bad(f, FieldError::Date))?;
+                    Ok(Some(if end {
+                        hamafza_persian::jalali::end_of_day_tehran(d).as_second()
+                    } else {
+                        hamafza_persian::jalali::start_of_day_tehran(d).as_second()
+                    }))
+                }
+            }
+        };
+        let parse =
+            |f: &'static str, v: &Option<String>, ok: &dyn Fn(&str) -> bool| match v.as_deref() {
+                Some(s) if !ok(s) => Err(bad(f, FieldError::Unknown)),
+                _ => Ok(()),
+            };
+        parse("status", &self.status, &|s| {
+            hamafza_core::idea::IdeaStatus::parse(s).is_some()
+        })?;
+        parse("channel", &self.channel, &|s| Channel::parse(s).is_some())?;
+        parse("sort", &self.sort, &|s| InboxSort::parse(s).is_some())?;
+        Ok(hamafza_store::ideas::InboxQuery {
+            status: self
+                .status
+                .as_deref()
+                .and_then(hamafza_core::idea::IdeaStatus::parse),
+            axis_id: self.axis_id,
+            stage: self.stage,
+            province: self.province.clone().filter(|p| !p.is_empty()),
+            unit_id: self.unit_id,
+            channel: self.channel.as_deref().and_then(Channel::parse),
+            from: date("from", &self.from, false)?,
+            to: date("to", &self.to, true)?,
+            tag_id: self.tag_id,
+            attachments: self.attachments,
+            search: self.search.clone().filter(|s| !s.trim().is_empty()),
+            sort: self
+                .sort
+                .as_deref()
+                .and_then(InboxSort::parse)
+                .unwrap_or_default(),
+            after: self.after.clone(),
+            before: self.before.clone(),
+            offset: self.offset,
+            limit: self.limit.unwrap_or(50),
+        })
+    }
+}
+
+/// A call's ideas: for the secretariat, the inbox with filters, sort and cursor pages; anyone
+/// else gets their own ideas in the call.
+#[utoipa::path(get, path = "/api/v1/calls/{id}/ideas", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path), PageParams),
+    responses((status = 200, body = IdeaPage), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_ideas(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> AppResult<Json<IdeaPage>> {
+    let call = crate::ideas::service::call(&state, &id).await?;
+    if !call.state.is_public() && !ideas::manages(&caller.0) {
+        return Err(AppError::NotFound);
+    }
+    let page = if ideas::manages(&caller.0) {
+        state.store.inbox_page(call.id, &p.query()?).await?
+    } else {
+        let mine = state
+            .store
+            .ideas_of_author(caller.0.id, Some(call.id))
+            .await?;
+        hamafza_store::screening::InboxPage {
+            total: mine.len() as i64,
+            ideas: mine,
+            capped: false,
+            next: None,
+            prev: None,
+        }
+    };
+    let mut items = Vec::with_capacity(page.ideas.len());
+    for idea in page.ideas {
+        items.push(out(&state, idea, &call.public_id).await?);
+    }
+    Ok(Json(IdeaPage {
+        items,
+        total: page.total,
+        total_capped: page.capped,
+        next_cursor: page.next,
+        prev_cursor: page.prev,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct IdeaIn {
+    /// One of the call's axis ids.
+    pub axis_id: i64,
+    pub title: String,
+    pub problem: String,
+    pub solution: String,
+    #[serde(default)]
+    pub benefits: String,
+    #[serde(default)]
+    pub resources: String,
+    #[serde(default)]
+    pub owner_unit_id: Option<i64>,
+}
+
+impl From<IdeaIn> for IdeaInput {
+    fn from(i: IdeaIn) -> Self {
+        IdeaInput {
+            axis: i.axis_id.to_string(),
+            title: i.title,
+            problem: i.problem,
+            solution: i.solution,
+            benefits: i.benefits,
+            resources: i.resources,
+            owner_unit: i.owner_unit_id.map(|u| u.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+pub(crate) fn refused(why: &'static str) -> AppError {
+    match why {
+        "idea.not_audience" | "idea.not_author" => AppError::Forbidden,
+        _ => AppError::Validation(vec![("call", FieldError::Closed)]),
+    }
+}
+
+/// Submit an idea while the call's submission stage is open (server clock). Send an
+/// `Idempotency-Key` header: a retry with the same key returns the first idea (200) instead of
+/// making a second one (201).
+#[utoipa::path(post, path = "/api/v1/calls/{id}/ideas", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "Any unique string per intended submission")),
+    request_body = IdeaIn,
+    responses(
+        (status = 201, body = IdeaOut), (status = 200, description = "A replay of an earlier submission", body = IdeaOut),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn submit_idea(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<IdeaIn>,
+) -> AppResult<(StatusCode, Json<IdeaOut>)> {
+    let call = crate::ideas::service::call(&state, &id).await?;
+    if !call.state.is_public() {
+        return Err(AppError::NotFound);
+    }
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200);
+    let extras = ideas::Extras::default();
+    match ideas::submit(
+        &state,
+        &call,
+        &caller.0,
+        &input.into(),
+        extras,
+        Channel::Api,
+        key,
+    )
+    .await?
+    {
+        Submitted::Created(idea) => Ok((
+            StatusCode::CREATED,
+            Json(out(&state, idea, &call.public_id).await?),
+        )),
+        Submitted::Replayed(idea) => Ok((
+            StatusCode::OK,
+            Json(out(&state, idea, &call.public_id).await?),
+        )),
+        Submitted::Invalid(mut errors, items) => {
+            errors.extend(items.into_iter().map(|e| (e.field, e.error)));
+            Err(AppError::Validation(errors))
+        }
+        Submitted::Refused(why) => Err(refused(why)),
+    }
+}
+
+/// One idea: for its author and the secretariat.
+#[utoipa::path(get, path = "/api/v1/ideas/{id}", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = IdeaOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_idea(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<Json<IdeaOut>> {
+    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
+    Ok(Json(out(&state, idea, &call.public_id).await?))
+}
+
+/// Edit an idea (its author, while the call allows editing): the whole text is replaced and
+/// saved as a new version.
+#[utoipa::path(patch, path = "/api/v1/ideas/{id}", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = IdeaIn,
+    responses((status = 200, body = IdeaOut), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn edit_idea(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<IdeaIn>,
+) -> AppResult<Json<IdeaOut>> {
+    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
+    if let Some(why) = ideas::edit_blocker(&call, &idea, &caller.0, hamafza_store::now()) {
+        return Err(refused(why));
+    }
+    let axes: Vec<i64> = call.axes.iter().map(|a| a.id).collect();
+    let text = IdeaInput::from(input)
+        .validate(&axes)
+        .map_err(AppError::Validation)?;
+    let idea = state
+        .store
+        .edit_idea(idea.id, &text, Some(caller.0.id))
+        .await?;
+    Ok(Json(out(&state, idea, &call.public_id).await?))
+}

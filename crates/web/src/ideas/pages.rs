@@ -1,0 +1,634 @@
+//! Ideas in the browser: the submission form and its receipt, the idea's own page (text, status,
+//! versions, timeline), editing while the call allows it, and "my ideas".
+
+use crate::AppState;
+use crate::http::error::{AppError, AppResult};
+use crate::http::view::{Ctx, FormErrors, html, rejected};
+use crate::ideas::service::{self as ideas, Submitted};
+use crate::intake::attachments::UploadForm;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use hamafza_core::audit::AuditEntry;
+use hamafza_core::idea::{Channel, IdeaInput, Transition};
+use hamafza_store::calls::Call;
+use hamafza_store::ideas::{Idea, IdeaVersion};
+use hamafza_store::org_units::OrgUnit;
+use hamafza_store::orientation::{Attendance, OrientationSession};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        // These two take attachments: `UploadForm` caps each file, the app-wide layer the body.
+        .route(
+            "/calls/{id}/submit",
+            get(submit_page)
+                .post(submit)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/ideas/{id}", get(idea_page))
+        .route(
+            "/ideas/{id}/edit",
+            get(edit_page)
+                .post(edit)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/my/ideas", get(my_ideas))
+}
+
+#[derive(Template)]
+#[template(path = "ideas/form.html")]
+struct FormPage<'a> {
+    ctx: &'a Ctx,
+    call: Call,
+    /// The idea being edited; `None` when submitting.
+    idea: Option<Idea>,
+    input: IdeaInput,
+    units: Vec<OrgUnit>,
+    /// Sent back with the form so a double click or a retry makes one idea.
+    idempotency: String,
+    /// Why the form cannot be used now (a catalog key), instead of the form.
+    blocked: Option<&'static str>,
+    errors: FormErrors,
+    /// Files already attached (editing).
+    attachments: Vec<hamafza_store::attachments::Attachment>,
+    /// Teammates typed at submission, one per line.
+    team: String,
+    /// When the restored or just saved draft was saved.
+    draft_at: Option<i64>,
+    /// Similar ideas, after "check for similar ideas" (without JavaScript).
+    similar: Option<Vec<hamafza_store::similar::SimilarIdea>>,
+    /// Files were chosen but the form came back: they must be chosen again.
+    files_lost: bool,
+    max_mb: usize,
+}
+
+impl<'a> FormPage<'a> {
+    /// A form with nothing extra: no attachments, team, draft or similar ideas.
+    fn plain(
+        ctx: &'a Ctx,
+        state: &AppState,
+        call: Call,
+        idea: Option<Idea>,
+        input: IdeaInput,
+    ) -> Self {
+        FormPage {
+            ctx,
+            call,
+            idea,
+            input,
+            units: Vec::new(),
+            idempotency: String::new(),
+            blocked: None,
+            errors: FormErrors::default(),
+            attachments: Vec::new(),
+            team: String::new(),
+            draft_at: None,
+            similar: None,
+            files_lost: false,
+            max_mb: state.config.max_upload_mb,
+        }
+    }
+
+    fn similar_list(&self) -> String {
+        use askama::Template;
+        let list = self.similar.as_deref().unwrap_or_default();
+        crate::intake::pages::SimilarList {
+            ctx: self.ctx,
+            call: &self.call,
+            similar: list,
+        }
+        .render()
+        .unwrap_or_default()
+    }
+
+    fn saved_at(&self, at: &i64) -> String {
+        crate::intake::pages::saved_at(self.ctx, *at)
+    }
+
+    fn kb(&self, size: &i64) -> String {
+        self.ctx
+            .tf("attach.kb", &[("n", &self.ctx.num((size + 1023) / 1024))])
+    }
+
+    fn unit_name<'b>(&self, u: &'b OrgUnit) -> &'b str {
+        if self.ctx.is_fa() {
+            &u.name_fa
+        } else {
+            &u.name_en
+        }
+    }
+
+    fn is_axis(&self, id: &i64) -> bool {
+        self.input.axis == id.to_string()
+    }
+
+    fn is_unit(&self, id: &i64) -> bool {
+        self.input.owner_unit == id.to_string()
+    }
+}
+
+fn input_from(raw: &HashMap<String, String>) -> IdeaInput {
+    let f = |k: &str| raw.get(k).cloned().unwrap_or_default();
+    IdeaInput {
+        axis: f("axis"),
+        title: f("title"),
+        problem: f("problem"),
+        solution: f("solution"),
+        benefits: f("benefits"),
+        resources: f("resources"),
+        owner_unit: f("owner_unit"),
+    }
+}
+
+/// Units an idea may suggest as its owner: HQ deputies and provincial directorates.
+async fn owner_units(state: &AppState) -> AppResult<Vec<OrgUnit>> {
+    use hamafza_core::OrgUnitKind::*;
+    Ok(state
+        .store
+        .org_units()
+        .await?
+        .into_iter()
+        .filter(|u| matches!(u.kind, Deputy | Province))
+        .collect())
+}
+
+async fn call_or_404(state: &AppState, id: &str) -> AppResult<Call> {
+    let call = ideas::call(state, id).await?;
+    if call.state.is_public() {
+        Ok(call)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+async fn submit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    let call = call_or_404(&state, &id).await?;
+    let blocked = ideas::submit_blocker(&call, &user, hamafza_store::now());
+    let draft = state.store.draft(user.id, call.id).await?;
+    let mut raw: HashMap<String, String> = draft
+        .as_ref()
+        .and_then(|d| serde_json::from_value(d.data.clone()).ok())
+        .unwrap_or_default();
+    raw.entry("axis".into()).or_insert_with(|| {
+        call.axes
+            .first()
+            .map(|a| a.id.to_string())
+            .unwrap_or_default()
+    });
+    let mut page = FormPage::plain(&ctx, &state, call, None, input_from(&raw));
+    page.units = owner_units(&state).await?;
+    page.idempotency = crate::auth::random_token();
+    page.blocked = blocked;
+    page.team = raw.remove("team").unwrap_or_default();
+    page.draft_at = draft.map(|d| d.updated_at);
+    html(page)
+}
+
+/// The submission form posts here: to submit (with files and teammates), or, from its other
+/// buttons, to save a draft or to look for similar ideas without JavaScript.
+async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    UploadForm { fields: raw, files }: UploadForm,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    let call = call_or_404(&state, &id).await?;
+    let input = input_from(&raw);
+    let key = raw.get("idempotency").filter(|k| !k.is_empty()).cloned();
+    let team = raw.get("team").cloned().unwrap_or_default();
+    let mut page = FormPage::plain(&ctx, &state, call.clone(), None, input.clone());
+    page.units = owner_units(&state).await?;
+    page.idempotency = key.clone().unwrap_or_else(crate::auth::random_token);
+    page.team = team.clone();
+    page.files_lost = !files.is_empty();
+    if raw.contains_key("save_draft") {
+        let at = state
+            .store
+            .save_draft(user.id, call.id, &crate::intake::pages::draft_json(&raw))
+            .await?;
+        page.draft_at = Some(at);
+        return html(page);
+    }
+    if raw.contains_key("check_similar") {
+        let q = format!("{}\n{}", input.title, input.problem);
+        page.similar = Some(
+            state
+                .store
+                .similar_ideas(call.id, &q, crate::intake::pages::SIMILAR_LIMIT)
+                .await?,
+        );
+        return html(page);
+    }
+    let (attachments, mut item_errors) = match crate::intake::attachments::check(
+        &files,
+        0,
+        crate::intake::attachments::max_bytes(&state),
+    ) {
+        Ok(a) => (a, Vec::new()),
+        Err(e) => (Vec::new(), e),
+    };
+    let (invitees, team_errors) =
+        crate::intake::teams::resolve(&state, &call, user.id, &team).await?;
+    item_errors.extend(team_errors);
+    let extras = ideas::Extras {
+        attachments,
+        invitees,
+        errors: item_errors,
+    };
+    let outcome = ideas::submit(
+        &state,
+        &call,
+        &user,
+        &input,
+        extras,
+        Channel::Web,
+        key.as_deref(),
+    )
+    .await?;
+    let (errors, blocked) = match outcome {
+        Submitted::Created(idea) | Submitted::Replayed(idea) => {
+            return Ok(
+                Redirect::to(&format!("/ideas/{}?submitted=1", idea.public_id)).into_response(),
+            );
+        }
+        Submitted::Invalid(e, items) => (
+            crate::intake::pages::item_errors(&ctx, &FormErrors::new(ctx.lang, &e), &items),
+            None,
+        ),
+        Submitted::Refused(why) => (FormErrors::general(ctx.t(why).to_string()), Some(why)),
+    };
+    page.errors = errors;
+    page.blocked = blocked;
+    rejected(page)
+}
+
+#[derive(Template)]
+#[template(path = "ideas/page.html")]
+struct IdeaPage<'a> {
+    ctx: &'a Ctx,
+    idea: Idea,
+    call: Call,
+    versions: Vec<IdeaVersion>,
+    timeline: Vec<AuditEntry>,
+    just_submitted: bool,
+    can_edit: bool,
+    /// The viewer screens ideas (the secretariat).
+    manage: bool,
+    errors: FormErrors,
+    intake: crate::intake::pages::IntakeView,
+    /// A form on the page came back with errors.
+    failed: bool,
+    screening: crate::screening::pages::IdeaPanel,
+    /// Orientation sessions the idea's team is invited to, materials rendered.
+    sessions: Vec<(OrientationSession, Attendance, String)>,
+}
+
+impl IdeaPage<'_> {
+    fn kb(&self, size: &i64) -> String {
+        self.ctx
+            .tf("attach.kb", &[("n", &self.ctx.num((size + 1023) / 1024))])
+    }
+
+    fn is_lead(&self, m: &hamafza_store::teams::Member) -> bool {
+        crate::intake::pages::IntakeView::is_lead(m)
+    }
+
+    fn is_accepted(&self, m: &hamafza_store::teams::Member) -> bool {
+        crate::intake::pages::IntakeView::is_accepted(m)
+    }
+
+    fn viewer_leads(&self) -> bool {
+        self.ctx.user.as_ref().map(|u| u.id) == self.idea.author_id
+    }
+
+    fn current(&self) -> Option<&IdeaVersion> {
+        self.versions.last()
+    }
+
+    fn axis_title(&self, id: &i64) -> &str {
+        self.call
+            .axes
+            .iter()
+            .find(|a| a.id == *id)
+            .map_or("—", |a| a.title.as_str())
+    }
+
+    fn status(&self) -> &'static str {
+        self.ctx
+            .t(&format!("idea.status.{}", self.idea.status.as_str()))
+    }
+
+    fn event(&self, e: &AuditEntry) -> String {
+        if let Some(text) = crate::screening::pages::event(self.ctx, &self.call, e) {
+            return text;
+        }
+        if e.action == "idea.transition" {
+            let to = self.data(e, "to");
+            return self.ctx.tf(
+                "idea.event.idea_transition",
+                &[("status", self.ctx.t(&format!("idea.status.{to}")))],
+            );
+        }
+        self.ctx
+            .t(&format!("idea.event.{}", e.action.replace('.', "_")))
+            .to_string()
+    }
+
+    /// A text field of an entry's details, e.g. the secretariat's message.
+    fn data(&self, e: &AuditEntry, key: &str) -> String {
+        serde_json::from_str::<serde_json::Value>(&e.data)
+            .ok()
+            .and_then(|v| v.get(key).and_then(|m| m.as_str()).map(String::from))
+            .unwrap_or_default()
+    }
+
+    fn transitions(&self) -> Vec<Transition> {
+        [
+            Transition::Accept,
+            Transition::RequestChanges,
+            Transition::Reject,
+            Transition::Reopen,
+        ]
+        .into_iter()
+        .filter(|t| {
+            t.plan(self.idea.place(), &ideas::stage_kinds(&self.call))
+                .is_some()
+        })
+        .collect()
+    }
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    submitted: Option<String>,
+    /// A rejection template to pre-fill the decision message with.
+    template: Option<String>,
+}
+
+async fn idea_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    let (idea, call) = ideas::visible(&state, &user, &id).await?;
+    let view = PageView {
+        just_submitted: q.submitted.is_some(),
+        template: q.template,
+        decision: None,
+    };
+    idea_page_with(&state, &ctx, idea, call, None, view).await
+}
+
+/// What a view of the idea page carries besides the idea.
+#[derive(Default)]
+pub(crate) struct PageView {
+    /// Right after submitting: show the receipt.
+    pub just_submitted: bool,
+    /// A rejection template chosen to pre-fill the decision message.
+    pub template: Option<String>,
+    /// The decision form came back: its errors and the message typed.
+    pub decision: Option<(FormErrors, String)>,
+}
+
+/// The idea page. `intake` is the attachments-and-team view when its form came back with errors
+/// (loaded otherwise); any form with errors makes the status 422.
+pub(crate) async fn idea_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    idea: Idea,
+    call: Call,
+    intake: Option<crate::intake::pages::IntakeView>,
+    view: PageView,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?;
+    let intake = match intake {
+        Some(i) => i,
+        None => crate::intake::pages::IntakeView::load(state, &idea, &call, user).await?,
+    };
+    let versions = state.store.idea_versions(idea.id).await?;
+    let mut timeline = state.store.audit_for("idea", &idea.public_id).await?;
+    let can_edit = ideas::edit_blocker(&call, &idea, user, hamafza_store::now()).is_none();
+    let manage = ideas::manages(user);
+    if !manage {
+        timeline.retain(crate::screening::pages::author_sees);
+    }
+    let mut screening =
+        crate::screening::pages::panel(state, ctx, &call, &idea, manage, view.template.as_deref())
+            .await?;
+    let (errors, failed) = match view.decision {
+        Some((errors, message)) => {
+            screening.message = message;
+            (errors, true)
+        }
+        None => (FormErrors::default(), !intake.errors.is_empty()),
+    };
+    let sessions = state
+        .store
+        .orientations_of_idea(idea.id)
+        .await?
+        .into_iter()
+        .map(|(s, a)| {
+            let materials = crate::http::markdown::to_safe_html(&s.materials);
+            (s, a, materials)
+        })
+        .collect();
+    let page = IdeaPage {
+        ctx,
+        manage,
+        screening,
+        sessions,
+        idea,
+        call,
+        versions,
+        timeline,
+        just_submitted: view.just_submitted,
+        can_edit,
+        errors,
+        failed,
+        intake,
+    };
+    if page.failed {
+        rejected(page)
+    } else {
+        html(page)
+    }
+}
+
+async fn edit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    let (idea, call) = ideas::visible(&state, &user, &id).await?;
+    let blocked = ideas::edit_blocker(&call, &idea, &user, hamafza_store::now());
+    let v = state
+        .store
+        .idea_versions(idea.id)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    let input = IdeaInput {
+        axis: v.axis_id.to_string(),
+        title: v.title,
+        problem: v.problem,
+        solution: v.solution,
+        benefits: v.benefits,
+        resources: v.resources,
+        owner_unit: v.owner_unit_id.map(|u| u.to_string()).unwrap_or_default(),
+    };
+    let attachments = state.store.attachments(idea.id).await?;
+    let mut page = FormPage::plain(&ctx, &state, call, Some(idea), input);
+    page.units = owner_units(&state).await?;
+    page.blocked = blocked;
+    page.attachments = attachments;
+    html(page)
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    UploadForm { fields: raw, files }: UploadForm,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    let (idea, call) = ideas::visible(&state, &user, &id).await?;
+    let input = input_from(&raw);
+    let existing = state.store.attachments(idea.id).await?;
+    let (errors, blocked) = match ideas::edit_blocker(&call, &idea, &user, hamafza_store::now()) {
+        Some(why) => (FormErrors::general(ctx.t(why).to_string()), Some(why)),
+        None => {
+            let axes: Vec<i64> = call.axes.iter().map(|a| a.id).collect();
+            let max = crate::intake::attachments::max_bytes(&state);
+            match (
+                input.validate(&axes),
+                crate::intake::attachments::check(&files, existing.len(), max),
+            ) {
+                (Ok(text), Ok(new_files)) => {
+                    // Files first: if they no longer fit (another upload meanwhile), the text
+                    // is not saved either and the form says why.
+                    match state
+                        .store
+                        .add_attachments(idea.id, &idea.public_id, &new_files, Some(user.id))
+                        .await
+                    {
+                        Err(hamafza_store::StoreError::Conflict(_)) => {
+                            let e = crate::intake::attachments::ItemError {
+                                field: "attachments",
+                                item: String::new(),
+                                error: hamafza_core::account::FieldError::TooManyFiles(
+                                    hamafza_store::attachments::MAX_PER_IDEA,
+                                ),
+                            };
+                            (
+                                crate::intake::pages::item_errors(
+                                    &ctx,
+                                    &FormErrors::default(),
+                                    &[e],
+                                ),
+                                None,
+                            )
+                        }
+                        Err(e) => return Err(e.into()),
+                        Ok(_) => {
+                            state.store.edit_idea(idea.id, &text, Some(user.id)).await?;
+                            return Ok(
+                                Redirect::to(&format!("/ideas/{}", idea.public_id)).into_response()
+                            );
+                        }
+                    }
+                }
+                (text, files) => {
+                    let fields = FormErrors::new(ctx.lang, &text.err().unwrap_or_default());
+                    let items = files.err().unwrap_or_default();
+                    (
+                        crate::intake::pages::item_errors(&ctx, &fields, &items),
+                        None,
+                    )
+                }
+            }
+        }
+    };
+    let mut page = FormPage::plain(&ctx, &state, call, Some(idea), input);
+    page.units = owner_units(&state).await?;
+    page.blocked = blocked;
+    page.errors = errors;
+    page.attachments = existing;
+    page.files_lost = !files.is_empty();
+    rejected(page)
+}
+
+#[derive(Template)]
+#[template(path = "ideas/mine.html")]
+struct MinePage<'a> {
+    ctx: &'a Ctx,
+    ideas: Vec<(Idea, String)>,
+    /// Invitations to teams waiting for an answer.
+    invitations: Vec<hamafza_store::teams::Invitation>,
+    /// Ideas whose team the user joined, with their call's title.
+    shared: Vec<(Idea, String)>,
+}
+
+impl MinePage<'_> {
+    fn status(&self, i: &Idea) -> &'static str {
+        self.ctx.t(&format!("idea.status.{}", i.status.as_str()))
+    }
+}
+
+async fn my_ideas(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    let mine = state.store.ideas_of_author(user.id, None).await?;
+    let invitations = state.store.invitations_of(user.id).await?;
+    let mut joined = Vec::new();
+    for id in state.store.ideas_as_member(user.id).await? {
+        joined.push(state.store.idea(id).await?);
+    }
+    let calls = state
+        .store
+        .calls(hamafza_store::calls::CallFilter::All)
+        .await?;
+    let title_of = |i: Idea| {
+        let title = calls
+            .iter()
+            .find(|c| c.id == i.call_id)
+            .map(|c| c.title.clone())
+            .unwrap_or_default();
+        (i, title)
+    };
+    let ideas = mine.into_iter().map(title_of).collect();
+    let shared = joined.into_iter().map(title_of).collect();
+    html(MinePage {
+        ctx: &ctx,
+        ideas,
+        invitations,
+        shared,
+    })
+}
+
+/// The idea page after a refused secretariat decision: the errors shown, the rest as usual.
+pub(crate) async fn rejected_decision(
+    state: &AppState,
+    ctx: &Ctx,
+    idea: Idea,
+    call: Call,
+    errors: FormErrors,
+    message: String,
+) -> AppResult<Response> {
+    let view = PageView {
+        decision: Some((errors, message)),
+        ..Default::default()
+    };
+    idea_page_with(state, ctx, idea, call, None, view).await
+}

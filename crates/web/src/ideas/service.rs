@@ -1,0 +1,209 @@
+//! Who may submit, see and edit ideas, shared by the pages and the API. Deadlines are the
+//! server's clock against the call's stages.
+
+use crate::AppState;
+use crate::http::error::{AppError, AppResult};
+use hamafza_core::Role;
+use hamafza_core::call::{CallState, StageAction};
+use hamafza_core::idea::{Channel, IdeaInput, in_audience};
+use hamafza_store::calls::Call;
+use hamafza_store::ideas::{Idea, NewIdea};
+use hamafza_store::users::User;
+
+/// A call by its public id, or `NotFound`. Who may see it is the caller's check.
+pub async fn call(state: &AppState, public_id: &str) -> AppResult<Call> {
+    state
+        .store
+        .call_by_public_id(public_id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Whether the call's open stage (by the server clock) allows `action`.
+pub fn stage_allows(call: &Call, action: StageAction, now: i64) -> bool {
+    call.state == CallState::Published
+        && call
+            .current_stage(now)
+            .is_some_and(|s| s.kind.actions().contains(&action))
+}
+
+pub fn manages(user: &User) -> bool {
+    user.has(Role::Secretariat) || user.has(Role::Admin)
+}
+
+/// Why someone cannot submit to a call right now, as a catalog key; `None` if they can.
+pub fn submit_blocker(call: &Call, user: &User, now: i64) -> Option<&'static str> {
+    if !stage_allows(call, StageAction::Submit, now) {
+        Some("idea.not_open")
+    } else if !in_audience(call.audience, user.org_unit_id.is_some()) {
+        Some("idea.not_audience")
+    } else {
+        None
+    }
+}
+
+/// The author (the team's lead), the members who accepted and the secretariat see an idea; to
+/// anyone else it does not exist.
+pub async fn may_view(state: &AppState, user: &User, idea: &Idea) -> AppResult<bool> {
+    Ok(idea.author_id == Some(user.id)
+        || manages(user)
+        || state.store.is_member(idea.id, user.id).await?)
+}
+
+/// Why the author cannot edit now, as a catalog key; `None` if they can.
+pub fn edit_blocker(call: &Call, idea: &Idea, user: &User, now: i64) -> Option<&'static str> {
+    if idea.author_id != Some(user.id) {
+        Some("idea.not_author")
+    } else if revising(call, idea, now) {
+        None
+    } else if !idea.status.author_may_edit() {
+        Some("idea.not_editable")
+    } else if !stage_allows(call, StageAction::Edit, now) {
+        Some("idea.not_open")
+    } else {
+        None
+    }
+}
+
+/// Whether `idea` is a finalist in the revision stage now open (orientation and revision):
+/// accepted into that very stage, it may be revised into a new version.
+fn revising(call: &Call, idea: &Idea, now: i64) -> bool {
+    call.state == CallState::Published
+        && idea.status == hamafza_core::idea::IdeaStatus::Accepted
+        && call.current_stage(now).is_some_and(|s| {
+            s.position == idea.stage_position && s.kind.actions().contains(&StageAction::Revise)
+        })
+}
+
+/// An idea the viewer may see, by public id, with its call; `NotFound` otherwise.
+pub async fn visible(state: &AppState, user: &User, public_id: &str) -> AppResult<(Idea, Call)> {
+    let idea = state
+        .store
+        .idea_by_public_id(public_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !may_view(state, user, &idea).await? {
+        return Err(AppError::NotFound);
+    }
+    let call = state.store.call(idea.call_id).await?;
+    Ok((idea, call))
+}
+
+/// The outcome of a submission.
+pub enum Submitted {
+    Created(Idea),
+    /// The same idempotency key was used before: the earlier idea.
+    Replayed(Idea),
+    /// Fields that failed, and files or teammates that did (named).
+    Invalid(
+        hamafza_core::account::FieldErrors,
+        Vec<crate::intake::attachments::ItemError>,
+    ),
+    /// A catalog key saying why not.
+    Refused(&'static str),
+}
+
+/// What comes with a submission besides its text, already checked by `attachments::check` and
+/// `teams::resolve`; their errors are reported with the text's.
+#[derive(Default)]
+pub struct Extras {
+    pub attachments: Vec<hamafza_store::attachments::NewAttachment>,
+    pub invitees: Vec<i64>,
+    pub errors: Vec<crate::intake::attachments::ItemError>,
+}
+
+/// Submits an idea by `user` to `call` with its files and team: checks the deadline and the
+/// audience, validates, stores all of it in one transaction and deletes the author's draft.
+pub async fn submit(
+    state: &AppState,
+    call: &Call,
+    user: &User,
+    input: &IdeaInput,
+    extras: Extras,
+    channel: Channel,
+    idempotency_key: Option<&str>,
+) -> AppResult<Submitted> {
+    if let Some(why) = submit_blocker(call, user, hamafza_store::now()) {
+        return Ok(Submitted::Refused(why));
+    }
+    let axes: Vec<i64> = call.axes.iter().map(|a| a.id).collect();
+    let text = match (input.validate(&axes), extras.errors.is_empty()) {
+        (Ok(t), true) => t,
+        (r, _) => {
+            return Ok(Submitted::Invalid(
+                r.err().unwrap_or_default(),
+                extras.errors,
+            ));
+        }
+    };
+    let new = NewIdea {
+        call_id: call.id,
+        author_id: Some(user.id),
+        channel,
+        text: &text,
+        idempotency_key,
+    };
+    let more = hamafza_store::ideas::SubmitExtras {
+        attachments: &extras.attachments,
+        invitees: &extras.invitees,
+        clear_draft: true,
+    };
+    let (idea, created) = state.store.submit_idea_with(&new, &more).await?;
+    Ok(if created {
+        Submitted::Created(idea)
+    } else {
+        Submitted::Replayed(idea)
+    })
+}
+
+/// The secretariat decides on an idea. `expected` is where the decider saw the idea (the form
+/// and the API send it back): if it moved meanwhile, say by a double click, nothing happens and
+/// the error says so. `Err` lists what is wrong with the request: a transition that makes no
+/// sense from the idea's status and stage, a missing message, a stale view.
+pub async fn decide(
+    state: &AppState,
+    call: &Call,
+    idea: &Idea,
+    transition: Option<hamafza_core::idea::Transition>,
+    expected: Option<hamafza_core::idea::Place>,
+    message: &str,
+    actor: &User,
+) -> AppResult<Result<Idea, hamafza_core::account::FieldErrors>> {
+    use hamafza_core::account::FieldError;
+    if !manages(actor) {
+        return Err(AppError::Forbidden);
+    }
+    let message = hamafza_core::account::fix_letters_keep_lines(message);
+    let from = expected.unwrap_or(idea.place());
+    if from != idea.place() {
+        return Ok(Err(vec![("transition", FieldError::Changed)]));
+    }
+    let Some(t) = transition else {
+        return Ok(Err(vec![("transition", FieldError::Unknown)]));
+    };
+    let Some(to) = t.plan(from, &stage_kinds(call)) else {
+        return Ok(Err(vec![("transition", FieldError::Unknown)]));
+    };
+    if t.needs_message() && message.is_empty() {
+        return Ok(Err(vec![("message", FieldError::Required)]));
+    }
+    if message.chars().count() > 2000 {
+        return Ok(Err(vec![("message", FieldError::TooLong(2000))]));
+    }
+    match state
+        .store
+        .transition_idea(idea.id, from, to, &message, Some(actor.id))
+        .await
+    {
+        Ok(i) => Ok(Ok(i)),
+        Err(hamafza_store::StoreError::Conflict(_)) => {
+            Ok(Err(vec![("transition", FieldError::Changed)]))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The kinds of a call's stages in pipeline order (an idea's stage is a position in it).
+pub fn stage_kinds(call: &Call) -> Vec<hamafza_core::call::StageKind> {
+    call.stages.iter().map(|s| s.kind).collect()
+}

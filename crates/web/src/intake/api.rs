@@ -1,0 +1,526 @@
+//! Attachments, teams, drafts, similar ideas and offline imports over the API.
+
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::http::error::{AppError, AppResult, Problem};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::ideas::service as ideas;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
+use hamafza_core::account::FieldError;
+use hamafza_core::idea::Channel;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+#[derive(Deserialize, IntoParams)]
+pub struct ImportParams {
+    /// Check the file and report, writing nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Import the good rows even if others are bad (by default a file with a bad row imports nothing).
+    #[serde(default)]
+    pub partial: bool,
+    /// `exhibition` (default) or `paper`.
+    pub channel: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    /// Data rows read (empty rows are not counted).
+    pub rows: usize,
+    /// Rows that passed every check.
+    pub valid: usize,
+    pub imported: usize,
+    /// Valid rows imported before (the same file again adds nothing).
+    pub skipped: usize,
+    pub errors: Vec<crate::http::error::ProblemField>,
+}
+
+/// Import ideas from an exhibition booth or paper forms: the body is a CSV (UTF-8, BOM or not) or
+/// XLSX file whose first row has Persian headers (عنوان، محور، مسئله، راه‌حل، and optionally
+/// فایده‌ها، منابع، نام، تلفن همراه، تاریخ). Digits in any script, Jalali dates. A bad row makes
+/// the whole import a 422 listing every bad row by line, unless `partial=true`.
+#[utoipa::path(post, path = "/api/v1/calls/{id}/imports", tag = "ideas", security(("bearer" = [])),
+    params(("id" = String, Path), ImportParams),
+    request_body(content = Vec<u8>, content_type = "text/csv"),
+    responses((status = 200, body = ImportReport), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn import_ideas(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(p): ApiQuery<ImportParams>,
+    body: axum::body::Bytes,
+) -> AppResult<Json<ImportReport>> {
+    if !ideas::manages(&caller.0) {
+        return Err(AppError::Forbidden);
+    }
+    let call = crate::ideas::service::call(&state, &id).await?;
+    let channel = match p.channel.as_deref().unwrap_or("exhibition") {
+        "exhibition" => Channel::Exhibition,
+        "paper" => Channel::Paper,
+        _ => return Err(AppError::Validation(vec![("channel", FieldError::Unknown)])),
+    };
+    let checked = crate::intake::import::check(&call, &body)?;
+    let lang = crate::http::view::lang_of(&headers);
+    if !checked.errors.is_empty() && !p.dry_run && !p.partial {
+        return Err(AppError::Rows(checked.errors));
+    }
+    let outcome = if p.dry_run {
+        hamafza_store::ideas::ImportOutcome {
+            imported: 0,
+            skipped: 0,
+        }
+    } else {
+        state
+            .store
+            .import_ideas(call.id, &checked.good, channel, Some(caller.0.id))
+            .await?
+    };
+    Ok(Json(ImportReport {
+        dry_run: p.dry_run,
+        rows: checked.rows,
+        valid: checked.good.len(),
+        imported: outcome.imported,
+        skipped: outcome.skipped,
+        errors: checked
+            .errors
+            .iter()
+            .map(|e| crate::http::error::row_problem(lang, e))
+            .collect(),
+    }))
+}
+
+/// Offline imports over the API.
+pub fn imports_router() -> Router<AppState> {
+    Router::new().route("/calls/{id}/imports", axum::routing::post(import_ideas))
+}
+
+/// Attachments, team, drafts and similar ideas over the API.
+pub fn router(max_upload_mb: usize) -> Router<AppState> {
+    use axum::routing::{delete, post};
+    Router::new()
+        .route(
+            "/ideas/{id}/attachments",
+            get(list_attachments).post(upload_attachments).layer(
+                axum::extract::DefaultBodyLimit::max(crate::intake::attachments::body_limit(
+                    max_upload_mb,
+                )),
+            ),
+        )
+        .route(
+            "/ideas/{id}/attachments/{aid}",
+            get(download_attachment).delete(delete_attachment),
+        )
+        .route("/ideas/{id}/team", get(get_team).post(invite_member))
+        .route("/ideas/{id}/team/{user}", delete(remove_member))
+        .route("/ideas/{id}/team/{user}/accept", post(accept_invitation))
+        .route("/ideas/{id}/team/{user}/decline", post(decline_invitation))
+        .route("/ideas/{id}/team/{user}/lead", post(make_lead))
+        .route(
+            "/calls/{id}/draft",
+            get(get_draft).put(put_draft).delete(delete_draft),
+        )
+        .route("/calls/{id}/similar", get(similar_ideas))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AttachmentOut {
+    /// The attachment's public id.
+    pub id: String,
+    /// The name the uploader gave.
+    pub name: String,
+    /// The type sniffed from the content.
+    pub mime: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: i64,
+}
+
+impl From<hamafza_store::attachments::Attachment> for AttachmentOut {
+    fn from(a: hamafza_store::attachments::Attachment) -> Self {
+        AttachmentOut {
+            id: a.public_id,
+            name: a.name,
+            mime: a.mime,
+            size: a.size,
+            sha256: a.sha256,
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// An idea's attachments: for its team and the secretariat.
+#[utoipa::path(get, path = "/api/v1/ideas/{id}/attachments", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Vec<AttachmentOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_attachments(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<Json<Vec<AttachmentOut>>> {
+    let (idea, _) = ideas::visible(&state, &caller.0, &id).await?;
+    let list = state.store.attachments(idea.id).await?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
+}
+
+/// Attach files (the lead, while the idea may be edited): the raw body named by an `X-Filename`
+/// header (percent-encoded UTF-8) or `Content-Disposition`, or `multipart/form-data` with one
+/// part per file. PDF, PNG, JPEG, WebP, DOCX, XLSX and PPTX, recognized by content; at most
+/// `max_upload_mb` each and 5 per idea. One bad file attaches none.
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/attachments", tag = "ideas", security(("bearer" = [])),
+    params(("id" = String, Path), ("X-Filename" = Option<String>, Header, description = "The file's name, percent-encoded UTF-8")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = Vec<AttachmentOut>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn upload_attachments(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+    req: axum::extract::Request,
+) -> AppResult<(StatusCode, Json<Vec<AttachmentOut>>)> {
+    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
+    if let Some(why) = ideas::edit_blocker(&call, &idea, &caller.0, hamafza_store::now()) {
+        return Err(crate::ideas::api::refused(why));
+    }
+    let uploads = crate::intake::attachments::api_uploads(&state, req).await?;
+    let existing = state.store.attachments(idea.id).await?.len();
+    let files = crate::intake::attachments::check(
+        &uploads,
+        existing,
+        crate::intake::attachments::max_bytes(&state),
+    )
+    .map_err(item_problems)?;
+    let added = match state
+        .store
+        .add_attachments(idea.id, &idea.public_id, &files, Some(caller.0.id))
+        .await
+    {
+        Err(hamafza_store::StoreError::Conflict(_)) => {
+            return Err(AppError::Validation(vec![(
+                "attachments",
+                FieldError::TooManyFiles(hamafza_store::attachments::MAX_PER_IDEA),
+            )]));
+        }
+        r => r?,
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(added.into_iter().map(Into::into).collect()),
+    ))
+}
+
+fn item_problems(items: Vec<crate::intake::attachments::ItemError>) -> AppError {
+    AppError::Validation(items.into_iter().map(|e| (e.field, e.error)).collect())
+}
+
+/// Download an attachment: `Content-Disposition: attachment`, the sniffed type, `nosniff`.
+#[utoipa::path(get, path = "/api/v1/ideas/{id}/attachments/{aid}", tag = "ideas", security(("bearer" = [])),
+    params(("id" = String, Path), ("aid" = String, Path)),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn download_attachment(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath((id, aid)): ApiPath<(String, String)>,
+) -> AppResult<axum::response::Response> {
+    let (idea, _) = ideas::visible(&state, &caller.0, &id).await?;
+    let a = state.store.attachment(idea.id, &aid).await?;
+    crate::intake::attachments::download(&state, &a).await
+}
+
+/// Remove an attachment (the lead, while the idea may be edited).
+#[utoipa::path(delete, path = "/api/v1/ideas/{id}/attachments/{aid}", tag = "ideas", security(("bearer" = [])),
+    params(("id" = String, Path), ("aid" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn delete_attachment(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath((id, aid)): ApiPath<(String, String)>,
+) -> AppResult<StatusCode> {
+    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
+    let a = state.store.attachment(idea.id, &aid).await?;
+    if let Some(why) = ideas::edit_blocker(&call, &idea, &caller.0, hamafza_store::now()) {
+        return Err(crate::ideas::api::refused(why));
+    }
+    state
+        .store
+        .remove_attachment(&idea.public_id, &a, Some(caller.0.id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberOut {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    /// `lead`, `accepted` or `invited`.
+    pub state: String,
+}
+
+async fn team_out(
+    state: &AppState,
+    idea: &hamafza_store::ideas::Idea,
+) -> AppResult<Json<Vec<MemberOut>>> {
+    let team = state.store.team(idea).await?;
+    Ok(Json(
+        team.into_iter()
+            .map(|m| MemberOut {
+                user_id: m.user_id,
+                username: m.username,
+                display_name: m.display_name,
+                state: m.state.as_str().into(),
+            })
+            .collect(),
+    ))
+}
+
+/// The idea's team: the lead, then members and pending invitations.
+#[utoipa::path(get, path = "/api/v1/ideas/{id}/team", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Vec<MemberOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_team(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<Json<Vec<MemberOut>>> {
+    let (idea, _) = ideas::visible(&state, &caller.0, &id).await?;
+    team_out(&state, &idea).await
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct InviteIn {
+    /// A username or an Iranian mobile number (any digit script) of someone with an account.
+    pub user: String,
+}
+
+/// The lead invites someone to the team (at most 5 with the lead; the person must have an
+/// account and be in the call's audience).
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/team", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = InviteIn,
+    responses((status = 201, body = Vec<MemberOut>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn invite_member(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<InviteIn>,
+) -> AppResult<(StatusCode, Json<Vec<MemberOut>>)> {
+    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
+    if let Some(why) = ideas::edit_blocker(&call, &idea, &caller.0, hamafza_store::now()) {
+        return Err(crate::ideas::api::refused(why));
+    }
+    let u = crate::intake::teams::check_invitee(&state, &call, caller.0.id, &input.user)
+        .await?
+        .map_err(|e| AppError::Validation(vec![("user", e)]))?;
+    match state.store.invite(&idea, u.id, Some(caller.0.id)).await {
+        Err(hamafza_store::StoreError::Conflict(w)) => {
+            let e = if w == "team_full" {
+                FieldError::TeamFull(hamafza_store::teams::MAX_TEAM)
+            } else {
+                FieldError::AlreadyMember
+            };
+            return Err(AppError::Validation(vec![("user", e)]));
+        }
+        r => r?,
+    }
+    Ok((StatusCode::CREATED, team_out(&state, &idea).await?))
+}
+
+/// The idea by public id, for someone answering an invitation (who cannot see it yet).
+async fn invited_idea(
+    state: &AppState,
+    caller: &ApiCaller,
+    id: &str,
+    user: i64,
+) -> AppResult<hamafza_store::ideas::Idea> {
+    if caller.0.id != user {
+        return Err(AppError::Forbidden);
+    }
+    state
+        .store
+        .idea_by_public_id(id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Accept an invitation (only the invited person, for themselves).
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/team/{user}/accept", tag = "ideas", security(("bearer" = [])),
+    params(("id" = String, Path), ("user" = i64, Path, description = "The invited user's id (the caller)")),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn accept_invitation(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath((id, user)): ApiPath<(String, i64)>,
+) -> AppResult<StatusCode> {
+    let idea = invited_idea(&state, &caller, &id, user).await?;
+    state.store.answer_invitation(&idea, user, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Decline an invitation (only the invited person, for themselves).
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/team/{user}/decline", tag = "ideas", security(("bearer" = [])),
+    params(("id" = String, Path), ("user" = i64, Path, description = "The invited user's id (the caller)")),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn decline_invitation(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath((id, user)): ApiPath<(String, i64)>,
+) -> AppResult<StatusCode> {
+    let idea = invited_idea(&state, &caller, &id, user).await?;
+    state.store.answer_invitation(&idea, user, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The lead takes someone off the team (a member or an invitation).
+#[utoipa::path(delete, path = "/api/v1/ideas/{id}/team/{user}", tag = "ideas", security(("bearer" = [])),
+    params(("id" = String, Path), ("user" = i64, Path)),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn remove_member(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath((id, user)): ApiPath<(String, i64)>,
+) -> AppResult<StatusCode> {
+    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
+    if let Some(why) = ideas::edit_blocker(&call, &idea, &caller.0, hamafza_store::now()) {
+        return Err(crate::ideas::api::refused(why));
+    }
+    state
+        .store
+        .remove_member(&idea, user, Some(caller.0.id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The lead hands the lead over to an accepted member and stays on the team as a member.
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/team/{user}/lead", tag = "ideas", security(("bearer" = [])),
+    params(("id" = String, Path), ("user" = i64, Path)),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn make_lead(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath((id, user)): ApiPath<(String, i64)>,
+) -> AppResult<StatusCode> {
+    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
+    if let Some(why) = ideas::edit_blocker(&call, &idea, &caller.0, hamafza_store::now()) {
+        return Err(crate::ideas::api::refused(why));
+    }
+    state
+        .store
+        .hand_over_lead(&idea, user, Some(caller.0.id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct DraftOut {
+    /// The form's fields as last saved (axis, title, problem, solution, benefits, resources,
+    /// owner_unit, team).
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+    pub updated_at: i64,
+}
+
+/// A call open to the caller, for drafts and similar ideas.
+async fn call_for_caller(
+    state: &AppState,
+    caller: &ApiCaller,
+    id: &str,
+) -> AppResult<hamafza_store::calls::Call> {
+    let call = crate::ideas::service::call(state, id).await?;
+    if !call.state.is_public()
+        || !hamafza_core::idea::in_audience(call.audience, caller.0.org_unit_id.is_some())
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(call)
+}
+
+/// The caller's draft for this call.
+#[utoipa::path(get, path = "/api/v1/calls/{id}/draft", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = DraftOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_draft(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<Json<DraftOut>> {
+    let call = call_for_caller(&state, &caller, &id).await?;
+    let d = state
+        .store
+        .draft(caller.0.id, call.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(DraftOut {
+        data: d.data,
+        updated_at: d.updated_at,
+    }))
+}
+
+/// Save (replace) the caller's draft: an object of the form's fields as strings.
+#[utoipa::path(put, path = "/api/v1/calls/{id}/draft", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body(content = Object),
+    responses((status = 200, body = DraftOut), (status = 400, body = Problem, content_type = "application/problem+json")))]
+pub async fn put_draft(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(fields): ApiJson<std::collections::HashMap<String, String>>,
+) -> AppResult<Json<DraftOut>> {
+    let call = call_for_caller(&state, &caller, &id).await?;
+    let data = crate::intake::pages::draft_json(&fields);
+    let updated_at = state.store.save_draft(caller.0.id, call.id, &data).await?;
+    Ok(Json(DraftOut { data, updated_at }))
+}
+
+/// Delete the caller's draft.
+#[utoipa::path(delete, path = "/api/v1/calls/{id}/draft", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn delete_draft(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<StatusCode> {
+    let call = call_for_caller(&state, &caller, &id).await?;
+    if state.store.delete_draft(caller.0.id, call.id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SimilarParams {
+    /// The title and problem typed so far.
+    pub q: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SimilarOut {
+    pub title: String,
+    pub axis_id: i64,
+    /// Words shared with `q`.
+    pub shared: usize,
+}
+
+/// Up to 5 ideas of the call that share the most words with `q`: title and axis only (ideas are
+/// private; neither their author nor their text is shown).
+#[utoipa::path(get, path = "/api/v1/calls/{id}/similar", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path), SimilarParams),
+    responses((status = 200, body = Vec<SimilarOut>)))]
+pub async fn similar_ideas(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(p): ApiQuery<SimilarParams>,
+) -> AppResult<Json<Vec<SimilarOut>>> {
+    let call = call_for_caller(&state, &caller, &id).await?;
+    let q: String = p.q.chars().take(2000).collect();
+    let found = state.store.similar_ideas(call.id, &q, 5).await?;
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|s| SimilarOut {
+                title: s.title,
+                axis_id: s.axis_id,
+                shared: s.shared,
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,392 @@
+//! The participant's side of an idea beyond its text: downloading and removing attachments, the
+//! team (invite, answer, remove, hand over the lead), drafts saved by the autosave script, and
+//! similar ideas as a fragment for the submission page.
+
+use crate::AppState;
+use crate::auth::csrf::CsrfForm;
+use crate::http::error::{AppError, AppResult};
+use crate::http::view::{Ctx, FormErrors, html};
+use crate::ideas::service as ideas;
+use crate::intake::attachments::ItemError;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hamafza_store::attachments::Attachment;
+use hamafza_store::calls::Call;
+use hamafza_store::ideas::Idea;
+use hamafza_store::similar::SimilarIdea;
+use hamafza_store::teams::{Invitation, Member, MemberState};
+use hamafza_store::users::User;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/ideas/{id}/attachments/{aid}", get(download))
+        .route(
+            "/ideas/{id}/attachments/{aid}/delete",
+            post(remove_attachment),
+        )
+        .route("/ideas/{id}/team", post(invite))
+        .route("/ideas/{id}/team/{user}/remove", post(remove_member))
+        .route("/ideas/{id}/team/{user}/lead", post(make_lead))
+        .route("/ideas/{id}/invitation", get(invitation).post(answer))
+        .route("/calls/{id}/draft", post(save_draft))
+        .route("/calls/{id}/similar", get(similar))
+}
+
+/// The fields a draft keeps.
+pub const DRAFT_FIELDS: &[&str] = &[
+    "axis",
+    "title",
+    "problem",
+    "solution",
+    "benefits",
+    "resources",
+    "owner_unit",
+    "team",
+];
+/// Similar ideas shown at most.
+pub const SIMILAR_LIMIT: usize = 5;
+
+/// What the idea page shows about attachments and the team.
+#[derive(Default)]
+pub struct IntakeView {
+    pub attachments: Vec<Attachment>,
+    pub team: Vec<Member>,
+    /// The viewer leads the team and may change it now.
+    pub manage_team: bool,
+    pub errors: FormErrors,
+    /// What was typed into the invitation field, kept after an error.
+    pub invitee: String,
+}
+
+impl IntakeView {
+    pub async fn load(state: &AppState, idea: &Idea, call: &Call, user: &User) -> AppResult<Self> {
+        Ok(IntakeView {
+            attachments: state.store.attachments(idea.id).await?,
+            team: state.store.team(idea).await?,
+            manage_team: ideas::edit_blocker(call, idea, user, hamafza_store::now()).is_none(),
+            errors: FormErrors::default(),
+            invitee: String::new(),
+        })
+    }
+
+    pub fn is_lead(m: &Member) -> bool {
+        m.state == MemberState::Lead
+    }
+
+    pub fn is_accepted(m: &Member) -> bool {
+        m.state == MemberState::Accepted
+    }
+}
+
+/// Field errors of a form, with the file or person each one is about.
+pub fn item_errors(ctx: &Ctx, fields: &FormErrors, items: &[ItemError]) -> FormErrors {
+    let mut out = fields.clone();
+    let mut by_field: HashMap<&'static str, Vec<String>> = HashMap::new();
+    for e in items {
+        let message = crate::http::error::field_message(ctx.lang, e.error);
+        let line = if e.item.is_empty() {
+            message
+        } else {
+            ctx.tf(
+                "attach.item_error",
+                &[("item", &e.item), ("message", &message)],
+            )
+        };
+        by_field.entry(e.field).or_default().push(line);
+    }
+    for (field, lines) in by_field {
+        out.push(field, lines.join(" "));
+    }
+    out
+}
+
+/// "Draft saved: …" in the page's language and calendar.
+pub fn saved_at(ctx: &Ctx, at: i64) -> String {
+    ctx.tf("draft.saved_at", &[("at", &ctx.datetime(at))])
+}
+
+async fn attachment_of(
+    state: &AppState,
+    user: &User,
+    id: &str,
+    aid: &str,
+) -> AppResult<(Idea, Call, Attachment)> {
+    let (idea, call) = ideas::visible(state, user, id).await?;
+    let a = state.store.attachment(idea.id, aid).await?;
+    Ok((idea, call, a))
+}
+
+async fn download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, aid)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?;
+    let (_, _, a) = attachment_of(&state, user, &id, &aid).await?;
+    crate::intake::attachments::download(&state, &a).await
+}
+
+async fn remove_attachment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, aid)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?;
+    let (idea, call, a) = attachment_of(&state, user, &id, &aid).await?;
+    if ideas::edit_blocker(&call, &idea, user, hamafza_store::now()).is_some() {
+        return Err(AppError::Forbidden);
+    }
+    state
+        .store
+        .remove_attachment(&idea.public_id, &a, Some(user.id))
+        .await?;
+    Ok(Redirect::to(&format!("/ideas/{}/edit", idea.public_id)).into_response())
+}
+
+/// The lead invites someone. A name that fails comes back to the idea page with the reason.
+async fn invite(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    let (idea, call) = ideas::visible(&state, &user, &id).await?;
+    if ideas::edit_blocker(&call, &idea, &user, hamafza_store::now()).is_some() {
+        return Err(AppError::Forbidden);
+    }
+    let typed = raw.get("invitee").cloned().unwrap_or_default();
+    let error = match crate::intake::teams::check_invitee(&state, &call, user.id, &typed).await? {
+        Ok(u) => match state.store.invite(&idea, u.id, Some(user.id)).await {
+            Ok(()) => {
+                return Ok(Redirect::to(&format!("/ideas/{}#team", idea.public_id)).into_response());
+            }
+            Err(hamafza_store::StoreError::Conflict(w)) if w == "team_full" => {
+                hamafza_core::account::FieldError::TeamFull(hamafza_store::teams::MAX_TEAM)
+            }
+            Err(hamafza_store::StoreError::Conflict(_)) => {
+                hamafza_core::account::FieldError::AlreadyMember
+            }
+            Err(e) => return Err(e.into()),
+        },
+        Err(e) if typed.trim().is_empty() => {
+            let _ = e;
+            hamafza_core::account::FieldError::Required
+        }
+        Err(e) => e,
+    };
+    let mut view = IntakeView::load(&state, &idea, &call, &user).await?;
+    view.errors = item_errors(
+        &ctx,
+        &FormErrors::default(),
+        &[ItemError {
+            field: "invitee",
+            item: typed.trim().to_string(),
+            error,
+        }],
+    );
+    view.invitee = typed;
+    crate::ideas::pages::idea_page_with(&state, &ctx, idea, call, Some(view), Default::default())
+        .await
+}
+
+#[derive(Deserialize)]
+struct MemberPath {
+    id: String,
+    user: i64,
+}
+
+/// Checks that the viewer leads the idea and may change its team now.
+async fn lead_of(state: &AppState, user: &User, id: &str) -> AppResult<Idea> {
+    let (idea, call) = ideas::visible(state, user, id).await?;
+    if ideas::edit_blocker(&call, &idea, user, hamafza_store::now()).is_some() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(idea)
+}
+
+async fn remove_member(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(p): Path<MemberPath>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?;
+    let idea = lead_of(&state, user, &p.id).await?;
+    state
+        .store
+        .remove_member(&idea, p.user, Some(user.id))
+        .await?;
+    Ok(Redirect::to(&format!("/ideas/{}#team", idea.public_id)).into_response())
+}
+
+async fn make_lead(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(p): Path<MemberPath>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?;
+    let idea = lead_of(&state, user, &p.id).await?;
+    match state
+        .store
+        .hand_over_lead(&idea, p.user, Some(user.id))
+        .await
+    {
+        Ok(()) | Err(hamafza_store::StoreError::Conflict(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Redirect::to(&format!("/ideas/{}#team", idea.public_id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "ideas/invitation.html")]
+struct InvitationPage<'a> {
+    ctx: &'a Ctx,
+    invitation: Invitation,
+}
+
+/// The invitation waiting for the viewer on an idea; `NotFound` for anyone else.
+async fn waiting(state: &AppState, user: &User, id: &str) -> AppResult<(Idea, Invitation)> {
+    let idea = state
+        .store
+        .idea_by_public_id(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let inv = state
+        .store
+        .invitations_of(user.id)
+        .await?
+        .into_iter()
+        .find(|i| i.idea_public_id == idea.public_id)
+        .ok_or(AppError::NotFound)?;
+    Ok((idea, inv))
+}
+
+async fn invitation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?;
+    let (_, invitation) = waiting(&state, user, &id).await?;
+    html(InvitationPage {
+        ctx: &ctx,
+        invitation,
+    })
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?;
+    let (idea, _) = waiting(&state, user, &id).await?;
+    let accept = raw.get("answer").map(String::as_str) == Some("accept");
+    state
+        .store
+        .answer_invitation(&idea, user.id, accept)
+        .await?;
+    Ok(if accept {
+        Redirect::to(&format!("/ideas/{}", idea.public_id))
+    } else {
+        Redirect::to("/my/ideas")
+    }
+    .into_response())
+}
+
+/// A call the signed-in user may submit to, for drafts and similar ideas.
+async fn open_call(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(User, Call)> {
+    let user = ctx.require_user()?.clone();
+    let call = ideas::call(state, id).await?;
+    if !call.state.is_public()
+        || !hamafza_core::idea::in_audience(call.audience, user.org_unit_id.is_some())
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok((user, call))
+}
+
+/// The draft fields of a submitted form, as JSON.
+pub fn draft_json(raw: &HashMap<String, String>) -> serde_json::Value {
+    let map: serde_json::Map<String, serde_json::Value> = DRAFT_FIELDS
+        .iter()
+        .filter_map(|k| {
+            raw.get(*k).map(|v| {
+                (
+                    k.to_string(),
+                    serde_json::Value::String(v.chars().take(20_000).collect()),
+                )
+            })
+        })
+        .collect();
+    serde_json::Value::Object(map)
+}
+
+/// The autosave script posts the form here (with its CSRF token); the answer is the line the page
+/// shows, "Draft saved: <Jalali time>".
+async fn save_draft(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let (user, call) = open_call(&state, &ctx, &id).await?;
+    let at = state
+        .store
+        .save_draft(user.id, call.id, &draft_json(&raw))
+        .await?;
+    Ok(Json(serde_json::json!({ "saved_at": at, "message": saved_at(&ctx, at) })).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "ideas/similar.html")]
+pub struct SimilarList<'a> {
+    pub ctx: &'a Ctx,
+    pub call: &'a Call,
+    pub similar: &'a [SimilarIdea],
+}
+
+impl SimilarList<'_> {
+    pub fn axis_title(&self, id: &i64) -> &str {
+        self.call
+            .axes
+            .iter()
+            .find(|a| a.id == *id)
+            .map_or("—", |a| a.title.as_str())
+    }
+}
+
+#[derive(Deserialize)]
+struct SimilarQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// Similar ideas as an HTML fragment for the submission page's script: titles and axes only.
+async fn similar(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<SimilarQuery>,
+) -> AppResult<Response> {
+    let (_, call) = open_call(&state, &ctx, &id).await?;
+    let text: String = q.q.chars().take(2000).collect();
+    let found = state
+        .store
+        .similar_ideas(call.id, &text, SIMILAR_LIMIT)
+        .await?;
+    html(SimilarList {
+        ctx: &ctx,
+        call: &call,
+        similar: &found,
+    })
+}

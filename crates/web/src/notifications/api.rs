@@ -1,0 +1,117 @@
+//! The caller's own notifications over the API: read the inbox, mark some or all read.
+
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::http::error::{AppResult, Problem};
+use crate::http::extract::{ApiJson, ApiQuery};
+use crate::notify;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/notifications", get(list_notifications))
+        .route("/notifications/read", post(read_notifications))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NotificationOut {
+    pub id: i64,
+    /// `receipt`, `status`, `merged`, `team_invite`, `team_accept`, `results`.
+    pub kind: String,
+    /// What happened, in the language of `Accept-Language` (Persian by default).
+    pub text: String,
+    /// A path on this site: the idea or the results page.
+    pub link: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds; absent while unread.
+    pub read_at: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NotificationPage {
+    pub items: Vec<NotificationOut>,
+    pub total: i64,
+    /// Unread notifications, counted up to 100.
+    pub unread: i64,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct NotificationParams {
+    #[serde(default)]
+    pub offset: i64,
+    /// At most 200; 50 by default.
+    pub limit: Option<i64>,
+}
+
+/// The caller's notifications, newest first.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", security(("bearer" = [])), params(NotificationParams),
+    responses((status = 200, body = NotificationPage), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_notifications(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    headers: HeaderMap,
+    ApiQuery(p): ApiQuery<NotificationParams>,
+) -> AppResult<Json<NotificationPage>> {
+    let lang = crate::http::view::lang_of(&headers);
+    let user = caller.0.id;
+    let (list, total) = state
+        .store
+        .notifications(user, p.offset, p.limit.unwrap_or(50))
+        .await?;
+    let items = list
+        .into_iter()
+        .map(|n| NotificationOut {
+            text: notify::notification_text(lang, &n.kind, &n.data),
+            id: n.id,
+            kind: n.kind,
+            link: n.link,
+            created_at: n.created_at,
+            read_at: n.read_at,
+        })
+        .collect();
+    Ok(Json(NotificationPage {
+        items,
+        total,
+        unread: state.store.unread_notifications(user, 100).await?,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReadIn {
+    /// The notifications to mark read; ids of other users' notifications change nothing.
+    #[serde(default)]
+    pub ids: Vec<i64>,
+    /// Mark every notification read (then `ids` is ignored).
+    #[serde(default)]
+    pub all: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReadOut {
+    /// How many changed from unread to read.
+    pub marked: u64,
+    pub unread: i64,
+}
+
+/// Marks some or all of the caller's notifications read.
+#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "notifications", security(("bearer" = [])), request_body = ReadIn,
+    responses((status = 200, body = ReadOut), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn read_notifications(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(r): ApiJson<ReadIn>,
+) -> AppResult<Json<ReadOut>> {
+    let user = caller.0.id;
+    let ids = (!r.all).then_some(&r.ids[..]);
+    let marked = state.store.mark_notifications_read(user, ids).await?;
+    Ok(Json(ReadOut {
+        marked,
+        unread: state.store.unread_notifications(user, 100).await?,
+    }))
+}

@@ -1,0 +1,3 @@
+//! Orientation and revision: sessions, invitations and attendance for a call's finalists.
+
+pub(crate) mod pages;

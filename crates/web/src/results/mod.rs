@@ -1,0 +1,3 @@
+//! Results: awards and "jury's choice", publishing, the public results page and certificates.
+
+pub(crate) mod pages;

@@ -1,0 +1,241 @@
+//! Results: the secretariat awards ranked winners and "jury's choice" commendations among the
+//! accepted ideas and publishes them; everyone then sees the results page and each winner's
+//! printable certificate.
+
+use crate::AppState;
+use crate::auth::csrf::CsrfForm;
+use crate::http::error::{AppError, AppResult};
+use crate::http::view::{Ctx, FormErrors, html, rejected};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use hamafza_core::account::FieldError;
+use hamafza_core::idea::IdeaStatus;
+use hamafza_store::calls::Call;
+use hamafza_store::ideas::{Idea, InboxQuery};
+use hamafza_store::results::{Award, ResultRow};
+use std::collections::HashMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/calls/{id}/results", get(public_results))
+        .route("/secretariat/calls/{id}/results", get(edit_page).post(save))
+        .route("/secretariat/calls/{id}/results/publish", post(publish))
+        .route("/ideas/{id}/certificate", get(certificate))
+}
+
+/// Whether the viewer may see the call's results: published, or the secretariat previewing.
+fn results_visible(ctx: &Ctx, call: &Call) -> bool {
+    call.results_published_at.is_some()
+        || ctx
+            .user
+            .as_ref()
+            .is_some_and(crate::ideas::service::manages)
+}
+
+#[derive(Template)]
+#[template(path = "results/public.html")]
+struct PublicPage<'a> {
+    ctx: &'a Ctx,
+    call: Call,
+    results: Vec<ResultRow>,
+}
+
+impl PublicPage<'_> {
+    fn winners(&self) -> Vec<&ResultRow> {
+        self.results
+            .iter()
+            .filter(|r| r.award == Award::Winner)
+            .collect()
+    }
+
+    fn jury_choice(&self) -> Vec<&ResultRow> {
+        self.results
+            .iter()
+            .filter(|r| r.award == Award::JuryChoice)
+            .collect()
+    }
+}
+
+async fn public_results(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let call = crate::ideas::service::call(&state, &id).await?;
+    if !results_visible(&ctx, &call) {
+        return Err(AppError::NotFound);
+    }
+    let results = state.store.results(call.id).await?;
+    html(PublicPage {
+        ctx: &ctx,
+        call,
+        results,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "results/edit.html")]
+struct EditPage<'a> {
+    ctx: &'a Ctx,
+    call: Call,
+    /// Accepted ideas with the award and rank typed for each.
+    rows: Vec<(Idea, String, String)>,
+    errors: FormErrors,
+    saved: bool,
+}
+
+async fn candidates(state: &AppState, call: &Call) -> AppResult<Vec<Idea>> {
+    let q = InboxQuery {
+        status: Some(IdeaStatus::Accepted),
+        limit: 500,
+        ..Default::default()
+    };
+    Ok(state.store.inbox(call.id, &q).await?.0)
+}
+
+async fn edit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    ctx.require_secretariat()?;
+    let call = crate::ideas::service::call(&state, &id).await?;
+    let current = state.store.results(call.id).await?;
+    let rows = candidates(&state, &call)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let r = current.iter().find(|r| r.idea_id == i.id);
+            let award = r.map(|r| r.award.as_str().to_string()).unwrap_or_default();
+            let rank = r
+                .map(|r| ctx.digits(&r.rank.to_string()))
+                .unwrap_or_default();
+            (i, award, rank)
+        })
+        .collect();
+    html(EditPage {
+        ctx: &ctx,
+        call,
+        rows,
+        errors: FormErrors::default(),
+        saved: false,
+    })
+}
+
+async fn save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let actor = ctx.require_secretariat()?;
+    let call = crate::ideas::service::call(&state, &id).await?;
+    let ideas = candidates(&state, &call).await?;
+    let mut awards = Vec::new();
+    let mut bad = Vec::new();
+    let mut rows = Vec::new();
+    for i in ideas {
+        let award_raw = raw
+            .get(&format!("award_{}", i.id))
+            .cloned()
+            .unwrap_or_default();
+        let rank_raw = raw
+            .get(&format!("rank_{}", i.id))
+            .cloned()
+            .unwrap_or_default();
+        if let Some(award) = Award::parse(&award_raw) {
+            match hamafza_persian::digits::to_latin(rank_raw.trim()).parse::<i64>() {
+                Ok(rank)
+                    if rank >= 1 && !awards.iter().any(|(_, a, r)| *a == award && *r == rank) =>
+                {
+                    awards.push((i.id, award, rank))
+                }
+                _ => bad.push(i.title.clone()),
+            }
+        }
+        rows.push((i, award_raw, rank_raw));
+    }
+    if !bad.is_empty() {
+        let mut errors = FormErrors::new(ctx.lang, &[("rank", FieldError::Unknown)]);
+        errors.push(
+            "_form",
+            ctx.tf(
+                "results.bad_rank",
+                &[("ideas", &bad.join(ctx.t("list.sep")))],
+            ),
+        );
+        return rejected(EditPage {
+            ctx: &ctx,
+            call,
+            rows,
+            errors,
+            saved: false,
+        });
+    }
+    state
+        .store
+        .set_results(call.id, &awards, Some(actor))
+        .await?;
+    html(EditPage {
+        ctx: &ctx,
+        call,
+        rows,
+        errors: FormErrors::default(),
+        saved: true,
+    })
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let actor = ctx.require_secretariat()?;
+    let call = crate::ideas::service::call(&state, &id).await?;
+    state.store.publish_results(call.id, Some(actor)).await?;
+    Ok(Redirect::to(&format!("/calls/{}/results", call.public_id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "results/certificate.html")]
+struct CertificatePage<'a> {
+    ctx: &'a Ctx,
+    call: Call,
+    result: ResultRow,
+    date: String,
+}
+
+/// A printable certificate for an awarded idea, once the results are public.
+async fn certificate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let idea = state
+        .store
+        .idea_by_public_id(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let call = state.store.call(idea.call_id).await?;
+    if !results_visible(&ctx, &call) {
+        return Err(AppError::NotFound);
+    }
+    let result = state
+        .store
+        .results(call.id)
+        .await?
+        .into_iter()
+        .find(|r| r.idea_id == idea.id)
+        .ok_or(AppError::NotFound)?;
+    let date = ctx.date(call.results_published_at.unwrap_or_else(hamafza_store::now));
+    html(CertificatePage {
+        ctx: &ctx,
+        call,
+        result,
+        date,
+    })
+}

@@ -1,0 +1,433 @@
+//! Screening over the API (secretariat and admins only): tags, axis reclassification, merging
+//! duplicates, bulk actions, and the rejection templates.
+
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::http::error::{AppError, AppResult, Problem};
+use crate::http::extract::{ApiJson, ApiPath};
+use crate::ideas::api::{IdeaOut, out};
+use crate::ideas::service as ideas;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use hamafza_core::account::FieldError;
+use hamafza_store::calls::Call;
+use hamafza_store::ideas::Idea;
+use hamafza_store::screening::RejectionTemplate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/ideas/{id}/transitions",
+            axum::routing::post(transition_idea),
+        )
+        .route("/ideas/{id}/tags", post(tag_idea))
+        .route("/ideas/{id}/reclassify", post(reclassify_idea))
+        .route("/ideas/{id}/merge", post(merge_idea))
+        .route("/calls/{id}/bulk", post(bulk))
+        .route("/calls/{id}/tags", get(call_tags))
+        .route(
+            "/rejection-templates",
+            get(list_templates).post(create_template),
+        )
+        .route(
+            "/rejection-templates/{id}",
+            put(update_template).delete(delete_template),
+        )
+}
+
+/// An idea the caller screens, with its call: 403 for anyone but the secretariat and admins.
+async fn screened(state: &AppState, caller: &ApiCaller, id: &str) -> AppResult<(Idea, Call)> {
+    if !ideas::manages(&caller.0) {
+        return Err(AppError::Forbidden);
+    }
+    ideas::visible(state, &caller.0, id).await
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TagsIn {
+    /// Tags to add; new names become tags of the call (normalized, so «پيامك» and «پیامک» are one).
+    #[serde(default)]
+    pub add: Vec<String>,
+    #[serde(default)]
+    pub remove: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TagsOut {
+    /// The idea's tags after the change.
+    pub tags: Vec<String>,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+/// Add and remove free tags on an idea.
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/tags", tag = "screening", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = TagsIn,
+    responses((status = 200, body = TagsOut), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn tag_idea(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<TagsIn>,
+) -> AppResult<Json<TagsOut>> {
+    let (idea, _) = screened(&state, &caller, &id).await?;
+    if input
+        .add
+        .iter()
+        .any(|t| hamafza_store::screening::tag_name(t).is_none())
+    {
+        return Err(AppError::Validation(vec![(
+            "add",
+            FieldError::TooLong(hamafza_store::screening::TAG_MAX),
+        )]));
+    }
+    let change = state
+        .store
+        .tag_idea(&idea, &input.add, &input.remove, Some(caller.0.id))
+        .await?;
+    let tags = state
+        .store
+        .tags_of_ideas(&[idea.id])
+        .await?
+        .into_iter()
+        .map(|(_, t)| t.name)
+        .collect();
+    Ok(Json(TagsOut {
+        tags,
+        added: change.added,
+        removed: change.removed,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TagOut {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The tags used in a call (for the `tag_id` filter of the inbox).
+#[utoipa::path(get, path = "/api/v1/calls/{id}/tags", tag = "screening", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Vec<TagOut>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn call_tags(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<Json<Vec<TagOut>>> {
+    if !ideas::manages(&caller.0) {
+        return Err(AppError::Forbidden);
+    }
+    let call = ideas::call(&state, &id).await?;
+    Ok(Json(
+        state
+            .store
+            .tags_of_call(call.id)
+            .await?
+            .into_iter()
+            .map(|t| TagOut {
+                id: t.id,
+                name: t.name,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReclassifyIn {
+    /// One of the call's axis ids.
+    pub axis_id: i64,
+}
+
+/// Move an idea to another axis of its call.
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/reclassify", tag = "screening", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = ReclassifyIn,
+    responses((status = 200, body = IdeaOut), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn reclassify_idea(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<ReclassifyIn>,
+) -> AppResult<Json<IdeaOut>> {
+    let (idea, call) = screened(&state, &caller, &id).await?;
+    if !call.axes.iter().any(|a| a.id == input.axis_id) || idea.status.as_str() == "duplicate" {
+        return Err(AppError::Validation(vec![("axis_id", FieldError::Unknown)]));
+    }
+    let idea = match state
+        .store
+        .reclassify_idea(&idea, input.axis_id, Some(caller.0.id))
+        .await
+    {
+        Err(hamafza_store::StoreError::Conflict(_)) => {
+            return Err(AppError::Validation(vec![("axis_id", FieldError::Changed)]));
+        }
+        r => r?,
+    };
+    Ok(Json(out(&state, idea, &call.public_id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MergeIn {
+    /// The kept idea (same call): its id or tracking code.
+    pub into: String,
+}
+
+/// Mark this idea as a duplicate of another idea of the same call. Its author stays credited on
+/// the kept idea.
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/merge", tag = "screening", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = MergeIn,
+    responses((status = 200, body = IdeaOut), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn merge_idea(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<MergeIn>,
+) -> AppResult<Json<IdeaOut>> {
+    let (idea, call) = screened(&state, &caller, &id).await?;
+    let idea = crate::screening::pages::merge_ideas(&state, &idea, &input.into, caller.0.id)
+        .await?
+        .map_err(AppError::Validation)?;
+    Ok(Json(out(&state, idea, &call.public_id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct BulkIn {
+    /// Public ids of the selected ideas.
+    pub ideas: Vec<String>,
+    /// `accept`, `reject`, `tag` or `reclassify`.
+    pub action: String,
+    /// For `reject`: the message; if empty, the template's text.
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub template_id: Option<i64>,
+    /// For `tag`.
+    #[serde(default)]
+    pub tag: String,
+    /// For `reclassify`.
+    #[serde(default)]
+    pub axis_id: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BulkOut {
+    /// Ideas changed.
+    pub changed: Vec<String>,
+    /// Ideas left alone because their status did not allow it (or not in this call).
+    pub skipped: Vec<String>,
+}
+
+/// Apply one screening action to a selection of a call's ideas, in one transaction.
+#[utoipa::path(post, path = "/api/v1/calls/{id}/bulk", tag = "screening", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = BulkIn,
+    responses((status = 200, body = BulkOut), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn bulk(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<BulkIn>,
+) -> AppResult<Json<BulkOut>> {
+    if !ideas::manages(&caller.0) {
+        return Err(AppError::Forbidden);
+    }
+    let call = ideas::call(&state, &id).await?;
+    if input.ideas.is_empty() || input.ideas.len() > 500 {
+        return Err(AppError::Validation(vec![("ideas", FieldError::Required)]));
+    }
+    let typed = hamafza_core::account::fix_letters_keep_lines(&input.message);
+    let message = match input.template_id {
+        Some(t) if typed.is_empty() => state.store.rejection_template(t).await?.body,
+        _ => typed,
+    };
+    let axis = input.axis_id.map(|a| a.to_string()).unwrap_or_default();
+    let action =
+        crate::screening::pages::bulk_action(&call, &input.action, message, &input.tag, &axis)
+            .map_err(AppError::Validation)?;
+    let o = state
+        .store
+        .bulk_screen(call.id, &input.ideas, &action, Some(caller.0.id))
+        .await?;
+    Ok(Json(BulkOut {
+        changed: o.changed,
+        skipped: o.skipped,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TemplateOut {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+}
+
+impl From<RejectionTemplate> for TemplateOut {
+    fn from(t: RejectionTemplate) -> Self {
+        TemplateOut {
+            id: t.id,
+            title: t.title,
+            body: t.body,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TemplateIn {
+    pub title: String,
+    /// The message the author reads.
+    pub body: String,
+}
+
+fn checked(t: &TemplateIn) -> AppResult<(String, String)> {
+    let title = hamafza_core::account::fix_letters(&t.title);
+    let body = hamafza_core::account::fix_letters_keep_lines(&t.body);
+    let mut e = Vec::new();
+    if title.is_empty() {
+        e.push(("title", FieldError::Required));
+    } else if title.chars().count() > crate::screening::pages::TEMPLATE_TITLE_MAX {
+        e.push((
+            "title",
+            FieldError::TooLong(crate::screening::pages::TEMPLATE_TITLE_MAX),
+        ));
+    }
+    if body.is_empty() {
+        e.push(("body", FieldError::Required));
+    } else if body.chars().count() > 2000 {
+        e.push(("body", FieldError::TooLong(2000)));
+    }
+    if e.is_empty() {
+        Ok((title, body))
+    } else {
+        Err(AppError::Validation(e))
+    }
+}
+
+/// The rejection templates.
+#[utoipa::path(get, path = "/api/v1/rejection-templates", tag = "screening", security(("bearer" = [])),
+    responses((status = 200, body = Vec<TemplateOut>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_templates(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> AppResult<Json<Vec<TemplateOut>>> {
+    if !ideas::manages(&caller.0) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(Json(
+        state
+            .store
+            .rejection_templates()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+/// Add a rejection template.
+#[utoipa::path(post, path = "/api/v1/rejection-templates", tag = "screening", security(("bearer" = [])),
+    request_body = TemplateIn,
+    responses((status = 201, body = TemplateOut), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_template(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(input): ApiJson<TemplateIn>,
+) -> AppResult<(StatusCode, Json<TemplateOut>)> {
+    if !ideas::manages(&caller.0) {
+        return Err(AppError::Forbidden);
+    }
+    let (title, body) = checked(&input)?;
+    let t = state
+        .store
+        .save_rejection_template(None, &title, &body, Some(caller.0.id))
+        .await?;
+    Ok((StatusCode::CREATED, Json(t.into())))
+}
+
+/// Replace a rejection template's text.
+#[utoipa::path(put, path = "/api/v1/rejection-templates/{id}", tag = "screening", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = TemplateIn,
+    responses((status = 200, body = TemplateOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn update_template(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<TemplateIn>,
+) -> AppResult<Json<TemplateOut>> {
+    if !ideas::manages(&caller.0) {
+        return Err(AppError::Forbidden);
+    }
+    let (title, body) = checked(&input)?;
+    state.store.rejection_template(id).await?;
+    let t = state
+        .store
+        .save_rejection_template(Some(id), &title, &body, Some(caller.0.id))
+        .await?;
+    Ok(Json(t.into()))
+}
+
+/// Delete a rejection template.
+#[utoipa::path(delete, path = "/api/v1/rejection-templates/{id}", tag = "screening", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn delete_template(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<StatusCode> {
+    if !ideas::manages(&caller.0) {
+        return Err(AppError::Forbidden);
+    }
+    state
+        .store
+        .delete_rejection_template(id, Some(caller.0.id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TransitionIn {
+    /// `accept`, `reject`, `request_changes` or `reopen`.
+    pub transition: String,
+    /// Shown to the author; required to reject or to request changes.
+    #[serde(default)]
+    pub message: String,
+    /// The status the caller saw; if the idea is no longer there (a retry, or someone else
+    /// decided meanwhile) the decision is refused with a 422 on `transition`.
+    #[serde(default)]
+    pub expected_status: Option<String>,
+    /// The stage position the caller saw (see `stage_position`); checked with `expected_status`.
+    #[serde(default)]
+    pub expected_stage: Option<i64>,
+}
+
+/// The secretariat's decision on an idea. A decision that does not fit the idea's status (or
+/// that someone else made meanwhile) is a 422 on `transition`.
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/transitions", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = TransitionIn,
+    responses((status = 200, body = IdeaOut), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn transition_idea(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<TransitionIn>,
+) -> AppResult<Json<IdeaOut>> {
+    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
+    let t = hamafza_core::idea::Transition::parse(&input.transition);
+    let expected = match &input.expected_status {
+        None => None,
+        Some(s) => Some(hamafza_core::idea::Place {
+            status: hamafza_core::idea::IdeaStatus::parse(s).ok_or(AppError::Validation(vec![
+                ("expected_status", FieldError::Unknown),
+            ]))?,
+            stage: input.expected_stage.unwrap_or(idea.stage_position),
+        }),
+    };
+    let idea = ideas::decide(&state, &call, &idea, t, expected, &input.message, &caller.0)
+        .await?
+        .map_err(AppError::Validation)?;
+    Ok(Json(out(&state, idea, &call.public_id).await?))
+}

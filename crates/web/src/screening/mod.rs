@@ -1,0 +1,5 @@
+//! Screening by the secretariat: the inbox, decisions, tags, reclassification, merging
+//! duplicates, bulk actions and rejection templates.
+
+pub(crate) mod api;
+pub(crate) mod pages;

@@ -1,0 +1,749 @@
+//! The secretariat's screening: the inbox of a call's ideas and the decisions on one idea.
+
+use crate::AppState;
+use crate::auth::csrf::CsrfForm;
+use crate::http::error::{AppError, AppResult};
+use crate::http::view::{Ctx, FormErrors, html};
+use crate::ideas::service as ideas;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use hamafza_core::account::FieldError;
+use hamafza_core::idea::{Channel, IdeaStatus, Place, Transition};
+use hamafza_store::calls::Call;
+use hamafza_store::ideas::Idea;
+use hamafza_store::screening::{
+    BulkAction, BulkOutcome, Credit, InboxPage as Page, InboxQuery, InboxSort, RejectionTemplate,
+    Tag,
+};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/ideas/{id}/decide", axum::routing::post(decide))
+        .route("/secretariat/calls/{id}/ideas", get(inbox))
+        .route("/secretariat/calls/{id}/bulk", axum::routing::post(bulk))
+        .route("/ideas/{id}/tags", axum::routing::post(tags))
+        .route("/ideas/{id}/reclassify", axum::routing::post(reclassify))
+        .route("/ideas/{id}/merge", axum::routing::post(merge))
+        .route(
+            "/secretariat/rejection-templates",
+            get(templates_page).post(save_template),
+        )
+        .route(
+            "/secretariat/rejection-templates/{id}/delete",
+            axum::routing::post(delete_template),
+        )
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    let (idea, call) = ideas::visible(&state, &user, &id).await?;
+    let t = raw.get("transition").and_then(|t| Transition::parse(t));
+    let message = raw.get("message").cloned().unwrap_or_default();
+    let expected = expected_place(&raw);
+    match ideas::decide(&state, &call, &idea, t, expected, &message, &user).await? {
+        Ok(_) => Ok(Redirect::to(&format!("/ideas/{}", idea.public_id)).into_response()),
+        Err(errors) => {
+            let errors = FormErrors::new(ctx.lang, &errors);
+            crate::ideas::pages::rejected_decision(&state, &ctx, idea, call, errors, message).await
+        }
+    }
+}
+
+/// Where the form showed the idea (`expected_status`, `expected_stage`), so that a second click
+/// or a decision made meanwhile by someone else is refused instead of applied twice.
+fn expected_place(raw: &HashMap<String, String>) -> Option<Place> {
+    let status = IdeaStatus::parse(raw.get("expected_status")?)?;
+    let stage = hamafza_persian::digits::to_latin(raw.get("expected_stage")?.trim())
+        .parse()
+        .ok()?;
+    Some(Place { status, stage })
+}
+
+#[derive(Template)]
+#[template(path = "screening/inbox.html")]
+struct InboxPage<'a> {
+    ctx: &'a Ctx,
+    call: Call,
+    page: Page,
+    tags: Vec<(i64, Tag)>,
+    call_tags: Vec<Tag>,
+    templates: Vec<RejectionTemplate>,
+    units: Vec<hamafza_store::org_units::OrgUnit>,
+    q: InboxParams,
+    /// What the last bulk action did, shown once.
+    outcome: Option<BulkOutcome>,
+    errors: FormErrors,
+}
+
+impl InboxPage<'_> {
+    fn status(&self, i: &Idea) -> &'static str {
+        self.ctx.t(&format!("idea.status.{}", i.status.as_str()))
+    }
+
+    fn axis_title(&self, id: &i64) -> &str {
+        self.call
+            .axes
+            .iter()
+            .find(|a| a.id == *id)
+            .map_or("—", |a| a.title.as_str())
+    }
+
+    fn stage_name(&self, position: &i64) -> String {
+        stage_name(self.ctx, &self.call, *position)
+    }
+
+    fn statuses(&self) -> [IdeaStatus; 5] {
+        STATUSES
+    }
+
+    fn status_name(&self, s: &IdeaStatus) -> &'static str {
+        self.ctx.t(&format!("idea.status.{}", s.as_str()))
+    }
+
+    fn channels(&self) -> [Channel; 4] {
+        [
+            Channel::Web,
+            Channel::Api,
+            Channel::Exhibition,
+            Channel::Paper,
+        ]
+    }
+
+    fn sorts(&self) -> [InboxSort; 4] {
+        InboxSort::ALL
+    }
+
+    fn provinces(&self) -> &'static [hamafza_persian::provinces::Province] {
+        &hamafza_persian::provinces::PROVINCES
+    }
+
+    fn province_name(&self, p: &hamafza_persian::provinces::Province) -> &'static str {
+        if self.ctx.is_fa() {
+            p.name_fa
+        } else {
+            p.name_en
+        }
+    }
+
+    fn unit_name<'b>(&self, u: &'b hamafza_store::org_units::OrgUnit) -> &'b str {
+        if self.ctx.is_fa() {
+            &u.name_fa
+        } else {
+            &u.name_en
+        }
+    }
+
+    fn tags_of(&self, id: &i64) -> Vec<&str> {
+        self.tags
+            .iter()
+            .filter(|(i, _)| i == id)
+            .map(|(_, t)| t.name.as_str())
+            .collect()
+    }
+
+    /// The inbox with the same filters and a cursor (`after` or `before`).
+    fn href(&self, cursor: &str, value: &str) -> String {
+        let mut q = self.q.filters();
+        q.push((cursor, value.to_string()));
+        let q = serde_urlencoded::to_string(q).unwrap_or_default();
+        format!("/secretariat/calls/{}/ideas?{q}", self.call.public_id)
+    }
+
+    /// The filters, so the inbox after a bulk action shows the same selection.
+    fn return_query(&self) -> String {
+        serde_urlencoded::to_string(self.q.filters()).unwrap_or_default()
+    }
+
+    fn first_href(&self) -> String {
+        let q = serde_urlencoded::to_string(self.q.filters()).unwrap_or_default();
+        format!("/secretariat/calls/{}/ideas?{q}", self.call.public_id)
+    }
+}
+
+const STATUSES: [IdeaStatus; 5] = [
+    IdeaStatus::Submitted,
+    IdeaStatus::ChangesRequested,
+    IdeaStatus::Accepted,
+    IdeaStatus::Rejected,
+    IdeaStatus::Duplicate,
+];
+
+/// The name of the stage at `position` of `call`: its title, or its kind's name.
+pub(crate) fn stage_name(ctx: &Ctx, call: &Call, position: i64) -> String {
+    match call.stages.iter().find(|s| s.position == position) {
+        Some(s) if !s.title.trim().is_empty() => s.title.clone(),
+        Some(s) => ctx.t(&format!("stage.{}", s.kind.as_str())).to_string(),
+        None => "—".into(),
+    }
+}
+
+/// The inbox's query string as typed: every field is text so a bad value is ignored, not a 400.
+#[derive(Deserialize, Default, Clone)]
+struct InboxParams {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    axis: String,
+    #[serde(default)]
+    stage: String,
+    #[serde(default)]
+    province: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    channel: String,
+    /// Jalali, any digits.
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    tag: String,
+    /// `with` or `without` attached files.
+    #[serde(default)]
+    files: String,
+    #[serde(default)]
+    search: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    after: String,
+    #[serde(default)]
+    before: String,
+}
+
+/// `with` / `without` attached files; anything else is no filter.
+fn files_filter(s: &str) -> Option<bool> {
+    match s.trim() {
+        "with" => Some(true),
+        "without" => Some(false),
+        _ => None,
+    }
+}
+
+fn number(s: &str) -> Option<i64> {
+    hamafza_persian::digits::to_latin(s.trim()).parse().ok()
+}
+
+fn some(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+impl InboxParams {
+    /// The filters (no cursor), to carry into page links.
+    fn filters(&self) -> Vec<(&'static str, String)> {
+        [
+            ("status", &self.status),
+            ("axis", &self.axis),
+            ("stage", &self.stage),
+            ("province", &self.province),
+            ("unit", &self.unit),
+            ("channel", &self.channel),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("tag", &self.tag),
+            ("files", &self.files),
+            ("search", &self.search),
+            ("sort", &self.sort),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (k, v.clone()))
+        .collect()
+    }
+
+    /// The store query; a date that cannot be read is reported on its field.
+    fn query(&self, limit: i64) -> (InboxQuery, Vec<(&'static str, FieldError)>) {
+        let mut errors = Vec::new();
+        let mut date = |field: &'static str, s: &str, end: bool| -> Option<i64> {
+            let s = s.trim();
+            if s.is_empty() {
+                return None;
+            }
+            match hamafza_persian::jalali::parse(s) {
+                Ok(d) if end => Some(hamafza_persian::jalali::end_of_day_tehran(d).as_second()),
+                Ok(d) => Some(hamafza_persian::jalali::start_of_day_tehran(d).as_second()),
+                Err(_) => {
+                    errors.push((field, FieldError::Date));
+                    None
+                }
+            }
+        };
+        let from = date("from", &self.from, false);
+        let to = date("to", &self.to, true);
+        let q = InboxQuery {
+            status: IdeaStatus::parse(self.status.trim()),
+            axis_id: number(&self.axis),
+            stage: number(&self.stage),
+            province: some(&self.province),
+            unit_id: number(&self.unit),
+            channel: Channel::parse(self.channel.trim()),
+            from,
+            to,
+            tag_id: number(&self.tag),
+            attachments: files_filter(&self.files),
+            search: some(&self.search),
+            sort: InboxSort::parse(&self.sort).unwrap_or_default(),
+            after: some(&self.after),
+            before: some(&self.before),
+            offset: 0,
+            limit,
+        };
+        (q, errors)
+    }
+}
+
+const INBOX_PAGE: i64 = 50;
+
+/// The secretariat's inbox of a call: filters, sort, keyset pages, and bulk actions on a selection.
+async fn inbox(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<InboxParams>,
+) -> AppResult<Response> {
+    ctx.require_secretariat()?;
+    let call = crate::ideas::service::call(&state, &id).await?;
+    render_inbox(&state, &ctx, call, q, None, Vec::new()).await
+}
+
+async fn render_inbox(
+    state: &AppState,
+    ctx: &Ctx,
+    call: Call,
+    q: InboxParams,
+    outcome: Option<BulkOutcome>,
+    mut errors: Vec<(&'static str, FieldError)>,
+) -> AppResult<Response> {
+    let (query, bad) = q.query(INBOX_PAGE);
+    errors.extend(bad);
+    let errors = FormErrors::new(ctx.lang, &errors);
+    let page = state.store.inbox_page(call.id, &query).await?;
+    let ids: Vec<i64> = page.ideas.iter().map(|i| i.id).collect();
+    let tags = state.store.tags_of_ideas(&ids).await?;
+    let page = InboxPage {
+        ctx,
+        call_tags: state.store.tags_of_call(call.id).await?,
+        templates: state.store.rejection_templates().await?,
+        units: state.store.org_units().await?,
+        call,
+        page,
+        tags,
+        q,
+        outcome,
+        errors,
+    };
+    if page.errors.is_empty() {
+        html(page)
+    } else {
+        crate::http::view::rejected(page)
+    }
+}
+
+/// A bulk action on the ideas ticked in the inbox, in one transaction; the inbox shows how many
+/// changed and which were skipped.
+async fn bulk(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    CsrfForm(raw): CsrfForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    if !ideas::manages(&user) {
+        return Err(AppError::Forbidden);
+    }
+    let call = crate::ideas::service::call(&state, &id).await?;
+    let field = |k: &str| {
+        raw.iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let selected: Vec<String> = raw
+        .iter()
+        .filter(|(k, _)| k == "idea")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let q: InboxParams = serde_urlencoded::from_str(&field("return")).unwrap_or_default();
+    let message = {
+        let typed = hamafza_core::account::fix_letters_keep_lines(&field("message"));
+        match number(&field("template")) {
+            Some(t) if typed.is_empty() => state.store.rejection_template(t).await?.body,
+            _ => typed,
+        }
+    };
+    let action = match bulk_action(
+        &call,
+        &field("action"),
+        message,
+        &field("tag"),
+        &field("axis"),
+    ) {
+        Ok(a) => a,
+        Err(e) => return render_inbox(&state, &ctx, call, q, None, e).await,
+    };
+    if selected.is_empty() {
+        let errors = vec![("idea", FieldError::Required)];
+        return render_inbox(&state, &ctx, call, q, None, errors).await;
+    }
+    let outcome = state
+        .store
+        .bulk_screen(call.id, &selected, &action, Some(user.id))
+        .await?;
+    render_inbox(&state, &ctx, call, q, Some(outcome), Vec::new()).await
+}
+
+/// The bulk action a form or API request names, checked.
+pub(crate) fn bulk_action(
+    call: &Call,
+    action: &str,
+    message: String,
+    tag: &str,
+    axis: &str,
+) -> Result<BulkAction, Vec<(&'static str, FieldError)>> {
+    let stages = ideas::stage_kinds(call);
+    match action.trim() {
+        "accept" => Ok(BulkAction::Accept { stages }),
+        "reject" if message.trim().is_empty() => Err(vec![("message", FieldError::Required)]),
+        "reject" if message.chars().count() > 2000 => {
+            Err(vec![("message", FieldError::TooLong(2000))])
+        }
+        "reject" => Ok(BulkAction::Reject { stages, message }),
+        "tag" => match hamafza_store::screening::tag_name(tag) {
+            Some((name, _)) => Ok(BulkAction::Tag(name)),
+            None if tag.trim().is_empty() => Err(vec![("tag", FieldError::Required)]),
+            None => Err(vec![(
+                "tag",
+                FieldError::TooLong(hamafza_store::screening::TAG_MAX),
+            )]),
+        },
+        "reclassify" => match number(axis).filter(|a| call.axes.iter().any(|x| x.id == *a)) {
+            Some(a) => Ok(BulkAction::Reclassify(a)),
+            None => Err(vec![("axis", FieldError::Unknown)]),
+        },
+        _ => Err(vec![("action", FieldError::Unknown)]),
+    }
+}
+
+/// An idea the secretariat may screen, with its call; participants get 403, unknown ids 404.
+async fn screened(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Idea, Call, i64)> {
+    let user_id = ctx.require_secretariat()?;
+    let user = ctx.require_user()?;
+    let (idea, call) = ideas::visible(state, user, id).await?;
+    Ok((idea, call, user_id))
+}
+
+/// Adds the comma-separated tags in `add` and removes the tag `remove`.
+async fn tags(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let (idea, _, actor) = screened(&state, &ctx, &id).await?;
+    let add = split_tags(raw.get("add").map_or("", String::as_str));
+    let remove = split_tags(raw.get("remove").map_or("", String::as_str));
+    state
+        .store
+        .tag_idea(&idea, &add, &remove, Some(actor))
+        .await?;
+    Ok(Redirect::to(&format!("/ideas/{}#screening", idea.public_id)).into_response())
+}
+
+/// Tags typed as a list: commas (Latin or Persian) separate them.
+pub(crate) fn split_tags(s: &str) -> Vec<String> {
+    s.split([',', '،'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+async fn reclassify(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let (idea, call, actor) = screened(&state, &ctx, &id).await?;
+    let axis = raw.get("axis").and_then(|a| number(a));
+    match axis.filter(|a| call.axes.iter().any(|x| x.id == *a)) {
+        Some(a) => {
+            state.store.reclassify_idea(&idea, a, Some(actor)).await?;
+            Ok(Redirect::to(&format!("/ideas/{}#screening", idea.public_id)).into_response())
+        }
+        None => {
+            let errors = FormErrors::new(ctx.lang, &[("axis", FieldError::Unknown)]);
+            crate::ideas::pages::rejected_decision(&state, &ctx, idea, call, errors, String::new())
+                .await
+        }
+    }
+}
+
+/// Marks this idea as a duplicate of the idea named in `into` (public id or tracking code).
+async fn merge(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let (idea, call, actor) = screened(&state, &ctx, &id).await?;
+    let into = raw.get("into").map_or("", String::as_str);
+    match merge_ideas(&state, &idea, into, actor).await? {
+        Ok(_) => Ok(Redirect::to(&format!("/ideas/{}", idea.public_id)).into_response()),
+        Err(e) => {
+            let errors = FormErrors::new(ctx.lang, &e);
+            crate::ideas::pages::rejected_decision(&state, &ctx, idea, call, errors, String::new())
+                .await
+        }
+    }
+}
+
+/// Merges `duplicate` into the idea of the same call named by `into` (public id or tracking
+/// code, any digits). `Err` says what is wrong with `into`.
+pub(crate) async fn merge_ideas(
+    state: &AppState,
+    duplicate: &Idea,
+    into: &str,
+    actor: i64,
+) -> AppResult<Result<Idea, Vec<(&'static str, FieldError)>>> {
+    let into = hamafza_persian::digits::to_latin(into.trim());
+    if into.is_empty() {
+        return Ok(Err(vec![("into", FieldError::Required)]));
+    }
+    let kept = match state.store.idea_by_public_id(&into).await? {
+        Some(k) => Some(k),
+        None => state.store.idea_by_tracking_code(&into).await?,
+    };
+    let Some(kept) = kept.filter(|k| {
+        k.call_id == duplicate.call_id && k.id != duplicate.id && k.status != IdeaStatus::Duplicate
+    }) else {
+        return Ok(Err(vec![("into", FieldError::Unknown)]));
+    };
+    match state.store.merge_ideas(duplicate, &kept, Some(actor)).await {
+        Ok(i) => Ok(Ok(i)),
+        Err(hamafza_store::StoreError::Conflict(_)) => Ok(Err(vec![("into", FieldError::Changed)])),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What the idea page shows of screening: the stage reached, tags, credits, the kept idea of a
+/// duplicate, and for the secretariat the rejection templates and a pre-filled message.
+pub(crate) struct IdeaPanel {
+    pub stage: String,
+    pub tags: Vec<Tag>,
+    pub credits: Vec<Credit>,
+    /// For a duplicate: the kept idea's public id and title.
+    pub merged_into: Option<(String, String)>,
+    pub templates: Vec<RejectionTemplate>,
+    /// The decision message to start from (a chosen template, or what was typed).
+    pub message: String,
+}
+
+pub(crate) async fn panel(
+    state: &AppState,
+    ctx: &Ctx,
+    call: &Call,
+    idea: &Idea,
+    manage: bool,
+    template: Option<&str>,
+) -> AppResult<IdeaPanel> {
+    let merged_into = match idea.duplicate_of {
+        Some(k) => {
+            let k = state.store.idea(k).await?;
+            Some((k.public_id, k.title))
+        }
+        None => None,
+    };
+    let templates = if manage {
+        state.store.rejection_templates().await?
+    } else {
+        Vec::new()
+    };
+    let message = template
+        .and_then(number)
+        .and_then(|t| templates.iter().find(|x| x.id == t))
+        .map(|t| t.body.clone())
+        .unwrap_or_default();
+    Ok(IdeaPanel {
+        stage: stage_name(ctx, call, idea.stage_position),
+        tags: state
+            .store
+            .tags_of_ideas(&[idea.id])
+            .await?
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect(),
+        credits: state.store.credits(idea.id).await?,
+        merged_into,
+        templates,
+        message,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "screening/templates.html")]
+struct TemplatesPage<'a> {
+    ctx: &'a Ctx,
+    templates: Vec<RejectionTemplate>,
+    /// The form: the template being edited (`None` to add one) and what was typed.
+    editing: Option<i64>,
+    title: String,
+    body: String,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize)]
+struct TemplatesQuery {
+    edit: Option<String>,
+}
+
+/// The rejection templates: list, add, edit (`?edit=ID`), delete.
+async fn templates_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TemplatesQuery>,
+) -> AppResult<Response> {
+    ctx.require_secretariat()?;
+    let editing = q.edit.as_deref().and_then(number);
+    let (title, body) = match editing {
+        Some(id) => {
+            let t = state.store.rejection_template(id).await?;
+            (t.title, t.body)
+        }
+        None => Default::default(),
+    };
+    html(TemplatesPage {
+        templates: state.store.rejection_templates().await?,
+        ctx: &ctx,
+        editing,
+        title,
+        body,
+        errors: FormErrors::default(),
+    })
+}
+
+pub const TEMPLATE_TITLE_MAX: usize = 100;
+
+async fn save_template(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let actor = ctx.require_secretariat()?;
+    let title = hamafza_core::account::fix_letters(raw.get("title").map_or("", String::as_str));
+    let body =
+        hamafza_core::account::fix_letters_keep_lines(raw.get("body").map_or("", String::as_str));
+    let editing = raw.get("id").and_then(|i| number(i));
+    let mut errors = Vec::new();
+    if title.is_empty() {
+        errors.push(("title", FieldError::Required));
+    } else if title.chars().count() > TEMPLATE_TITLE_MAX {
+        errors.push(("title", FieldError::TooLong(TEMPLATE_TITLE_MAX)));
+    }
+    if body.is_empty() {
+        errors.push(("body", FieldError::Required));
+    } else if body.chars().count() > 2000 {
+        errors.push(("body", FieldError::TooLong(2000)));
+    }
+    if errors.is_empty() {
+        state
+            .store
+            .save_rejection_template(editing, &title, &body, Some(actor))
+            .await?;
+        return Ok(Redirect::to("/secretariat/rejection-templates").into_response());
+    }
+    crate::http::view::rejected(TemplatesPage {
+        templates: state.store.rejection_templates().await?,
+        errors: FormErrors::new(ctx.lang, &errors),
+        ctx: &ctx,
+        editing,
+        title,
+        body,
+    })
+}
+
+async fn delete_template(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let actor = ctx.require_secretariat()?;
+    state
+        .store
+        .delete_rejection_template(id, Some(actor))
+        .await?;
+    Ok(Redirect::to("/secretariat/rejection-templates").into_response())
+}
+
+/// The timeline text of a screening entry (stage moves, tags, axis, merges); `None` for others.
+pub(crate) fn event(ctx: &Ctx, call: &Call, e: &hamafza_core::audit::AuditEntry) -> Option<String> {
+    let data: serde_json::Value = serde_json::from_str(&e.data).ok()?;
+    let text = |k: &str| {
+        data.get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let axis = |k: &str| {
+        let id = data.get(k).and_then(|v| v.as_i64());
+        call.axes
+            .iter()
+            .find(|a| Some(a.id) == id)
+            .map_or("—".to_string(), |a| a.title.clone())
+    };
+    let list = |k: &str| {
+        data.get(k)
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join("، ")
+            })
+            .unwrap_or_default()
+    };
+    Some(match e.action.as_str() {
+        "idea.transition" => {
+            let to = text("to");
+            let status = ctx.t(&format!("idea.status.{to}"));
+            match (
+                data.get("stage_from").and_then(|v| v.as_i64()),
+                data.get("stage_to").and_then(|v| v.as_i64()),
+            ) {
+                (Some(a), Some(b)) if a != b => ctx.tf(
+                    "screening.event.moved",
+                    &[("status", status), ("stage", &stage_name(ctx, call, b))],
+                ),
+                _ => ctx.tf("idea.event.idea_transition", &[("status", status)]),
+            }
+        }
+        "idea.reclassify" => ctx.tf(
+            "screening.event.reclassify",
+            &[("from", &axis("from_axis")), ("to", &axis("to_axis"))],
+        ),
+        "idea.tag" => ctx.tf(
+            "screening.event.tag",
+            &[("added", &list("added")), ("removed", &list("removed"))],
+        ),
+        "idea.merge" => ctx.tf("screening.event.merge", &[("id", &text("into"))]),
+        "idea.absorb" => ctx.tf("screening.event.absorb", &[("id", &text("from"))]),
+        _ => return None,
+    })
+}
+
+/// Tags are the secretariat's own labels; the author's timeline leaves them out.
+pub(crate) fn author_sees(e: &hamafza_core::audit::AuditEntry) -> bool {
+    e.action != "idea.tag"
+}
