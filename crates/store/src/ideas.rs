@@ -2,7 +2,7 @@
 
 use crate::attachments::NewAttachment;
 use crate::audit::{AuditConn, NewAudit};
-use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
+use crate::{Store, StoreError, StoreResult, db_read, db_write, decode, now};
 use hamafza_core::idea::{Channel, IdeaStatus, IdeaText};
 use rand::Rng;
 use serde::Serialize;
@@ -71,16 +71,18 @@ pub(crate) struct IdeaRow {
     duplicate_of: Option<i64>,
 }
 
-impl From<IdeaRow> for Idea {
-    fn from(r: IdeaRow) -> Self {
-        Idea {
+impl TryFrom<IdeaRow> for Idea {
+    type Error = StoreError;
+
+    fn try_from(r: IdeaRow) -> StoreResult<Self> {
+        Ok(Idea {
             id: r.id,
             public_id: r.public_id,
             tracking_code: r.tracking_code,
             call_id: r.call_id,
             author_id: r.author_id,
-            channel: Channel::parse(&r.channel).unwrap_or(Channel::Web),
-            status: IdeaStatus::parse(&r.status).unwrap_or(IdeaStatus::Submitted),
+            channel: decode("ideas.channel", &r.channel, Channel::parse)?,
+            status: decode("ideas.status", &r.status, IdeaStatus::parse)?,
             axis_id: r.axis_id,
             title: r.title,
             version: r.version,
@@ -88,7 +90,7 @@ impl From<IdeaRow> for Idea {
             updated_at: r.updated_at,
             stage_position: r.stage_position,
             duplicate_of: r.duplicate_of,
-        }
+        })
     }
 }
 
@@ -251,7 +253,7 @@ impl Store {
             .fetch_optional(p)
             .await?
         });
-        Ok(row.map(Into::into))
+        row.map(Idea::try_from).transpose()
     }
 
     /// Adds a version with the new text; a `ChangesRequested` idea goes back to `Submitted`.
@@ -321,7 +323,7 @@ impl Store {
                 .fetch_optional(p)
                 .await?
         });
-        row.map(Into::into).ok_or(StoreError::NotFound)
+        row.ok_or(StoreError::NotFound)?.try_into()
     }
 
     pub async fn idea_by_public_id(&self, public_id: &str) -> StoreResult<Option<Idea>> {
@@ -333,7 +335,7 @@ impl Store {
             .fetch_optional(p)
             .await?
         });
-        Ok(row.map(Into::into))
+        row.map(Idea::try_from).transpose()
     }
 
     /// Every version of an idea, oldest first.
@@ -363,7 +365,7 @@ impl Store {
             .fetch_all(p)
             .await?
         });
-        Ok(rows.into_iter().map(Into::into).collect())
+        rows.into_iter().map(Idea::try_from).collect()
     }
 
     /// A page of a call's ideas, newest first, and how many there are. (The secretariat's inbox
@@ -389,7 +391,12 @@ impl Store {
                 .await?;
             (rows, total)
         });
-        Ok((rows.into_iter().map(Into::into).collect(), total))
+        Ok((
+            rows.into_iter()
+                .map(Idea::try_from)
+                .collect::<StoreResult<_>>()?,
+            total,
+        ))
     }
 }
 

@@ -31,6 +31,7 @@ pub mod testing;
 pub mod tokens;
 pub mod users;
 
+pub(crate) use error::decode;
 pub use error::{StoreError, StoreResult};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};

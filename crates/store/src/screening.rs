@@ -302,7 +302,10 @@ pub(crate) async fn inbox(store: &Store, call_id: i64, q: &InboxQuery) -> StoreR
     if backwards {
         rows.reverse();
     }
-    let ideas: Vec<Idea> = rows.into_iter().map(Into::into).collect();
+    let ideas = rows
+        .into_iter()
+        .map(Idea::try_from)
+        .collect::<StoreResult<Vec<_>>>()?;
     let first = ideas.first().map(|i| i.public_id.clone());
     let last = ideas.last().map(|i| i.public_id.clone());
     let (next, prev) = if backwards {
@@ -622,7 +625,7 @@ impl Store {
             .fetch_all(p)
             .await?
         });
-        Ok(rows.into_iter().map(Into::into).collect())
+        rows.into_iter().map(Idea::try_from).collect()
     }
 
     /// An idea by the tracking code its author quotes.
@@ -635,7 +638,7 @@ impl Store {
             .fetch_optional(p)
             .await?
         });
-        Ok(row.map(Into::into))
+        row.map(Idea::try_from).transpose()
     }
 
     /// The tags used in a call, by name.

@@ -158,4 +158,36 @@ impl Store {
                 .expect("tamper");
         });
     }
+
+    /// Sets `column` of the `table` rows matching `filter` (SQL) to `value`, past any CHECK
+    /// constraint: what a newer node's value looks like to this code in a rolling deploy.
+    pub async fn write_unchecked(&self, table: &str, column: &str, value: &str, filter: &str) {
+        let update = format!("UPDATE {table} SET {column} = $1 WHERE {filter}");
+        match &self.pool {
+            Pool::Sqlite { write, .. } => {
+                let mut c = write.acquire().await.expect("the write connection");
+                sqlx::query("PRAGMA ignore_check_constraints = ON")
+                    .execute(&mut *c)
+                    .await
+                    .expect("ignore CHECK");
+                let n = sqlx::query(&update).bind(value).execute(&mut *c).await;
+                sqlx::query("PRAGMA ignore_check_constraints = OFF")
+                    .execute(&mut *c)
+                    .await
+                    .expect("restore CHECK");
+                assert!(n.expect("unchecked update").rows_affected() > 0, "{update}");
+            }
+            Pool::Postgres(p) => {
+                // The test's own schema: its CHECK constraint can go.
+                sqlx::query(&format!(
+                    "ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {table}_{column}_check"
+                ))
+                .execute(p)
+                .await
+                .expect("drop CHECK");
+                let n = sqlx::query(&update).bind(value).execute(p).await;
+                assert!(n.expect("unchecked update").rows_affected() > 0, "{update}");
+            }
+        }
+    }
 }

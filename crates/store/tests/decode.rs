@@ -1,0 +1,204 @@
+//! A stored value this code does not know (a newer node's, in a rolling deploy) is an error when
+//! read, never a default that would change what the idea, call or unit means.
+
+use hamafza_core::OrgUnitKind;
+use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
+use hamafza_core::idea::{Channel, IdeaText};
+use hamafza_persian::jalali::JalaliDate;
+use hamafza_store::calls::{Call, CallFilter};
+use hamafza_store::ideas::{Idea, InboxQuery, NewIdea};
+use hamafza_store::org_units::NewOrgUnit;
+use hamafza_store::orientation::NewOrientation;
+use hamafza_store::results::Award;
+use hamafza_store::{Store, StoreResult, store_tests};
+
+store_tests!(
+    an_unknown_idea_status_or_channel_is_an_error_not_a_default,
+    an_unknown_stage_kind_audience_or_call_state_is_an_error_not_a_default,
+    an_unknown_award_attendance_or_unit_kind_is_an_error_not_a_default,
+);
+
+async fn published_call(store: &Store) -> Call {
+    let day = |d| JalaliDate {
+        year: 1403,
+        month: 1,
+        day: d,
+    };
+    let call = store
+        .create_call(
+            &ValidCall {
+                title: "فراخوان".into(),
+                description: String::new(),
+                audience: Audience::Employees,
+                axes: vec![("محور".into(), String::new())],
+                stages: vec![ValidStage {
+                    kind: StageKind::Submission,
+                    title: String::new(),
+                    start: day(1),
+                    end: day(10),
+                }],
+            },
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    store
+        .set_call_state(call.id, CallState::Published, None)
+        .await
+        .unwrap()
+}
+
+async fn idea(store: &Store, call: &Call) -> Idea {
+    let text = IdeaText {
+        axis_id: call.axes[0].id,
+        title: "پیامک پیگیری پرونده".into(),
+        problem: "مراجعهٔ حضوری".into(),
+        solution: "پیامک خودکار".into(),
+        benefits: String::new(),
+        resources: String::new(),
+        owner_unit_id: None,
+    };
+    store
+        .submit_idea(&NewIdea {
+            call_id: call.id,
+            author_id: None,
+            channel: Channel::Web,
+            text: &text,
+            idempotency_key: None,
+        })
+        .await
+        .unwrap()
+        .0
+}
+
+/// The read failed, naming the value it did not know.
+#[track_caller]
+fn refused<T: std::fmt::Debug>(r: StoreResult<T>, value: &str) {
+    match r {
+        Err(e @ hamafza_store::StoreError::Corrupt { .. }) => {
+            assert!(e.to_string().contains(value), "{e}")
+        }
+        other => panic!("expected an error naming {value:?}, got {other:?}"),
+    }
+}
+
+async fn an_unknown_idea_status_or_channel_is_an_error_not_a_default(store: Store) {
+    let call = published_call(&store).await;
+    let i = idea(&store, &call).await;
+    let row = format!("id = {}", i.id);
+    store
+        .write_unchecked("ideas", "status", "jury_review", &row)
+        .await;
+    refused(store.idea(i.id).await, "jury_review");
+    refused(store.idea_by_public_id(&i.public_id).await, "jury_review");
+    refused(store.ideas_of_call(call.id, 0, 10).await, "jury_review");
+    refused(
+        store
+            .inbox(
+                call.id,
+                &InboxQuery {
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .await,
+        "jury_review",
+    );
+    store
+        .write_unchecked("ideas", "status", "submitted", &row)
+        .await;
+    store
+        .write_unchecked("ideas", "channel", "kiosk", &row)
+        .await;
+    refused(store.idea(i.id).await, "kiosk");
+    refused(store.idea_by_tracking_code(&i.tracking_code).await, "kiosk");
+}
+
+async fn an_unknown_stage_kind_audience_or_call_state_is_an_error_not_a_default(store: Store) {
+    let call = published_call(&store).await;
+    let stage = format!("call_id = {}", call.id);
+    let row = format!("id = {}", call.id);
+    // A stage kind that does not take submissions must not read as one that does.
+    store
+        .write_unchecked("call_stages", "kind", "jury_review", &stage)
+        .await;
+    refused(store.call(call.id).await, "jury_review");
+    refused(store.calls(CallFilter::All).await, "jury_review");
+    refused(
+        store.open_calls(call.stages[0].starts_at).await,
+        "jury_review",
+    );
+    store
+        .write_unchecked("call_stages", "kind", "submission", &stage)
+        .await;
+    // An unknown audience must not widen who may take part.
+    store
+        .write_unchecked("calls", "audience", "partners", &row)
+        .await;
+    refused(store.call_by_public_id(&call.public_id).await, "partners");
+    store
+        .write_unchecked("calls", "audience", "employees", &row)
+        .await;
+    store
+        .write_unchecked("calls", "state", "paused", &row)
+        .await;
+    refused(store.call(call.id).await, "paused");
+}
+
+async fn an_unknown_award_attendance_or_unit_kind_is_an_error_not_a_default(store: Store) {
+    let call = published_call(&store).await;
+    let i = idea(&store, &call).await;
+    store
+        .set_results(call.id, &[(i.id, Award::Winner, 1)], None)
+        .await
+        .unwrap();
+    store
+        .write_unchecked("call_results", "award", "honourable_mention", "1 = 1")
+        .await;
+    refused(store.results(call.id).await, "honourable_mention");
+
+    let session = store
+        .create_orientation(
+            call.id,
+            &NewOrientation {
+                title: "جلسه",
+                starts_at: hamafza_store::now(),
+                place: "تالار",
+                materials: "",
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    store
+        .invite_to_orientation(&session, &[i.id], None)
+        .await
+        .unwrap();
+    store
+        .write_unchecked("orientation_invites", "attendance", "excused", "1 = 1")
+        .await;
+    refused(store.orientations_of_idea(i.id).await, "excused");
+    refused(store.orientation_invitees(session.id).await, "excused");
+
+    let unit = store
+        .create_org_unit(
+            &NewOrgUnit {
+                parent_id: None,
+                kind: OrgUnitKind::Hq,
+                code: "hq".into(),
+                name_fa: "ستاد".into(),
+                name_en: "HQ".into(),
+                province_code: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    store
+        .write_unchecked("org_units", "kind", "region", &format!("id = {}", unit.id))
+        .await;
+    refused(store.org_unit(unit.id).await, "region");
+    refused(store.org_units().await, "region");
+    refused(store.org_unit_counts().await, "region");
+}
