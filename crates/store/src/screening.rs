@@ -329,6 +329,10 @@ pub(crate) async fn inbox(store: &Store, call_id: i64, q: &InboxQuery) -> StoreR
     })
 }
 
+/// The `Conflict` of reclassifying a duplicate: it keeps its axis, as bulk reclassification
+/// skips it.
+pub const DUPLICATE_CONFLICT: &str = "a duplicate idea keeps its axis";
+
 /// A free tag of a call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Tag {
@@ -426,8 +430,8 @@ pub(crate) trait ScreenConn: AuditConn {
         actor: Option<i64>,
     ) -> StoreResult<TagChange>;
 
-    /// Moves `idea` to axis `to` (of the same call); `false` when it already is there or the
-    /// axis changed meanwhile.
+    /// Moves `idea` to axis `to` (of the same call); `false` when it already is there, the
+    /// axis changed meanwhile, or it is a duplicate (now, whatever `idea` says).
     async fn reclassify(&mut self, idea: &Idea, to: i64, actor: Option<i64>) -> StoreResult<bool>;
 }
 
@@ -551,9 +555,10 @@ macro_rules! screen_conn {
                 if idea.axis_id == to {
                     return Ok(false);
                 }
+                // A duplicate keeps its axis: it is judged as the kept idea.
                 let n = sqlx::query(
                     "UPDATE ideas SET axis_id = $1, updated_at = $2
-                     WHERE id = $3 AND axis_id = $4
+                     WHERE id = $3 AND axis_id = $4 AND status <> 'duplicate'
                        AND EXISTS (SELECT 1 FROM call_axes WHERE id = $1 AND call_id = ideas.call_id)",
                 )
                 .bind(to)
@@ -693,19 +698,36 @@ impl Store {
         }))
     }
 
-    /// Moves an idea to another axis of its call; `Conflict` if the axis changed meanwhile or
-    /// `to` is not an axis of the call.
+    /// Moves an idea to another axis of its call. `Conflict` ([`DUPLICATE_CONFLICT`]) if it is
+    /// a duplicate, checked in the update itself, so a merge that lands first wins; `Conflict`
+    /// too if the axis changed meanwhile or `to` is not an axis of the call.
     pub async fn reclassify_idea(
         &self,
         idea: &Idea,
         to_axis: i64,
         actor_id: Option<i64>,
     ) -> StoreResult<Idea> {
+        if idea.status == IdeaStatus::Duplicate {
+            return Err(StoreError::Conflict(DUPLICATE_CONFLICT.into()));
+        }
         if idea.axis_id != to_axis {
             db_write!(self, |p| {
                 let mut tx = p.begin().await?;
                 if !tx.reclassify(idea, to_axis, actor_id).await? {
-                    return Err(StoreError::Conflict("idea axis changed meanwhile".into()));
+                    // Only to say why: nothing was written.
+                    let status: Option<String> =
+                        sqlx::query_scalar("SELECT status FROM ideas WHERE id = $1")
+                            .bind(idea.id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    return Err(StoreError::Conflict(
+                        if status.as_deref() == Some(IdeaStatus::Duplicate.as_str()) {
+                            DUPLICATE_CONFLICT
+                        } else {
+                            "idea axis changed meanwhile"
+                        }
+                        .into(),
+                    ));
                 }
                 tx.commit().await?;
             });
@@ -857,10 +879,7 @@ impl Store {
                         .retag(idea, std::slice::from_ref(name), &[], actor_id)
                         .await?
                         .is_empty(),
-                    BulkAction::Reclassify(axis) => {
-                        idea.status != IdeaStatus::Duplicate
-                            && tx.reclassify(idea, *axis, actor_id).await?
-                    }
+                    BulkAction::Reclassify(axis) => tx.reclassify(idea, *axis, actor_id).await?,
                 };
                 if changed {
                     done.push(idea.public_id.clone());

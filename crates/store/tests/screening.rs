@@ -16,6 +16,7 @@ store_tests!(
     the_inbox_filters_sorts_and_pages_by_keyset,
     tags_are_normalized_per_call_and_filter_the_inbox,
     reclassify_and_merge_are_audited_and_credit_both_authors,
+    a_duplicate_is_not_reclassified_even_from_a_stale_read,
     bulk_actions_skip_what_their_status_does_not_allow,
     rejection_templates_are_added_edited_and_deleted,
 );
@@ -489,6 +490,37 @@ async fn reclassify_and_merge_are_audited_and_credit_both_authors(store: Store) 
     assert_eq!(names.len(), 2);
     assert!(names.contains(&"رضا".to_string()) && names.contains(&"سارا".to_string()));
     assert!(store.verify_audit().await.unwrap().broken.is_none());
+}
+
+async fn a_duplicate_is_not_reclassified_even_from_a_stale_read(store: Store) {
+    let (call, sara) = setup(&store).await;
+    let kept = idea(&store, &call, sara, 0, "پیامک وضعیت پرونده").await;
+    let dup = idea(&store, &call, sara, 0, "اطلاع‌رسانی پیامکی پرونده").await;
+    // Read before someone else merged it.
+    let seen = dup.clone();
+    store.merge_ideas(&dup, &kept, None).await.unwrap();
+    let to = call.axes[1].id;
+    for from in [seen, store.idea(dup.id).await.unwrap()] {
+        let r = store.reclassify_idea(&from, to, None).await;
+        assert!(
+            matches!(&r, Err(StoreError::Conflict(why)) if why.contains("duplicate")),
+            "{r:?}"
+        );
+    }
+    assert_eq!(store.idea(dup.id).await.unwrap().axis_id, call.axes[0].id);
+    let log = store.audit_for("idea", &dup.public_id).await.unwrap();
+    assert!(log.iter().all(|e| e.action != "idea.reclassify"));
+    // Bulk reclassification skips it too.
+    let out = store
+        .bulk_screen(
+            call.id,
+            std::slice::from_ref(&dup.public_id),
+            &BulkAction::Reclassify(to),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.skipped, vec![dup.public_id.clone()]);
 }
 
 async fn bulk_actions_skip_what_their_status_does_not_allow(store: Store) {
