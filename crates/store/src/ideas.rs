@@ -3,7 +3,7 @@
 use crate::attachments::NewAttachment;
 use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, decode, now};
-use hamafza_core::idea::{Channel, IdeaStatus, IdeaText};
+use hamafza_core::idea::{Channel, IdeaStatus, IdeaText, Place};
 use rand::Rng;
 use serde::Serialize;
 use serde_json::json;
@@ -31,8 +31,8 @@ pub struct Idea {
 
 impl Idea {
     /// Its status at the stage it reached.
-    pub fn place(&self) -> hamafza_core::idea::Place {
-        hamafza_core::idea::Place {
+    pub fn place(&self) -> Place {
+        Place {
             status: self.status,
             stage: self.stage_position,
         }
@@ -256,27 +256,37 @@ impl Store {
         row.map(Idea::try_from).transpose()
     }
 
-    /// Adds a version with the new text; a `ChangesRequested` idea goes back to `Submitted`.
+    /// Adds a version with the new text, if the idea is still at `from`: the place (status and
+    /// stage) the caller saw when it allowed the edit, e.g. `idea.place()` of the read the web's
+    /// `edit_blocker` judged. A `ChangesRequested` idea goes back to `Submitted`. `Conflict` if
+    /// the idea moved meanwhile (decided, merged, moved on) or another edit landed first:
+    /// checked in the update itself, so a decision between the check and the write wins.
     pub async fn edit_idea(
         &self,
         idea_id: i64,
+        from: Place,
         text: &IdeaText,
         editor_id: Option<i64>,
     ) -> StoreResult<Idea> {
         let idea = self.idea(idea_id).await?;
+        if idea.place() != from {
+            return Err(StoreError::Conflict("idea moved meanwhile".into()));
+        }
         let at = now();
         let version = idea.version + 1;
-        let status = if idea.status == IdeaStatus::ChangesRequested {
+        let status = if from.status == IdeaStatus::ChangesRequested {
             IdeaStatus::Submitted
         } else {
-            idea.status
+            from.status
         };
         db_write!(self, |p| {
             let mut tx = p.begin().await?;
-            // The version in the WHERE turns a concurrent edit into a conflict, not a lost update.
+            // The version in the WHERE turns a concurrent edit into a conflict, not a lost
+            // update; the place, a decision made since the edit was allowed (transitions do not
+            // change the version).
             let n = sqlx::query(
                 "UPDATE ideas SET axis_id = $1, title = $2, title_norm = $3, version = $4, status = $5, updated_at = $6
-                 WHERE id = $7 AND version = $8",
+                 WHERE id = $7 AND version = $8 AND status = $9 AND stage_position = $10",
             )
             .bind(text.axis_id)
             .bind(&text.title)
@@ -286,11 +296,15 @@ impl Store {
             .bind(at)
             .bind(idea_id)
             .bind(idea.version)
+            .bind(from.status.as_str())
+            .bind(from.stage)
             .execute(&mut *tx)
             .await?
             .rows_affected();
             if n == 0 {
-                return Err(StoreError::Conflict("idea edited meanwhile".into()));
+                return Err(StoreError::Conflict(
+                    "idea edited or moved meanwhile".into(),
+                ));
             }
             insert_versions!(
                 tx,

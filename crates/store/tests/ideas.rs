@@ -2,17 +2,19 @@
 
 use hamafza_core::Role;
 use hamafza_core::call::{Audience, StageKind, ValidCall, ValidStage};
-use hamafza_core::idea::{Channel, IdeaStatus, IdeaText};
+use hamafza_core::idea::{Channel, IdeaStatus, IdeaText, Transition};
 use hamafza_persian::jalali::JalaliDate;
-use hamafza_store::ideas::NewIdea;
+use hamafza_store::ideas::{Idea, NewIdea};
 use hamafza_store::users::NewUser;
-use hamafza_store::{Store, store_tests};
+use hamafza_store::{Store, StoreError, store_tests};
 
 store_tests!(
     a_submitted_idea_reads_back_with_a_tracking_code,
     the_same_idempotency_key_makes_one_idea,
     concurrent_retries_with_one_key_make_one_idea,
     an_edit_adds_a_version_and_keeps_the_first,
+    an_edit_is_refused_when_the_idea_was_decided_after_it_was_allowed,
+    a_revision_is_refused_when_the_finalist_was_moved_meanwhile,
     a_bad_submission_in_a_batch_fails_alone,
 );
 
@@ -184,7 +186,12 @@ async fn an_edit_adds_a_version_and_keeps_the_first(store: Store) {
         .await
         .unwrap();
     let after = store
-        .edit_idea(idea.id, &text(axes[1], "نسخهٔ دوم"), Some(user))
+        .edit_idea(
+            idea.id,
+            idea.place(),
+            &text(axes[1], "نسخهٔ دوم"),
+            Some(user),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -200,6 +207,82 @@ async fn an_edit_adds_a_version_and_keeps_the_first(store: Store) {
         ["نسخهٔ اول", "نسخهٔ دوم"]
     );
     assert_eq!(after.tracking_code, idea.tracking_code);
+}
+
+async fn submitted(store: &Store, call: i64, author: i64, axis: i64) -> Idea {
+    store
+        .submit_idea(&NewIdea {
+            call_id: call,
+            author_id: Some(author),
+            channel: Channel::Web,
+            text: &text(axis, "نسخهٔ اول"),
+            idempotency_key: None,
+        })
+        .await
+        .unwrap()
+        .0
+}
+
+/// The secretariat decides `t` on the idea where it is now.
+async fn decide(store: &Store, idea: &Idea, t: Transition) -> Idea {
+    let to = t.plan(idea.place(), &[StageKind::Submission]).unwrap();
+    store
+        .transition_idea(idea.id, idea.place(), to, "", None)
+        .await
+        .unwrap()
+}
+
+/// The author's edit was allowed on what they read (submitted); the secretariat rejected the
+/// idea before it was saved: the edit must not land on the rejected idea.
+async fn an_edit_is_refused_when_the_idea_was_decided_after_it_was_allowed(store: Store) {
+    let (call, axes, user) = setup(&store).await;
+    let seen = submitted(&store, call, user, axes[0]).await;
+    decide(&store, &seen, Transition::Reject).await;
+    let r = store
+        .edit_idea(
+            seen.id,
+            seen.place(),
+            &text(axes[0], "نسخهٔ دوم"),
+            Some(user),
+        )
+        .await;
+    assert!(matches!(r, Err(StoreError::Conflict(_))), "{r:?}");
+    let now = store.idea(seen.id).await.unwrap();
+    assert_eq!((now.status, now.version), (IdeaStatus::Rejected, 1));
+    assert_eq!(store.idea_versions(seen.id).await.unwrap().len(), 1);
+    // Asked for changes, then edited from that very place: back to submitted.
+    let reopened = decide(&store, &now, Transition::Reopen).await;
+    let asked = decide(&store, &reopened, Transition::RequestChanges).await;
+    let edited = store
+        .edit_idea(
+            asked.id,
+            asked.place(),
+            &text(axes[1], "نسخهٔ دوم"),
+            Some(user),
+        )
+        .await
+        .unwrap();
+    assert_eq!((edited.status, edited.version), (IdeaStatus::Submitted, 2));
+}
+
+/// A finalist revises through the same edit; one the secretariat moved meanwhile (here:
+/// rejected after acceptance) is not revised.
+async fn a_revision_is_refused_when_the_finalist_was_moved_meanwhile(store: Store) {
+    let (call, axes, user) = setup(&store).await;
+    let idea = submitted(&store, call, user, axes[0]).await;
+    let seen = decide(&store, &idea, Transition::Accept).await;
+    assert_eq!(seen.status, IdeaStatus::Accepted);
+    decide(&store, &seen, Transition::Reject).await;
+    let r = store
+        .edit_idea(
+            seen.id,
+            seen.place(),
+            &text(axes[0], "نسخهٔ بازنگری‌شده"),
+            Some(user),
+        )
+        .await;
+    assert!(matches!(r, Err(StoreError::Conflict(_))), "{r:?}");
+    assert_eq!(store.idea(seen.id).await.unwrap().version, 1);
 }
 
 /// Submissions arriving together are committed together; one that fails (here: an axis that

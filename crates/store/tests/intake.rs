@@ -453,6 +453,7 @@ async fn similar_ideas_share_words_in_the_same_call(store: Store) {
     store
         .edit_idea(
             kiosk.id,
+            kiosk.place(),
             &text(axes[1], "کیوسک لمسی", "صف طولانی"),
             Some(sara),
         )
