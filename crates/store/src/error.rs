@@ -8,6 +8,10 @@ pub enum StoreError {
     /// A unique constraint was violated; the string names what was duplicated when known.
     #[error("already exists: {0}")]
     Conflict(String),
+    /// Too much work is waiting already (the submission queue is full): refused at once, to be
+    /// retried shortly (the web answers 503 with `Retry-After`).
+    #[error("too busy; retry shortly")]
+    Busy,
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
     /// The database URL or options are wrong: a sentence for the operator.

@@ -190,4 +190,38 @@ impl Store {
             }
         }
     }
+
+    /// Blocks every write that touches `ideas` until [`WriteHold::release`]: on SQLite by taking
+    /// the one write connection, on PostgreSQL by a lock on the table. For tests of what waits
+    /// behind a stalled writer.
+    pub async fn hold_writes(&self) -> WriteHold {
+        match &self.pool {
+            Pool::Sqlite { write, .. } => {
+                WriteHold::Sqlite(write.acquire().await.expect("the write connection"))
+            }
+            Pool::Postgres(p) => {
+                let mut tx = p.begin().await.expect("begin");
+                sqlx::query("LOCK TABLE ideas IN SHARE MODE")
+                    .execute(&mut *tx)
+                    .await
+                    .expect("lock ideas");
+                WriteHold::Postgres(tx)
+            }
+        }
+    }
+}
+
+/// Writes held back by [`Store::hold_writes`].
+pub enum WriteHold {
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl WriteHold {
+    pub async fn release(self) {
+        match self {
+            WriteHold::Sqlite(c) => drop(c),
+            WriteHold::Postgres(tx) => tx.rollback().await.expect("release the lock"),
+        }
+    }
 }

@@ -16,6 +16,7 @@ store_tests!(
     an_edit_is_refused_when_the_idea_was_decided_after_it_was_allowed,
     a_revision_is_refused_when_the_finalist_was_moved_meanwhile,
     a_bad_submission_in_a_batch_fails_alone,
+    a_full_submission_queue_refuses_at_once_with_busy,
 );
 
 async fn setup(store: &Store) -> (i64, Vec<i64>, i64) {
@@ -322,4 +323,47 @@ async fn a_bad_submission_in_a_batch_fails_alone(store: Store) {
     assert_eq!(store.ideas_of_call(call, 0, 100).await.unwrap().1, 47);
     let v = store.verify_audit().await.unwrap();
     assert_eq!(v.broken, None);
+}
+
+/// Under overload the queue stops growing: once it holds its capacity, a submission is refused
+/// at once with `Busy` (no wait), and those queued are all committed when the writer gets on.
+async fn a_full_submission_queue_refuses_at_once_with_busy(store: Store) {
+    const CAPACITY: usize = 2;
+    let (call, axes, user) = setup(&store).await;
+    let store = store.with_submission_queue(CAPACITY);
+    let hold = store.hold_writes().await;
+    let mut waiting = Vec::new();
+    let refused = loop {
+        let s = store.clone();
+        let t = text(axes[0], &format!("ایدهٔ شمارهٔ {}", waiting.len()));
+        let mut task = tokio::spawn(async move {
+            s.submit_idea(&NewIdea {
+                call_id: call,
+                author_id: Some(user),
+                channel: Channel::Api,
+                text: &t,
+                idempotency_key: None,
+            })
+            .await
+        });
+        // Queued ones wait for the stalled writer; a refusal comes back at once.
+        match tokio::time::timeout(std::time::Duration::from_millis(500), &mut task).await {
+            Ok(answer) => break answer.unwrap(),
+            Err(_) => waiting.push(task),
+        }
+        // The writer took at most a batch of what was queued before it stalled.
+        assert!(
+            waiting.len() <= CAPACITY + 8,
+            "{} submissions queued and none refused",
+            waiting.len()
+        );
+    };
+    assert!(matches!(refused, Err(StoreError::Busy)), "{refused:?}");
+    assert!(waiting.len() >= CAPACITY, "{}", waiting.len());
+    hold.release().await;
+    let queued = waiting.len() as i64;
+    for task in waiting {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(store.ideas_of_call(call, 0, 100).await.unwrap().1, queued);
 }
