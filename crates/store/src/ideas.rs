@@ -7,6 +7,7 @@ use hamafza_core::idea::{Channel, IdeaStatus, IdeaText, Place};
 use rand::Rng;
 use serde::Serialize;
 use serde_json::json;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Idea {
@@ -411,6 +412,66 @@ impl Store {
                 .collect::<StoreResult<_>>()?,
             total,
         ))
+    }
+}
+
+/// What a list of ideas shows besides the idea row: its current text and where it was merged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CurrentText {
+    /// The latest version (the one `Idea::version` names).
+    pub version: IdeaVersion,
+    /// For a duplicate: the public id of the idea it was merged into.
+    pub duplicate_of: Option<String>,
+}
+
+/// Ids per statement in [`Store::current_texts`]: a whole inbox or API page (at most 500) is
+/// one statement, and the placeholders stay far below either backend's limit.
+const CURRENT_CHUNK: usize = 500;
+
+impl Store {
+    /// The current text of each of `idea_ids`, and for duplicates the kept idea's public id,
+    /// keyed by idea id (unknown ids are left out): one query per 500 ids, so a page of a list
+    /// costs one query instead of two per idea.
+    pub async fn current_texts(&self, idea_ids: &[i64]) -> StoreResult<HashMap<i64, CurrentText>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            idea_id: i64,
+            #[sqlx(flatten)]
+            version: IdeaVersion,
+            kept_public_id: Option<String>,
+        }
+        let mut out = HashMap::with_capacity(idea_ids.len());
+        for chunk in idea_ids.chunks(CURRENT_CHUNK) {
+            let list = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT i.id AS idea_id, v.version, v.axis_id, v.title, v.problem, v.solution, v.benefits,
+                        v.resources, v.owner_unit_id, v.edited_by, v.created_at, k.public_id AS kept_public_id
+                 FROM ideas i
+                 JOIN idea_versions v ON v.idea_id = i.id AND v.version = i.version
+                 LEFT JOIN ideas k ON k.id = i.duplicate_of
+                 WHERE i.id IN ({list})"
+            );
+            let rows: Vec<Row> = db_read!(self, |p| {
+                let mut q = sqlx::query_as(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(p).await?
+            });
+            out.extend(rows.into_iter().map(|r| {
+                (
+                    r.idea_id,
+                    CurrentText {
+                        version: r.version,
+                        duplicate_of: r.kept_public_id,
+                    },
+                )
+            }));
+        }
+        Ok(out)
     }
 }
 

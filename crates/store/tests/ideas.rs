@@ -17,6 +17,7 @@ store_tests!(
     a_revision_is_refused_when_the_finalist_was_moved_meanwhile,
     a_bad_submission_in_a_batch_fails_alone,
     a_full_submission_queue_refuses_at_once_with_busy,
+    a_page_of_ideas_gets_current_texts_and_kept_ids_at_once,
 );
 
 async fn setup(store: &Store) -> (i64, Vec<i64>, i64) {
@@ -366,4 +367,59 @@ async fn a_full_submission_queue_refuses_at_once_with_busy(store: Store) {
         task.await.unwrap().unwrap();
     }
     assert_eq!(store.ideas_of_call(call, 0, 100).await.unwrap().1, queued);
+}
+
+/// What an API page of ideas needs besides the rows: each idea's latest version (after edits)
+/// and, for a duplicate, the public id of the idea it was merged into.
+async fn a_page_of_ideas_gets_current_texts_and_kept_ids_at_once(store: Store) {
+    let (call, axes, user) = setup(&store).await;
+    let edited = submitted(&store, call, user, axes[0]).await;
+    let edited = store
+        .edit_idea(
+            edited.id,
+            edited.place(),
+            &text(axes[1], "نسخهٔ دوم"),
+            Some(user),
+        )
+        .await
+        .unwrap();
+    let edited = store
+        .edit_idea(
+            edited.id,
+            edited.place(),
+            &text(axes[0], "نسخهٔ سوم"),
+            Some(user),
+        )
+        .await
+        .unwrap();
+    let kept = submitted(&store, call, user, axes[0]).await;
+    let dup = submitted(&store, call, user, axes[1]).await;
+    store.merge_ideas(&dup, &kept, None).await.unwrap();
+    let ids = [edited.id, kept.id, dup.id, 999_999];
+    let got = store.current_texts(&ids).await.unwrap();
+    assert_eq!(got.len(), 3, "the unknown id is left out");
+    let e = &got[&edited.id];
+    assert_eq!(
+        (
+            e.version.version,
+            e.version.title.as_str(),
+            e.version.axis_id
+        ),
+        (3, "نسخهٔ سوم", axes[0])
+    );
+    assert_eq!(e.duplicate_of, None);
+    assert_eq!(
+        got[&edited.id].version,
+        store.idea_versions(edited.id).await.unwrap().pop().unwrap()
+    );
+    assert_eq!(got[&kept.id].duplicate_of, None);
+    assert_eq!(
+        got[&dup.id].duplicate_of.as_deref(),
+        Some(kept.public_id.as_str())
+    );
+    assert_eq!(got[&dup.id].version.version, 1);
+    assert!(store.current_texts(&[]).await.unwrap().is_empty());
+    // More ids than one statement takes.
+    let many: Vec<i64> = (0..1_200).map(|n| ids[n % 3]).collect();
+    assert_eq!(store.current_texts(&many).await.unwrap().len(), 3);
 }
