@@ -4,6 +4,8 @@
 //! `HAMAFZA_TEST_KEEP_DB` is set. Without `HAMAFZA_TEST_PG` the PostgreSQL variant of a test says
 //! it is skipped, except under `CI=true`, where that is a failure.
 
+pub mod bench;
+
 use crate::{Pool, Store};
 use rand::Rng;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
