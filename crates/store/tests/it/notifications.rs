@@ -1,9 +1,8 @@
 //! The notification cursor, inbox, preferences and job queue on both backends.
 
-use hamafza_core::Role;
+use crate::fixtures::user;
 use hamafza_store::jobs::{NewJob, Retry};
 use hamafza_store::notifications::{NewNotification, Pref};
-use hamafza_store::users::NewUser;
 use hamafza_store::{Store, store_tests};
 
 store_tests!(
@@ -15,25 +14,6 @@ store_tests!(
     a_claim_takes_at_most_its_limit_with_one_lease,
     settings_keep_the_email_and_choices_and_are_audited,
 );
-
-async fn user(store: &Store, name: &str) -> i64 {
-    store
-        .create_user(
-            &NewUser {
-                username: name.into(),
-                display_name: name.into(),
-                password_hash: None,
-                national_id: None,
-                mobile: None,
-                org_unit_id: None,
-                roles: vec![Role::Participant],
-            },
-            None,
-        )
-        .await
-        .unwrap()
-        .id
-}
 
 fn note(user_id: i64, seq: i64) -> NewNotification {
     NewNotification {

@@ -1,13 +1,11 @@
 //! A stored value this code does not know (a newer node's, in a rolling deploy) is an error when
 //! read, never a default that would change what the idea, call or unit means.
 
+use crate::fixtures::{self, stage, submit, text, unit};
 use hamafza_core::OrgUnitKind;
-use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
-use hamafza_core::idea::{Channel, IdeaText};
-use hamafza_persian::jalali::JalaliDate;
+use hamafza_core::call::{CallState, StageKind};
 use hamafza_store::calls::{Call, CallFilter};
-use hamafza_store::ideas::{Idea, InboxQuery, NewIdea};
-use hamafza_store::org_units::NewOrgUnit;
+use hamafza_store::ideas::{Idea, InboxQuery};
 use hamafza_store::orientation::NewOrientation;
 use hamafza_store::results::Award;
 use hamafza_store::{Store, StoreResult, store_tests};
@@ -19,30 +17,7 @@ store_tests!(
 );
 
 async fn published_call(store: &Store) -> Call {
-    let day = |d| JalaliDate {
-        year: 1403,
-        month: 1,
-        day: d,
-    };
-    let call = store
-        .create_call(
-            &ValidCall {
-                title: "فراخوان".into(),
-                description: String::new(),
-                audience: Audience::Employees,
-                axes: vec![("محور".into(), String::new())],
-                stages: vec![ValidStage {
-                    kind: StageKind::Submission,
-                    title: String::new(),
-                    start: day(1),
-                    end: day(10),
-                }],
-            },
-            None,
-            None,
-        )
-        .await
-        .unwrap();
+    let call = fixtures::call(store, vec![stage(StageKind::Submission, 1, 10)]).await;
     store
         .set_call_state(call.id, CallState::Published, None)
         .await
@@ -50,26 +25,8 @@ async fn published_call(store: &Store) -> Call {
 }
 
 async fn idea(store: &Store, call: &Call) -> Idea {
-    let text = IdeaText {
-        axis_id: call.axes[0].id,
-        title: "پیامک پیگیری پرونده".into(),
-        problem: "مراجعهٔ حضوری".into(),
-        solution: "پیامک خودکار".into(),
-        benefits: String::new(),
-        resources: String::new(),
-        owner_unit_id: None,
-    };
-    store
-        .submit_idea(&NewIdea {
-            call_id: call.id,
-            author_id: None,
-            channel: Channel::Web,
-            text: &text,
-            idempotency_key: None,
-        })
-        .await
-        .unwrap()
-        .0
+    let text = text(call.axes[0].id, "پیامک پیگیری پرونده");
+    submit(store, call.id, None, &text).await
 }
 
 /// The read failed, naming the value it did not know.
@@ -138,7 +95,7 @@ async fn an_unknown_stage_kind_audience_or_call_state_is_an_error_not_a_default(
         .await;
     refused(store.call_by_public_id(&call.public_id).await, "partners");
     store
-        .write_unchecked("calls", "audience", "employees", &row)
+        .write_unchecked("calls", "audience", "both", &row)
         .await;
     store
         .write_unchecked("calls", "state", "paused", &row)
@@ -181,24 +138,11 @@ async fn an_unknown_award_attendance_or_unit_kind_is_an_error_not_a_default(stor
     refused(store.orientations_of_idea(i.id).await, "excused");
     refused(store.orientation_invitees(session.id).await, "excused");
 
-    let unit = store
-        .create_org_unit(
-            &NewOrgUnit {
-                parent_id: None,
-                kind: OrgUnitKind::Hq,
-                code: "hq".into(),
-                name_fa: "ستاد".into(),
-                name_en: "HQ".into(),
-                province_code: None,
-            },
-            None,
-        )
-        .await
-        .unwrap();
+    let unit = unit(&store, "hq", OrgUnitKind::Hq, None).await;
     store
-        .write_unchecked("org_units", "kind", "region", &format!("id = {}", unit.id))
+        .write_unchecked("org_units", "kind", "region", &format!("id = {unit}"))
         .await;
-    refused(store.org_unit(unit.id).await, "region");
+    refused(store.org_unit(unit).await, "region");
     refused(store.org_units().await, "region");
     refused(store.org_unit_counts().await, "region");
 }

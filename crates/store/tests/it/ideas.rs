@@ -1,11 +1,9 @@
 //! Ideas on both backends.
 
-use hamafza_core::Role;
-use hamafza_core::call::{Audience, StageKind, ValidCall, ValidStage};
-use hamafza_core::idea::{Channel, IdeaStatus, IdeaText, Transition};
-use hamafza_persian::jalali::JalaliDate;
+use crate::fixtures::{call, participant, stage, submit, text};
+use hamafza_core::call::StageKind;
+use hamafza_core::idea::{Channel, IdeaStatus, Transition};
 use hamafza_store::ideas::{Idea, NewIdea};
-use hamafza_store::users::NewUser;
 use hamafza_store::{Store, StoreError, store_tests};
 
 store_tests!(
@@ -21,64 +19,9 @@ store_tests!(
 );
 
 async fn setup(store: &Store) -> (i64, Vec<i64>, i64) {
-    let call = store
-        .create_call(
-            &ValidCall {
-                title: "فراخوان".into(),
-                description: String::new(),
-                audience: Audience::Both,
-                axes: vec![
-                    ("محور یک".into(), String::new()),
-                    ("محور دو".into(), String::new()),
-                ],
-                stages: vec![ValidStage {
-                    kind: StageKind::Submission,
-                    title: String::new(),
-                    start: JalaliDate {
-                        year: 1403,
-                        month: 1,
-                        day: 1,
-                    },
-                    end: JalaliDate {
-                        year: 1403,
-                        month: 1,
-                        day: 10,
-                    },
-                }],
-            },
-            None,
-            None,
-        )
-        .await
-        .unwrap();
-    let user = store
-        .create_user(
-            &NewUser {
-                username: "sara".into(),
-                display_name: "سارا".into(),
-                password_hash: None,
-                national_id: None,
-                mobile: None,
-                org_unit_id: None,
-                roles: vec![Role::Participant],
-            },
-            None,
-        )
-        .await
-        .unwrap();
-    (call.id, call.axes.iter().map(|a| a.id).collect(), user.id)
-}
-
-fn text(axis: i64, title: &str) -> IdeaText {
-    IdeaText {
-        axis_id: axis,
-        title: title.into(),
-        problem: "مراجعهٔ حضوری برای پیگیری پرونده".into(),
-        solution: "پیامک خودکار پس از هر تغییر".into(),
-        benefits: String::new(),
-        resources: String::new(),
-        owner_unit_id: None,
-    }
+    let call = call(store, vec![stage(StageKind::Submission, 1, 10)]).await;
+    let user = participant(store, "sara", "سارا").await;
+    (call.id, call.axes.iter().map(|a| a.id).collect(), user)
 }
 
 async fn a_submitted_idea_reads_back_with_a_tracking_code(store: Store) {
@@ -212,17 +155,7 @@ async fn an_edit_adds_a_version_and_keeps_the_first(store: Store) {
 }
 
 async fn submitted(store: &Store, call: i64, author: i64, axis: i64) -> Idea {
-    store
-        .submit_idea(&NewIdea {
-            call_id: call,
-            author_id: Some(author),
-            channel: Channel::Web,
-            text: &text(axis, "نسخهٔ اول"),
-            idempotency_key: None,
-        })
-        .await
-        .unwrap()
-        .0
+    submit(store, call, Some(author), &text(axis, "نسخهٔ اول")).await
 }
 
 /// The secretariat decides `t` on the idea where it is now.
