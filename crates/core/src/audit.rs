@@ -25,6 +25,10 @@ pub struct AuditEntry {
 
 /// The hash of an entry's fields chained to `prev_hash`. Fields are length-prefixed so no two
 /// different entries serialize to the same bytes.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the hashed fields, in their order"
+)]
 pub fn entry_hash(
     prev_hash: &str,
     seq: i64,

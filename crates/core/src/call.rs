@@ -292,15 +292,15 @@ impl CallInput {
             let end = jalali::parse(&s.end)
                 .map_err(|_| errors.push((fields::STAGE_END[i], FieldError::Date)))
                 .ok();
-            if let (Some(a), Some(b)) = (start, end) {
-                if b < a {
-                    errors.push((fields::STAGE_END[i], FieldError::DateOrder));
-                }
+            if let (Some(a), Some(b)) = (start, end)
+                && b < a
+            {
+                errors.push((fields::STAGE_END[i], FieldError::DateOrder));
             }
-            if let (Some(a), Some(prev)) = (start, prev_start) {
-                if a < prev {
-                    errors.push((fields::STAGE_START[i], FieldError::StageOrder));
-                }
+            if let (Some(a), Some(prev)) = (start, prev_start)
+                && a < prev
+            {
+                errors.push((fields::STAGE_START[i], FieldError::StageOrder));
             }
             prev_start = start.or(prev_start);
             let title = text(

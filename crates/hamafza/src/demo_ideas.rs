@@ -392,7 +392,9 @@ pub async fn run_round2(
             owner_unit_id: v.owner_unit_id,
         };
         let revised = w.revise(&text, &MEDIA);
-        store.edit_idea(id, &revised, idea.author_id).await?;
+        store
+            .edit_idea(id, idea.place(), &revised, idea.author_id)
+            .await?;
         decide(store, call, id, Transition::Accept, "", secretariat).await?;
     }
     // Results: 3 ranked winners and 2 "jury's choice".

@@ -8,7 +8,8 @@ use hamafza_core::call::{Audience, StageKind, ValidCall, ValidStage};
 use hamafza_core::idea::{Channel, IdeaStatus};
 use hamafza_persian::jalali::JalaliDate;
 use hamafza_store::Store;
-use hamafza_store::screening::{InboxQuery, InboxSort, bench};
+use hamafza_store::screening::{InboxQuery, InboxSort};
+use hamafza_store::testing::bench;
 use std::fmt::Write;
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! Calls, their axes and stages.
 
 use crate::audit::{AuditConn, NewAudit};
-use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
+use crate::{Store, StoreError, StoreResult, db_read, db_write, decode, now};
 use hamafza_core::call::{Audience, CallState, StageKind, ValidCall};
 use hamafza_persian::jalali;
 use rand::Rng;
@@ -336,34 +336,37 @@ impl Store {
             .await?;
             (axes, stages)
         });
-        Ok(rows
-            .into_iter()
-            .map(|r| Call {
-                axes: axes.iter().filter(|a| a.call_id == r.id).cloned().collect(),
-                stages: stages
-                    .iter()
-                    .filter(|s| s.call_id == r.id)
-                    .map(|s| Stage {
-                        id: s.id,
-                        position: s.position,
-                        kind: StageKind::parse(&s.kind).unwrap_or(StageKind::Submission),
-                        title: s.title.clone(),
-                        starts_at: s.starts_at,
-                        ends_at: s.ends_at,
-                    })
-                    .collect(),
-                id: r.id,
-                public_id: r.public_id,
-                title: r.title,
-                description: r.description,
-                audience: Audience::parse(&r.audience).unwrap_or(Audience::Both),
-                state: CallState::parse(&r.state).unwrap_or(CallState::Draft),
-                copied_from: r.copied_from,
-                created_at: r.created_at,
-                updated_at: r.updated_at,
-                results_published_at: r.results_published_at,
+        rows.into_iter()
+            .map(|r| {
+                Ok(Call {
+                    axes: axes.iter().filter(|a| a.call_id == r.id).cloned().collect(),
+                    stages: stages
+                        .iter()
+                        .filter(|s| s.call_id == r.id)
+                        .map(|s| {
+                            Ok(Stage {
+                                id: s.id,
+                                position: s.position,
+                                kind: decode("call_stages.kind", &s.kind, StageKind::parse)?,
+                                title: s.title.clone(),
+                                starts_at: s.starts_at,
+                                ends_at: s.ends_at,
+                            })
+                        })
+                        .collect::<StoreResult<_>>()?,
+                    id: r.id,
+                    public_id: r.public_id,
+                    title: r.title,
+                    description: r.description,
+                    audience: decode("calls.audience", &r.audience, Audience::parse)?,
+                    state: decode("calls.state", &r.state, CallState::parse)?,
+                    copied_from: r.copied_from,
+                    created_at: r.created_at,
+                    updated_at: r.updated_at,
+                    results_published_at: r.results_published_at,
+                })
             })
-            .collect())
+            .collect()
     }
 }
 
@@ -440,7 +443,11 @@ impl Store {
                 let summary = CallSummary {
                     public_id: r.public_id,
                     title: r.title,
-                    current_stage: r.stage.as_deref().and_then(StageKind::parse),
+                    current_stage: r
+                        .stage
+                        .as_deref()
+                        .map(|k| decode("call_stages.kind", k, StageKind::parse))
+                        .transpose()?,
                     axes: Vec::new(),
                 };
                 out.push((r.id, summary));

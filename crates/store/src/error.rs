@@ -8,11 +8,20 @@ pub enum StoreError {
     /// A unique constraint was violated; the string names what was duplicated when known.
     #[error("already exists: {0}")]
     Conflict(String),
+    /// Too much work is waiting already (the submission queue is full): refused at once, to be
+    /// retried shortly (the web answers 503 with `Retry-After`).
+    #[error("too busy; retry shortly")]
+    Busy,
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
     /// The database URL or options are wrong: a sentence for the operator.
     #[error("{0}")]
     Config(String),
+    /// A stored value this code does not know, e.g. one a newer node wrote during a rolling
+    /// deploy. Never read as a default: that could change what the row means (an unknown stage
+    /// kind read as `submission` would take submissions). An internal error for callers.
+    #[error("unknown value {value:?} in {column}")]
+    Corrupt { column: &'static str, value: String },
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
@@ -34,6 +43,19 @@ impl From<sqlx::Error> for StoreError {
             e => StoreError::Other(e),
         }
     }
+}
+
+/// A stored enum value read with `parse`; one this code does not know is `Corrupt`, naming
+/// `column` (never a default).
+pub(crate) fn decode<T>(
+    column: &'static str,
+    value: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> StoreResult<T> {
+    parse(value).ok_or_else(|| StoreError::Corrupt {
+        column,
+        value: value.to_string(),
+    })
 }
 
 impl StoreError {

@@ -2,11 +2,12 @@
 
 use crate::attachments::NewAttachment;
 use crate::audit::{AuditConn, NewAudit};
-use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
-use hamafza_core::idea::{Channel, IdeaStatus, IdeaText};
+use crate::{Store, StoreError, StoreResult, db_read, db_write, decode, now};
+use hamafza_core::idea::{Channel, IdeaStatus, IdeaText, Place};
 use rand::Rng;
 use serde::Serialize;
 use serde_json::json;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Idea {
@@ -31,8 +32,8 @@ pub struct Idea {
 
 impl Idea {
     /// Its status at the stage it reached.
-    pub fn place(&self) -> hamafza_core::idea::Place {
-        hamafza_core::idea::Place {
+    pub fn place(&self) -> Place {
+        Place {
             status: self.status,
             stage: self.stage_position,
         }
@@ -71,16 +72,18 @@ pub(crate) struct IdeaRow {
     duplicate_of: Option<i64>,
 }
 
-impl From<IdeaRow> for Idea {
-    fn from(r: IdeaRow) -> Self {
-        Idea {
+impl TryFrom<IdeaRow> for Idea {
+    type Error = StoreError;
+
+    fn try_from(r: IdeaRow) -> StoreResult<Self> {
+        Ok(Idea {
             id: r.id,
             public_id: r.public_id,
             tracking_code: r.tracking_code,
             call_id: r.call_id,
             author_id: r.author_id,
-            channel: Channel::parse(&r.channel).unwrap_or(Channel::Web),
-            status: IdeaStatus::parse(&r.status).unwrap_or(IdeaStatus::Submitted),
+            channel: decode("ideas.channel", &r.channel, Channel::parse)?,
+            status: decode("ideas.status", &r.status, IdeaStatus::parse)?,
             axis_id: r.axis_id,
             title: r.title,
             version: r.version,
@@ -88,7 +91,7 @@ impl From<IdeaRow> for Idea {
             updated_at: r.updated_at,
             stage_position: r.stage_position,
             duplicate_of: r.duplicate_of,
-        }
+        })
     }
 }
 
@@ -251,30 +254,40 @@ impl Store {
             .fetch_optional(p)
             .await?
         });
-        Ok(row.map(Into::into))
+        row.map(Idea::try_from).transpose()
     }
 
-    /// Adds a version with the new text; a `ChangesRequested` idea goes back to `Submitted`.
+    /// Adds a version with the new text, if the idea is still at `from`: the place (status and
+    /// stage) the caller saw when it allowed the edit, e.g. `idea.place()` of the read the web's
+    /// `edit_blocker` judged. A `ChangesRequested` idea goes back to `Submitted`. `Conflict` if
+    /// the idea moved meanwhile (decided, merged, moved on) or another edit landed first:
+    /// checked in the update itself, so a decision between the check and the write wins.
     pub async fn edit_idea(
         &self,
         idea_id: i64,
+        from: Place,
         text: &IdeaText,
         editor_id: Option<i64>,
     ) -> StoreResult<Idea> {
         let idea = self.idea(idea_id).await?;
+        if idea.place() != from {
+            return Err(StoreError::Conflict("idea moved meanwhile".into()));
+        }
         let at = now();
         let version = idea.version + 1;
-        let status = if idea.status == IdeaStatus::ChangesRequested {
+        let status = if from.status == IdeaStatus::ChangesRequested {
             IdeaStatus::Submitted
         } else {
-            idea.status
+            from.status
         };
         db_write!(self, |p| {
             let mut tx = p.begin().await?;
-            // The version in the WHERE turns a concurrent edit into a conflict, not a lost update.
+            // The version in the WHERE turns a concurrent edit into a conflict, not a lost
+            // update; the place, a decision made since the edit was allowed (transitions do not
+            // change the version).
             let n = sqlx::query(
                 "UPDATE ideas SET axis_id = $1, title = $2, title_norm = $3, version = $4, status = $5, updated_at = $6
-                 WHERE id = $7 AND version = $8",
+                 WHERE id = $7 AND version = $8 AND status = $9 AND stage_position = $10",
             )
             .bind(text.axis_id)
             .bind(&text.title)
@@ -284,11 +297,15 @@ impl Store {
             .bind(at)
             .bind(idea_id)
             .bind(idea.version)
+            .bind(from.status.as_str())
+            .bind(from.stage)
             .execute(&mut *tx)
             .await?
             .rows_affected();
             if n == 0 {
-                return Err(StoreError::Conflict("idea edited meanwhile".into()));
+                return Err(StoreError::Conflict(
+                    "idea edited or moved meanwhile".into(),
+                ));
             }
             insert_versions!(
                 tx,
@@ -321,7 +338,7 @@ impl Store {
                 .fetch_optional(p)
                 .await?
         });
-        row.map(Into::into).ok_or(StoreError::NotFound)
+        row.ok_or(StoreError::NotFound)?.try_into()
     }
 
     pub async fn idea_by_public_id(&self, public_id: &str) -> StoreResult<Option<Idea>> {
@@ -333,7 +350,7 @@ impl Store {
             .fetch_optional(p)
             .await?
         });
-        Ok(row.map(Into::into))
+        row.map(Idea::try_from).transpose()
     }
 
     /// Every version of an idea, oldest first.
@@ -363,7 +380,7 @@ impl Store {
             .fetch_all(p)
             .await?
         });
-        Ok(rows.into_iter().map(Into::into).collect())
+        rows.into_iter().map(Idea::try_from).collect()
     }
 
     /// A page of a call's ideas, newest first, and how many there are. (The secretariat's inbox
@@ -389,7 +406,72 @@ impl Store {
                 .await?;
             (rows, total)
         });
-        Ok((rows.into_iter().map(Into::into).collect(), total))
+        Ok((
+            rows.into_iter()
+                .map(Idea::try_from)
+                .collect::<StoreResult<_>>()?,
+            total,
+        ))
+    }
+}
+
+/// What a list of ideas shows besides the idea row: its current text and where it was merged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CurrentText {
+    /// The latest version (the one `Idea::version` names).
+    pub version: IdeaVersion,
+    /// For a duplicate: the public id of the idea it was merged into.
+    pub duplicate_of: Option<String>,
+}
+
+/// Ids per statement in [`Store::current_texts`]: a whole inbox or API page (at most 500) is
+/// one statement, and the placeholders stay far below either backend's limit.
+const CURRENT_CHUNK: usize = 500;
+
+impl Store {
+    /// The current text of each of `idea_ids`, and for duplicates the kept idea's public id,
+    /// keyed by idea id (unknown ids are left out): one query per 500 ids, so a page of a list
+    /// costs one query instead of two per idea.
+    pub async fn current_texts(&self, idea_ids: &[i64]) -> StoreResult<HashMap<i64, CurrentText>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            idea_id: i64,
+            #[sqlx(flatten)]
+            version: IdeaVersion,
+            kept_public_id: Option<String>,
+        }
+        let mut out = HashMap::with_capacity(idea_ids.len());
+        for chunk in idea_ids.chunks(CURRENT_CHUNK) {
+            let list = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT i.id AS idea_id, v.version, v.axis_id, v.title, v.problem, v.solution, v.benefits,
+                        v.resources, v.owner_unit_id, v.edited_by, v.created_at, k.public_id AS kept_public_id
+                 FROM ideas i
+                 JOIN idea_versions v ON v.idea_id = i.id AND v.version = i.version
+                 LEFT JOIN ideas k ON k.id = i.duplicate_of
+                 WHERE i.id IN ({list})"
+            );
+            let rows: Vec<Row> = db_read!(self, |p| {
+                let mut q = sqlx::query_as(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(p).await?
+            });
+            out.extend(rows.into_iter().map(|r| {
+                (
+                    r.idea_id,
+                    CurrentText {
+                        version: r.version,
+                        duplicate_of: r.kept_public_id,
+                    },
+                )
+            }));
+        }
+        Ok(out)
     }
 }
 

@@ -34,6 +34,8 @@ pub struct Job {
     /// Not to be run before this moment.
     pub run_at: i64,
     pub claimed_by: Option<String>,
+    /// Until when `claimed_by` holds it; after that any worker may claim it again.
+    pub lease_until: Option<i64>,
     pub done_at: Option<i64>,
     /// Set when the job gave up after `max_attempts`.
     pub failed_at: Option<i64>,
@@ -41,7 +43,7 @@ pub struct Job {
     pub created_at: i64,
 }
 
-const JOB_COLUMNS: &str = "id, kind, payload, audit_seq, attempts, max_attempts, run_at, claimed_by, done_at, failed_at, last_error, created_at";
+const JOB_COLUMNS: &str = "id, kind, payload, audit_seq, attempts, max_attempts, run_at, claimed_by, lease_until, done_at, failed_at, last_error, created_at";
 
 /// What happens to a job whose attempt failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,17 +63,21 @@ impl Store {
         lease_secs: i64,
         limit: i64,
     ) -> StoreResult<Vec<Job>> {
-        // Only PostgreSQL has row locks to skip; SQLite's one writer serializes claims anyway.
-        let lock = match self.backend() {
-            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
         // The outer lease test is checked again on the row PostgreSQL finally locks, so a job
         // another worker claimed meanwhile is not taken twice.
         let due = "done_at IS NULL AND failed_at IS NULL AND run_at <= $3 AND (lease_until IS NULL OR lease_until < $3)";
+        let pick = format!("SELECT id FROM jobs WHERE {due} ORDER BY run_at, id LIMIT $4");
+        let batch = match self.backend() {
+            // Row locks to skip, and the batch picked once, as an array: as `id IN (…)` the
+            // planner may run the subquery again for each row it updates, each run skipping
+            // the rows updated so far, and the claim would take every due job, not `limit`.
+            Backend::Postgres => format!("id = ANY(ARRAY({pick} FOR UPDATE SKIP LOCKED))"),
+            // SQLite's one writer serializes claims anyway.
+            Backend::Sqlite => format!("id IN ({pick})"),
+        };
         let sql = format!(
             "UPDATE jobs SET claimed_by = $1, lease_until = $2, attempts = attempts + 1
-             WHERE id IN (SELECT id FROM jobs WHERE {due} ORDER BY run_at, id LIMIT $4 {lock}) AND {due}
+             WHERE {batch} AND {due}
              RETURNING {JOB_COLUMNS}"
         );
         let mut jobs: Vec<Job> = db_write!(self, |p| {

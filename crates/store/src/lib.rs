@@ -31,7 +31,9 @@ pub mod testing;
 pub mod tokens;
 pub mod users;
 
+pub(crate) use error::decode;
 pub use error::{StoreError, StoreResult};
+pub use submissions::SUBMISSION_QUEUE;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -169,8 +171,16 @@ impl Store {
     fn new(pool: Pool) -> Store {
         Store {
             pool,
-            submissions: Default::default(),
+            submissions: submissions::Queue::new(submissions::SUBMISSION_QUEUE),
         }
+    }
+
+    /// This store (the same database and pools) with a submission queue of its own, which holds
+    /// at most `capacity` submissions waiting for the writer ([`SUBMISSION_QUEUE`] by default);
+    /// one more is refused with `Busy`.
+    pub fn with_submission_queue(mut self, capacity: usize) -> Store {
+        self.submissions = submissions::Queue::new(capacity);
+        self
     }
 
     pub fn backend(&self) -> Backend {

@@ -1,7 +1,7 @@
 //! Org units: HQ, its deputies, the 31 provincial directorates and their branches.
 
 use crate::audit::{AuditConn, NewAudit};
-use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
+use crate::{Store, StoreError, StoreResult, db_read, db_write, decode, now};
 use hamafza_core::OrgUnitKind;
 use serde::Serialize;
 use serde_json::json;
@@ -29,18 +29,19 @@ struct Row {
     province_code: Option<String>,
 }
 
-impl From<Row> for OrgUnit {
-    fn from(r: Row) -> Self {
-        OrgUnit {
+impl TryFrom<Row> for OrgUnit {
+    type Error = StoreError;
+
+    fn try_from(r: Row) -> StoreResult<Self> {
+        Ok(OrgUnit {
             id: r.id,
             parent_id: r.parent_id,
-            // The CHECK constraint admits only known kinds.
-            kind: OrgUnitKind::parse(&r.kind).unwrap_or(OrgUnitKind::Branch),
+            kind: decode("org_units.kind", &r.kind, OrgUnitKind::parse)?,
             code: r.code,
             name_fa: r.name_fa,
             name_en: r.name_en,
             province_code: r.province_code,
-        }
+        })
     }
 }
 
@@ -98,7 +99,7 @@ impl Store {
                 .fetch_optional(p)
                 .await?
         });
-        row.map(Into::into).ok_or(StoreError::NotFound)
+        row.ok_or(StoreError::NotFound)?.try_into()
     }
 
     pub async fn org_unit_by_code(&self, code: &str) -> StoreResult<Option<OrgUnit>> {
@@ -108,7 +109,7 @@ impl Store {
                 .fetch_optional(p)
                 .await?
         });
-        Ok(row.map(Into::into))
+        row.map(OrgUnit::try_from).transpose()
     }
 
     /// Every unit, parents before children (HQ, deputies, provinces, branches), then by code.
@@ -121,7 +122,7 @@ impl Store {
             .fetch_all(p)
             .await?
         });
-        Ok(rows.into_iter().map(Into::into).collect())
+        rows.into_iter().map(OrgUnit::try_from).collect()
     }
 
     /// The number of users in each unit, for the tree page.
@@ -144,9 +145,8 @@ impl Store {
                 .fetch_all(p)
                 .await?
         });
-        Ok(rows
-            .into_iter()
-            .filter_map(|(k, n)| OrgUnitKind::parse(&k).map(|k| (k, n)))
-            .collect())
+        rows.into_iter()
+            .map(|(k, n)| Ok((decode("org_units.kind", &k, OrgUnitKind::parse)?, n)))
+            .collect()
     }
 }

@@ -1,7 +1,7 @@
 //! Orientation sessions for a call's finalists and their attendance.
 
 use crate::audit::{AuditConn, NewAudit};
-use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
+use crate::{Store, StoreError, StoreResult, db_read, db_write, decode, now};
 use serde::Serialize;
 use serde_json::json;
 
@@ -175,13 +175,16 @@ impl Store {
             .fetch_all(p)
             .await?
         });
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(|r| {
-                let a = Attendance::parse(&r.attendance).unwrap_or(Attendance::Invited);
-                (r.session, a)
+                let a = decode(
+                    "orientation_invites.attendance",
+                    &r.attendance,
+                    Attendance::parse,
+                )?;
+                Ok((r.session, a))
             })
-            .collect())
+            .collect()
     }
 
     /// Invites ideas of the session's call (others are ignored); returns how many were newly
@@ -244,17 +247,22 @@ impl Store {
             .fetch_all(p)
             .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|r| Invitee {
-                idea_id: r.idea_id,
-                idea_public_id: r.public_id,
-                tracking_code: r.tracking_code,
-                title: r.title,
-                author: r.author,
-                attendance: Attendance::parse(&r.attendance).unwrap_or(Attendance::Invited),
+        rows.into_iter()
+            .map(|r| {
+                Ok(Invitee {
+                    idea_id: r.idea_id,
+                    idea_public_id: r.public_id,
+                    tracking_code: r.tracking_code,
+                    title: r.title,
+                    author: r.author,
+                    attendance: decode(
+                        "orientation_invites.attendance",
+                        &r.attendance,
+                        Attendance::parse,
+                    )?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Records attendance for invited ideas; ideas not invited are ignored. Returns how many

@@ -1,7 +1,7 @@
 //! A call's results: ranked winners and "jury's choice" commendations.
 
 use crate::audit::{AuditConn, NewAudit};
-use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
+use crate::{Store, StoreError, StoreResult, db_read, db_write, decode, now};
 use serde::Serialize;
 use serde_json::json;
 
@@ -132,17 +132,18 @@ impl Store {
             .fetch_all(p)
             .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|r| ResultRow {
-                award: Award::parse(&r.award).unwrap_or(Award::Winner),
-                rank: r.rank,
-                idea_id: r.idea_id,
-                idea_public_id: r.public_id,
-                title: r.title,
-                author: r.author,
-                unit: r.unit,
+        rows.into_iter()
+            .map(|r| {
+                Ok(ResultRow {
+                    award: decode("call_results.award", &r.award, Award::parse)?,
+                    rank: r.rank,
+                    idea_id: r.idea_id,
+                    idea_public_id: r.public_id,
+                    title: r.title,
+                    author: r.author,
+                    unit: r.unit,
+                })
             })
-            .collect())
+            .collect()
     }
 }

@@ -131,7 +131,7 @@ const STOP_WORDS: &[&str] = &[
 pub fn words(text: &str) -> BTreeSet<String> {
     let norm = hamafza_persian::normalize(text).to_lowercase();
     norm.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= MIN_LETTERS && !STOP_WORDS.contains(&w))
+        .filter(|w| w.chars().count() >= MIN_LETTERS && !STOP_WORDS.contains(w))
         .map(str::to_string)
         .collect()
 }

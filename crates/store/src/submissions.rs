@@ -11,6 +11,10 @@
 //! their clients retry with the same idempotency key. An idle server adds no delay: a lone
 //! submission is written at once, and batches only form while a commit is in flight. Only
 //! requests in flight live in this queue, so app nodes stay stateless.
+//!
+//! The queue is bounded ([`SUBMISSION_QUEUE`]): when the database cannot keep up, a submission
+//! that finds it full is refused at once with `StoreError::Busy` (the web answers 503 with
+//! `Retry-After`) instead of waiting behind thousands of others, holding memory all the while.
 
 use crate::attachments::{AttachConn, NewAttachment};
 use crate::audit::{AuditConn, NewAudit};
@@ -25,6 +29,12 @@ use tokio::sync::{mpsc, oneshot};
 
 /// The most submissions written in one transaction.
 const MAX_BATCH: usize = 256;
+
+/// The most submissions waiting for the writer (of one store) before new ones are refused:
+/// 16 full batches. A healthy writer commits a batch in milliseconds, so a queue this long
+/// means the database has stalled or is overloaded; one more waiting would likely outlive its
+/// client's timeout anyway (and be retried), so it is cheaper to say "busy" now.
+pub const SUBMISSION_QUEUE: usize = 16 * MAX_BATCH;
 
 /// A submission waiting for the writer.
 pub(crate) struct Pending {
@@ -44,20 +54,36 @@ pub(crate) struct Pending {
 }
 
 /// The queue of one store, its writer task started on first use (in the runtime using it).
-#[derive(Clone, Default)]
-pub(crate) struct Queue(Arc<OnceLock<mpsc::UnboundedSender<Pending>>>);
+#[derive(Clone)]
+pub(crate) struct Queue {
+    capacity: usize,
+    sender: Arc<OnceLock<mpsc::Sender<Pending>>>,
+}
+
+impl Queue {
+    pub(crate) fn new(capacity: usize) -> Queue {
+        Queue {
+            capacity: capacity.max(1),
+            sender: Default::default(),
+        }
+    }
+}
 
 impl Store {
-    /// Queues a submission; its `reply` answers once it is committed (or failed).
+    /// Queues a submission; its `reply` answers once it is committed (or failed). `Busy` at
+    /// once, without waiting, when the queue is full.
     pub(crate) async fn write_submission(&self, p: Pending) -> StoreResult<()> {
-        let sender = self.submissions.0.get_or_init(|| {
-            let (tx, rx) = mpsc::unbounded_channel();
+        let sender = self.submissions.sender.get_or_init(|| {
+            let (tx, rx) = mpsc::channel(self.submissions.capacity);
             tokio::spawn(writer(self.clone(), rx));
             tx
         });
-        sender
-            .send(p)
-            .map_err(|_| StoreError::Config("the submission writer has stopped".into()))
+        sender.try_send(p).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => StoreError::Busy,
+            mpsc::error::TrySendError::Closed(_) => {
+                StoreError::Config("the submission writer has stopped".into())
+            }
+        })
     }
 }
 
@@ -65,7 +91,7 @@ impl Store {
 /// batch is one transaction; if any submission in it fails (rare: a concurrent duplicate key, a
 /// constraint), the batch is rolled back and each of its submissions is written alone, so the
 /// bad one fails by itself.
-async fn writer(store: Store, mut rx: mpsc::UnboundedReceiver<Pending>) {
+async fn writer(store: Store, mut rx: mpsc::Receiver<Pending>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let results = match store.write_batch(&batch).await {

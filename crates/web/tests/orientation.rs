@@ -310,7 +310,7 @@ async fn versions_are_compared_word_by_word(app: TestApp) {
     text.solution = "مجموعهٔ پویانمایی کوتاه با زبان ساده در تلویزیون استانی پخش شود.".into();
     app.state
         .store
-        .edit_idea(i.id, &text, Some(author.id))
+        .edit_idea(i.id, i.place(), &text, Some(author.id))
         .await
         .unwrap();
     let r = p.get(&format!("/ideas/{}/compare", i.public_id)).await;

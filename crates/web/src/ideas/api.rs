@@ -353,7 +353,7 @@ pub async fn edit_idea(
         .map_err(AppError::Validation)?;
     let idea = state
         .store
-        .edit_idea(idea.id, &text, Some(caller.0.id))
+        .edit_idea(idea.id, idea.place(), &text, Some(caller.0.id))
         .await?;
     Ok(Json(out(&state, idea, &call.public_id).await?))
 }

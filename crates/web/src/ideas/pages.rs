@@ -543,7 +543,10 @@ async fn edit(
                         }
                         Err(e) => return Err(e.into()),
                         Ok(_) => {
-                            state.store.edit_idea(idea.id, &text, Some(user.id)).await?;
+                            state
+                                .store
+                                .edit_idea(idea.id, idea.place(), &text, Some(user.id))
+                                .await?;
                             return Ok(
                                 Redirect::to(&format!("/ideas/{}", idea.public_id)).into_response()
                             );

@@ -16,6 +16,9 @@ const FANOUT_BATCH: i64 = 200;
 /// Jobs claimed at a time.
 const CLAIM_BATCH: i64 = 20;
 
+/// Where a worker reads the time (Unix seconds).
+type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
 #[derive(Clone)]
 pub struct Worker {
     store: Store,
@@ -24,6 +27,7 @@ pub struct Worker {
     config: Arc<NotifyConfig>,
     /// Names this worker's claims; unique per process.
     id: String,
+    clock: Clock,
 }
 
 /// What one pass did.
@@ -61,7 +65,14 @@ impl Worker {
             sms: state.sms.clone(),
             config: Arc::new(state.config.notify.clone()),
             id: format!("{}-{n:08x}", std::process::id()),
+            clock: Arc::new(hamafza_store::now),
         }
+    }
+
+    /// The same worker reading the time from `clock` (tests make time pass during a pass).
+    pub fn with_clock(mut self, clock: impl Fn() -> i64 + Send + Sync + 'static) -> Worker {
+        self.clock = Arc::new(clock);
+        self
     }
 
     /// The same worker with other transports (tests use failing ones).
@@ -82,14 +93,19 @@ impl Worker {
 
     /// One pass now: catch up with the audit log, then deliver what is due.
     pub async fn run_once(&self) -> anyhow::Result<Pass> {
-        self.run_once_at(hamafza_store::now()).await
+        self.pass(&*self.clock).await
     }
 
-    /// One pass as if the clock said `now` (tests move time forward to reach retries).
+    /// One pass as if the clock said `now` throughout (tests move time forward to reach
+    /// retries).
     pub async fn run_once_at(&self, now: i64) -> anyhow::Result<Pass> {
+        self.pass(&move || now).await
+    }
+
+    async fn pass(&self, clock: &(dyn Fn() -> i64 + Send + Sync)) -> anyhow::Result<Pass> {
         let mut pass = Pass::default();
-        self.fan_out(now, &mut pass).await?;
-        self.deliver(now, &mut pass).await?;
+        self.fan_out(clock(), &mut pass).await?;
+        self.deliver(clock, &mut pass).await?;
         Ok(pass)
     }
 
@@ -117,11 +133,18 @@ impl Worker {
         }
     }
 
-    async fn deliver(&self, now: i64, pass: &mut Pass) -> anyhow::Result<()> {
+    /// Claims and sends due jobs, a batch at a time, until none is left. The clock is read for
+    /// each claim: sends can be slow, and a lease counted from the start of the pass would be
+    /// short, or over, for later batches, so another node could take them and send them again.
+    async fn deliver(
+        &self,
+        clock: &(dyn Fn() -> i64 + Send + Sync),
+        pass: &mut Pass,
+    ) -> anyhow::Result<()> {
         loop {
             let jobs = self
                 .store
-                .claim_jobs(&self.id, now, self.config.lease_secs, CLAIM_BATCH)
+                .claim_jobs(&self.id, clock(), self.config.lease_secs, CLAIM_BATCH)
                 .await?;
             if jobs.is_empty() {
                 return Ok(());
@@ -135,10 +158,11 @@ impl Worker {
                 };
                 match result {
                     Ok(()) => {
-                        self.store.finish_job(job.id, &self.id, now).await?;
+                        self.store.finish_job(job.id, &self.id, clock()).await?;
                         pass.sent += 1;
                     }
                     Err(e) => {
+                        let now = clock();
                         pass.failed += 1;
                         let retry = if job.attempts >= job.max_attempts {
                             pass.gave_up += 1;
@@ -185,5 +209,115 @@ impl Worker {
                 tokio::time::sleep(every).await;
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sms::SmsConfig;
+    use axum::extract::State;
+    use hamafza_store::jobs::NewJob;
+    use hamafza_store::store_tests;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    store_tests!(a_long_pass_claims_each_batch_with_a_lease_from_a_fresh_clock);
+
+    /// The SMS provider of the test: each message takes a twentieth of the lease (on the test's
+    /// clock), and before it answers it notes the jobs the worker holds whose lease is over
+    /// (another node could claim those and send them again).
+    #[derive(Clone)]
+    struct Provider {
+        store: Store,
+        clock: Arc<AtomicI64>,
+        step: i64,
+        expired: Arc<Mutex<std::collections::BTreeSet<i64>>>,
+    }
+
+    async fn send(State(p): State<Provider>) -> &'static str {
+        let now = p.clock.load(Ordering::SeqCst);
+        for j in p.store.jobs("sms").await.unwrap() {
+            let held = j.claimed_by.is_some() && j.done_at.is_none();
+            if held && j.lease_until.is_some_and(|l| l < now) {
+                p.expired.lock().unwrap().insert(j.id);
+            }
+        }
+        p.clock.fetch_add(p.step, Ordering::SeqCst);
+        "ok"
+    }
+
+    /// Two batches' worth of SMS, each send slow: the second batch is claimed when the first
+    /// batch's lease is nearly over, so its lease must be counted from then, not from the start
+    /// of the pass; and each job is marked done when it was.
+    async fn a_long_pass_claims_each_batch_with_a_lease_from_a_fresh_clock(store: Store) {
+        let config = NotifyConfig::default();
+        let start = hamafza_store::now();
+        let clock = Arc::new(AtomicI64::new(start));
+        let provider = Provider {
+            store: store.clone(),
+            clock: clock.clone(),
+            // The first batch of 20 ends just inside its lease.
+            step: config.lease_secs / CLAIM_BATCH,
+            expired: Default::default(),
+        };
+        let app = axum::Router::new()
+            .route("/send", axum::routing::get(send))
+            .with_state(provider.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let sms = SmsSender::from_config(&SmsConfig {
+            sender: "http".into(),
+            url: format!("http://{addr}/send?to={{to}}&text={{text}}"),
+            ..Default::default()
+        })
+        .unwrap();
+
+        let jobs: Vec<NewJob> = (0..2 * CLAIM_BATCH)
+            .map(|n| NewJob {
+                kind: "sms".into(),
+                payload: serde_json::json!({ "to": "09121234567", "text": format!("پیام {n}") })
+                    .to_string(),
+                audit_seq: None,
+                max_attempts: config.max_attempts,
+            })
+            .collect();
+        let cursor = store.notify_cursor().await.unwrap();
+        assert!(
+            store
+                .record_fanout(cursor, cursor, &[], &jobs, start)
+                .await
+                .unwrap()
+        );
+
+        let c = clock.clone();
+        let worker = Worker {
+            store: store.clone(),
+            mailer: Mailer::Log,
+            sms,
+            config: Arc::new(config),
+            id: "node-a".into(),
+            clock: Arc::new(hamafza_store::now),
+        }
+        .with_clock(move || c.load(Ordering::SeqCst));
+        let pass = worker.run_once().await.unwrap();
+        assert_eq!(pass.sent, jobs.len(), "{pass:?}");
+        let expired = provider.expired.lock().unwrap().clone();
+        assert!(
+            expired.is_empty(),
+            "jobs held past their lease: {expired:?}"
+        );
+        let done: Vec<i64> = store
+            .jobs("sms")
+            .await
+            .unwrap()
+            .iter()
+            .map(|j| j.done_at.unwrap())
+            .collect();
+        assert!(
+            done.windows(2).all(|w| w[0] < w[1]),
+            "done at the pass's start, not when sent: {done:?}"
+        );
     }
 }

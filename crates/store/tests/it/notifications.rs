@@ -1,9 +1,8 @@
 //! The notification cursor, inbox, preferences and job queue on both backends.
 
-use hamafza_core::Role;
+use crate::fixtures::user;
 use hamafza_store::jobs::{NewJob, Retry};
 use hamafza_store::notifications::{NewNotification, Pref};
-use hamafza_store::users::NewUser;
 use hamafza_store::{Store, store_tests};
 
 store_tests!(
@@ -12,27 +11,9 @@ store_tests!(
     a_claimed_job_is_not_claimed_again_until_its_lease_expires,
     a_failed_job_waits_then_gives_up,
     concurrent_claims_take_disjoint_jobs,
+    a_claim_takes_at_most_its_limit_with_one_lease,
     settings_keep_the_email_and_choices_and_are_audited,
 );
-
-async fn user(store: &Store, name: &str) -> i64 {
-    store
-        .create_user(
-            &NewUser {
-                username: name.into(),
-                display_name: name.into(),
-                password_hash: None,
-                national_id: None,
-                mobile: None,
-                org_unit_id: None,
-                roles: vec![Role::Participant],
-            },
-            None,
-        )
-        .await
-        .unwrap()
-        .id
-}
 
 fn note(user_id: i64, seq: i64) -> NewNotification {
     NewNotification {
@@ -229,6 +210,43 @@ async fn concurrent_claims_take_disjoint_jobs(store: Store) {
     all.dedup();
     assert_eq!(before, 40, "every job claimed once");
     assert_eq!(all.len(), 40, "no job claimed twice");
+}
+
+/// A worker sends a claimed batch one job after the other, so the batch must stay as small as
+/// asked: jobs beyond it would be held on a lease counted from before they are sent.
+async fn a_claim_takes_at_most_its_limit_with_one_lease(store: Store) {
+    queue(&store, 40).await;
+    let now = hamafza_store::now() + 1;
+    let first = store.claim_jobs("w", now, 60, 20).await.unwrap();
+    assert_eq!(first.len(), 20);
+    let held: Vec<_> = store
+        .jobs("email")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|j| j.claimed_by.is_some())
+        .collect();
+    assert_eq!(held.len(), 20, "only the returned jobs are held");
+    assert!(held.iter().all(|j| j.lease_until == Some(now + 60)));
+    // Later, the rest with a lease counted from then.
+    let second = store.claim_jobs("w", now + 50, 60, 20).await.unwrap();
+    assert_eq!(second.len(), 20);
+    assert!(
+        store
+            .jobs("email")
+            .await
+            .unwrap()
+            .iter()
+            .filter(|j| second.iter().any(|s| s.id == j.id))
+            .all(|j| j.lease_until == Some(now + 110))
+    );
+    assert!(
+        store
+            .claim_jobs("w", now + 50, 60, 20)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn settings_keep_the_email_and_choices_and_are_audited(store: Store) {

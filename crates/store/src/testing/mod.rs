@@ -4,6 +4,8 @@
 //! `HAMAFZA_TEST_KEEP_DB` is set. Without `HAMAFZA_TEST_PG` the PostgreSQL variant of a test says
 //! it is skipped, except under `CI=true`, where that is a failure.
 
+pub mod bench;
+
 use crate::{Pool, Store};
 use rand::Rng;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -157,5 +159,71 @@ impl Store {
                 .await
                 .expect("tamper");
         });
+    }
+
+    /// Sets `column` of the `table` rows matching `filter` (SQL) to `value`, past any CHECK
+    /// constraint: what a newer node's value looks like to this code in a rolling deploy.
+    pub async fn write_unchecked(&self, table: &str, column: &str, value: &str, filter: &str) {
+        let update = format!("UPDATE {table} SET {column} = $1 WHERE {filter}");
+        match &self.pool {
+            Pool::Sqlite { write, .. } => {
+                let mut c = write.acquire().await.expect("the write connection");
+                sqlx::query("PRAGMA ignore_check_constraints = ON")
+                    .execute(&mut *c)
+                    .await
+                    .expect("ignore CHECK");
+                let n = sqlx::query(&update).bind(value).execute(&mut *c).await;
+                sqlx::query("PRAGMA ignore_check_constraints = OFF")
+                    .execute(&mut *c)
+                    .await
+                    .expect("restore CHECK");
+                assert!(n.expect("unchecked update").rows_affected() > 0, "{update}");
+            }
+            Pool::Postgres(p) => {
+                // The test's own schema: its CHECK constraint can go.
+                sqlx::query(&format!(
+                    "ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {table}_{column}_check"
+                ))
+                .execute(p)
+                .await
+                .expect("drop CHECK");
+                let n = sqlx::query(&update).bind(value).execute(p).await;
+                assert!(n.expect("unchecked update").rows_affected() > 0, "{update}");
+            }
+        }
+    }
+
+    /// Blocks every write that touches `ideas` until [`WriteHold::release`]: on SQLite by taking
+    /// the one write connection, on PostgreSQL by a lock on the table. For tests of what waits
+    /// behind a stalled writer.
+    pub async fn hold_writes(&self) -> WriteHold {
+        match &self.pool {
+            Pool::Sqlite { write, .. } => {
+                WriteHold::Sqlite(write.acquire().await.expect("the write connection"))
+            }
+            Pool::Postgres(p) => {
+                let mut tx = p.begin().await.expect("begin");
+                sqlx::query("LOCK TABLE ideas IN SHARE MODE")
+                    .execute(&mut *tx)
+                    .await
+                    .expect("lock ideas");
+                WriteHold::Postgres(tx)
+            }
+        }
+    }
+}
+
+/// Writes held back by [`Store::hold_writes`].
+pub enum WriteHold {
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl WriteHold {
+    pub async fn release(self) {
+        match self {
+            WriteHold::Sqlite(c) => drop(c),
+            WriteHold::Postgres(tx) => tx.rollback().await.expect("release the lock"),
+        }
     }
 }

@@ -1,12 +1,12 @@
 //! Screening on both backends: stages, the stale double accept, inbox filters and keyset pages,
 //! tags, reclassification, merge credits, bulk actions with skips, rejection templates.
 
+use crate::fixtures::{call, participant, stage, submit, text};
 use hamafza_core::Role;
-use hamafza_core::call::{Audience, StageKind, ValidCall, ValidStage};
-use hamafza_core::idea::{Channel, IdeaStatus, IdeaText, Place, Transition};
-use hamafza_persian::jalali::JalaliDate;
+use hamafza_core::call::{Audience, StageKind, ValidCall};
+use hamafza_core::idea::{Channel, IdeaStatus, Place, Transition};
 use hamafza_store::calls::Call;
-use hamafza_store::ideas::{Idea, NewIdea};
+use hamafza_store::ideas::Idea;
 use hamafza_store::screening::{BulkAction, InboxQuery, InboxSort};
 use hamafza_store::users::NewUser;
 use hamafza_store::{Store, StoreError, store_tests};
@@ -16,6 +16,7 @@ store_tests!(
     the_inbox_filters_sorts_and_pages_by_keyset,
     tags_are_normalized_per_call_and_filter_the_inbox,
     reclassify_and_merge_are_audited_and_credit_both_authors,
+    a_duplicate_is_not_reclassified_even_from_a_stale_read,
     bulk_actions_skip_what_their_status_does_not_allow,
     rejection_templates_are_added_edited_and_deleted,
 );
@@ -30,81 +31,24 @@ const ROUND2: [StageKind; 6] = [
 ];
 
 async fn setup(store: &Store) -> (Call, i64) {
-    let day = |d| JalaliDate {
-        year: 1403,
-        month: 1,
-        day: d,
-    };
-    let call = store
-        .create_call(
-            &ValidCall {
-                title: "فراخوان".into(),
-                description: String::new(),
-                audience: Audience::Both,
-                axes: vec![
-                    ("محور یک".into(), String::new()),
-                    ("محور دو".into(), String::new()),
-                ],
-                stages: ROUND2
-                    .iter()
-                    .enumerate()
-                    .map(|(i, k)| ValidStage {
-                        kind: *k,
-                        title: String::new(),
-                        start: day(1 + i as u32 * 2),
-                        end: day(2 + i as u32 * 2),
-                    })
-                    .collect(),
-            },
-            None,
-            None,
-        )
-        .await
-        .unwrap();
-    let user = user(store, "sara", "سارا").await;
+    let stages = ROUND2
+        .iter()
+        .enumerate()
+        .map(|(i, k)| stage(*k, 1 + i as u32 * 2, 2 + i as u32 * 2))
+        .collect();
+    let call = call(store, stages).await;
+    let user = participant(store, "sara", "سارا").await;
     (call, user)
 }
 
-async fn user(store: &Store, username: &str, name: &str) -> i64 {
-    store
-        .create_user(
-            &NewUser {
-                username: username.into(),
-                display_name: name.into(),
-                password_hash: None,
-                national_id: None,
-                mobile: None,
-                org_unit_id: None,
-                roles: vec![Role::Participant],
-            },
-            None,
-        )
-        .await
-        .unwrap()
-        .id
-}
-
 async fn idea(store: &Store, call: &Call, author: i64, axis: usize, title: &str) -> Idea {
-    let text = IdeaText {
-        axis_id: call.axes[axis].id,
-        title: title.into(),
-        problem: "مراجعهٔ حضوری برای پیگیری پرونده".into(),
-        solution: "پیامک خودکار پس از هر تغییر".into(),
-        benefits: String::new(),
-        resources: String::new(),
-        owner_unit_id: None,
-    };
-    store
-        .submit_idea(&NewIdea {
-            call_id: call.id,
-            author_id: Some(author),
-            channel: Channel::Web,
-            text: &text,
-            idempotency_key: None,
-        })
-        .await
-        .unwrap()
-        .0
+    submit(
+        store,
+        call.id,
+        Some(author),
+        &text(call.axes[axis].id, title),
+    )
+    .await
 }
 
 async fn accepting_moves_through_stages_and_a_stale_accept_conflicts(store: Store) {
@@ -418,7 +362,7 @@ async fn tags_are_normalized_per_call_and_filter_the_inbox(store: Store) {
 
 async fn reclassify_and_merge_are_audited_and_credit_both_authors(store: Store) {
     let (call, sara) = setup(&store).await;
-    let reza = user(&store, "reza", "رضا").await;
+    let reza = participant(&store, "reza", "رضا").await;
     let kept = idea(&store, &call, sara, 0, "پیامک وضعیت پرونده").await;
     let dup = idea(&store, &call, reza, 0, "اطلاع‌رسانی پیامکی پرونده").await;
     let to = call.axes[1].id;
@@ -489,6 +433,37 @@ async fn reclassify_and_merge_are_audited_and_credit_both_authors(store: Store) 
     assert_eq!(names.len(), 2);
     assert!(names.contains(&"رضا".to_string()) && names.contains(&"سارا".to_string()));
     assert!(store.verify_audit().await.unwrap().broken.is_none());
+}
+
+async fn a_duplicate_is_not_reclassified_even_from_a_stale_read(store: Store) {
+    let (call, sara) = setup(&store).await;
+    let kept = idea(&store, &call, sara, 0, "پیامک وضعیت پرونده").await;
+    let dup = idea(&store, &call, sara, 0, "اطلاع‌رسانی پیامکی پرونده").await;
+    // Read before someone else merged it.
+    let seen = dup.clone();
+    store.merge_ideas(&dup, &kept, None).await.unwrap();
+    let to = call.axes[1].id;
+    for from in [seen, store.idea(dup.id).await.unwrap()] {
+        let r = store.reclassify_idea(&from, to, None).await;
+        assert!(
+            matches!(&r, Err(StoreError::Conflict(why)) if why.contains("duplicate")),
+            "{r:?}"
+        );
+    }
+    assert_eq!(store.idea(dup.id).await.unwrap().axis_id, call.axes[0].id);
+    let log = store.audit_for("idea", &dup.public_id).await.unwrap();
+    assert!(log.iter().all(|e| e.action != "idea.reclassify"));
+    // Bulk reclassification skips it too.
+    let out = store
+        .bulk_screen(
+            call.id,
+            std::slice::from_ref(&dup.public_id),
+            &BulkAction::Reclassify(to),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.skipped, vec![dup.public_id.clone()]);
 }
 
 async fn bulk_actions_skip_what_their_status_does_not_allow(store: Store) {

@@ -1,13 +1,11 @@
 //! Participant intake on both backends: attachments, teams, drafts, similar ideas.
 
-use hamafza_core::Role;
-use hamafza_core::call::{Audience, StageKind, ValidCall, ValidStage};
+use crate::fixtures::{self, stage, user};
+use hamafza_core::call::StageKind;
 use hamafza_core::idea::{Channel, IdeaText};
-use hamafza_persian::jalali::JalaliDate;
 use hamafza_store::attachments::NewAttachment;
 use hamafza_store::ideas::{Idea, NewIdea, SubmitExtras};
 use hamafza_store::teams::MemberState;
-use hamafza_store::users::NewUser;
 use hamafza_store::{Store, StoreError, store_tests};
 use serde_json::json;
 
@@ -21,57 +19,8 @@ store_tests!(
     similar_ideas_share_words_in_the_same_call,
 );
 
-async fn user(store: &Store, name: &str) -> i64 {
-    store
-        .create_user(
-            &NewUser {
-                username: name.into(),
-                display_name: format!("کاربر {name}"),
-                password_hash: None,
-                national_id: None,
-                mobile: None,
-                org_unit_id: None,
-                roles: vec![Role::Participant],
-            },
-            None,
-        )
-        .await
-        .unwrap()
-        .id
-}
-
 async fn call(store: &Store) -> (i64, Vec<i64>) {
-    let stage = ValidStage {
-        kind: StageKind::Submission,
-        title: String::new(),
-        start: JalaliDate {
-            year: 1403,
-            month: 1,
-            day: 1,
-        },
-        end: JalaliDate {
-            year: 1403,
-            month: 1,
-            day: 10,
-        },
-    };
-    let c = store
-        .create_call(
-            &ValidCall {
-                title: "فراخوان".into(),
-                description: String::new(),
-                audience: Audience::Both,
-                axes: vec![
-                    ("محور یک".into(), String::new()),
-                    ("محور دو".into(), String::new()),
-                ],
-                stages: vec![stage],
-            },
-            None,
-            None,
-        )
-        .await
-        .unwrap();
+    let c = fixtures::call(store, vec![stage(StageKind::Submission, 1, 10)]).await;
     (c.id, c.axes.iter().map(|a| a.id).collect())
 }
 
@@ -453,6 +402,7 @@ async fn similar_ideas_share_words_in_the_same_call(store: Store) {
     store
         .edit_idea(
             kiosk.id,
+            kiosk.place(),
             &text(axes[1], "کیوسک لمسی", "صف طولانی"),
             Some(sara),
         )

@@ -1,5 +1,7 @@
-//! The storage suite: every test runs on SQLite, and on PostgreSQL when `HAMAFZA_TEST_PG` is set.
+//! Users, sessions, tokens, rate limits, one-time codes, the audit chain, settings, org units
+//! and pruning.
 
+use crate::fixtures::unit;
 use hamafza_core::limits::Limit;
 use hamafza_core::{OrgUnitKind, Role};
 use hamafza_store::audit::NewAudit;
@@ -35,24 +37,6 @@ fn new_user(username: &str) -> NewUser {
         org_unit_id: None,
         roles: vec![Role::Participant],
     }
-}
-
-async fn unit(store: &Store, code: &str, kind: OrgUnitKind, parent: Option<i64>) -> i64 {
-    store
-        .create_org_unit(
-            &NewOrgUnit {
-                parent_id: parent,
-                kind,
-                code: code.into(),
-                name_fa: format!("واحد {code}"),
-                name_en: format!("Unit {code}"),
-                province_code: None,
-            },
-            None,
-        )
-        .await
-        .unwrap()
-        .id
 }
 
 async fn the_database_answers_after_migrating(store: Store) {

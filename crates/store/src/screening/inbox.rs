@@ -1,0 +1,333 @@
+//! The secretariat's inbox at scale: filters, sorts, keyset pages and bounded counts, as one
+//! query built at run time.
+
+use crate::ideas::{IDEA_COLUMNS, Idea, IdeaRow};
+use crate::{Store, StoreResult, db_read};
+use hamafza_core::idea::{Channel, IdeaStatus};
+use serde::Serialize;
+
+/// How the inbox is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxSort {
+    #[default]
+    Newest,
+    Oldest,
+    Title,
+    /// Last updated first.
+    Updated,
+}
+
+impl InboxSort {
+    pub const ALL: [InboxSort; 4] = [Self::Newest, Self::Oldest, Self::Title, Self::Updated];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Newest => "newest",
+            Self::Oldest => "oldest",
+            Self::Title => "title",
+            Self::Updated => "updated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s.trim())
+    }
+
+    /// The column ordered on (an index `(call_id, column, id)` exists for each).
+    fn column(self) -> &'static str {
+        match self {
+            Self::Newest | Self::Oldest => "created_at",
+            Self::Title => "title_norm",
+            Self::Updated => "updated_at",
+        }
+    }
+
+    fn descending(self) -> bool {
+        matches!(self, Self::Newest | Self::Updated)
+    }
+}
+
+/// Filters and page of the secretariat's inbox. Every filter is optional.
+#[derive(Debug, Clone, Default)]
+pub struct InboxQuery {
+    pub status: Option<IdeaStatus>,
+    pub axis_id: Option<i64>,
+    pub stage: Option<i64>,
+    /// Of the author's unit (`org_units.province_code`).
+    pub province: Option<String>,
+    /// The author's unit (when the idea arrived).
+    pub unit_id: Option<i64>,
+    pub channel: Option<Channel>,
+    /// Submitted at or after (Unix seconds).
+    pub from: Option<i64>,
+    /// Submitted at or before (Unix seconds).
+    pub to: Option<i64>,
+    pub tag_id: Option<i64>,
+    /// With (`true`) or without (`false`) attached files.
+    pub attachments: Option<bool>,
+    /// Part of the title; matched against the normalized title.
+    pub search: Option<String>,
+    pub sort: InboxSort,
+    /// The page after the idea with this public id (keyset pagination).
+    pub after: Option<String>,
+    /// The page before the idea with this public id.
+    pub before: Option<String>,
+    /// Rows to skip when no cursor is given (the API's `offset`).
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// Counting stops here, so a page view never counts a whole 100,000-idea call.
+pub const COUNT_CAP: i64 = 2_000;
+
+/// One page of the inbox.
+#[derive(Debug, Clone, Serialize)]
+pub struct InboxPage {
+    pub ideas: Vec<Idea>,
+    /// How many ideas match, at most [`COUNT_CAP`] (beyond it, counting would read every
+    /// matching row of a large call on each page view).
+    pub total: i64,
+    /// Whether more than [`COUNT_CAP`] match.
+    pub capped: bool,
+    /// The cursor (`after`) of the next page, if there is one.
+    pub next: Option<String>,
+    /// The cursor (`before`) of the previous page, if there is one.
+    pub prev: Option<String>,
+}
+
+/// A value bound to a placeholder of a query built at run time.
+#[derive(Debug, Clone)]
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// `WHERE` conditions with their arguments, numbered `$1`, `$2`… in order.
+#[derive(Default)]
+struct Where {
+    conds: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Where {
+    /// Adds `arg` and returns its placeholder.
+    fn arg(&mut self, arg: Arg) -> String {
+        self.args.push(arg);
+        format!("${}", self.args.len())
+    }
+
+    fn eq(&mut self, column: &str, arg: Arg) {
+        let p = self.arg(arg);
+        self.conds.push(format!("{column} = {p}"));
+    }
+
+    fn sql(&self) -> String {
+        self.conds.join(" AND ")
+    }
+}
+
+/// `%` and `_` typed by the user match themselves.
+fn like_pattern(s: &str) -> String {
+    let escaped = s
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The filter part of an inbox query (no cursor). New filters are one more condition here.
+fn filters(backend: crate::Backend, call_id: i64, q: &InboxQuery) -> Where {
+    let mut w = Where::default();
+    w.eq("call_id", Arg::Int(call_id));
+    if let Some(s) = q.status {
+        w.eq("status", Arg::Text(s.as_str().into()));
+    }
+    if let Some(a) = q.axis_id {
+        w.eq("axis_id", Arg::Int(a));
+    }
+    if let Some(s) = q.stage {
+        w.eq("stage_position", Arg::Int(s));
+    }
+    if let Some(c) = q.channel {
+        w.eq("channel", Arg::Text(c.as_str().into()));
+    }
+    // The author's unit and province as they were when the idea arrived (kept by a trigger).
+    if let Some(p) = &q.province {
+        w.eq("author_province", Arg::Text(p.clone()));
+    }
+    if let Some(u) = q.unit_id {
+        w.eq("author_unit_id", Arg::Int(u));
+    }
+    if let Some(f) = q.from {
+        let f = w.arg(Arg::Int(f));
+        w.conds.push(format!("created_at >= {f}"));
+    }
+    if let Some(t) = q.to {
+        let t = w.arg(Arg::Int(t));
+        w.conds.push(format!("created_at <= {t}"));
+    }
+    if let Some(t) = q.tag_id {
+        let t = w.arg(Arg::Int(t));
+        // Driven from the tag's index: a tag usually marks few ideas, and an `EXISTS` here
+        // would test every idea of the call when counting.
+        w.conds.push(format!(
+            "id IN (SELECT t.idea_id FROM idea_tags t WHERE t.tag_id = {t})"
+        ));
+    }
+    if let Some(with) = q.attachments {
+        let not = if with { "" } else { "NOT " };
+        w.conds.push(format!(
+            "{not}EXISTS (SELECT 1 FROM idea_attachments a WHERE a.idea_id = ideas.id)"
+        ));
+    }
+    // A substring of the normalized title, answered from a trigram index (migration 0010):
+    // FTS5's on SQLite, pg_trgm's GIN index on PostgreSQL.
+    let search = q.search.as_deref().map(hamafza_persian::normalize);
+    if let Some(s) = search.filter(|s| !s.is_empty()) {
+        match backend {
+            // A phrase query on the trigrams reads only the index. Shorter searches (no whole
+            // trigram) match so many titles that the plain scan below stops early.
+            crate::Backend::Sqlite if s.chars().count() >= 3 => {
+                let p = w.arg(Arg::Text(format!("\"{}\"", s.replace('"', "\"\""))));
+                w.conds.push(format!(
+                    "id IN (SELECT rowid FROM ideas_title_fts WHERE ideas_title_fts MATCH {p})"
+                ));
+            }
+            _ => {
+                let p = w.arg(Arg::Text(like_pattern(&s)));
+                w.conds.push(format!("title_norm LIKE {p} ESCAPE '\\'"));
+            }
+        }
+    }
+    w
+}
+
+/// Binds `args` in order to a query on either backend.
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::Int(v) => q.bind(*v),
+                Arg::Text(v) => q.bind(v.clone()),
+            };
+        }
+        q
+    }};
+}
+
+/// The sort key of the cursor idea, if it is in this call.
+#[derive(sqlx::FromRow)]
+struct CursorRow {
+    id: i64,
+    created_at: i64,
+    updated_at: i64,
+    title_norm: String,
+}
+
+pub(crate) async fn inbox(store: &Store, call_id: i64, q: &InboxQuery) -> StoreResult<InboxPage> {
+    let limit = q.limit.clamp(1, 500);
+    let sort = q.sort;
+    let col = sort.column();
+    let base = filters(store.backend(), call_id, q);
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM ideas WHERE {} LIMIT {}) x",
+        base.sql(),
+        COUNT_CAP + 1
+    );
+    // Backwards pages read the index the other way and are turned round afterwards.
+    let (cursor, backwards) = match (&q.after, &q.before) {
+        (Some(a), _) => (Some(a), false),
+        (None, Some(b)) => (Some(b), true),
+        _ => (None, false),
+    };
+    let mut page = base;
+    let mut offset = q.offset.max(0);
+    if let Some(c) = cursor {
+        let row: Option<CursorRow> = db_read!(store, |p| {
+            sqlx::query_as(
+                "SELECT id, created_at, updated_at, title_norm FROM ideas WHERE public_id = $1 AND call_id = $2",
+            )
+            .bind(c)
+            .bind(call_id)
+            .fetch_optional(p)
+            .await?
+        });
+        if let Some(r) = row {
+            let key = match sort {
+                InboxSort::Newest | InboxSort::Oldest => Arg::Int(r.created_at),
+                InboxSort::Updated => Arg::Int(r.updated_at),
+                InboxSort::Title => Arg::Text(r.title_norm),
+            };
+            let k = page.arg(key);
+            let i = page.arg(Arg::Int(r.id));
+            let op = if sort.descending() != backwards {
+                "<"
+            } else {
+                ">"
+            };
+            page.conds.push(format!("({col}, id) {op} ({k}, {i})"));
+            offset = 0;
+        }
+    }
+    let dir = if sort.descending() != backwards {
+        "DESC"
+    } else {
+        "ASC"
+    };
+    let rows_sql = format!(
+        "SELECT {IDEA_COLUMNS} FROM ideas WHERE {} ORDER BY {col} {dir}, id {dir} LIMIT {} OFFSET {offset}",
+        page.sql(),
+        limit + 1
+    );
+    let (mut rows, counted): (Vec<IdeaRow>, i64) = db_read!(store, |p| {
+        let rows = bind_all!(sqlx::query_as(&rows_sql), &page.args)
+            .fetch_all(p)
+            .await?;
+        let counted = bind_all!(
+            sqlx::query_scalar(&count_sql),
+            &filters(store.backend(), call_id, q).args
+        )
+        .fetch_one(p)
+        .await?;
+        (rows, counted)
+    });
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    if backwards {
+        rows.reverse();
+    }
+    let ideas = rows
+        .into_iter()
+        .map(Idea::try_from)
+        .collect::<StoreResult<Vec<_>>>()?;
+    let first = ideas.first().map(|i| i.public_id.clone());
+    let last = ideas.last().map(|i| i.public_id.clone());
+    let (next, prev) = if backwards {
+        (last, if more { first } else { None })
+    } else {
+        (
+            if more { last } else { None },
+            if cursor.is_some() || offset > 0 {
+                first
+            } else {
+                None
+            },
+        )
+    };
+    Ok(InboxPage {
+        ideas,
+        total: counted.min(COUNT_CAP),
+        capped: counted > COUNT_CAP,
+        next,
+        prev,
+    })
+}
+
+impl Store {
+    /// A page of a call's ideas for the secretariat's inbox (see [`InboxQuery`]).
+    pub async fn inbox_page(&self, call_id: i64, q: &InboxQuery) -> StoreResult<InboxPage> {
+        inbox(self, call_id, q).await
+    }
+}
