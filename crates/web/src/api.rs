@@ -4,6 +4,7 @@
 //! whose `detail` follows `Accept-Language` (Persian by default).
 
 use crate::AppState;
+use crate::access::Public;
 use crate::accounts::{api as accounts, tokens_api as auth};
 use crate::http::error::{AppError, Problem, ProblemField};
 use crate::intake::api as intake;
@@ -84,7 +85,7 @@ impl Modify for BearerAuth {
 
 pub fn router(max_upload_mb: usize) -> Router<AppState> {
     Router::new()
-        .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .route("/openapi.json", get(openapi_json))
         .merge(auth::router())
         .merge(accounts::router())
         .merge(calls::router())
@@ -96,10 +97,15 @@ pub fn router(max_upload_mb: usize) -> Router<AppState> {
         .fallback(|| async { AppError::NotFound })
 }
 
+async fn openapi_json(_: Public) -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
 /// `/api/docs`: Swagger UI on the OpenAPI document, from the embedded npm package.
 pub fn docs_router() -> Router<AppState> {
-    Router::new().route(
-        "/api/docs",
-        get(|| async { Html(include_str!("../templates/api_docs.html")).into_response() }),
-    )
+    Router::new().route("/api/docs", get(api_docs))
+}
+
+async fn api_docs(_: Public) -> impl IntoResponse {
+    Html(include_str!("../templates/api_docs.html"))
 }

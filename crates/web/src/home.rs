@@ -33,7 +33,11 @@ impl HomePage {
     }
 }
 
-async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+async fn home(
+    _: crate::access::Public,
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> AppResult<Response> {
     let counts = state.store.org_unit_counts().await?;
     let count = |k: OrgUnitKind| {
         counts

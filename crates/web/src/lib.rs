@@ -6,6 +6,7 @@
 //! template. Handlers return `AppError` for anything that is not the happy path; one place turns
 //! it into a Persian (or English) error page or an RFC 9457 problem document.
 
+pub mod access;
 mod accounts;
 mod admin;
 pub mod api;
@@ -103,7 +104,10 @@ pub fn router(state: AppState) -> Router {
         (32 * 1024 * 1024).max(intake::attachments::body_limit(state.config.max_upload_mb));
     Router::new()
         .merge(pages(state.clone()))
-        .nest("/api/v1", api::router(state.config.max_upload_mb))
+        .nest(
+            "/api/v1",
+            api::router(state.config.max_upload_mb).layer(access::Via::Bearer.layer()),
+        )
         .merge(api::docs_router())
         .merge(http::assets::router())
         .merge(http::health_router())
@@ -146,6 +150,7 @@ fn pages(state: AppState) -> Router<AppState> {
         .merge(orientation::pages::router())
         .merge(results::pages::router())
         .merge(notifications::pages::router())
+        .layer(access::Via::Session.layer())
         .layer(axum::middleware::from_fn_with_state(
             state,
             auth::csrf::ensure_cookie,

@@ -2,8 +2,8 @@
 
 use super::dto::{NewUserIn, OrgUnitOut, ProvinceOut, UserOut, UserPage};
 use crate::AppState;
+use crate::access::{Admin, Public, SignedIn};
 use crate::accounts::service::{self as accounts, AccountInput};
-use crate::auth::ApiCaller;
 use crate::http::error::{AppError, AppResult, Problem};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use axum::extract::State;
@@ -28,8 +28,8 @@ pub fn router() -> Router<AppState> {
 /// The caller's own account.
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = UserOut), (status = 401, body = Problem, content_type = "application/problem+json")))]
-pub async fn me(caller: ApiCaller) -> Json<UserOut> {
-    Json(caller.0.into())
+pub async fn me(caller: SignedIn) -> Json<UserOut> {
+    Json(caller.into_user().into())
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -48,11 +48,10 @@ pub struct UsersParams {
 #[utoipa::path(get, path = "/api/v1/users", tag = "accounts", security(("bearer" = [])), params(UsersParams),
     responses((status = 200, body = UserPage), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_users(
+    _: Admin,
     State(state): State<AppState>,
-    caller: ApiCaller,
     ApiQuery(p): ApiQuery<UsersParams>,
 ) -> AppResult<Json<UserPage>> {
-    caller.require_role(Role::Admin)?;
     let role = match p.role.as_deref() {
         Some(r) => {
             Some(Role::parse(r).ok_or(AppError::Validation(vec![("role", FieldError::Unknown)]))?)
@@ -81,11 +80,10 @@ pub async fn list_users(
         (status = 403, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_user(
+    admin: Admin,
     State(state): State<AppState>,
-    caller: ApiCaller,
     ApiJson(input): ApiJson<NewUserIn>,
 ) -> AppResult<(StatusCode, Json<UserOut>)> {
-    let admin = caller.require_role(Role::Admin)?.id;
     let input = AccountInput {
         account: NewAccount {
             username: input.username,
@@ -100,7 +98,7 @@ pub async fn create_user(
             .unwrap_or_default(),
         roles: input.roles,
     };
-    match accounts::create(&state, &input, admin).await? {
+    match accounts::create(&state, &input, admin.id).await? {
         Ok(u) => Ok((StatusCode::CREATED, Json(u.into()))),
         Err(errors) => Err(AppError::Validation(errors)),
     }
@@ -111,11 +109,11 @@ pub async fn create_user(
     params(("id" = i64, Path)),
     responses((status = 200, body = UserOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_user(
+    caller: SignedIn,
     State(state): State<AppState>,
-    caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<UserOut>> {
-    if caller.0.id != id && !caller.0.has(Role::Admin) {
+    if caller.id != id && !caller.has(Role::Admin) {
         // Not "forbidden": whether an account exists is not everyone's business.
         return Err(AppError::NotFound);
     }
@@ -125,7 +123,10 @@ pub async fn get_user(
 /// The org-unit tree as a flat list, parents first.
 #[utoipa::path(get, path = "/api/v1/org-units", tag = "accounts",
     responses((status = 200, body = Vec<OrgUnitOut>)))]
-pub async fn org_units(State(state): State<AppState>) -> AppResult<Json<Vec<OrgUnitOut>>> {
+pub async fn org_units(
+    _: Public,
+    State(state): State<AppState>,
+) -> AppResult<Json<Vec<OrgUnitOut>>> {
     Ok(Json(
         state
             .store
@@ -140,7 +141,7 @@ pub async fn org_units(State(state): State<AppState>) -> AppResult<Json<Vec<OrgU
 /// The 31 provinces with their stable codes.
 #[utoipa::path(get, path = "/api/v1/provinces", tag = "accounts",
     responses((status = 200, body = Vec<ProvinceOut>)))]
-pub async fn provinces() -> Json<Vec<ProvinceOut>> {
+pub async fn provinces(_: Public) -> Json<Vec<ProvinceOut>> {
     Json(
         hamafza_persian::provinces::PROVINCES
             .iter()

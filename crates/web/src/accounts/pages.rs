@@ -42,7 +42,11 @@ struct LoginPage {
     errors: FormErrors,
 }
 
-async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> AppResult<Response> {
+async fn login_page(
+    _: crate::access::Public,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
     if ctx.user.is_some() {
         return Ok(Redirect::to(&crate::http::safe_next(&q.next)).into_response());
     }
@@ -90,6 +94,7 @@ async fn signed_in(
 }
 
 async fn login(
+    _: crate::access::Public,
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     ctx: Ctx,
@@ -143,6 +148,7 @@ async fn login(
 struct Empty {}
 
 async fn logout(
+    _: crate::access::Public,
     State(state): State<AppState>,
     headers: HeaderMap,
     CsrfForm(_): CsrfForm<Empty>,
@@ -166,7 +172,11 @@ struct OtpPage {
     errors: FormErrors,
 }
 
-async fn otp_page(ctx: Ctx, Query(q): Query<NextQuery>) -> AppResult<Response> {
+async fn otp_page(
+    _: crate::access::Public,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
     html(OtpPage {
         ctx,
         mobile: String::new(),
@@ -184,6 +194,7 @@ struct OtpForm {
 }
 
 async fn otp_send(
+    _: crate::access::Public,
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     ctx: Ctx,
@@ -241,7 +252,11 @@ struct VerifyQuery {
     next: String,
 }
 
-async fn otp_verify_page(ctx: Ctx, Query(q): Query<VerifyQuery>) -> AppResult<Response> {
+async fn otp_verify_page(
+    _: crate::access::Public,
+    ctx: Ctx,
+    Query(q): Query<VerifyQuery>,
+) -> AppResult<Response> {
     let mobile = parse_mobile(&q.mobile)
         .ok()
         .flatten()
@@ -268,6 +283,7 @@ struct VerifyForm {
 }
 
 async fn otp_verify(
+    _: crate::access::Public,
     State(state): State<AppState>,
     ctx: Ctx,
     CsrfForm(f): CsrfForm<VerifyForm>,
@@ -340,6 +356,7 @@ async fn otp_verify(
 /// Switches the interface language (a preference cookie; for a signed-in user also their
 /// account's language, used in SMS and email) and returns to the page.
 async fn switch_lang(
+    _: crate::access::Public,
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,

@@ -1,6 +1,7 @@
 //! The signed-in user's own settings: their account, password, and personal API tokens.
 
 use crate::AppState;
+use crate::access::SignedIn;
 use crate::auth::{self, csrf::CsrfForm, password};
 use crate::http::error::{AppError, AppResult};
 use crate::http::view::{Ctx, FormErrors, html, rejected};
@@ -15,6 +16,7 @@ use hamafza_core::account::{FieldError, check_password};
 use hamafza_store::notifications::Pref;
 use hamafza_store::org_units::OrgUnit;
 use hamafza_store::tokens::ApiToken;
+use hamafza_store::users::User;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -52,8 +54,8 @@ struct SettingsPage {
 }
 
 impl SettingsPage {
-    async fn load(state: &AppState, ctx: Ctx) -> AppResult<SettingsPage> {
-        let user = ctx.require_user()?.clone();
+    async fn load(state: &AppState, ctx: Ctx, user: &User) -> AppResult<SettingsPage> {
+        let user = user.clone();
         let unit = match user.org_unit_id {
             Some(id) => Some(state.store.org_unit(id).await?),
             None => None,
@@ -92,8 +94,8 @@ impl SettingsPage {
     }
 }
 
-async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    html(SettingsPage::load(&state, ctx).await?)
+async fn page(user: SignedIn, State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    html(SettingsPage::load(&state, ctx, &user).await?)
 }
 
 #[derive(Deserialize)]
@@ -107,13 +109,13 @@ struct PasswordForm {
 }
 
 async fn change_password(
+    user: SignedIn,
     State(state): State<AppState>,
     headers: HeaderMap,
     ctx: Ctx,
     CsrfForm(f): CsrfForm<PasswordForm>,
 ) -> AppResult<Response> {
     let lang = ctx.lang;
-    let user = ctx.require_user()?.clone();
     let stored = state
         .store
         .credentials(&user.username)
@@ -133,7 +135,7 @@ async fn change_password(
     } else if f.new != f.confirm {
         errors.push(("confirm", FieldError::PasswordsDiffer));
     }
-    let mut page = SettingsPage::load(&state, ctx).await?;
+    let mut page = SettingsPage::load(&state, ctx, &user).await?;
     if !errors.is_empty() {
         page.errors = FormErrors::new(lang, &errors);
         return rejected(page);
@@ -156,14 +158,14 @@ struct TokenForm {
 }
 
 async fn create_token(
+    user: SignedIn,
     State(state): State<AppState>,
     ctx: Ctx,
     CsrfForm(f): CsrfForm<TokenForm>,
 ) -> AppResult<Response> {
     let lang = ctx.lang;
-    let user = ctx.require_user()?.clone();
     let name = hamafza_core::account::fix_letters(&f.name);
-    let mut page = SettingsPage::load(&state, ctx).await?;
+    let mut page = SettingsPage::load(&state, ctx, &user).await?;
     let problem = if name.is_empty() {
         Some(FieldError::Required)
     } else if name.chars().count() > 60 {
@@ -190,12 +192,11 @@ async fn create_token(
 struct Empty {}
 
 async fn revoke_token(
+    user: SignedIn,
     State(state): State<AppState>,
-    ctx: Ctx,
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?;
     // Only the owner's tokens match; anyone else's id is "not found".
     state
         .store
@@ -208,11 +209,11 @@ async fn revoke_token(
 /// Saves the email address and, for every topic, whether it goes by email and by SMS. Unticked
 /// boxes are absent from the form, so every topic is saved explicitly.
 async fn save_notifications(
+    user: SignedIn,
     State(state): State<AppState>,
     ctx: Ctx,
     CsrfForm(f): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?.clone();
     let field = |name: &str| f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let typed = field("email").unwrap_or("").trim().to_string();
     let email = if typed.is_empty() {
@@ -222,7 +223,7 @@ async fn save_notifications(
             Some(e) => Some(e),
             None => {
                 let lang = ctx.lang;
-                let mut page = SettingsPage::load(&state, ctx).await?;
+                let mut page = SettingsPage::load(&state, ctx, &user).await?;
                 page.errors = FormErrors::default();
                 page.errors
                     .push("email", lang.t("notify.email_invalid").into());
@@ -247,7 +248,7 @@ async fn save_notifications(
         .store
         .save_notification_settings(user.id, email.as_deref(), &prefs, Some(user.id))
         .await?;
-    let mut page = SettingsPage::load(&state, ctx).await?;
+    let mut page = SettingsPage::load(&state, ctx, &user).await?;
     page.notice = Some("notify.saved");
     html(page)
 }

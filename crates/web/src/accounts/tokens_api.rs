@@ -1,7 +1,8 @@
 //! Tokens for the API.
 
 use crate::AppState;
-use crate::auth::{self, ApiCaller, ClientIp};
+use crate::access::{Public, SignedIn};
+use crate::auth::{self, ClientIp};
 use crate::http::error::{AppError, AppResult, Problem};
 use crate::http::extract::{ApiJson, ApiPath};
 use axum::extract::State;
@@ -47,6 +48,7 @@ const TOKEN_TTL_SECS: i64 = 30 * 86_400;
         (status = 429, description = "Too many attempts", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn token(
+    _: Public,
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<TokenRequest>,
@@ -77,13 +79,13 @@ pub async fn token(
         (status = 404, description = "No such token of yours", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn revoke_token(
+    caller: SignedIn,
     State(state): State<AppState>,
-    caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<StatusCode> {
     state
         .store
-        .revoke_api_token(caller.0.id, id)
+        .revoke_api_token(caller.id, id)
         .await
         .map_err(AppError::from)?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,9 +1,10 @@
 //! Administration: accounts and their roles, the org-unit tree, and the audit log. Admins only.
 
 use crate::AppState;
+use crate::access::Admin;
 use crate::accounts::service::{self as accounts, AccountInput, conflict_field, parse_unit};
 use crate::auth::{csrf::CsrfForm, password};
-use crate::http::error::{AppError, AppResult};
+use crate::http::error::AppResult;
 use crate::http::view::{Ctx, FormErrors, html, rejected};
 use askama::Template;
 use axum::Router;
@@ -22,7 +23,10 @@ use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/admin", get(|| async { Redirect::to("/admin/users") }))
+        .route(
+            "/admin",
+            get(|_: Admin| async { Redirect::to("/admin/users") }),
+        )
         .route("/admin/users", get(users))
         .route("/admin/users/new", get(new_user_page).post(create_user))
         .route("/admin/users/{id}", get(edit_user_page).post(update_user))
@@ -83,11 +87,11 @@ struct UsersQuery {
 }
 
 async fn users(
+    _: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<UsersQuery>,
 ) -> AppResult<Response> {
-    ctx.require_role(Role::Admin)?;
     let page = hamafza_persian::digits::to_latin(&q.page)
         .parse::<i64>()
         .unwrap_or(1)
@@ -184,8 +188,7 @@ fn parse_roles(names: &[String]) -> Vec<Role> {
     names.iter().filter_map(|n| Role::parse(n)).collect()
 }
 
-async fn new_user_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    ctx.require_role(Role::Admin)?;
+async fn new_user_page(_: Admin, State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let form = UserForm {
         roles: vec![Role::Participant.as_str().into()],
         ..Default::default()
@@ -201,11 +204,11 @@ async fn new_user_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
 }
 
 async fn create_user(
+    admin: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
     CsrfForm(raw): CsrfForm<RawForm>,
 ) -> AppResult<Response> {
-    let admin = ctx.require_role(Role::Admin)?.id;
     let lang = ctx.lang;
     let form = UserForm::from_raw(&raw);
     let input = AccountInput {
@@ -219,7 +222,7 @@ async fn create_user(
         org_unit: form.org_unit_id.clone(),
         roles: form.roles.clone(),
     };
-    match accounts::create(&state, &input, admin).await? {
+    match accounts::create(&state, &input, admin.id).await? {
         Ok(u) => Ok(Redirect::to(&format!("/admin/users/{}?created=1", u.id)).into_response()),
         Err(errors) => {
             let mut form = form;
@@ -245,12 +248,12 @@ struct Created {
 }
 
 async fn edit_user_page(
+    _: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     Query(flags): Query<Created>,
 ) -> AppResult<Response> {
-    ctx.require_role(Role::Admin)?;
     let user = state.store.user(id).await?;
     let form = UserForm {
         username: user.username.clone(),
@@ -280,12 +283,12 @@ async fn edit_user_page(
 }
 
 async fn update_user(
+    admin: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     CsrfForm(raw): CsrfForm<RawForm>,
 ) -> AppResult<Response> {
-    let admin = ctx.require_role(Role::Admin)?.id;
     let lang = ctx.lang;
     let user = state.store.user(id).await?;
     let mut form = UserForm::from_raw(&raw);
@@ -307,7 +310,7 @@ async fn update_user(
     let roles = parse_roles(&form.roles);
     let disabled = form.disabled;
     // An admin cannot lock themselves out.
-    if id == admin && (disabled || !roles.contains(&Role::Admin)) {
+    if id == admin.id && (disabled || !roles.contains(&Role::Admin)) {
         errors.push(("roles", FieldError::Unknown));
     }
     if !form.password.is_empty() {
@@ -339,7 +342,7 @@ async fn update_user(
         roles,
         disabled,
     };
-    if let Err(e) = state.store.update_user(id, &update, Some(admin)).await {
+    if let Err(e) = state.store.update_user(id, &update, Some(admin.id)).await {
         return match conflict_field(&e) {
             Some(field) => {
                 form.password.clear();
@@ -360,7 +363,7 @@ async fn update_user(
         let hash = password::hash(&form.password).await?;
         state
             .store
-            .set_password(id, &hash, None, Some(admin))
+            .set_password(id, &hash, None, Some(admin.id))
             .await?;
     }
     Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response())
@@ -429,8 +432,7 @@ struct UnitForm {
     name_en: String,
 }
 
-async fn units(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    ctx.require_role(Role::Admin)?;
+async fn units(_: Admin, State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     html(UnitsPage {
         units: state.store.org_units().await?,
         members: state.store.org_unit_member_counts().await?,
@@ -444,11 +446,11 @@ async fn units(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 }
 
 async fn create_unit(
+    admin: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
     CsrfForm(f): CsrfForm<UnitForm>,
 ) -> AppResult<Response> {
-    let admin = ctx.require_role(Role::Admin)?.id;
     let lang = ctx.lang;
     let mut errors = Vec::new();
     let kind = OrgUnitKind::parse(&f.kind);
@@ -511,7 +513,7 @@ async fn create_unit(
         name_en,
         province_code: parent.and_then(|p| p.province_code),
     };
-    match state.store.create_org_unit(&new, Some(admin)).await {
+    match state.store.create_org_unit(&new, Some(admin.id)).await {
         Ok(_) => Ok(Redirect::to("/admin/units").into_response()),
         Err(e) if e.is_conflict_on("code") => {
             again(ctx, FormErrors::new(lang, &[("code", FieldError::Taken)]))
@@ -546,7 +548,6 @@ async fn audit_page(
     before: Option<i64>,
     verification: Option<Verification>,
 ) -> AppResult<Response> {
-    ctx.require_role(Role::Admin)?;
     let entries = state.store.audit_page(before, PAGE_SIZE).await?;
     let next_before = (entries.len() as i64 == PAGE_SIZE)
         .then(|| entries.last().map(|e| e.seq))
@@ -560,6 +561,7 @@ async fn audit_page(
 }
 
 async fn audit(
+    _: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<AuditQuery>,
@@ -571,12 +573,11 @@ async fn audit(
 struct Empty {}
 
 async fn verify_audit(
+    _: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
-    ctx.require_role(Role::Admin)
-        .map_err(|_| AppError::Forbidden)?;
     let v = state.store.verify_audit().await?;
     audit_page(&state, ctx, None, Some(v)).await
 }

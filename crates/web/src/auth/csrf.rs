@@ -106,3 +106,48 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         Ok(CsrfForm(form))
     }
 }
+
+/// The CSRF check of a multipart form, made as its parts arrive. The token must come before any
+/// file (Hamafza's forms carry it as their first field, and browsers send fields in document
+/// order) or in the `X-CSRF-Token` header, so a forged upload is refused before a byte of its
+/// files is read.
+pub struct MultipartCsrf<'a> {
+    headers: &'a HeaderMap,
+    state: &'a AppState,
+    checked: bool,
+}
+
+impl<'a> MultipartCsrf<'a> {
+    pub fn new(headers: &'a HeaderMap, state: &'a AppState) -> Self {
+        MultipartCsrf {
+            headers,
+            state,
+            checked: false,
+        }
+    }
+
+    /// The form's `csrf` field arrived: check it now.
+    pub fn token(&mut self, submitted: &str) -> Result<(), AppError> {
+        check(self.headers, self.state, Some(submitted))?;
+        self.checked = true;
+        Ok(())
+    }
+
+    /// A file part is next: without a checked token (field or header) the request stops here.
+    pub fn before_file(&mut self) -> Result<(), AppError> {
+        if !self.checked {
+            check(self.headers, self.state, None)?;
+            self.checked = true;
+        }
+        Ok(())
+    }
+
+    /// The form ended: a form without files must still have carried a valid token.
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.checked {
+            Ok(())
+        } else {
+            check(self.headers, self.state, None)
+        }
+    }
+}

@@ -11,7 +11,6 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use base64::Engine;
-use hamafza_core::Role;
 use hamafza_store::Store;
 use hamafza_store::users::User;
 use rand::RngCore;
@@ -131,42 +130,6 @@ pub async fn start_session(state: &AppState, user_id: i64) -> AppResult<String> 
     Ok(set_cookie(state, SESSION_COOKIE, &token, ttl))
 }
 
-/// The caller of an API route, authenticated by `Authorization: Bearer <token>`. The API does not
-/// read session cookies, so a page elsewhere cannot make a signed-in browser call it (no CSRF).
-pub struct ApiCaller(pub User);
-
-impl FromRequestParts<AppState> for ApiCaller {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(AppError::Unauthorized)?;
-        let user = state
-            .store
-            .token_user(&token_hash(token.trim()), hamafza_store::now())
-            .await?
-            .ok_or(AppError::BadCredentials)?;
-        Ok(ApiCaller(user))
-    }
-}
-
-impl ApiCaller {
-    pub fn require_role(&self, role: Role) -> AppResult<&User> {
-        if self.0.has(role) {
-            Ok(&self.0)
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
-}
-
 /// Checks a username and password, throttled per account and per address (counters in the
 /// store). `BadCredentials` never says which of the two was wrong, and an unknown username costs
 /// as much time as a wrong password.
@@ -209,25 +172,5 @@ pub async fn sign_in_with_password(
             tracing::info!(username, ip, "failed sign-in");
             Err(AppError::BadCredentials)
         }
-    }
-}
-
-/// The caller of an API route that anyone may call but that shows more to some: `None` without
-/// an `Authorization` header, the user with a valid one, 401 with an invalid one.
-pub struct MaybeApiCaller(pub Option<User>);
-
-impl FromRequestParts<AppState> for MaybeApiCaller {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        if parts.headers.get(header::AUTHORIZATION).is_none() {
-            return Ok(MaybeApiCaller(None));
-        }
-        ApiCaller::from_request_parts(parts, state)
-            .await
-            .map(|c| MaybeApiCaller(Some(c.0)))
     }
 }

@@ -1,9 +1,9 @@
 //! Calls over the API.
 
 use crate::AppState;
-use crate::auth::{ApiCaller, MaybeApiCaller};
+use crate::access::{Caller, ManagedCall, ResultsCall, Secretariat, VisibleCall};
 use crate::http::error::{AppError, AppResult, Problem};
-use crate::http::extract::{ApiJson, ApiPath};
+use crate::http::extract::ApiJson;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -11,7 +11,6 @@ use axum::{Json, Router};
 use hamafza_core::call::CallInput;
 use hamafza_persian::jalali;
 use hamafza_store::calls::{Call, CallFilter};
-use hamafza_store::users::User;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -21,10 +20,6 @@ pub fn router() -> Router<AppState> {
         .route("/calls/{id}", get(get_call))
         .route("/calls/{id}/export", get(export_call))
         .route("/calls/{id}/results", get(call_results))
-}
-
-fn manages_calls(user: Option<&User>) -> bool {
-    user.is_some_and(crate::ideas::service::manages)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -108,10 +103,10 @@ impl From<Call> for CallOut {
 /// List calls: published, closed and archived ones for everyone; drafts too for the secretariat.
 #[utoipa::path(get, path = "/api/v1/calls", tag = "calls", responses((status = 200, body = Vec<CallOut>)))]
 pub async fn list_calls(
+    caller: Caller,
     State(state): State<AppState>,
-    caller: MaybeApiCaller,
 ) -> AppResult<Json<Vec<CallOut>>> {
-    let filter = if manages_calls(caller.0.as_ref()) {
+    let filter = if caller.runs_calls() {
         CallFilter::All
     } else {
         CallFilter::Public
@@ -164,13 +159,10 @@ pub struct NewStageIn {
         (status = 403, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_call(
+    actor: Secretariat,
     State(state): State<AppState>,
-    caller: ApiCaller,
     ApiJson(input): ApiJson<NewCallIn>,
 ) -> AppResult<(StatusCode, Json<CallOut>)> {
-    if !manages_calls(Some(&caller.0)) {
-        return Err(AppError::Forbidden);
-    }
     let input = CallInput {
         title: input.title,
         description: input.description,
@@ -197,7 +189,7 @@ pub async fn create_call(
     let valid = input.validate().map_err(AppError::Validation)?;
     let call = state
         .store
-        .create_call(&valid, None, Some(caller.0.id))
+        .create_call(&valid, None, Some(actor.id))
         .await?;
     Ok((StatusCode::CREATED, Json(call.into())))
 }
@@ -205,16 +197,8 @@ pub async fn create_call(
 /// One call by its public id (drafts only for the secretariat).
 #[utoipa::path(get, path = "/api/v1/calls/{id}", tag = "calls", params(("id" = String, Path)),
     responses((status = 200, body = CallOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_call(
-    State(state): State<AppState>,
-    caller: MaybeApiCaller,
-    ApiPath(id): ApiPath<String>,
-) -> AppResult<Json<CallOut>> {
-    let call = crate::ideas::service::call(&state, &id).await?;
-    if !call.state.is_public() && !manages_calls(caller.0.as_ref()) {
-        return Err(AppError::NotFound);
-    }
-    Ok(Json(call.into()))
+pub async fn get_call(seen: VisibleCall) -> AppResult<Json<CallOut>> {
+    Ok(Json(seen.into_parts().0.into()))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -230,19 +214,14 @@ pub struct ExportParams {
     responses((status = 200, description = "The file", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn export_call(
+    managed: ManagedCall,
     State(state): State<AppState>,
-    caller: ApiCaller,
     headers: axum::http::HeaderMap,
-    ApiPath(id): ApiPath<String>,
     crate::http::extract::ApiQuery(p): crate::http::extract::ApiQuery<ExportParams>,
 ) -> AppResult<axum::response::Response> {
-    if !manages_calls(Some(&caller.0)) {
-        return Err(AppError::Forbidden);
-    }
-    let call = crate::ideas::service::call(&state, &id).await?;
     crate::calls::export::download(
         &state,
-        &call,
+        managed.call(),
         &p.format,
         crate::http::view::lang_of(&headers),
     )
@@ -266,14 +245,10 @@ pub struct ResultOut {
 #[utoipa::path(get, path = "/api/v1/calls/{id}/results", tag = "calls", params(("id" = String, Path)),
     responses((status = 200, body = Vec<ResultOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn call_results(
+    seen: ResultsCall,
     State(state): State<AppState>,
-    caller: MaybeApiCaller,
-    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<Vec<ResultOut>>> {
-    let call = crate::ideas::service::call(&state, &id).await?;
-    if call.results_published_at.is_none() && !manages_calls(caller.0.as_ref()) {
-        return Err(AppError::NotFound);
-    }
+    let call = seen.into_call();
     let rows = state.store.results(call.id).await?;
     Ok(Json(
         rows.into_iter()

@@ -2,12 +2,13 @@
 //! publish, close, archive and copy them.
 
 use crate::AppState;
+use crate::access::{ManagedCall, Public, Secretariat, VisibleCall};
 use crate::auth::csrf::CsrfForm;
 use crate::http::error::{AppError, AppResult};
 use crate::http::view::{Ctx, FormErrors, html, rejected};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hamafza_core::call::{
@@ -27,23 +28,6 @@ pub fn router() -> Router<AppState> {
         .route("/secretariat/calls/{id}/state", post(change_state))
         .route("/secretariat/calls/{id}/copy", post(copy))
         .route("/secretariat/calls/{id}/export", get(export))
-}
-
-/// Whether the viewer runs calls (the secretariat, or an admin).
-fn manages_calls(ctx: &Ctx) -> bool {
-    ctx.user
-        .as_ref()
-        .is_some_and(crate::ideas::service::manages)
-}
-
-/// A call by its public id, if the viewer may see it (drafts only for the secretariat).
-async fn visible_call(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Call> {
-    let call = crate::ideas::service::call(state, id).await?;
-    if call.state.is_public() || manages_calls(ctx) {
-        Ok(call)
-    } else {
-        Err(AppError::NotFound)
-    }
 }
 
 /// Display helpers shared by the call templates.
@@ -96,7 +80,7 @@ struct ListPage<'a> {
     manage: bool,
 }
 
-async fn public_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+async fn public_list(_: Public, State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let calls = state.store.calls(CallFilter::Public).await?;
     html(ListPage {
         ctx: &ctx,
@@ -109,8 +93,11 @@ async fn public_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respo
     })
 }
 
-async fn manage_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    ctx.require_secretariat()?;
+async fn manage_list(
+    _: Secretariat,
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> AppResult<Response> {
     let calls = state.store.calls(CallFilter::All).await?;
     html(ListPage {
         ctx: &ctx,
@@ -152,12 +139,9 @@ impl CallPage<'_> {
     }
 }
 
-async fn call_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let call = visible_call(&state, &ctx, &id).await?;
+async fn call_page(seen: VisibleCall, ctx: Ctx) -> AppResult<Response> {
+    let manage = seen.caller().runs_calls();
+    let (call, _) = seen.into_parts();
     let description = crate::http::markdown::to_safe_html(&call.description);
     html(CallPage {
         ctx: &ctx,
@@ -165,7 +149,7 @@ async fn call_page(
             ctx: &ctx,
             now: hamafza_store::now(),
         },
-        manage: manages_calls(&ctx),
+        manage,
         call,
         description,
     })
@@ -288,8 +272,7 @@ impl FormPage<'_> {
     }
 }
 
-async fn new_page(ctx: Ctx) -> AppResult<Response> {
-    ctx.require_secretariat()?;
+async fn new_page(_: Secretariat, ctx: Ctx) -> AppResult<Response> {
     html(FormPage {
         ctx: &ctx,
         call: None,
@@ -299,15 +282,15 @@ async fn new_page(ctx: Ctx) -> AppResult<Response> {
 }
 
 async fn create(
+    actor: Secretariat,
     State(state): State<AppState>,
     ctx: Ctx,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let actor = ctx.require_secretariat()?;
     let form = CallForm::from_raw(&raw);
     match form.input.validate() {
         Ok(v) => {
-            let call = state.store.create_call(&v, None, Some(actor)).await?;
+            let call = state.store.create_call(&v, None, Some(actor.id)).await?;
             Ok(Redirect::to(&format!("/calls/{}", call.public_id)).into_response())
         }
         Err(errors) => {
@@ -322,13 +305,8 @@ async fn create(
     }
 }
 
-async fn edit_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    ctx.require_secretariat()?;
-    let call = crate::ideas::service::call(&state, &id).await?;
+async fn edit_page(managed: ManagedCall, ctx: Ctx) -> AppResult<Response> {
+    let (call, _) = managed.into_parts();
     let form = CallForm::from_call(&call, &ctx);
     html(FormPage {
         ctx: &ctx,
@@ -339,17 +317,16 @@ async fn edit_page(
 }
 
 async fn update(
+    managed: ManagedCall,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let actor = ctx.require_secretariat()?;
-    let call = crate::ideas::service::call(&state, &id).await?;
+    let (call, actor) = managed.into_parts();
     let form = CallForm::from_raw(&raw);
     match form.input.validate() {
         Ok(v) => {
-            state.store.update_call(call.id, &v, Some(actor)).await?;
+            state.store.update_call(call.id, &v, Some(actor.id)).await?;
             Ok(Redirect::to(&format!("/calls/{}", call.public_id)).into_response())
         }
         Err(errors) => {
@@ -365,18 +342,20 @@ async fn update(
 }
 
 async fn change_state(
+    managed: ManagedCall,
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let actor = ctx.require_secretariat()?;
-    let call = crate::ideas::service::call(&state, &id).await?;
+    let (call, actor) = managed.into_parts();
     let to = raw
         .get("to")
         .and_then(|s| CallState::parse(s))
         .ok_or(AppError::BadRequest("to".into()))?;
-    match state.store.set_call_state(call.id, to, Some(actor)).await {
+    match state
+        .store
+        .set_call_state(call.id, to, Some(actor.id))
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/calls/{}", call.public_id)).into_response()),
         Err(hamafza_store::StoreError::Conflict(why)) => Err(AppError::BadRequest(why)),
         Err(e) => Err(e.into()),
@@ -385,18 +364,17 @@ async fn change_state(
 
 /// "New round from this call": a draft with the same axes and stages.
 async fn copy(
+    managed: ManagedCall,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let actor = ctx.require_secretariat()?;
-    let call = crate::ideas::service::call(&state, &id).await?;
+    let (call, actor) = managed.into_parts();
     let mut v = call.to_valid();
     v.title = format!("{} {}", v.title, ctx.t("call.new_round_suffix"));
     let copy = state
         .store
-        .create_call(&v, Some(call.id), Some(actor))
+        .create_call(&v, Some(call.id), Some(actor.id))
         .await?;
     Ok(Redirect::to(&format!("/secretariat/calls/{}/edit", copy.public_id)).into_response())
 }
@@ -407,12 +385,10 @@ struct ExportQuery {
 }
 
 async fn export(
+    managed: ManagedCall,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     axum::extract::Query(q): axum::extract::Query<ExportQuery>,
 ) -> AppResult<Response> {
-    ctx.require_secretariat()?;
-    let call = crate::ideas::service::call(&state, &id).await?;
-    crate::calls::export::download(&state, &call, &q.format, ctx.lang).await
+    crate::calls::export::download(&state, managed.call(), &q.format, ctx.lang).await
 }

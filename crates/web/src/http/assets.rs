@@ -69,7 +69,7 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/assets/{name}", get(serve))
 }
 
-async fn serve(Path(name): Path<String>) -> Response {
+async fn serve(_: crate::access::Public, Path(name): Path<String>) -> Response {
     let Some(a) = ASSETS.iter().find(|a| a.name == name) else {
         return crate::AppError::NotFound.into_response();
     };

@@ -22,12 +22,12 @@ pub fn health_router() -> Router<AppState> {
         .route("/readyz", get(readyz))
 }
 
-async fn healthz() -> Json<serde_json::Value> {
+async fn healthz(_: crate::access::Public) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
 /// Ready only when the database answers.
-async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+async fn readyz(_: crate::access::Public, State(state): State<AppState>) -> impl IntoResponse {
     if state.store.ping().await {
         (
             StatusCode::OK,

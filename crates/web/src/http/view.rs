@@ -142,31 +142,6 @@ impl Ctx {
             .is_some_and(|u| role.is_some_and(|r| u.has(r)))
     }
 
-    /// The signed-in user, or `Unauthorized` (pages then redirect to the sign-in page).
-    pub fn require_user(&self) -> AppResult<&User> {
-        self.user.as_ref().ok_or(AppError::Unauthorized)
-    }
-
-    /// The signed-in user if they hold `role`; `Forbidden` if signed in without it.
-    pub fn require_role(&self, role: Role) -> AppResult<&User> {
-        let u = self.require_user()?;
-        if u.has(role) {
-            Ok(u)
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
-
-    /// The signed-in user's id if they run calls (the secretariat, or an admin).
-    pub fn require_secretariat(&self) -> AppResult<i64> {
-        let u = self.require_user()?;
-        if crate::ideas::service::manages(u) {
-            Ok(u.id)
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
-
     /// The name of a role in this language.
     pub fn role_name(&self, role: &Role) -> &'static str {
         self.t(&format!("role.{}", role.as_str()))

@@ -1,9 +1,9 @@
 //! Ideas over the API.
 
 use crate::AppState;
-use crate::auth::ApiCaller;
+use crate::access::{LedIdea, SignedIn, VisibleCall, VisibleIdea};
 use crate::http::error::{AppError, AppResult, Problem};
-use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::extract::{ApiJson, ApiQuery};
 use crate::ideas::service::{self as ideas, Submitted};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -192,22 +192,16 @@ impl PageParams {
     responses((status = 200, body = IdeaPage), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_ideas(
+    user: SignedIn,
+    seen: VisibleCall,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<String>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> AppResult<Json<IdeaPage>> {
-    let call = crate::ideas::service::call(&state, &id).await?;
-    if !call.state.is_public() && !ideas::manages(&caller.0) {
-        return Err(AppError::NotFound);
-    }
-    let page = if ideas::manages(&caller.0) {
+    let call = seen.call();
+    let page = if crate::access::runs_calls(&user) {
         state.store.inbox_page(call.id, &p.query()?).await?
     } else {
-        let mine = state
-            .store
-            .ideas_of_author(caller.0.id, Some(call.id))
-            .await?;
+        let mine = state.store.ideas_of_author(user.id, Some(call.id)).await?;
         hamafza_store::screening::InboxPage {
             total: mine.len() as i64,
             ideas: mine,
@@ -276,16 +270,13 @@ pub(crate) fn refused(why: &'static str) -> AppError {
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn submit_idea(
+    user: SignedIn,
+    seen: VisibleCall,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     ApiJson(input): ApiJson<IdeaIn>,
 ) -> AppResult<(StatusCode, Json<IdeaOut>)> {
-    let call = crate::ideas::service::call(&state, &id).await?;
-    if !call.state.is_public() {
-        return Err(AppError::NotFound);
-    }
+    let call = seen.call();
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -294,8 +285,8 @@ pub async fn submit_idea(
     let extras = ideas::Extras::default();
     match ideas::submit(
         &state,
-        &call,
-        &caller.0,
+        call,
+        &user,
         &input.into(),
         extras,
         Channel::Api,
@@ -323,11 +314,10 @@ pub async fn submit_idea(
 #[utoipa::path(get, path = "/api/v1/ideas/{id}", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = IdeaOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_idea(
+    seen: VisibleIdea,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<IdeaOut>> {
-    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
+    let (idea, call, _) = seen.into_parts();
     Ok(Json(out(&state, idea, &call.public_id).await?))
 }
 
@@ -338,13 +328,12 @@ pub async fn get_idea(
     responses((status = 200, body = IdeaOut), (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn edit_idea(
+    led: LedIdea,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<IdeaIn>,
 ) -> AppResult<Json<IdeaOut>> {
-    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
-    if let Some(why) = ideas::edit_blocker(&call, &idea, &caller.0, hamafza_store::now()) {
+    let (idea, call, lead) = led.into_parts();
+    if let Some(why) = ideas::edit_blocker(&call, &idea, &lead, hamafza_store::now()) {
         return Err(refused(why));
     }
     let axes: Vec<i64> = call.axes.iter().map(|a| a.id).collect();
@@ -353,7 +342,7 @@ pub async fn edit_idea(
         .map_err(AppError::Validation)?;
     let idea = state
         .store
-        .edit_idea(idea.id, idea.place(), &text, Some(caller.0.id))
+        .edit_idea(idea.id, idea.place(), &text, Some(lead.id))
         .await?;
     Ok(Json(out(&state, idea, &call.public_id).await?))
 }

@@ -2,13 +2,14 @@
 //! versions, timeline), editing while the call allows it, and "my ideas".
 
 use crate::AppState;
+use crate::access::{SignedIn, VisibleCall, VisibleIdea};
 use crate::http::error::{AppError, AppResult};
 use crate::http::view::{Ctx, FormErrors, html, rejected};
 use crate::ideas::service::{self as ideas, Submitted};
 use crate::intake::attachments::UploadForm;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use hamafza_core::audit::AuditEntry;
@@ -156,22 +157,13 @@ async fn owner_units(state: &AppState) -> AppResult<Vec<OrgUnit>> {
         .collect())
 }
 
-async fn call_or_404(state: &AppState, id: &str) -> AppResult<Call> {
-    let call = ideas::call(state, id).await?;
-    if call.state.is_public() {
-        Ok(call)
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 async fn submit_page(
+    user: SignedIn,
+    seen: VisibleCall,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?.clone();
-    let call = call_or_404(&state, &id).await?;
+    let (call, _) = seen.into_parts();
     let blocked = ideas::submit_blocker(&call, &user, hamafza_store::now());
     let draft = state.store.draft(user.id, call.id).await?;
     let mut raw: HashMap<String, String> = draft
@@ -196,13 +188,13 @@ async fn submit_page(
 /// The submission form posts here: to submit (with files and teammates), or, from its other
 /// buttons, to save a draft or to look for similar ideas without JavaScript.
 async fn submit(
+    user: SignedIn,
+    seen: VisibleCall,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     UploadForm { fields: raw, files }: UploadForm,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?.clone();
-    let call = call_or_404(&state, &id).await?;
+    let (call, _) = seen.into_parts();
     let input = input_from(&raw);
     let key = raw.get("idempotency").filter(|k| !k.is_empty()).cloned();
     let team = raw.get("team").cloned().unwrap_or_default();
@@ -376,19 +368,18 @@ struct PageQuery {
 }
 
 async fn idea_page(
+    seen: VisibleIdea,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?.clone();
-    let (idea, call) = ideas::visible(&state, &user, &id).await?;
+    let (idea, call, user) = seen.into_parts();
     let view = PageView {
         just_submitted: q.submitted.is_some(),
         template: q.template,
         decision: None,
     };
-    idea_page_with(&state, &ctx, idea, call, None, view).await
+    idea_page_with(&state, &ctx, &user, idea, call, None, view).await
 }
 
 /// What a view of the idea page carries besides the idea.
@@ -402,17 +393,18 @@ pub(crate) struct PageView {
     pub decision: Option<(FormErrors, String)>,
 }
 
-/// The idea page. `intake` is the attachments-and-team view when its form came back with errors
-/// (loaded otherwise); any form with errors makes the status 422.
+/// The idea page as `user` sees it (the handler proved they may). `intake` is the
+/// attachments-and-team view when its form came back with errors (loaded otherwise); any form
+/// with errors makes the status 422.
 pub(crate) async fn idea_page_with(
     state: &AppState,
     ctx: &Ctx,
+    user: &hamafza_store::users::User,
     idea: Idea,
     call: Call,
     intake: Option<crate::intake::pages::IntakeView>,
     view: PageView,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?;
     let intake = match intake {
         Some(i) => i,
         None => crate::intake::pages::IntakeView::load(state, &idea, &call, user).await?,
@@ -420,7 +412,7 @@ pub(crate) async fn idea_page_with(
     let versions = state.store.idea_versions(idea.id).await?;
     let mut timeline = state.store.audit_for("idea", &idea.public_id).await?;
     let can_edit = ideas::edit_blocker(&call, &idea, user, hamafza_store::now()).is_none();
-    let manage = ideas::manages(user);
+    let manage = crate::access::runs_calls(user);
     if !manage {
         timeline.retain(crate::screening::pages::author_sees);
     }
@@ -467,12 +459,11 @@ pub(crate) async fn idea_page_with(
 }
 
 async fn edit_page(
+    seen: VisibleIdea,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?.clone();
-    let (idea, call) = ideas::visible(&state, &user, &id).await?;
+    let (idea, call, user) = seen.into_parts();
     let blocked = ideas::edit_blocker(&call, &idea, &user, hamafza_store::now());
     let v = state
         .store
@@ -498,13 +489,12 @@ async fn edit_page(
 }
 
 async fn edit(
+    seen: VisibleIdea,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     UploadForm { fields: raw, files }: UploadForm,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?.clone();
-    let (idea, call) = ideas::visible(&state, &user, &id).await?;
+    let (idea, call, user) = seen.into_parts();
     let input = input_from(&raw);
     let existing = state.store.attachments(idea.id).await?;
     let (errors, blocked) = match ideas::edit_blocker(&call, &idea, &user, hamafza_store::now()) {
@@ -590,8 +580,7 @@ impl MinePage<'_> {
     }
 }
 
-async fn my_ideas(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let user = ctx.require_user()?.clone();
+async fn my_ideas(user: SignedIn, State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let mine = state.store.ideas_of_author(user.id, None).await?;
     let invitations = state.store.invitations_of(user.id).await?;
     let mut joined = Vec::new();
@@ -624,6 +613,7 @@ async fn my_ideas(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
 pub(crate) async fn rejected_decision(
     state: &AppState,
     ctx: &Ctx,
+    user: &hamafza_store::users::User,
     idea: Idea,
     call: Call,
     errors: FormErrors,
@@ -633,5 +623,5 @@ pub(crate) async fn rejected_decision(
         decision: Some((errors, message)),
         ..Default::default()
     };
-    idea_page_with(state, ctx, idea, call, None, view).await
+    idea_page_with(state, ctx, user, idea, call, None, view).await
 }

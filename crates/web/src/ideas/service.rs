@@ -2,22 +2,12 @@
 //! server's clock against the call's stages.
 
 use crate::AppState;
-use crate::http::error::{AppError, AppResult};
-use hamafza_core::Role;
+use crate::http::error::AppResult;
 use hamafza_core::call::{CallState, StageAction};
 use hamafza_core::idea::{Channel, IdeaInput, in_audience};
 use hamafza_store::calls::Call;
 use hamafza_store::ideas::{Idea, NewIdea};
 use hamafza_store::users::User;
-
-/// A call by its public id, or `NotFound`. Who may see it is the caller's check.
-pub async fn call(state: &AppState, public_id: &str) -> AppResult<Call> {
-    state
-        .store
-        .call_by_public_id(public_id)
-        .await?
-        .ok_or(AppError::NotFound)
-}
 
 /// Whether the call's open stage (by the server clock) allows `action`.
 pub fn stage_allows(call: &Call, action: StageAction, now: i64) -> bool {
@@ -25,10 +15,6 @@ pub fn stage_allows(call: &Call, action: StageAction, now: i64) -> bool {
         && call
             .current_stage(now)
             .is_some_and(|s| s.kind.actions().contains(&action))
-}
-
-pub fn manages(user: &User) -> bool {
-    user.has(Role::Secretariat) || user.has(Role::Admin)
 }
 
 /// Why someone cannot submit to a call right now, as a catalog key; `None` if they can.
@@ -40,14 +26,6 @@ pub fn submit_blocker(call: &Call, user: &User, now: i64) -> Option<&'static str
     } else {
         None
     }
-}
-
-/// The author (the team's lead), the members who accepted and the secretariat see an idea; to
-/// anyone else it does not exist.
-pub async fn may_view(state: &AppState, user: &User, idea: &Idea) -> AppResult<bool> {
-    Ok(idea.author_id == Some(user.id)
-        || manages(user)
-        || state.store.is_member(idea.id, user.id).await?)
 }
 
 /// Why the author cannot edit now, as a catalog key; `None` if they can.
@@ -73,20 +51,6 @@ fn revising(call: &Call, idea: &Idea, now: i64) -> bool {
         && call.current_stage(now).is_some_and(|s| {
             s.position == idea.stage_position && s.kind.actions().contains(&StageAction::Revise)
         })
-}
-
-/// An idea the viewer may see, by public id, with its call; `NotFound` otherwise.
-pub async fn visible(state: &AppState, user: &User, public_id: &str) -> AppResult<(Idea, Call)> {
-    let idea = state
-        .store
-        .idea_by_public_id(public_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !may_view(state, user, &idea).await? {
-        return Err(AppError::NotFound);
-    }
-    let call = state.store.call(idea.call_id).await?;
-    Ok((idea, call))
 }
 
 /// The outcome of a submission.
@@ -167,12 +131,9 @@ pub async fn decide(
     transition: Option<hamafza_core::idea::Transition>,
     expected: Option<hamafza_core::idea::Place>,
     message: &str,
-    actor: &User,
+    actor: &crate::access::Secretariat,
 ) -> AppResult<Result<Idea, hamafza_core::account::FieldErrors>> {
     use hamafza_core::account::FieldError;
-    if !manages(actor) {
-        return Err(AppError::Forbidden);
-    }
     let message = hamafza_core::account::fix_letters_keep_lines(message);
     let from = expected.unwrap_or(idea.place());
     if from != idea.place() {

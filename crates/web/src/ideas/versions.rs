@@ -2,12 +2,12 @@
 //! changed after the secretariat asked. Whoever may see the idea may compare its versions.
 
 use crate::AppState;
+use crate::access::VisibleIdea;
 use crate::http::error::{AppError, AppResult};
 use crate::http::view::{Ctx, html};
-use crate::ideas::service as ideas;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use hamafza_core::diff::{self, Change, Piece};
@@ -70,13 +70,12 @@ fn axis_title(call: &Call, id: i64) -> String {
 }
 
 async fn compare(
+    seen: VisibleIdea,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     Query(q): Query<CompareQuery>,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?.clone();
-    let (idea, call) = ideas::visible(&state, &user, &id).await?;
+    let (idea, call, _) = seen.into_parts();
     let versions = state.store.idea_versions(idea.id).await?;
     // By default: the latest version against the one before it.
     let to_no = version_no(q.to.as_deref()).unwrap_or(idea.version);

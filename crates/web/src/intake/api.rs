@@ -1,7 +1,7 @@
 //! Attachments, teams, drafts, similar ideas and offline imports over the API.
 
 use crate::AppState;
-use crate::auth::ApiCaller;
+use crate::access::{AudienceCall, InvitedIdea, LedIdea, ManagedCall, VisibleIdea};
 use crate::http::error::{AppError, AppResult, Problem};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::ideas::service as ideas;
@@ -47,17 +47,13 @@ pub struct ImportReport {
     request_body(content = Vec<u8>, content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn import_ideas(
+    managed: ManagedCall,
     State(state): State<AppState>,
-    caller: ApiCaller,
     headers: HeaderMap,
-    ApiPath(id): ApiPath<String>,
     ApiQuery(p): ApiQuery<ImportParams>,
     body: axum::body::Bytes,
 ) -> AppResult<Json<ImportReport>> {
-    if !ideas::manages(&caller.0) {
-        return Err(AppError::Forbidden);
-    }
-    let call = crate::ideas::service::call(&state, &id).await?;
+    let (call, actor) = managed.into_parts();
     let channel = match p.channel.as_deref().unwrap_or("exhibition") {
         "exhibition" => Channel::Exhibition,
         "paper" => Channel::Paper,
@@ -76,7 +72,7 @@ pub async fn import_ideas(
     } else {
         state
             .store
-            .import_ideas(call.id, &checked.good, channel, Some(caller.0.id))
+            .import_ideas(call.id, &checked.good, channel, Some(actor.id))
             .await?
     };
     Ok(Json(ImportReport {
@@ -156,12 +152,10 @@ impl From<hamafza_store::attachments::Attachment> for AttachmentOut {
 #[utoipa::path(get, path = "/api/v1/ideas/{id}/attachments", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Vec<AttachmentOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_attachments(
+    seen: VisibleIdea,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<Vec<AttachmentOut>>> {
-    let (idea, _) = ideas::visible(&state, &caller.0, &id).await?;
-    let list = state.store.attachments(idea.id).await?;
+    let list = state.store.attachments(seen.idea().id).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
@@ -174,13 +168,12 @@ pub async fn list_attachments(
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = Vec<AttachmentOut>), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn upload_attachments(
+    led: LedIdea,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<String>,
     req: axum::extract::Request,
 ) -> AppResult<(StatusCode, Json<Vec<AttachmentOut>>)> {
-    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
-    if let Some(why) = ideas::edit_blocker(&call, &idea, &caller.0, hamafza_store::now()) {
+    let (idea, call, lead) = led.into_parts();
+    if let Some(why) = ideas::edit_blocker(&call, &idea, &lead, hamafza_store::now()) {
         return Err(crate::ideas::api::refused(why));
     }
     let uploads = crate::intake::attachments::api_uploads(&state, req).await?;
@@ -193,7 +186,7 @@ pub async fn upload_attachments(
     .map_err(item_problems)?;
     let added = match state
         .store
-        .add_attachments(idea.id, &idea.public_id, &files, Some(caller.0.id))
+        .add_attachments(idea.id, &idea.public_id, &files, Some(lead.id))
         .await
     {
         Err(hamafza_store::StoreError::Conflict(_)) => {
@@ -219,12 +212,11 @@ fn item_problems(items: Vec<crate::intake::attachments::ItemError>) -> AppError 
     params(("id" = String, Path), ("aid" = String, Path)),
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn download_attachment(
+    seen: VisibleIdea,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath((id, aid)): ApiPath<(String, String)>,
+    ApiPath((_idea, aid)): ApiPath<(String, String)>,
 ) -> AppResult<axum::response::Response> {
-    let (idea, _) = ideas::visible(&state, &caller.0, &id).await?;
-    let a = state.store.attachment(idea.id, &aid).await?;
+    let a = state.store.attachment(seen.idea().id, &aid).await?;
     crate::intake::attachments::download(&state, &a).await
 }
 
@@ -233,18 +225,18 @@ pub async fn download_attachment(
     params(("id" = String, Path), ("aid" = String, Path)),
     responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_attachment(
+    led: LedIdea,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath((id, aid)): ApiPath<(String, String)>,
+    ApiPath((_idea, aid)): ApiPath<(String, String)>,
 ) -> AppResult<StatusCode> {
-    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
+    let (idea, call, lead) = led.into_parts();
     let a = state.store.attachment(idea.id, &aid).await?;
-    if let Some(why) = ideas::edit_blocker(&call, &idea, &caller.0, hamafza_store::now()) {
+    if let Some(why) = ideas::edit_blocker(&call, &idea, &lead, hamafza_store::now()) {
         return Err(crate::ideas::api::refused(why));
     }
     state
         .store
-        .remove_attachment(&idea.public_id, &a, Some(caller.0.id))
+        .remove_attachment(&idea.public_id, &a, Some(lead.id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -279,12 +271,10 @@ async fn team_out(
 #[utoipa::path(get, path = "/api/v1/ideas/{id}/team", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Vec<MemberOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_team(
+    seen: VisibleIdea,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<Vec<MemberOut>>> {
-    let (idea, _) = ideas::visible(&state, &caller.0, &id).await?;
-    team_out(&state, &idea).await
+    team_out(&state, seen.idea()).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -299,19 +289,18 @@ pub struct InviteIn {
     request_body = InviteIn,
     responses((status = 201, body = Vec<MemberOut>), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn invite_member(
+    led: LedIdea,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<InviteIn>,
 ) -> AppResult<(StatusCode, Json<Vec<MemberOut>>)> {
-    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
-    if let Some(why) = ideas::edit_blocker(&call, &idea, &caller.0, hamafza_store::now()) {
+    let (idea, call, lead) = led.into_parts();
+    if let Some(why) = ideas::edit_blocker(&call, &idea, &lead, hamafza_store::now()) {
         return Err(crate::ideas::api::refused(why));
     }
-    let u = crate::intake::teams::check_invitee(&state, &call, caller.0.id, &input.user)
+    let u = crate::intake::teams::check_invitee(&state, &call, lead.id, &input.user)
         .await?
         .map_err(|e| AppError::Validation(vec![("user", e)]))?;
-    match state.store.invite(&idea, u.id, Some(caller.0.id)).await {
+    match state.store.invite(&idea, u.id, Some(lead.id)).await {
         Err(hamafza_store::StoreError::Conflict(w)) => {
             let e = if w == "team_full" {
                 FieldError::TeamFull(hamafza_store::teams::MAX_TEAM)
@@ -325,21 +314,19 @@ pub async fn invite_member(
     Ok((StatusCode::CREATED, team_out(&state, &idea).await?))
 }
 
-/// The idea by public id, for someone answering an invitation (who cannot see it yet).
-async fn invited_idea(
+/// Answers the caller's own invitation; `{user}` must be the caller.
+async fn answer(
     state: &AppState,
-    caller: &ApiCaller,
-    id: &str,
+    invited: InvitedIdea,
     user: i64,
-) -> AppResult<hamafza_store::ideas::Idea> {
-    if caller.0.id != user {
+    accept: bool,
+) -> AppResult<StatusCode> {
+    let (idea, _, invitee) = invited.into_parts();
+    if invitee.id != user {
         return Err(AppError::Forbidden);
     }
-    state
-        .store
-        .idea_by_public_id(id)
-        .await?
-        .ok_or(AppError::NotFound)
+    state.store.answer_invitation(&idea, user, accept).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Accept an invitation (only the invited person, for themselves).
@@ -347,13 +334,11 @@ async fn invited_idea(
     params(("id" = String, Path), ("user" = i64, Path, description = "The invited user's id (the caller)")),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn accept_invitation(
+    invited: InvitedIdea,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath((id, user)): ApiPath<(String, i64)>,
+    ApiPath((_idea, user)): ApiPath<(String, i64)>,
 ) -> AppResult<StatusCode> {
-    let idea = invited_idea(&state, &caller, &id, user).await?;
-    state.store.answer_invitation(&idea, user, true).await?;
-    Ok(StatusCode::NO_CONTENT)
+    answer(&state, invited, user, true).await
 }
 
 /// Decline an invitation (only the invited person, for themselves).
@@ -361,13 +346,11 @@ pub async fn accept_invitation(
     params(("id" = String, Path), ("user" = i64, Path, description = "The invited user's id (the caller)")),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn decline_invitation(
+    invited: InvitedIdea,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath((id, user)): ApiPath<(String, i64)>,
+    ApiPath((_idea, user)): ApiPath<(String, i64)>,
 ) -> AppResult<StatusCode> {
-    let idea = invited_idea(&state, &caller, &id, user).await?;
-    state.store.answer_invitation(&idea, user, false).await?;
-    Ok(StatusCode::NO_CONTENT)
+    answer(&state, invited, user, false).await
 }
 
 /// The lead takes someone off the team (a member or an invitation).
@@ -375,17 +358,17 @@ pub async fn decline_invitation(
     params(("id" = String, Path), ("user" = i64, Path)),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn remove_member(
+    led: LedIdea,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath((id, user)): ApiPath<(String, i64)>,
+    ApiPath((_idea, user)): ApiPath<(String, i64)>,
 ) -> AppResult<StatusCode> {
-    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
-    if let Some(why) = ideas::edit_blocker(&call, &idea, &caller.0, hamafza_store::now()) {
+    let (idea, call, lead) = led.into_parts();
+    if let Some(why) = ideas::edit_blocker(&call, &idea, &lead, hamafza_store::now()) {
         return Err(crate::ideas::api::refused(why));
     }
     state
         .store
-        .remove_member(&idea, user, Some(caller.0.id))
+        .remove_member(&idea, user, Some(lead.id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -395,17 +378,17 @@ pub async fn remove_member(
     params(("id" = String, Path), ("user" = i64, Path)),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn make_lead(
+    led: LedIdea,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath((id, user)): ApiPath<(String, i64)>,
+    ApiPath((_idea, user)): ApiPath<(String, i64)>,
 ) -> AppResult<StatusCode> {
-    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
-    if let Some(why) = ideas::edit_blocker(&call, &idea, &caller.0, hamafza_store::now()) {
+    let (idea, call, lead) = led.into_parts();
+    if let Some(why) = ideas::edit_blocker(&call, &idea, &lead, hamafza_store::now()) {
         return Err(crate::ideas::api::refused(why));
     }
     state
         .store
-        .hand_over_lead(&idea, user, Some(caller.0.id))
+        .hand_over_lead(&idea, user, Some(lead.id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -419,33 +402,17 @@ pub struct DraftOut {
     pub updated_at: i64,
 }
 
-/// A call open to the caller, for drafts and similar ideas.
-async fn call_for_caller(
-    state: &AppState,
-    caller: &ApiCaller,
-    id: &str,
-) -> AppResult<hamafza_store::calls::Call> {
-    let call = crate::ideas::service::call(state, id).await?;
-    if !call.state.is_public()
-        || !hamafza_core::idea::in_audience(call.audience, caller.0.org_unit_id.is_some())
-    {
-        return Err(AppError::NotFound);
-    }
-    Ok(call)
-}
-
 /// The caller's draft for this call.
 #[utoipa::path(get, path = "/api/v1/calls/{id}/draft", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = DraftOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_draft(
+    open: AudienceCall,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<DraftOut>> {
-    let call = call_for_caller(&state, &caller, &id).await?;
+    let (call, user) = open.into_parts();
     let d = state
         .store
-        .draft(caller.0.id, call.id)
+        .draft(user.id, call.id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Json(DraftOut {
@@ -459,14 +426,13 @@ pub async fn get_draft(
     request_body(content = Object),
     responses((status = 200, body = DraftOut), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn put_draft(
+    open: AudienceCall,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<String>,
     ApiJson(fields): ApiJson<std::collections::HashMap<String, String>>,
 ) -> AppResult<Json<DraftOut>> {
-    let call = call_for_caller(&state, &caller, &id).await?;
+    let (call, user) = open.into_parts();
     let data = crate::intake::pages::draft_json(&fields);
-    let updated_at = state.store.save_draft(caller.0.id, call.id, &data).await?;
+    let updated_at = state.store.save_draft(user.id, call.id, &data).await?;
     Ok(Json(DraftOut { data, updated_at }))
 }
 
@@ -474,12 +440,11 @@ pub async fn put_draft(
 #[utoipa::path(delete, path = "/api/v1/calls/{id}/draft", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_draft(
+    open: AudienceCall,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<String>,
 ) -> AppResult<StatusCode> {
-    let call = call_for_caller(&state, &caller, &id).await?;
-    if state.store.delete_draft(caller.0.id, call.id).await? {
+    let (call, user) = open.into_parts();
+    if state.store.delete_draft(user.id, call.id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::NotFound)
@@ -505,12 +470,11 @@ pub struct SimilarOut {
 #[utoipa::path(get, path = "/api/v1/calls/{id}/similar", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path), SimilarParams),
     responses((status = 200, body = Vec<SimilarOut>)))]
 pub async fn similar_ideas(
+    open: AudienceCall,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<String>,
     ApiQuery(p): ApiQuery<SimilarParams>,
 ) -> AppResult<Json<Vec<SimilarOut>>> {
-    let call = call_for_caller(&state, &caller, &id).await?;
+    let call = open.call();
     let q: String = p.q.chars().take(2000).collect();
     let found = state.store.similar_ideas(call.id, &q, 5).await?;
     Ok(Json(

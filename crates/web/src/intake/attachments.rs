@@ -212,6 +212,7 @@ impl FromRequest<AppState> for UploadForm {
             .map_err(|e| AppError::BadRequest(e.body_text()))?;
         let mut fields = HashMap::new();
         let mut files = Vec::new();
+        let mut guard = csrf::MultipartCsrf::new(&headers, state);
         while let Some(mut field) = form
             .next_field()
             .await
@@ -220,6 +221,7 @@ impl FromRequest<AppState> for UploadForm {
             let name = field.name().unwrap_or_default().to_string();
             match field.file_name().map(str::to_string) {
                 Some(file_name) => {
+                    guard.before_file()?;
                     let mut bytes = Vec::new();
                     let mut too_big = false;
                     while let Some(chunk) = field
@@ -247,15 +249,14 @@ impl FromRequest<AppState> for UploadForm {
                         .text()
                         .await
                         .map_err(|e| AppError::BadRequest(e.body_text()))?;
+                    if name == csrf::CSRF_FIELD {
+                        guard.token(&text)?;
+                    }
                     fields.insert(name, text);
                 }
             }
         }
-        csrf::check(
-            &headers,
-            state,
-            fields.get(csrf::CSRF_FIELD).map(String::as_str),
-        )?;
+        guard.finish()?;
         Ok(UploadForm { fields, files })
     }
 }

@@ -2,12 +2,13 @@
 //! check it (dry run) and import it. The rules are those of the API (`crate::import`).
 
 use crate::AppState;
+use crate::access::ManagedCall;
 use crate::auth::csrf;
 use crate::http::error::{AppError, AppResult, ProblemField, row_problem};
 use crate::http::view::{Ctx, html, rejected};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
@@ -35,13 +36,8 @@ struct Report {
     errors: Vec<ProblemField>,
 }
 
-async fn page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    ctx.require_secretariat()?;
-    let call = crate::ideas::service::call(&state, &id).await?;
+async fn page(managed: ManagedCall, ctx: Ctx) -> AppResult<Response> {
+    let (call, _) = managed.into_parts();
     html(ImportPage {
         ctx: &ctx,
         call,
@@ -50,22 +46,25 @@ async fn page(
 }
 
 async fn upload(
+    managed: ManagedCall,
     State(state): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
-    Path(id): Path<String>,
     mut form: Multipart,
 ) -> AppResult<Response> {
-    let (mut token, mut file, mut dry_run, mut partial, mut channel) =
-        (None, Vec::new(), false, false, Channel::Exhibition);
+    let (call, actor) = managed.into_parts();
+    let mut guard = csrf::MultipartCsrf::new(&headers, &state);
+    let (mut file, mut dry_run, mut partial, mut channel) =
+        (Vec::new(), false, false, Channel::Exhibition);
     while let Some(field) = form
         .next_field()
         .await
         .map_err(|e| AppError::BadRequest(e.body_text()))?
     {
         match field.name().unwrap_or_default() {
-            "csrf" => token = field.text().await.ok(),
+            "csrf" => guard.token(&field.text().await.unwrap_or_default())?,
             "file" => {
+                guard.before_file()?;
                 file = field
                     .bytes()
                     .await
@@ -84,10 +83,7 @@ async fn upload(
             _ => {}
         }
     }
-    // Multipart bodies do not pass through `CsrfForm`, so the token is checked here.
-    csrf::check(&headers, &state, token.as_deref())?;
-    let actor = ctx.require_secretariat()?;
-    let call = crate::ideas::service::call(&state, &id).await?;
+    guard.finish()?;
     let checked = match crate::intake::import::check(&call, &file) {
         Ok(c) => c,
         Err(AppError::Rows(errors)) => {
@@ -112,7 +108,7 @@ async fn upload(
     let outcome = if write {
         state
             .store
-            .import_ideas(call.id, &checked.good, channel, Some(actor))
+            .import_ideas(call.id, &checked.good, channel, Some(actor.id))
             .await?
     } else {
         hamafza_store::ideas::ImportOutcome {

@@ -3,6 +3,7 @@
 //! similar ideas as a fragment for the submission page.
 
 use crate::AppState;
+use crate::access::{AudienceCall, InvitedIdea, LedIdea, VisibleIdea};
 use crate::auth::csrf::CsrfForm;
 use crate::http::error::{AppError, AppResult};
 use crate::http::view::{Ctx, FormErrors, html};
@@ -110,38 +111,26 @@ pub fn saved_at(ctx: &Ctx, at: i64) -> String {
     ctx.tf("draft.saved_at", &[("at", &ctx.datetime(at))])
 }
 
-async fn attachment_of(
-    state: &AppState,
-    user: &User,
-    id: &str,
-    aid: &str,
-) -> AppResult<(Idea, Call, Attachment)> {
-    let (idea, call) = ideas::visible(state, user, id).await?;
-    let a = state.store.attachment(idea.id, aid).await?;
-    Ok((idea, call, a))
-}
-
 async fn download(
+    seen: VisibleIdea,
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path((id, aid)): Path<(String, String)>,
+    Path((_, aid)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?;
-    let (_, _, a) = attachment_of(&state, user, &id, &aid).await?;
+    let a = state.store.attachment(seen.idea().id, &aid).await?;
     crate::intake::attachments::download(&state, &a).await
 }
 
 async fn remove_attachment(
+    led: LedIdea,
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path((id, aid)): Path<(String, String)>,
+    Path((_, aid)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?;
-    let (idea, call, a) = attachment_of(&state, user, &id, &aid).await?;
-    if ideas::edit_blocker(&call, &idea, user, hamafza_store::now()).is_some() {
+    let (idea, call, user) = led.into_parts();
+    if ideas::edit_blocker(&call, &idea, &user, hamafza_store::now()).is_some() {
         return Err(AppError::Forbidden);
     }
+    let a = state.store.attachment(idea.id, &aid).await?;
     state
         .store
         .remove_attachment(&idea.public_id, &a, Some(user.id))
@@ -151,13 +140,12 @@ async fn remove_attachment(
 
 /// The lead invites someone. A name that fails comes back to the idea page with the reason.
 async fn invite(
+    led: LedIdea,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?.clone();
-    let (idea, call) = ideas::visible(&state, &user, &id).await?;
+    let (idea, call, user) = led.into_parts();
     if ideas::edit_blocker(&call, &idea, &user, hamafza_store::now()).is_some() {
         return Err(AppError::Forbidden);
     }
@@ -192,33 +180,40 @@ async fn invite(
         }],
     );
     view.invitee = typed;
-    crate::ideas::pages::idea_page_with(&state, &ctx, idea, call, Some(view), Default::default())
-        .await
+    crate::ideas::pages::idea_page_with(
+        &state,
+        &ctx,
+        &user,
+        idea,
+        call,
+        Some(view),
+        Default::default(),
+    )
+    .await
 }
 
+/// `/ideas/{id}/team/{user}/…`: the idea is `LedIdea`'s, the member is this.
 #[derive(Deserialize)]
 struct MemberPath {
-    id: String,
     user: i64,
 }
 
-/// Checks that the viewer leads the idea and may change its team now.
-async fn lead_of(state: &AppState, user: &User, id: &str) -> AppResult<Idea> {
-    let (idea, call) = ideas::visible(state, user, id).await?;
-    if ideas::edit_blocker(&call, &idea, user, hamafza_store::now()).is_some() {
+/// The idea, if the lead may change its team now.
+fn team_open(led: LedIdea) -> AppResult<(Idea, User)> {
+    let (idea, call, lead) = led.into_parts();
+    if ideas::edit_blocker(&call, &idea, &lead, hamafza_store::now()).is_some() {
         return Err(AppError::Forbidden);
     }
-    Ok(idea)
+    Ok((idea, lead.into_user()))
 }
 
 async fn remove_member(
+    led: LedIdea,
     State(state): State<AppState>,
-    ctx: Ctx,
     Path(p): Path<MemberPath>,
     CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?;
-    let idea = lead_of(&state, user, &p.id).await?;
+    let (idea, user) = team_open(led)?;
     state
         .store
         .remove_member(&idea, p.user, Some(user.id))
@@ -227,13 +222,12 @@ async fn remove_member(
 }
 
 async fn make_lead(
+    led: LedIdea,
     State(state): State<AppState>,
-    ctx: Ctx,
     Path(p): Path<MemberPath>,
     CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?;
-    let idea = lead_of(&state, user, &p.id).await?;
+    let (idea, user) = team_open(led)?;
     match state
         .store
         .hand_over_lead(&idea, p.user, Some(user.id))
@@ -252,30 +246,8 @@ struct InvitationPage<'a> {
     invitation: Invitation,
 }
 
-/// The invitation waiting for the viewer on an idea; `NotFound` for anyone else.
-async fn waiting(state: &AppState, user: &User, id: &str) -> AppResult<(Idea, Invitation)> {
-    let idea = state
-        .store
-        .idea_by_public_id(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let inv = state
-        .store
-        .invitations_of(user.id)
-        .await?
-        .into_iter()
-        .find(|i| i.idea_public_id == idea.public_id)
-        .ok_or(AppError::NotFound)?;
-    Ok((idea, inv))
-}
-
-async fn invitation(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let user = ctx.require_user()?;
-    let (_, invitation) = waiting(&state, user, &id).await?;
+async fn invitation(invited: InvitedIdea, ctx: Ctx) -> AppResult<Response> {
+    let (_, invitation, _) = invited.into_parts();
     html(InvitationPage {
         ctx: &ctx,
         invitation,
@@ -283,13 +255,11 @@ async fn invitation(
 }
 
 async fn answer(
+    invited: InvitedIdea,
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?;
-    let (idea, _) = waiting(&state, user, &id).await?;
+    let (idea, _, user) = invited.into_parts();
     let accept = raw.get("answer").map(String::as_str) == Some("accept");
     state
         .store
@@ -301,18 +271,6 @@ async fn answer(
         Redirect::to("/my/ideas")
     }
     .into_response())
-}
-
-/// A call the signed-in user may submit to, for drafts and similar ideas.
-async fn open_call(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(User, Call)> {
-    let user = ctx.require_user()?.clone();
-    let call = ideas::call(state, id).await?;
-    if !call.state.is_public()
-        || !hamafza_core::idea::in_audience(call.audience, user.org_unit_id.is_some())
-    {
-        return Err(AppError::NotFound);
-    }
-    Ok((user, call))
 }
 
 /// The draft fields of a submitted form, as JSON.
@@ -334,12 +292,12 @@ pub fn draft_json(raw: &HashMap<String, String>) -> serde_json::Value {
 /// The autosave script posts the form here (with its CSRF token); the answer is the line the page
 /// shows, "Draft saved: <Jalali time>".
 async fn save_draft(
+    open: AudienceCall,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let (user, call) = open_call(&state, &ctx, &id).await?;
+    let (call, user) = open.into_parts();
     let at = state
         .store
         .save_draft(user.id, call.id, &draft_json(&raw))
@@ -373,12 +331,12 @@ struct SimilarQuery {
 
 /// Similar ideas as an HTML fragment for the submission page's script: titles and axes only.
 async fn similar(
+    open: AudienceCall,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     Query(q): Query<SimilarQuery>,
 ) -> AppResult<Response> {
-    let (_, call) = open_call(&state, &ctx, &id).await?;
+    let (call, _) = open.into_parts();
     let text: String = q.q.chars().take(2000).collect();
     let found = state
         .store

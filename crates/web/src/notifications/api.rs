@@ -1,7 +1,7 @@
 //! The caller's own notifications over the API: read the inbox, mark some or all read.
 
 use crate::AppState;
-use crate::auth::ApiCaller;
+use crate::access::SignedIn;
 use crate::http::error::{AppResult, Problem};
 use crate::http::extract::{ApiJson, ApiQuery};
 use crate::notify;
@@ -53,13 +53,13 @@ pub struct NotificationParams {
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", security(("bearer" = [])), params(NotificationParams),
     responses((status = 200, body = NotificationPage), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_notifications(
+    caller: SignedIn,
     State(state): State<AppState>,
-    caller: ApiCaller,
     headers: HeaderMap,
     ApiQuery(p): ApiQuery<NotificationParams>,
 ) -> AppResult<Json<NotificationPage>> {
     let lang = crate::http::view::lang_of(&headers);
-    let user = caller.0.id;
+    let user = caller.id;
     let (list, total) = state
         .store
         .notifications(user, p.offset, p.limit.unwrap_or(50))
@@ -103,11 +103,11 @@ pub struct ReadOut {
 #[utoipa::path(post, path = "/api/v1/notifications/read", tag = "notifications", security(("bearer" = [])), request_body = ReadIn,
     responses((status = 200, body = ReadOut), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn read_notifications(
+    caller: SignedIn,
     State(state): State<AppState>,
-    caller: ApiCaller,
     ApiJson(r): ApiJson<ReadIn>,
 ) -> AppResult<Json<ReadOut>> {
-    let user = caller.0.id;
+    let user = caller.id;
     let ids = (!r.all).then_some(&r.ids[..]);
     let marked = state.store.mark_notifications_read(user, ids).await?;
     Ok(Json(ReadOut {

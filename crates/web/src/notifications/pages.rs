@@ -2,6 +2,7 @@
 //! read one by one or all at once. Only the owner's notifications are ever read or changed.
 
 use crate::AppState;
+use crate::access::SignedIn;
 use crate::auth::csrf::CsrfForm;
 use crate::http::error::AppResult;
 use crate::http::view::{Ctx, html};
@@ -51,11 +52,11 @@ struct PageQuery {
 }
 
 async fn inbox(
+    user: SignedIn,
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?;
     let page = q.page.unwrap_or(1).max(1);
     let (list, total) = state
         .store
@@ -91,12 +92,11 @@ fn back(next: &str) -> Response {
 }
 
 async fn mark_one(
+    user: SignedIn,
     State(state): State<AppState>,
-    ctx: Ctx,
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<ReadForm>,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?;
     // Another user's id matches nothing: nothing changes and nothing is revealed.
     state
         .store
@@ -106,11 +106,10 @@ async fn mark_one(
 }
 
 async fn mark_all(
+    user: SignedIn,
     State(state): State<AppState>,
-    ctx: Ctx,
     CsrfForm(f): CsrfForm<ReadForm>,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?;
     state.store.mark_notifications_read(user.id, None).await?;
     Ok(back(&f.next))
 }

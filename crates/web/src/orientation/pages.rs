@@ -2,6 +2,7 @@
 //! them and records who came; finalists see their sessions and materials on their idea's page.
 
 use crate::AppState;
+use crate::access::{ManagedCall, Secretariat};
 use crate::auth::csrf::CsrfForm;
 use crate::http::error::{AppError, AppResult};
 use crate::http::view::{Ctx, FormErrors, html, rejected};
@@ -53,12 +54,11 @@ impl SessionsPage<'_> {
 }
 
 async fn sessions_page(
+    managed: ManagedCall,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
 ) -> AppResult<Response> {
-    ctx.require_secretariat()?;
-    let call = crate::ideas::service::call(&state, &id).await?;
+    let (call, _) = managed.into_parts();
     let sessions = state.store.orientations_of_call(call.id).await?;
     html(SessionsPage {
         ctx: &ctx,
@@ -70,13 +70,12 @@ async fn sessions_page(
 }
 
 async fn create(
+    managed: ManagedCall,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     CsrfForm(input): CsrfForm<SessionInput>,
 ) -> AppResult<Response> {
-    let actor = ctx.require_secretariat()?;
-    let call = crate::ideas::service::call(&state, &id).await?;
+    let (call, actor) = managed.into_parts();
     let valid = match input.validate() {
         Ok(v) => v,
         Err(e) => {
@@ -102,7 +101,7 @@ async fn create(
                 place: &valid.place,
                 materials: &valid.materials,
             },
-            Some(actor),
+            Some(actor.id),
         )
         .await?;
     Ok(Redirect::to(&format!("/secretariat/orientation/{}", session.public_id)).into_response())
@@ -173,11 +172,11 @@ async fn render_session(
 }
 
 async fn session_page(
+    _: Secretariat,
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    ctx.require_secretariat()?;
     let (session, call) = session_of(&state, &id).await?;
     render_session(
         &state,
@@ -194,12 +193,12 @@ async fn session_page(
 /// Invites the call's finalists (`finalists=1`) or the ideas whose tracking codes are typed,
 /// one per line or separated by spaces or commas, in any digits.
 async fn invite(
+    actor: Secretariat,
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let actor = ctx.require_secretariat()?;
     let (session, call) = session_of(&state, &id).await?;
     let codes = raw.get("codes").cloned().unwrap_or_default();
     let ids = if raw.contains_key("finalists") {
@@ -238,7 +237,7 @@ async fn invite(
     };
     let n = state
         .store
-        .invite_to_orientation(&session, &ids, Some(actor))
+        .invite_to_orientation(&session, &ids, Some(actor.id))
         .await?;
     let notice = ctx.tf("orientation.invited", &[("n", &ctx.num(n as i64))]);
     render_session(
@@ -266,12 +265,12 @@ async fn finalists(state: &AppState, call: &Call) -> AppResult<Vec<i64>> {
 
 /// Records attendance: a radio group `a_<idea id>` per invitee.
 async fn attendance(
+    actor: Secretariat,
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let actor = ctx.require_secretariat()?;
     let (session, call) = session_of(&state, &id).await?;
     let marks: Vec<(i64, Attendance)> = raw
         .iter()
@@ -282,7 +281,7 @@ async fn attendance(
         .collect();
     let n = state
         .store
-        .record_attendance(&session, &marks, Some(actor))
+        .record_attendance(&session, &marks, Some(actor.id))
         .await?;
     let notice = ctx.tf("orientation.recorded", &[("n", &ctx.num(n as i64))]);
     render_session(

@@ -3,12 +3,13 @@
 //! printable certificate.
 
 use crate::AppState;
+use crate::access::{AwardedIdea, ManagedCall, ResultsCall};
 use crate::auth::csrf::CsrfForm;
-use crate::http::error::{AppError, AppResult};
+use crate::http::error::AppResult;
 use crate::http::view::{Ctx, FormErrors, html, rejected};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hamafza_core::account::FieldError;
@@ -24,15 +25,6 @@ pub fn router() -> Router<AppState> {
         .route("/secretariat/calls/{id}/results", get(edit_page).post(save))
         .route("/secretariat/calls/{id}/results/publish", post(publish))
         .route("/ideas/{id}/certificate", get(certificate))
-}
-
-/// Whether the viewer may see the call's results: published, or the secretariat previewing.
-fn results_visible(ctx: &Ctx, call: &Call) -> bool {
-    call.results_published_at.is_some()
-        || ctx
-            .user
-            .as_ref()
-            .is_some_and(crate::ideas::service::manages)
 }
 
 #[derive(Template)]
@@ -60,14 +52,11 @@ impl PublicPage<'_> {
 }
 
 async fn public_results(
+    seen: ResultsCall,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let call = crate::ideas::service::call(&state, &id).await?;
-    if !results_visible(&ctx, &call) {
-        return Err(AppError::NotFound);
-    }
+    let call = seen.into_call();
     let results = state.store.results(call.id).await?;
     html(PublicPage {
         ctx: &ctx,
@@ -97,12 +86,11 @@ async fn candidates(state: &AppState, call: &Call) -> AppResult<Vec<Idea>> {
 }
 
 async fn edit_page(
+    managed: ManagedCall,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
 ) -> AppResult<Response> {
-    ctx.require_secretariat()?;
-    let call = crate::ideas::service::call(&state, &id).await?;
+    let (call, _) = managed.into_parts();
     let current = state.store.results(call.id).await?;
     let rows = candidates(&state, &call)
         .await?
@@ -126,13 +114,12 @@ async fn edit_page(
 }
 
 async fn save(
+    managed: ManagedCall,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let actor = ctx.require_secretariat()?;
-    let call = crate::ideas::service::call(&state, &id).await?;
+    let (call, actor) = managed.into_parts();
     let ideas = candidates(&state, &call).await?;
     let mut awards = Vec::new();
     let mut bad = Vec::new();
@@ -177,7 +164,7 @@ async fn save(
     }
     state
         .store
-        .set_results(call.id, &awards, Some(actor))
+        .set_results(call.id, &awards, Some(actor.id))
         .await?;
     html(EditPage {
         ctx: &ctx,
@@ -189,14 +176,12 @@ async fn save(
 }
 
 async fn publish(
+    managed: ManagedCall,
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
     CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let actor = ctx.require_secretariat()?;
-    let call = crate::ideas::service::call(&state, &id).await?;
-    state.store.publish_results(call.id, Some(actor)).await?;
+    let (call, actor) = managed.into_parts();
+    state.store.publish_results(call.id, Some(actor.id)).await?;
     Ok(Redirect::to(&format!("/calls/{}/results", call.public_id)).into_response())
 }
 
@@ -210,27 +195,8 @@ struct CertificatePage<'a> {
 }
 
 /// A printable certificate for an awarded idea, once the results are public.
-async fn certificate(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let idea = state
-        .store
-        .idea_by_public_id(&id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let call = state.store.call(idea.call_id).await?;
-    if !results_visible(&ctx, &call) {
-        return Err(AppError::NotFound);
-    }
-    let result = state
-        .store
-        .results(call.id)
-        .await?
-        .into_iter()
-        .find(|r| r.idea_id == idea.id)
-        .ok_or(AppError::NotFound)?;
+async fn certificate(awarded: AwardedIdea, ctx: Ctx) -> AppResult<Response> {
+    let (call, result) = awarded.into_parts();
     let date = ctx.date(call.results_published_at.unwrap_or_else(hamafza_store::now));
     html(CertificatePage {
         ctx: &ctx,

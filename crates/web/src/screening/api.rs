@@ -2,7 +2,7 @@
 //! duplicates, bulk actions, and the rejection templates.
 
 use crate::AppState;
-use crate::auth::ApiCaller;
+use crate::access::{ManagedCall, ScreenedIdea, Secretariat};
 use crate::http::error::{AppError, AppResult, Problem};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::ideas::api::{IdeaOut, out};
@@ -12,8 +12,6 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use hamafza_core::account::FieldError;
-use hamafza_store::calls::Call;
-use hamafza_store::ideas::Idea;
 use hamafza_store::screening::RejectionTemplate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -39,14 +37,6 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// An idea the caller screens, with its call: 403 for anyone but the secretariat and admins.
-async fn screened(state: &AppState, caller: &ApiCaller, id: &str) -> AppResult<(Idea, Call)> {
-    if !ideas::manages(&caller.0) {
-        return Err(AppError::Forbidden);
-    }
-    ideas::visible(state, &caller.0, id).await
-}
-
 #[derive(Deserialize, ToSchema)]
 pub struct TagsIn {
     /// Tags to add; new names become tags of the call (normalized, so «پيامك» and «پیامک» are one).
@@ -69,12 +59,11 @@ pub struct TagsOut {
     request_body = TagsIn,
     responses((status = 200, body = TagsOut), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn tag_idea(
+    screened: ScreenedIdea,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<TagsIn>,
 ) -> AppResult<Json<TagsOut>> {
-    let (idea, _) = screened(&state, &caller, &id).await?;
+    let (idea, _, caller) = screened.into_parts();
     if input
         .add
         .iter()
@@ -87,7 +76,7 @@ pub async fn tag_idea(
     }
     let change = state
         .store
-        .tag_idea(&idea, &input.add, &input.remove, Some(caller.0.id))
+        .tag_idea(&idea, &input.add, &input.remove, Some(caller.id))
         .await?;
     let tags = state
         .store
@@ -113,14 +102,10 @@ pub struct TagOut {
 #[utoipa::path(get, path = "/api/v1/calls/{id}/tags", tag = "screening", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Vec<TagOut>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn call_tags(
+    managed: ManagedCall,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<Vec<TagOut>>> {
-    if !ideas::manages(&caller.0) {
-        return Err(AppError::Forbidden);
-    }
-    let call = ideas::call(&state, &id).await?;
+    let (call, _) = managed.into_parts();
     Ok(Json(
         state
             .store
@@ -147,18 +132,17 @@ pub struct ReclassifyIn {
     responses((status = 200, body = IdeaOut), (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn reclassify_idea(
+    screened: ScreenedIdea,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<ReclassifyIn>,
 ) -> AppResult<Json<IdeaOut>> {
-    let (idea, call) = screened(&state, &caller, &id).await?;
+    let (idea, call, caller) = screened.into_parts();
     if !call.axes.iter().any(|a| a.id == input.axis_id) || idea.status.as_str() == "duplicate" {
         return Err(AppError::Validation(vec![("axis_id", FieldError::Unknown)]));
     }
     let idea = match state
         .store
-        .reclassify_idea(&idea, input.axis_id, Some(caller.0.id))
+        .reclassify_idea(&idea, input.axis_id, Some(caller.id))
         .await
     {
         Err(hamafza_store::StoreError::Conflict(_)) => {
@@ -182,13 +166,12 @@ pub struct MergeIn {
     responses((status = 200, body = IdeaOut), (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn merge_idea(
+    screened: ScreenedIdea,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<MergeIn>,
 ) -> AppResult<Json<IdeaOut>> {
-    let (idea, call) = screened(&state, &caller, &id).await?;
-    let idea = crate::screening::pages::merge_ideas(&state, &idea, &input.into, caller.0.id)
+    let (idea, call, caller) = screened.into_parts();
+    let idea = crate::screening::pages::merge_ideas(&state, &idea, &input.into, caller.id)
         .await?
         .map_err(AppError::Validation)?;
     Ok(Json(out(&state, idea, &call.public_id).await?))
@@ -227,15 +210,11 @@ pub struct BulkOut {
     responses((status = 200, body = BulkOut), (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn bulk(
+    managed: ManagedCall,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<BulkIn>,
 ) -> AppResult<Json<BulkOut>> {
-    if !ideas::manages(&caller.0) {
-        return Err(AppError::Forbidden);
-    }
-    let call = ideas::call(&state, &id).await?;
+    let (call, caller) = managed.into_parts();
     if input.ideas.is_empty() || input.ideas.len() > 500 {
         return Err(AppError::Validation(vec![("ideas", FieldError::Required)]));
     }
@@ -250,7 +229,7 @@ pub async fn bulk(
             .map_err(AppError::Validation)?;
     let o = state
         .store
-        .bulk_screen(call.id, &input.ideas, &action, Some(caller.0.id))
+        .bulk_screen(call.id, &input.ideas, &action, Some(caller.id))
         .await?;
     Ok(Json(BulkOut {
         changed: o.changed,
@@ -310,12 +289,9 @@ fn checked(t: &TemplateIn) -> AppResult<(String, String)> {
 #[utoipa::path(get, path = "/api/v1/rejection-templates", tag = "screening", security(("bearer" = [])),
     responses((status = 200, body = Vec<TemplateOut>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_templates(
+    _: Secretariat,
     State(state): State<AppState>,
-    caller: ApiCaller,
 ) -> AppResult<Json<Vec<TemplateOut>>> {
-    if !ideas::manages(&caller.0) {
-        return Err(AppError::Forbidden);
-    }
     Ok(Json(
         state
             .store
@@ -332,17 +308,14 @@ pub async fn list_templates(
     request_body = TemplateIn,
     responses((status = 201, body = TemplateOut), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_template(
+    caller: Secretariat,
     State(state): State<AppState>,
-    caller: ApiCaller,
     ApiJson(input): ApiJson<TemplateIn>,
 ) -> AppResult<(StatusCode, Json<TemplateOut>)> {
-    if !ideas::manages(&caller.0) {
-        return Err(AppError::Forbidden);
-    }
     let (title, body) = checked(&input)?;
     let t = state
         .store
-        .save_rejection_template(None, &title, &body, Some(caller.0.id))
+        .save_rejection_template(None, &title, &body, Some(caller.id))
         .await?;
     Ok((StatusCode::CREATED, Json(t.into())))
 }
@@ -352,19 +325,16 @@ pub async fn create_template(
     request_body = TemplateIn,
     responses((status = 200, body = TemplateOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn update_template(
+    caller: Secretariat,
     State(state): State<AppState>,
-    caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<TemplateIn>,
 ) -> AppResult<Json<TemplateOut>> {
-    if !ideas::manages(&caller.0) {
-        return Err(AppError::Forbidden);
-    }
     let (title, body) = checked(&input)?;
     state.store.rejection_template(id).await?;
     let t = state
         .store
-        .save_rejection_template(Some(id), &title, &body, Some(caller.0.id))
+        .save_rejection_template(Some(id), &title, &body, Some(caller.id))
         .await?;
     Ok(Json(t.into()))
 }
@@ -373,16 +343,13 @@ pub async fn update_template(
 #[utoipa::path(delete, path = "/api/v1/rejection-templates/{id}", tag = "screening", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_template(
+    caller: Secretariat,
     State(state): State<AppState>,
-    caller: ApiCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<StatusCode> {
-    if !ideas::manages(&caller.0) {
-        return Err(AppError::Forbidden);
-    }
     state
         .store
-        .delete_rejection_template(id, Some(caller.0.id))
+        .delete_rejection_template(id, Some(caller.id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -410,12 +377,11 @@ pub struct TransitionIn {
     responses((status = 200, body = IdeaOut), (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn transition_idea(
+    screened: ScreenedIdea,
     State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<TransitionIn>,
 ) -> AppResult<Json<IdeaOut>> {
-    let (idea, call) = ideas::visible(&state, &caller.0, &id).await?;
+    let (idea, call, caller) = screened.into_parts();
     let t = hamafza_core::idea::Transition::parse(&input.transition);
     let expected = match &input.expected_status {
         None => None,
@@ -426,7 +392,7 @@ pub async fn transition_idea(
             stage: input.expected_stage.unwrap_or(idea.stage_position),
         }),
     };
-    let idea = ideas::decide(&state, &call, &idea, t, expected, &input.message, &caller.0)
+    let idea = ideas::decide(&state, &call, &idea, t, expected, &input.message, &caller)
         .await?
         .map_err(AppError::Validation)?;
     Ok(Json(out(&state, idea, &call.public_id).await?))

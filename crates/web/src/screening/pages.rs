@@ -1,8 +1,9 @@
 //! The secretariat's screening: the inbox of a call's ideas and the decisions on one idea.
 
 use crate::AppState;
+use crate::access::{ManagedCall, ScreenedIdea, Secretariat};
 use crate::auth::csrf::CsrfForm;
-use crate::http::error::{AppError, AppResult};
+use crate::http::error::AppResult;
 use crate::http::view::{Ctx, FormErrors, html};
 use crate::ideas::service as ideas;
 use askama::Template;
@@ -40,13 +41,12 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn decide(
+    screened: ScreenedIdea,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?.clone();
-    let (idea, call) = ideas::visible(&state, &user, &id).await?;
+    let (idea, call, user) = screened.into_parts();
     let t = raw.get("transition").and_then(|t| Transition::parse(t));
     let message = raw.get("message").cloned().unwrap_or_default();
     let expected = expected_place(&raw);
@@ -54,7 +54,8 @@ async fn decide(
         Ok(_) => Ok(Redirect::to(&format!("/ideas/{}", idea.public_id)).into_response()),
         Err(errors) => {
             let errors = FormErrors::new(ctx.lang, &errors);
-            crate::ideas::pages::rejected_decision(&state, &ctx, idea, call, errors, message).await
+            crate::ideas::pages::rejected_decision(&state, &ctx, &user, idea, call, errors, message)
+                .await
         }
     }
 }
@@ -307,13 +308,12 @@ const INBOX_PAGE: i64 = 50;
 
 /// The secretariat's inbox of a call: filters, sort, keyset pages, and bulk actions on a selection.
 async fn inbox(
+    managed: ManagedCall,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     Query(q): Query<InboxParams>,
 ) -> AppResult<Response> {
-    ctx.require_secretariat()?;
-    let call = crate::ideas::service::call(&state, &id).await?;
+    let (call, _) = managed.into_parts();
     render_inbox(&state, &ctx, call, q, None, Vec::new()).await
 }
 
@@ -353,16 +353,12 @@ async fn render_inbox(
 /// A bulk action on the ideas ticked in the inbox, in one transaction; the inbox shows how many
 /// changed and which were skipped.
 async fn bulk(
+    managed: ManagedCall,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     CsrfForm(raw): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let user = ctx.require_user()?.clone();
-    if !ideas::manages(&user) {
-        return Err(AppError::Forbidden);
-    }
-    let call = crate::ideas::service::call(&state, &id).await?;
+    let (call, user) = managed.into_parts();
     let field = |k: &str| {
         raw.iter()
             .find(|(f, _)| f == k)
@@ -435,27 +431,18 @@ pub(crate) fn bulk_action(
     }
 }
 
-/// An idea the secretariat may screen, with its call; participants get 403, unknown ids 404.
-async fn screened(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Idea, Call, i64)> {
-    let user_id = ctx.require_secretariat()?;
-    let user = ctx.require_user()?;
-    let (idea, call) = ideas::visible(state, user, id).await?;
-    Ok((idea, call, user_id))
-}
-
 /// Adds the comma-separated tags in `add` and removes the tag `remove`.
 async fn tags(
+    screened: ScreenedIdea,
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let (idea, _, actor) = screened(&state, &ctx, &id).await?;
+    let (idea, _, actor) = screened.into_parts();
     let add = split_tags(raw.get("add").map_or("", String::as_str));
     let remove = split_tags(raw.get("remove").map_or("", String::as_str));
     state
         .store
-        .tag_idea(&idea, &add, &remove, Some(actor))
+        .tag_idea(&idea, &add, &remove, Some(actor.id))
         .await?;
     Ok(Redirect::to(&format!("/ideas/{}#screening", idea.public_id)).into_response())
 }
@@ -470,41 +457,60 @@ pub(crate) fn split_tags(s: &str) -> Vec<String> {
 }
 
 async fn reclassify(
+    screened: ScreenedIdea,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let (idea, call, actor) = screened(&state, &ctx, &id).await?;
+    let (idea, call, actor) = screened.into_parts();
     let axis = raw.get("axis").and_then(|a| number(a));
     match axis.filter(|a| call.axes.iter().any(|x| x.id == *a)) {
         Some(a) => {
-            state.store.reclassify_idea(&idea, a, Some(actor)).await?;
+            state
+                .store
+                .reclassify_idea(&idea, a, Some(actor.id))
+                .await?;
             Ok(Redirect::to(&format!("/ideas/{}#screening", idea.public_id)).into_response())
         }
         None => {
             let errors = FormErrors::new(ctx.lang, &[("axis", FieldError::Unknown)]);
-            crate::ideas::pages::rejected_decision(&state, &ctx, idea, call, errors, String::new())
-                .await
+            crate::ideas::pages::rejected_decision(
+                &state,
+                &ctx,
+                &actor,
+                idea,
+                call,
+                errors,
+                String::new(),
+            )
+            .await
         }
     }
 }
 
 /// Marks this idea as a duplicate of the idea named in `into` (public id or tracking code).
 async fn merge(
+    screened: ScreenedIdea,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let (idea, call, actor) = screened(&state, &ctx, &id).await?;
+    let (idea, call, actor) = screened.into_parts();
     let into = raw.get("into").map_or("", String::as_str);
-    match merge_ideas(&state, &idea, into, actor).await? {
+    match merge_ideas(&state, &idea, into, actor.id).await? {
         Ok(_) => Ok(Redirect::to(&format!("/ideas/{}", idea.public_id)).into_response()),
         Err(e) => {
             let errors = FormErrors::new(ctx.lang, &e);
-            crate::ideas::pages::rejected_decision(&state, &ctx, idea, call, errors, String::new())
-                .await
+            crate::ideas::pages::rejected_decision(
+                &state,
+                &ctx,
+                &actor,
+                idea,
+                call,
+                errors,
+                String::new(),
+            )
+            .await
         }
     }
 }
@@ -610,11 +616,11 @@ struct TemplatesQuery {
 
 /// The rejection templates: list, add, edit (`?edit=ID`), delete.
 async fn templates_page(
+    _: Secretariat,
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<TemplatesQuery>,
 ) -> AppResult<Response> {
-    ctx.require_secretariat()?;
     let editing = q.edit.as_deref().and_then(number);
     let (title, body) = match editing {
         Some(id) => {
@@ -636,11 +642,11 @@ async fn templates_page(
 pub const TEMPLATE_TITLE_MAX: usize = 100;
 
 async fn save_template(
+    actor: Secretariat,
     State(state): State<AppState>,
     ctx: Ctx,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let actor = ctx.require_secretariat()?;
     let title = hamafza_core::account::fix_letters(raw.get("title").map_or("", String::as_str));
     let body =
         hamafza_core::account::fix_letters_keep_lines(raw.get("body").map_or("", String::as_str));
@@ -659,7 +665,7 @@ async fn save_template(
     if errors.is_empty() {
         state
             .store
-            .save_rejection_template(editing, &title, &body, Some(actor))
+            .save_rejection_template(editing, &title, &body, Some(actor.id))
             .await?;
         return Ok(Redirect::to("/secretariat/rejection-templates").into_response());
     }
@@ -674,15 +680,14 @@ async fn save_template(
 }
 
 async fn delete_template(
+    actor: Secretariat,
     State(state): State<AppState>,
-    ctx: Ctx,
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let actor = ctx.require_secretariat()?;
     state
         .store
-        .delete_rejection_template(id, Some(actor))
+        .delete_rejection_template(id, Some(actor.id))
         .await?;
     Ok(Redirect::to("/secretariat/rejection-templates").into_response())
 }
