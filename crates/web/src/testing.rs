@@ -216,6 +216,44 @@ impl Client {
         self.send(req).await
     }
 
+    /// Posts `multipart/form-data` exactly as given, fields first, then files as
+    /// (field, file name, bytes); no CSRF token is added.
+    pub async fn post_multipart_raw(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> TestResponse {
+        let b = "----hamafza-test-boundary";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend(
+                format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (field, name, bytes) in files {
+            body.extend(
+                format!(
+                    "--{b}\r\nContent-Disposition: form-data; name=\"{field}\"; \
+                     filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend(*bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{b}--\r\n").as_bytes());
+        let req = Request::post(path)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={b}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
     pub async fn api(
         &mut self,
         method: &str,
@@ -276,4 +314,76 @@ macro_rules! web_tests {
             )*
         }
     };
+}
+
+/// What most tests start from: a call open for submissions today and ideas in it.
+pub mod fixtures {
+    use super::TestApp;
+    use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
+    use hamafza_core::idea::{Channel, IdeaInput};
+    use hamafza_persian::jalali::{self, JalaliDate};
+    use hamafza_store::calls::Call;
+    use hamafza_store::ideas::{Idea, NewIdea};
+    use hamafza_store::users::User;
+
+    /// The Jalali date `days` from today in Tehran (negative: before).
+    pub fn days_from_today(days: i64) -> JalaliDate {
+        let today = jalali::today_tehran().to_civil();
+        JalaliDate::from_civil(today.checked_add(jiff::Span::new().days(days)).unwrap())
+    }
+
+    /// A published call for `audience` with two axes, its submission stage open from yesterday
+    /// to a week from now, then screening.
+    pub async fn open_call(app: &TestApp, audience: Audience) -> Call {
+        let v = ValidCall {
+            title: "فراخوان آزمایشی".into(),
+            description: String::new(),
+            audience,
+            axes: vec![
+                ("خدمات غیرحضوری".into(), String::new()),
+                ("مستمری‌بگیران".into(), String::new()),
+            ],
+            stages: vec![
+                ValidStage {
+                    kind: StageKind::Submission,
+                    title: String::new(),
+                    start: days_from_today(-1),
+                    end: days_from_today(7),
+                },
+                ValidStage {
+                    kind: StageKind::Screening,
+                    title: String::new(),
+                    start: days_from_today(8),
+                    end: days_from_today(20),
+                },
+            ],
+        };
+        let c = app.state.store.create_call(&v, None, None).await.unwrap();
+        app.state
+            .store
+            .set_call_state(c.id, CallState::Published, None)
+            .await
+            .unwrap()
+    }
+
+    /// An idea titled `title` submitted online by `author` to `call`'s first axis.
+    pub async fn idea_by(app: &TestApp, call: &Call, author: &User, title: &str) -> Idea {
+        let text = IdeaInput {
+            axis: call.axes[0].id.to_string(),
+            title: title.into(),
+            problem: "بیمه‌شدگان برای دانستن وضعیت پرونده به شعبه مراجعه می‌کنند.".into(),
+            solution: "پس از هر تغییر وضعیت پرونده، پیامکی با کد رهگیری فرستاده شود.".into(),
+            ..Default::default()
+        }
+        .validate(&call.axes.iter().map(|a| a.id).collect::<Vec<_>>())
+        .unwrap();
+        let new = NewIdea {
+            call_id: call.id,
+            author_id: Some(author.id),
+            channel: Channel::Web,
+            text: &text,
+            idempotency_key: None,
+        };
+        app.state.store.submit_idea(&new).await.unwrap().0
+    }
 }

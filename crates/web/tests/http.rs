@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use hamafza_core::Role;
-use hamafza_web::testing::{PASSWORD, TestApp};
+use hamafza_web::testing::{PASSWORD, TestApp, fixtures};
 use hamafza_web::web_tests;
 use serde_json::json;
 
@@ -110,36 +110,264 @@ async fn a_form_without_its_csrf_token_is_refused(app: TestApp) {
     assert!(c.cookie("hz_session").is_none());
 }
 
+/// Every page route that changes state, from the route table, refuses a signed-in admin's form
+/// without a CSRF token: with real ids, so the request gets past access to the token check.
 async fn every_state_changing_page_route_checks_csrf(app: TestApp) {
-    let (mut c, _) = app.signed_in("boss", &[Role::Admin]).await;
-    for path in [
-        "/login",
-        "/logout",
-        "/otp",
-        "/otp/verify",
-        "/settings/password",
-        "/settings/tokens",
-        "/settings/tokens/1/revoke",
-        "/admin/users/new",
-        "/admin/users/1",
-        "/admin/units",
-        "/admin/audit/verify",
-        "/secretariat/calls/new",
-        "/secretariat/calls/abc/edit",
-        "/secretariat/calls/abc/state",
-        "/secretariat/calls/abc/copy",
-        "/calls/abc/submit",
-        "/ideas/abc/edit",
-        "/ideas/abc/decide",
-        "/secretariat/calls/abc/results",
-        "/secretariat/calls/abc/results/publish",
-    ] {
-        let r = c.post_form_raw(path, &[("x", "y")]).await;
-        assert_eq!(
-            r.status,
-            StatusCode::FORBIDDEN,
-            "{path} accepted a form without a CSRF token"
+    let (mut c, boss) = app.signed_in("boss", &[Role::Admin]).await;
+    let call = fixtures::open_call(&app, hamafza_core::call::Audience::Both).await;
+    let idea = fixtures::idea_by(&app, &call, &boss, "ایده‌ای برای آزمون مسیرها").await;
+    // An invitation waiting for the admin, so that answering one gets past access too.
+    let sara = app.user("sara", &[Role::Participant]).await;
+    let invited = fixtures::idea_by(&app, &call, &sara, "ایده‌ای با دعوت").await;
+    app.state
+        .store
+        .invite(&invited, boss.id, None)
+        .await
+        .unwrap();
+    let routes = routes::table();
+    let mut tried = 0;
+    for r in routes.iter().filter(|r| !r.api && r.method != "get") {
+        let idea = if r.path.ends_with("/invitation") {
+            &invited
+        } else {
+            &idea
+        };
+        let path = r.concrete(&call.public_id, &idea.public_id, boss.id);
+        // A URL-encoded form: refused (400 where only multipart is taken).
+        let res = c.post_form_raw(&path, &[("x", "y")]).await;
+        assert!(
+            [StatusCode::FORBIDDEN, StatusCode::BAD_REQUEST].contains(&res.status),
+            "{} {path} ({}) answered {} to a form without a CSRF token: {}",
+            r.method,
+            r.handler,
+            res.status,
+            res.body
         );
+        // A file before any token: refused before the file is read.
+        let file: &[u8] = b"%PDF-1.4 not read";
+        let res = c
+            .post_multipart_raw(
+                &path,
+                &[],
+                &[("file", "a.pdf", file), ("attachments", "b.pdf", file)],
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::FORBIDDEN,
+            "{} {path} ({}) took a file without a CSRF token: {}",
+            r.method,
+            r.handler,
+            res.body
+        );
+        tried += 1;
+    }
+    assert!(tried >= 35, "the route table lists only {tried} page forms");
+}
+
+/// The route table read from the source: every handler's first argument is an access proof
+/// from `hamafza_web::access` (or `Public`, on purpose), so no handler can forget its check and
+/// every check runs before a body is read; every page handler that changes state takes its body
+/// through a CSRF-checking extractor.
+#[test]
+fn every_handler_proves_access_first_and_page_forms_check_csrf() {
+    let routes = routes::table();
+    assert!(routes.len() >= 100, "only {} routes found", routes.len());
+    let mut bad = Vec::new();
+    for r in &routes {
+        match r.params.first() {
+            Some(first) if routes::ACCESS.contains(&routes::type_name(first)) => {}
+            other => bad.push(format!(
+                "{} {} → {} takes {:?} first, not an access proof",
+                r.method, r.path, r.handler, other
+            )),
+        }
+        let csrf = r
+            .params
+            .iter()
+            .any(|p| p.contains("CsrfForm") || p.contains("UploadForm"))
+            || r.body.contains("MultipartCsrf");
+        if !r.api && r.method != "get" && !csrf {
+            bad.push(format!(
+                "{} {} → {} changes state without a CSRF check",
+                r.method, r.path, r.handler
+            ));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// Reads the `.route(…)` calls of the web crate's source and the signatures of their handlers.
+mod routes {
+    use std::path::Path;
+
+    /// The proofs of `hamafza_web::access`.
+    pub const ACCESS: &[&str] = &[
+        "Public",
+        "Caller",
+        "SignedIn",
+        "Secretariat",
+        "Admin",
+        "VisibleCall",
+        "AudienceCall",
+        "ManagedCall",
+        "ResultsCall",
+        "VisibleIdea",
+        "ScreenedIdea",
+        "LedIdea",
+        "InvitedIdea",
+        "AwardedIdea",
+    ];
+
+    pub struct Route {
+        pub path: String,
+        pub method: String,
+        pub handler: String,
+        /// The handler's parameters as written (`name: Type`).
+        pub params: Vec<String>,
+        pub body: String,
+        /// Under `/api/v1` (bearer tokens, no CSRF).
+        pub api: bool,
+    }
+
+    impl Route {
+        /// The path with its parameters filled in: `{id}` is the call or the idea by the path's
+        /// prefix, other ids the user's or a number.
+        pub fn concrete(&self, call: &str, idea: &str, user: i64) -> String {
+            let id = if self.path.starts_with("/ideas/") {
+                idea.to_string()
+            } else if self.path.contains("/calls/") {
+                call.to_string()
+            } else {
+                user.to_string()
+            };
+            self.path
+                .replace("{id}", &id)
+                .replace("{user}", &user.to_string())
+                .replace("{aid}", "x")
+                .replace("{code}", "en")
+        }
+    }
+
+    /// The last path segment of a parameter's type, generics dropped: `a: crate::x::Y<Z>` → `Y`.
+    pub fn type_name(param: &str) -> &str {
+        let ty = param.split_once(':').map_or(param, |(_, t)| t).trim();
+        let ty = ty.split('<').next().unwrap_or(ty);
+        ty.rsplit("::").next().unwrap_or(ty).trim()
+    }
+
+    /// The text between the parenthesis at `open` and its match.
+    fn balanced(s: &str, open: usize) -> &str {
+        let mut depth = 0;
+        for (i, ch) in s[open..].char_indices() {
+            match ch {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return &s[open + 1..open + i];
+                    }
+                }
+                _ => {}
+            }
+        }
+        panic!("unbalanced parentheses")
+    }
+
+    /// Splits at commas outside brackets.
+    fn split_top(s: &str) -> Vec<String> {
+        let (mut out, mut cur, mut depth) = (Vec::new(), String::new(), 0);
+        for ch in s.chars() {
+            match ch {
+                '(' | '<' | '[' | '{' => depth += 1,
+                ')' | '>' | ']' | '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    out.push(std::mem::take(&mut cur));
+                    continue;
+                }
+                _ => {}
+            }
+            cur.push(ch);
+        }
+        out.push(cur);
+        out.into_iter()
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect()
+    }
+
+    fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+
+    pub fn table() -> Vec<Route> {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut paths = Vec::new();
+        files(&src, &mut paths);
+        let mut routes = Vec::new();
+        for file in paths {
+            let text = std::fs::read_to_string(&file).unwrap();
+            // Routers inside test modules serve fake providers, not Hamafza.
+            let text = text.split("#[cfg(test)]").next().unwrap();
+            let name = file.file_name().unwrap().to_str().unwrap();
+            let api = name.ends_with("api.rs");
+            let mut at = 0;
+            while let Some(i) = text[at..].find(".route(") {
+                let open = at + i + ".route".len();
+                let args = balanced(text, open);
+                at = open + args.len();
+                let path = args.split('"').nth(1).unwrap().to_string();
+                let api = api || path == "/openapi.json";
+                let methods = &args[args.find('"').unwrap() + path.len() + 2..];
+                for m in ["get", "post", "put", "patch", "delete"] {
+                    let mut from = 0;
+                    while let Some(k) = methods[from..].find(&format!("{m}(")) {
+                        let start = from + k;
+                        from = start + m.len();
+                        let before = methods[..start].chars().last().unwrap_or(' ');
+                        if before.is_alphanumeric() || before == '_' {
+                            continue;
+                        }
+                        let inner = balanced(methods, start + m.len()).trim().to_string();
+                        let (handler, params, body) = if let Some(c) = inner.strip_prefix('|') {
+                            let params = c.split('|').next().unwrap();
+                            ("closure".to_string(), split_top(params), inner.clone())
+                        } else {
+                            let sig = format!("fn {inner}(");
+                            let f = text
+                                .find(&sig)
+                                .unwrap_or_else(|| panic!("{name}: no `{sig}`"));
+                            let params = balanced(text, f + sig.len() - 1);
+                            let body_start = f + sig.len() + params.len();
+                            let body_end = text[body_start..]
+                                .find("\n}\n")
+                                .map_or(text.len(), |e| body_start + e);
+                            (
+                                inner,
+                                split_top(params),
+                                text[body_start..body_end].to_string(),
+                            )
+                        };
+                        routes.push(Route {
+                            path: path.clone(),
+                            method: m.to_string(),
+                            handler,
+                            params,
+                            body,
+                            api,
+                        });
+                    }
+                }
+            }
+        }
+        routes
     }
 }
 
