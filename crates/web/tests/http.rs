@@ -29,6 +29,7 @@ web_tests!(
     the_admin_adds_an_org_unit_under_the_right_parent,
     the_audit_page_verifies_the_chain,
     the_openapi_document_describes_the_api,
+    a_store_conflict_no_handler_expects_is_a_409_not_a_500,
 );
 
 async fn health_and_readiness_answer(app: TestApp) {
@@ -762,4 +763,27 @@ async fn the_openapi_document_describes_the_api(app: TestApp) {
             .header("content-type"),
         "font/woff2"
     );
+}
+
+/// A unique violation no handler turns into a field error is a 409 saying the thing changed,
+/// not a 500: here a citizen signs up by code with a number a staff account already uses as its
+/// username.
+async fn a_store_conflict_no_handler_expects_is_a_409_not_a_500(app: TestApp) {
+    app.user("09121112233", &[Role::Secretariat]).await;
+    let mut c = app.client();
+    let r = c.post_form("/otp", &[("mobile", "09121112233")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let code = code_in(&app.last_sms("09121112233").unwrap());
+    let r = c
+        .post_form(
+            "/otp/verify",
+            &[
+                ("mobile", "09121112233"),
+                ("code", &code),
+                ("display_name", "مریم"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("در این فاصله تغییر کرده است"), "{}", r.body);
 }

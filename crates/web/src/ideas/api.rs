@@ -351,9 +351,8 @@ pub async fn edit_idea(
     let text = IdeaInput::from(input)
         .validate(&axes)
         .map_err(AppError::Validation)?;
-    let idea = state
-        .store
-        .edit_idea(idea.id, idea.place(), &text, Some(caller.0.id))
-        .await?;
+    let idea = ideas::save_edit(&state, &idea, &text, &caller.0)
+        .await?
+        .ok_or_else(|| AppError::Validation(vec![("idea", FieldError::Changed)]))?;
     Ok(Json(out(&state, idea, &call.public_id).await?))
 }
