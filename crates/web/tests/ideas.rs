@@ -20,6 +20,7 @@ web_tests!(
     the_api_submits_ideas_idempotently,
     a_full_submission_queue_answers_503_with_retry_after,
     an_edit_that_loses_a_race_keeps_the_text_and_is_not_a_500,
+    a_page_of_500_ideas_over_the_api_takes_a_few_queries,
 );
 
 fn days_from_today(days: i64) -> JalaliDate {
@@ -1099,4 +1100,118 @@ async fn an_edit_that_loses_a_race_keeps_the_text_and_is_not_a_500(app: TestApp)
         .await
         .unwrap();
     assert_eq!(versions.len(), 3, "one edit of each race was saved");
+}
+
+/// The API list assembles a page with a fixed number of queries, whatever its size: the texts
+/// (latest version after edits) and the kept ids of duplicates come in one query.
+async fn a_page_of_500_ideas_over_the_api_takes_a_few_queries(app: TestApp) {
+    let c = call(&app, Audience::Both, 0, 5).await;
+    let author = app.user("sara", &[Role::Participant]).await;
+    app.user("dabir", &[Role::Secretariat]).await;
+    let mut d = app.client();
+    let token = d.token("dabir").await;
+    let axes: Vec<i64> = c.axes.iter().map(|a| a.id).collect();
+    let mut tasks = Vec::new();
+    for i in 0..500 {
+        let (store, axes) = (app.state.store.clone(), axes.clone());
+        let (call_id, author_id) = (c.id, author.id);
+        tasks.push(tokio::spawn(async move {
+            let text = hamafza_core::idea::IdeaInput {
+                axis: axes[i % 2].to_string(),
+                title: format!("ایدهٔ شمارهٔ {i}"),
+                problem: "بیمه‌شدگان برای دانستن وضعیت پرونده به شعبه مراجعه می‌کنند.".into(),
+                solution: "پس از هر تغییر وضعیت پرونده، پیامکی فرستاده شود.".into(),
+                ..Default::default()
+            }
+            .validate(&axes)
+            .unwrap();
+            let new = hamafza_store::ideas::NewIdea {
+                call_id,
+                author_id: Some(author_id),
+                channel: hamafza_core::idea::Channel::Api,
+                text: &text,
+                idempotency_key: None,
+            };
+            store.submit_idea(&new).await.unwrap().0
+        }));
+    }
+    let mut ideas = Vec::new();
+    for t in tasks {
+        ideas.push(t.await.unwrap());
+    }
+    // One edited (its text must be the new one) and one merged into another.
+    let edited = &ideas[7];
+    let text = hamafza_core::idea::IdeaInput {
+        axis: axes[0].to_string(),
+        title: "ویرایش‌شده".into(),
+        problem: "متن تازهٔ مسئله پس از ویرایش نویسنده.".into(),
+        solution: "راه‌حل تازه پس از ویرایش نویسنده.".into(),
+        ..Default::default()
+    }
+    .validate(&axes)
+    .unwrap();
+    store_edit(&app, edited, &text).await;
+    app.state
+        .store
+        .merge_ideas(&ideas[8], &ideas[9], None)
+        .await
+        .unwrap();
+    let before = app.state.store.queries();
+    let r = d
+        .api(
+            "GET",
+            &format!("/api/v1/calls/{}/ideas?limit=500", c.public_id),
+            Some(&token),
+            None,
+        )
+        .await;
+    let inbox_queries = app.state.store.queries() - before;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let items = r.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 500);
+    assert!(
+        inbox_queries <= 10,
+        "{inbox_queries} queries for a page of 500"
+    );
+    let find = |id: &str| items.iter().find(|i| i["id"] == id).unwrap().clone();
+    let e = find(&edited.public_id);
+    assert_eq!(
+        (e["version"].as_i64(), e["problem"].as_str()),
+        (Some(2), Some("متن تازهٔ مسئله پس از ویرایش نویسنده."))
+    );
+    assert_eq!(
+        find(&ideas[8].public_id)["duplicate_of"],
+        ideas[9].public_id.as_str()
+    );
+    // The author's own list (not the inbox) costs as few.
+    let mut p = app.client();
+    let t = p.token("sara").await;
+    let before = app.state.store.queries();
+    let r = p
+        .api(
+            "GET",
+            &format!("/api/v1/calls/{}/ideas", c.public_id),
+            Some(&t),
+            None,
+        )
+        .await;
+    let queries = app.state.store.queries() - before;
+    assert_eq!(r.json()["items"].as_array().unwrap().len(), 500);
+    assert!(
+        queries <= 10,
+        "{queries} queries for the author's 500 ideas"
+    );
+    eprintln!("API list at limit=500: {inbox_queries} queries (inbox), {queries} (author)");
+}
+
+async fn store_edit(
+    app: &TestApp,
+    idea: &hamafza_store::ideas::Idea,
+    text: &hamafza_core::idea::IdeaText,
+) {
+    app.state
+        .store
+        .edit_idea(idea.id, idea.place(), text, None)
+        .await
+        .unwrap();
 }

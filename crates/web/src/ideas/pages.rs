@@ -607,10 +607,7 @@ async fn my_ideas(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
     let user = ctx.require_user()?.clone();
     let mine = state.store.ideas_of_author(user.id, None).await?;
     let invitations = state.store.invitations_of(user.id).await?;
-    let mut joined = Vec::new();
-    for id in state.store.ideas_as_member(user.id).await? {
-        joined.push(state.store.idea(id).await?);
-    }
+    let joined = state.store.ideas_as_member(user.id).await?;
     let calls = state
         .store
         .calls(hamafza_store::calls::CallFilter::All)
