@@ -30,6 +30,8 @@ web_tests!(
     the_audit_page_verifies_the_chain,
     the_openapi_document_describes_the_api,
     a_store_conflict_no_handler_expects_is_a_409_not_a_500,
+    parallel_wrong_passwords_are_counted_before_they_are_checked,
+    parallel_guesses_take_no_more_than_a_codes_five_tries,
 );
 
 async fn health_and_readiness_answer(app: TestApp) {
@@ -786,4 +788,97 @@ async fn a_store_conflict_no_handler_expects_is_a_409_not_a_500(app: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert!(r.body.contains("در این فاصله تغییر کرده است"), "{}", r.body);
+}
+
+/// Fourteen wrong passwords sent at once: each is counted before its password is checked, so
+/// only the first five are checked (401) and the rest are refused (429); the right password sent
+/// while they are still being checked is refused too.
+async fn parallel_wrong_passwords_are_counted_before_they_are_checked(app: TestApp) {
+    app.user("sara", &[Role::Participant]).await;
+    let attempt = |password: &'static str, delay_ms: u64| {
+        let mut c = app.client();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+            c.api(
+                "POST",
+                "/api/v1/auth/token",
+                None,
+                Some(json!({"username": "sara", "password": password})),
+            )
+            .await
+            .status
+        })
+    };
+    let wrong: Vec<_> = (0..14).map(|_| attempt("wrong password", 0)).collect();
+    let right = attempt(PASSWORD, 300);
+    let mut statuses = Vec::new();
+    for t in wrong {
+        statuses.push(t.await.unwrap());
+    }
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (5, 9), "{statuses:?}");
+    assert_eq!(right.await.unwrap(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// Twelve wrong guesses of a one-time code at once take its five tries and no more: four say
+/// how many are left, the fifth and the rest find the code void, and so does the right code.
+async fn parallel_guesses_take_no_more_than_a_codes_five_tries(app: TestApp) {
+    let mut c = app.client();
+    c.post_form("/otp", &[("mobile", "09351112233")]).await;
+    let code = code_in(&app.last_sms("09351112233").unwrap());
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    c.csrf().await;
+    let guesses: Vec<_> = (0..12)
+        .map(|_| {
+            let mut c = c.clone();
+            tokio::spawn(async move {
+                c.post_form(
+                    "/otp/verify",
+                    &[
+                        ("mobile", "09351112233"),
+                        ("code", wrong),
+                        ("display_name", "نام"),
+                    ],
+                )
+                .await
+                .body
+            })
+        })
+        .collect();
+    let mut left = Vec::new();
+    for g in guesses {
+        let body = g.await.unwrap();
+        if let Some(n) = (1..5).find(|n| {
+            body.contains(&format!(
+                "{} بار دیگر",
+                hamafza_persian::digits::to_persian(&n.to_string())
+            ))
+        }) {
+            left.push(n);
+        } else {
+            assert!(body.contains("کد معتبری برای این شماره نیست"), "{body}");
+        }
+    }
+    left.sort();
+    assert_eq!(left, [1, 2, 3, 4]);
+    let stored = app.state.store.otp("09351112233").await.unwrap().unwrap();
+    assert_eq!(stored.attempts, 5);
+    let r = c
+        .post_form(
+            "/otp/verify",
+            &[
+                ("mobile", "09351112233"),
+                ("code", &code),
+                ("display_name", "نام"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("کد معتبری برای این شماره نیست"));
 }

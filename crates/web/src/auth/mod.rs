@@ -182,15 +182,13 @@ pub async fn sign_in_with_password(
     let now = hamafza_store::now();
     let user_bucket = format!("login:user:{username}");
     let ip_bucket = format!("login:ip:{ip}");
+    // Every attempt is counted before its password is checked (one atomic statement each), so
+    // parallel guesses cannot all slip in under the limit; a success takes its count back.
     for (bucket, limit) in [
         (&user_bucket, LOGIN_PER_ACCOUNT),
         (&ip_bucket, LOGIN_PER_IP),
     ] {
-        if state.store.hits(bucket, limit, now).await? >= limit.max {
-            return Err(AppError::RateLimited {
-                retry_after: limit.retry_after(now),
-            });
-        }
+        throttle(state, bucket, limit, now).await?;
     }
     let found = state.store.credentials(&username).await?;
     let phc = found.as_ref().and_then(|(_, h)| h.clone());
@@ -198,18 +196,30 @@ pub async fn sign_in_with_password(
     match found {
         Some((user, Some(_))) if ok && !user.disabled => {
             state.store.clear_hits(&user_bucket).await?;
+            state.store.unhit(&ip_bucket, LOGIN_PER_IP, now).await?;
             Ok(user)
         }
         _ => {
-            state
-                .store
-                .hit(&user_bucket, LOGIN_PER_ACCOUNT, now)
-                .await?;
-            state.store.hit(&ip_bucket, LOGIN_PER_IP, now).await?;
             tracing::info!(username, ip, "failed sign-in");
             Err(AppError::BadCredentials)
         }
     }
+}
+
+/// Counts an attempt on `bucket` and refuses it with `RateLimited` past `limit`: count first,
+/// atomically, then check, then do the work (a read-then-count lets parallel requests through).
+pub async fn throttle(
+    state: &AppState,
+    bucket: &str,
+    limit: hamafza_core::limits::Limit,
+    now: i64,
+) -> AppResult<()> {
+    if state.store.hit(bucket, limit, now).await? > limit.max {
+        return Err(AppError::RateLimited {
+            retry_after: limit.retry_after(now),
+        });
+    }
+    Ok(())
 }
 
 /// The caller of an API route that anyone may call but that shows more to some: `None` without
