@@ -32,6 +32,7 @@ web_tests!(
     a_store_conflict_no_handler_expects_is_a_409_not_a_500,
     parallel_wrong_passwords_are_counted_before_they_are_checked,
     parallel_guesses_take_no_more_than_a_codes_five_tries,
+    a_next_parameter_never_leaves_the_site,
 );
 
 async fn health_and_readiness_answer(app: TestApp) {
@@ -881,4 +882,70 @@ async fn parallel_guesses_take_no_more_than_a_codes_five_tries(app: TestApp) {
         )
         .await;
     assert!(r.body.contains("کد معتبری برای این شماره نیست"));
+}
+
+/// `next` (after switching the language or signing in) only ever leads to a path of this site;
+/// a tab, a newline or a backslash that a browser would read as another host ends at `/`, and
+/// nothing is a 500.
+async fn a_next_parameter_never_leaves_the_site(app: TestApp) {
+    let bad = [
+        "/%09/evil.example/x",
+        "/%0d/x",
+        "/%0a/x",
+        "//evil.example/x",
+        "/%5Cevil.example",
+        "/.//evil.example",
+        "https://evil.example/",
+    ];
+    let mut c = app.client();
+    for next in bad {
+        let r = c.get(&format!("/lang/en?next={next}")).await;
+        assert_eq!(
+            (r.status, r.location()),
+            (StatusCode::SEE_OTHER, "/"),
+            "{next}"
+        );
+    }
+    let r = c.get("/lang/fa?next=/calls%3Fpage%3D2").await;
+    assert_eq!(r.location(), "/calls?page=2");
+    assert!(
+        r.header("strict-transport-security").is_empty(),
+        "not without HTTPS"
+    );
+    app.user("sara", &[Role::Participant]).await;
+    for next in bad {
+        let mut c = app.client();
+        let next = next
+            .replace("%09", "\t")
+            .replace("%0d", "\r")
+            .replace("%0a", "\n")
+            .replace("%5C", "\\");
+        let r = c
+            .post_form(
+                "/login",
+                &[
+                    ("username", "sara"),
+                    ("password", PASSWORD),
+                    ("next", &next),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.location()),
+            (StatusCode::SEE_OTHER, "/"),
+            "{next:?}"
+        );
+        // Signed in already: the sign-in page sends the visitor on to `next`.
+        let r = c
+            .get(&format!(
+                "/login?next={}",
+                hamafza_web::http::error::urlencode(&next)
+            ))
+            .await;
+        assert_eq!(
+            (r.status, r.location()),
+            (StatusCode::SEE_OTHER, "/"),
+            "{next:?}"
+        );
+    }
 }
