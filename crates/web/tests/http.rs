@@ -33,6 +33,7 @@ web_tests!(
     parallel_wrong_passwords_are_counted_before_they_are_checked,
     parallel_guesses_take_no_more_than_a_codes_five_tries,
     a_next_parameter_never_leaves_the_site,
+    behind_https_cookies_are_secure_and_nothing_personal_is_stored,
 );
 
 async fn health_and_readiness_answer(app: TestApp) {
@@ -948,4 +949,67 @@ async fn a_next_parameter_never_leaves_the_site(app: TestApp) {
             "{next:?}"
         );
     }
+}
+
+/// Served over HTTPS (`secure_cookies`): HSTS, every cookie `Secure` (the language too), a new
+/// CSRF cookie at sign-in, and `no-store` on pages, personal pages and API answers (only static
+/// assets may be cached).
+async fn behind_https_cookies_are_secure_and_nothing_personal_is_stored(app: TestApp) {
+    let app = app.configured(|c| c.secure_cookies = true);
+    app.user("sara", &[Role::Participant]).await;
+    let mut c = app.client();
+    let r = c.get("/login").await;
+    assert_eq!(r.header("strict-transport-security"), "max-age=31536000");
+    assert_eq!(r.header("cache-control"), "no-store");
+    let cookies = |r: &hamafza_web::testing::TestResponse| -> Vec<String> {
+        r.headers
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        cookies(&r).iter().all(|c| c.contains("; Secure")),
+        "{:?}",
+        cookies(&r)
+    );
+    let r = c.get("/lang/en?next=/login").await;
+    let lang = cookies(&r);
+    assert!(lang.iter().any(|c| c.starts_with("hz_lang=en")), "{lang:?}");
+    assert!(lang.iter().all(|c| c.contains("; Secure")), "{lang:?}");
+    let before = c.cookie("hz_csrf").cloned().unwrap();
+    let r = c
+        .post_form("/login", &[("username", "sara"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        cookies(&r).iter().all(|c| c.contains("; Secure")),
+        "{:?}",
+        cookies(&r)
+    );
+    assert_ne!(
+        c.cookie("hz_csrf").unwrap(),
+        &before,
+        "a new CSRF cookie at sign-in"
+    );
+    // The new cookie works: a form posted with it goes through.
+    let r = c.post_form("/logout", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let (mut p, _) = app.signed_in("reza", &[Role::Participant]).await;
+    let r = p.get("/my/ideas").await;
+    assert_eq!(
+        (r.status, r.header("cache-control")),
+        (StatusCode::OK, "no-store")
+    );
+    let token = p.token("reza").await;
+    let r = p.api("GET", "/api/v1/me", Some(&token), None).await;
+    assert_eq!(
+        (r.status, r.header("cache-control")),
+        (StatusCode::OK, "no-store")
+    );
+    let r = p.api("GET", "/api/v1/me", Some("wrong"), None).await;
+    assert_eq!(r.header("cache-control"), "no-store");
+    assert!(!r.header("strict-transport-security").is_empty());
+    let r = p.get("/assets/app.css").await;
+    assert_eq!(r.header("cache-control"), "public, max-age=86400");
 }

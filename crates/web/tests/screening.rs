@@ -522,6 +522,11 @@ async fn merge_credits_both_authors_and_the_author_reads_the_timeline(app: TestA
             c.public_id
         ))
         .await;
+    assert_eq!(
+        csv.header("cache-control"),
+        "no-store",
+        "an export is personal data"
+    );
     let row = csv
         .body
         .lines()

@@ -54,7 +54,8 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, for the whole site.
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, for the whole site, and `Secure` when the site
+/// is served over HTTPS. Every cookie Hamafza sets is made here.
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> String {
     let secure = if state.config.secure_cookies {
         "; Secure"
@@ -62,6 +63,20 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) 
         ""
     };
     format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+}
+
+/// Adds the cookie [`set_cookie`] makes to `res`.
+pub fn add_cookie(
+    res: &mut axum::response::Response,
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age_secs: i64,
+) {
+    if let Ok(v) = axum::http::HeaderValue::from_str(&set_cookie(state, name, value, max_age_secs))
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
 }
 
 /// The client's address: the socket peer, or behind a trusted proxy the last hop it added.
