@@ -56,6 +56,9 @@ pub enum FieldError {
     /// Someone else changed the object meanwhile; reload and decide again.
     #[error("changed meanwhile")]
     Changed,
+    /// A duplicate idea stays on the axis of the idea it was merged into.
+    #[error("a duplicate keeps its axis")]
+    DuplicateKeepsAxis,
 }
 
 impl FieldError {
@@ -86,6 +89,7 @@ impl FieldError {
             Self::AlreadyMember => "error.already_member",
             Self::TeamFull(_) => "error.team_full",
             Self::Changed => "error.changed",
+            Self::DuplicateKeepsAxis => "error.duplicate_keeps_axis",
         }
     }
 

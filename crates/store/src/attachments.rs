@@ -175,6 +175,10 @@ impl Store {
         files: &[NewAttachment],
         uploader_id: Option<i64>,
     ) -> StoreResult<Vec<Attachment>> {
+        if files.is_empty() {
+            // An edit without files: no transaction, no wait for the writer.
+            return Ok(Vec::new());
+        }
         Ok(db_write!(self, |p| {
             let mut tx = p.begin().await?;
             if self.backend() == crate::Backend::Postgres {

@@ -47,6 +47,10 @@ pub struct Store {
     pool: Pool,
     /// Submissions waiting to be committed together.
     submissions: submissions::Queue,
+    /// Calls of `db_read!`/`db_write!` so far (shared by clones), for tests that bound the
+    /// queries of a request.
+    #[cfg(feature = "testing")]
+    queries: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 #[derive(Clone)]
@@ -64,22 +68,24 @@ pub enum Backend {
 
 /// Runs `$body` with `$p` bound to a pool for reading: the same SQL on either backend.
 macro_rules! db_read {
-    ($store:expr, |$p:ident| $body:expr) => {
+    ($store:expr, |$p:ident| $body:expr) => {{
+        $store.count_query();
         match &$store.pool {
             $crate::Pool::Sqlite { read: $p, .. } => $body,
             $crate::Pool::Postgres($p) => $body,
         }
-    };
+    }};
 }
 
 /// Runs `$body` with `$p` bound to the pool for writing.
 macro_rules! db_write {
-    ($store:expr, |$p:ident| $body:expr) => {
+    ($store:expr, |$p:ident| $body:expr) => {{
+        $store.count_query();
         match &$store.pool {
             $crate::Pool::Sqlite { write: $p, .. } => $body,
             $crate::Pool::Postgres($p) => $body,
         }
-    };
+    }};
 }
 pub(crate) use {db_read, db_write};
 
@@ -172,7 +178,17 @@ impl Store {
         Store {
             pool,
             submissions: submissions::Queue::new(submissions::SUBMISSION_QUEUE),
+            #[cfg(feature = "testing")]
+            queries: Default::default(),
         }
+    }
+
+    /// Counts one use of the pools (see `testing::queries`); nothing outside tests.
+    #[inline]
+    pub(crate) fn count_query(&self) {
+        #[cfg(feature = "testing")]
+        self.queries
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// This store (the same database and pools) with a submission queue of its own, which holds

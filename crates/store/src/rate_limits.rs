@@ -6,7 +6,8 @@ use hamafza_core::limits::Limit;
 
 impl Store {
     /// Counts one hit on `bucket` in the current window and returns the hits so far, this one
-    /// included.
+    /// included: one statement, so parallel callers each get their own number. Count first,
+    /// then check the number, then act (never read `hits`, act, and count afterwards).
     pub async fn hit(&self, bucket: &str, limit: Limit, now: i64) -> StoreResult<i64> {
         let window = limit.window_start(now);
         Ok(db_write!(self, |p| {
@@ -20,6 +21,23 @@ impl Store {
             .fetch_one(p)
             .await?
         }))
+    }
+
+    /// Takes back one hit on `bucket` in the current window (an attempt counted before it was
+    /// checked that turned out not to count, e.g. a successful sign-in).
+    pub async fn unhit(&self, bucket: &str, limit: Limit, now: i64) -> StoreResult<()> {
+        let window = limit.window_start(now);
+        db_write!(self, |p| {
+            sqlx::query(
+                "UPDATE rate_limits SET hits = hits - 1
+                 WHERE bucket = $1 AND window_start = $2 AND hits > 0",
+            )
+            .bind(bucket)
+            .bind(window)
+            .execute(p)
+            .await?;
+        });
+        Ok(())
     }
 
     /// Hits on `bucket` in the current window.

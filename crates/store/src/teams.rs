@@ -372,14 +372,19 @@ impl Store {
     }
 
     /// Ideas `user_id` accepted to work on without leading them, newest first.
-    pub async fn ideas_as_member(&self, user_id: i64) -> StoreResult<Vec<i64>> {
-        Ok(db_read!(self, |p| {
-            sqlx::query_scalar(
-                "SELECT idea_id FROM idea_members WHERE user_id = $1 AND state = 'accepted' ORDER BY responded_at DESC",
-            )
+    pub async fn ideas_as_member(&self, user_id: i64) -> StoreResult<Vec<Idea>> {
+        let rows: Vec<crate::ideas::IdeaRow> = db_read!(self, |p| {
+            sqlx::query_as(&format!(
+                "SELECT {IDEA_COLUMNS} FROM ideas WHERE id IN
+                   (SELECT idea_id FROM idea_members WHERE user_id = $1 AND state = 'accepted')
+                 ORDER BY (SELECT responded_at FROM idea_members m
+                           WHERE m.idea_id = ideas.id AND m.user_id = $1) DESC, id DESC",
+                IDEA_COLUMNS = crate::ideas::IDEA_COLUMNS
+            ))
             .bind(user_id)
             .fetch_all(p)
             .await?
-        }))
+        });
+        rows.into_iter().map(Idea::try_from).collect()
     }
 }

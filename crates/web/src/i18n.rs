@@ -224,6 +224,8 @@ mod tests {
             F::NotInAudience,
             F::AlreadyMember,
             F::TeamFull(1),
+            F::Changed,
+            F::DuplicateKeepsAxis,
         ]
         .iter()
         .map(|e| e.key().to_string())
@@ -238,6 +240,8 @@ mod tests {
             "validation",
             "rate_limited",
             "unavailable",
+            "busy",
+            "conflict",
             "internal",
         ] {
             keys.push(format!("problem.{kind}.title"));

@@ -115,7 +115,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(http::error::render_errors))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(body_cap))
-        .layer(axum::middleware::from_fn(http::view::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.clone(),
+            http::view::security_headers,
+        ))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()

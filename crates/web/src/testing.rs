@@ -43,6 +43,22 @@ impl TestApp {
         }
     }
 
+    /// This app with its web settings changed by `f` (say `secure_cookies`).
+    pub fn configured(mut self, f: impl FnOnce(&mut WebConfig)) -> TestApp {
+        let mut config = (*self.state.config).clone();
+        f(&mut config);
+        self.state.config = Arc::new(config);
+        self.router = router(self.state.clone());
+        self
+    }
+
+    /// This app with a submission queue of `capacity` (see `Store::with_submission_queue`).
+    pub fn with_submission_queue(mut self, capacity: usize) -> TestApp {
+        self.state.store = self.state.store.clone().with_submission_queue(capacity);
+        self.router = router(self.state.clone());
+        self
+    }
+
     /// A user with `roles` whose password is `PASSWORD`.
     pub async fn user(&self, username: &str, roles: &[Role]) -> User {
         let hash = crate::auth::password::hash(PASSWORD).await.unwrap();
@@ -101,6 +117,7 @@ impl TestApp {
     }
 }
 
+#[derive(Clone)]
 pub struct Client {
     app: Router,
     state: AppState,

@@ -29,6 +29,11 @@ web_tests!(
     the_admin_adds_an_org_unit_under_the_right_parent,
     the_audit_page_verifies_the_chain,
     the_openapi_document_describes_the_api,
+    a_store_conflict_no_handler_expects_is_a_409_not_a_500,
+    parallel_wrong_passwords_are_counted_before_they_are_checked,
+    parallel_guesses_take_no_more_than_a_codes_five_tries,
+    a_next_parameter_never_leaves_the_site,
+    behind_https_cookies_are_secure_and_nothing_personal_is_stored,
 );
 
 async fn health_and_readiness_answer(app: TestApp) {
@@ -990,4 +995,249 @@ async fn the_openapi_document_describes_the_api(app: TestApp) {
             .header("content-type"),
         "font/woff2"
     );
+}
+
+/// A unique violation no handler turns into a field error is a 409 saying the thing changed,
+/// not a 500: here a citizen signs up by code with a number a staff account already uses as its
+/// username.
+async fn a_store_conflict_no_handler_expects_is_a_409_not_a_500(app: TestApp) {
+    app.user("09121112233", &[Role::Secretariat]).await;
+    let mut c = app.client();
+    let r = c.post_form("/otp", &[("mobile", "09121112233")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let code = code_in(&app.last_sms("09121112233").unwrap());
+    let r = c
+        .post_form(
+            "/otp/verify",
+            &[
+                ("mobile", "09121112233"),
+                ("code", &code),
+                ("display_name", "مریم"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("در این فاصله تغییر کرده است"), "{}", r.body);
+}
+
+/// Fourteen wrong passwords sent at once: each is counted before its password is checked, so
+/// only the first five are checked (401) and the rest are refused (429); the right password sent
+/// while they are still being checked is refused too.
+async fn parallel_wrong_passwords_are_counted_before_they_are_checked(app: TestApp) {
+    app.user("sara", &[Role::Participant]).await;
+    let attempt = |password: &'static str, delay_ms: u64| {
+        let mut c = app.client();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+            c.api(
+                "POST",
+                "/api/v1/auth/token",
+                None,
+                Some(json!({"username": "sara", "password": password})),
+            )
+            .await
+            .status
+        })
+    };
+    let wrong: Vec<_> = (0..14).map(|_| attempt("wrong password", 0)).collect();
+    let right = attempt(PASSWORD, 300);
+    let mut statuses = Vec::new();
+    for t in wrong {
+        statuses.push(t.await.unwrap());
+    }
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (5, 9), "{statuses:?}");
+    assert_eq!(right.await.unwrap(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// Twelve wrong guesses of a one-time code at once take its five tries and no more: four say
+/// how many are left, the fifth and the rest find the code void, and so does the right code.
+async fn parallel_guesses_take_no_more_than_a_codes_five_tries(app: TestApp) {
+    let mut c = app.client();
+    c.post_form("/otp", &[("mobile", "09351112233")]).await;
+    let code = code_in(&app.last_sms("09351112233").unwrap());
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    c.csrf().await;
+    let guesses: Vec<_> = (0..12)
+        .map(|_| {
+            let mut c = c.clone();
+            tokio::spawn(async move {
+                c.post_form(
+                    "/otp/verify",
+                    &[
+                        ("mobile", "09351112233"),
+                        ("code", wrong),
+                        ("display_name", "نام"),
+                    ],
+                )
+                .await
+                .body
+            })
+        })
+        .collect();
+    let mut left = Vec::new();
+    for g in guesses {
+        let body = g.await.unwrap();
+        if let Some(n) = (1..5).find(|n| {
+            body.contains(&format!(
+                "{} بار دیگر",
+                hamafza_persian::digits::to_persian(&n.to_string())
+            ))
+        }) {
+            left.push(n);
+        } else {
+            assert!(body.contains("کد معتبری برای این شماره نیست"), "{body}");
+        }
+    }
+    left.sort();
+    assert_eq!(left, [1, 2, 3, 4]);
+    let stored = app.state.store.otp("09351112233").await.unwrap().unwrap();
+    assert_eq!(stored.attempts, 5);
+    let r = c
+        .post_form(
+            "/otp/verify",
+            &[
+                ("mobile", "09351112233"),
+                ("code", &code),
+                ("display_name", "نام"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("کد معتبری برای این شماره نیست"));
+}
+
+/// `next` (after switching the language or signing in) only ever leads to a path of this site;
+/// a tab, a newline or a backslash that a browser would read as another host ends at `/`, and
+/// nothing is a 500.
+async fn a_next_parameter_never_leaves_the_site(app: TestApp) {
+    let bad = [
+        "/%09/evil.example/x",
+        "/%0d/x",
+        "/%0a/x",
+        "//evil.example/x",
+        "/%5Cevil.example",
+        "/.//evil.example",
+        "https://evil.example/",
+    ];
+    let mut c = app.client();
+    for next in bad {
+        let r = c.get(&format!("/lang/en?next={next}")).await;
+        assert_eq!(
+            (r.status, r.location()),
+            (StatusCode::SEE_OTHER, "/"),
+            "{next}"
+        );
+    }
+    let r = c.get("/lang/fa?next=/calls%3Fpage%3D2").await;
+    assert_eq!(r.location(), "/calls?page=2");
+    assert!(
+        r.header("strict-transport-security").is_empty(),
+        "not without HTTPS"
+    );
+    app.user("sara", &[Role::Participant]).await;
+    for next in bad {
+        let mut c = app.client();
+        let next = next
+            .replace("%09", "\t")
+            .replace("%0d", "\r")
+            .replace("%0a", "\n")
+            .replace("%5C", "\\");
+        let r = c
+            .post_form(
+                "/login",
+                &[
+                    ("username", "sara"),
+                    ("password", PASSWORD),
+                    ("next", &next),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.location()),
+            (StatusCode::SEE_OTHER, "/"),
+            "{next:?}"
+        );
+        // Signed in already: the sign-in page sends the visitor on to `next`.
+        let r = c
+            .get(&format!(
+                "/login?next={}",
+                hamafza_web::http::error::urlencode(&next)
+            ))
+            .await;
+        assert_eq!(
+            (r.status, r.location()),
+            (StatusCode::SEE_OTHER, "/"),
+            "{next:?}"
+        );
+    }
+}
+
+/// Served over HTTPS (`secure_cookies`): HSTS, every cookie `Secure` (the language too), a new
+/// CSRF cookie at sign-in, and `no-store` on pages, personal pages and API answers (only static
+/// assets may be cached).
+async fn behind_https_cookies_are_secure_and_nothing_personal_is_stored(app: TestApp) {
+    let app = app.configured(|c| c.secure_cookies = true);
+    app.user("sara", &[Role::Participant]).await;
+    let mut c = app.client();
+    let r = c.get("/login").await;
+    assert_eq!(r.header("strict-transport-security"), "max-age=31536000");
+    assert_eq!(r.header("cache-control"), "no-store");
+    let cookies = |r: &hamafza_web::testing::TestResponse| -> Vec<String> {
+        r.headers
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        cookies(&r).iter().all(|c| c.contains("; Secure")),
+        "{:?}",
+        cookies(&r)
+    );
+    let r = c.get("/lang/en?next=/login").await;
+    let lang = cookies(&r);
+    assert!(lang.iter().any(|c| c.starts_with("hz_lang=en")), "{lang:?}");
+    assert!(lang.iter().all(|c| c.contains("; Secure")), "{lang:?}");
+    let before = c.cookie("hz_csrf").cloned().unwrap();
+    let r = c
+        .post_form("/login", &[("username", "sara"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        cookies(&r).iter().all(|c| c.contains("; Secure")),
+        "{:?}",
+        cookies(&r)
+    );
+    assert_ne!(
+        c.cookie("hz_csrf").unwrap(),
+        &before,
+        "a new CSRF cookie at sign-in"
+    );
+    // The new cookie works: a form posted with it goes through.
+    let r = c.post_form("/logout", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let (mut p, _) = app.signed_in("reza", &[Role::Participant]).await;
+    let r = p.get("/my/ideas").await;
+    assert_eq!(
+        (r.status, r.header("cache-control")),
+        (StatusCode::OK, "no-store")
+    );
+    let token = p.token("reza").await;
+    let r = p.api("GET", "/api/v1/me", Some(&token), None).await;
+    assert_eq!(
+        (r.status, r.header("cache-control")),
+        (StatusCode::OK, "no-store")
+    );
+    let r = p.api("GET", "/api/v1/me", Some("wrong"), None).await;
+    assert_eq!(r.header("cache-control"), "no-store");
+    assert!(!r.header("strict-transport-security").is_empty());
+    let r = p.get("/assets/app.css").await;
+    assert_eq!(r.header("cache-control"), "public, max-age=86400");
 }

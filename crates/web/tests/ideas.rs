@@ -18,6 +18,9 @@ web_tests!(
     only_the_author_and_the_secretariat_see_an_idea,
     an_edit_is_a_new_version,
     the_api_submits_ideas_idempotently,
+    a_full_submission_queue_answers_503_with_retry_after,
+    an_edit_that_loses_a_race_keeps_the_text_and_is_not_a_500,
+    a_page_of_500_ideas_over_the_api_takes_a_few_queries,
 );
 
 fn days_from_today(days: i64) -> JalaliDate {
@@ -931,4 +934,284 @@ mod import_page {
             .unwrap();
         assert_eq!(d.send(req).await.status, StatusCode::FORBIDDEN);
     }
+}
+
+fn api_idea(c: &Call, title: &str) -> serde_json::Value {
+    json!({"axis_id": c.axes[0].id, "title": title,
+        "problem": "پیگیری پرونده فقط حضوری است و وقت می‌گیرد.",
+        "solution": "یک درگاه برخط برای پیگیری پرونده با کد رهگیری."})
+}
+
+/// A full submission queue is refused at once: 503 with `Retry-After`, in Persian, on the API
+/// and the page; what was queued is committed once the writer gets on.
+async fn a_full_submission_queue_answers_503_with_retry_after(app: TestApp) {
+    let app = app.with_submission_queue(1);
+    let c = call(&app, Audience::Both, 0, 5).await;
+    let (mut p, _) = app.signed_in("sara", &[Role::Participant]).await;
+    let token = p.token("sara").await;
+    p.csrf().await;
+    let path = format!("/api/v1/calls/{}/ideas", c.public_id);
+    let hold = app.state.store.hold_writes().await;
+    let mut waiting = Vec::new();
+    let refused = loop {
+        let (mut client, path, token) = (app.client(), path.clone(), token.clone());
+        let body = api_idea(&c, &format!("ایدهٔ شمارهٔ {}", waiting.len()));
+        let mut task =
+            tokio::spawn(async move { client.api("POST", &path, Some(&token), Some(body)).await });
+        match tokio::time::timeout(std::time::Duration::from_millis(500), &mut task).await {
+            Ok(answer) => break answer.unwrap(),
+            Err(_) => waiting.push(task),
+        }
+        assert!(
+            waiting.len() <= 4,
+            "{} queued and none refused",
+            waiting.len()
+        );
+    };
+    assert_eq!(
+        refused.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.header("retry-after"), "5");
+    assert_eq!(refused.header("content-type"), "application/problem+json");
+    assert_eq!(refused.json()["title"], "سامانه شلوغ است");
+    // The page says the same, in Persian, while the queue is still full.
+    let page = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        p.post_form(
+            &format!("/calls/{}/submit", c.public_id),
+            &pairs(&form(&c, "از راه صفحه")),
+        ),
+    )
+    .await
+    .expect("a full queue answers at once");
+    assert_eq!(
+        page.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        page.body
+    );
+    assert_eq!(page.header("retry-after"), "5");
+    assert!(page.body.contains("سامانه شلوغ است"), "{}", page.body);
+    hold.release().await;
+    for task in waiting {
+        assert_eq!(task.await.unwrap().status, StatusCode::CREATED);
+    }
+}
+
+/// Two edits of the same version race (a double submit from two tabs): one is saved, the other
+/// comes back as a 422 that keeps the typed text (the page) or names the conflict (the API), never
+/// a 500. The same path answers when the secretariat decided between the check and the write.
+async fn an_edit_that_loses_a_race_keeps_the_text_and_is_not_a_500(app: TestApp) {
+    let c = call(&app, Audience::Both, 0, 5).await;
+    let (mut p, _) = app.signed_in("sara", &[Role::Participant]).await;
+    let token = p.token("sara").await;
+    let r = p
+        .post_form(
+            &format!("/calls/{}/submit", c.public_id),
+            &pairs(&form(&c, "نسخهٔ نخست")),
+        )
+        .await;
+    let url = r.location().split('?').next().unwrap().to_string();
+    let id = url.trim_start_matches("/ideas/").to_string();
+    p.csrf().await;
+    let wait = std::time::Duration::from_millis(1500);
+
+    // Pages: both tabs read version 1 and wait for the writer; the second to write loses.
+    let hold = app.state.store.hold_writes().await;
+    let tabs: Vec<_> = ["متن برگهٔ یکم", "متن برگهٔ دوم"]
+        .into_iter()
+        .map(|title| {
+            let (mut tab, url, f) = (p.clone(), url.clone(), form(&c, title));
+            tokio::spawn(async move { tab.post_form(&format!("{url}/edit"), &pairs(&f)).await })
+        })
+        .collect();
+    tokio::time::sleep(wait).await;
+    hold.release().await;
+    let mut answers = Vec::new();
+    for t in tabs {
+        answers.push(t.await.unwrap());
+    }
+    answers.sort_by_key(|r| r.status);
+    assert_eq!(
+        answers[0].status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        answers[0].body
+    );
+    let lost = &answers[1];
+    assert_eq!(
+        lost.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        lost.body
+    );
+    assert!(
+        lost.body.contains("متن شما در فرم مانده است"),
+        "{}",
+        lost.body
+    );
+    assert!(
+        lost.body.contains(r#"value="متن برگهٔ یکم""#)
+            || lost.body.contains(r#"value="متن برگهٔ دوم""#),
+        "the typed title is kept"
+    );
+
+    // The API: the same race is a 422 naming the idea as changed.
+    let hold = app.state.store.hold_writes().await;
+    let calls: Vec<_> = ["از API یکم", "از API دوم"]
+        .into_iter()
+        .map(|title| {
+            let (mut client, token, body) = (app.client(), token.clone(), api_idea(&c, title));
+            let path = format!("/api/v1/ideas/{id}");
+            tokio::spawn(async move { client.api("PATCH", &path, Some(&token), Some(body)).await })
+        })
+        .collect();
+    tokio::time::sleep(wait).await;
+    hold.release().await;
+    let mut answers = Vec::new();
+    for t in calls {
+        answers.push(t.await.unwrap());
+    }
+    answers.sort_by_key(|r| r.status);
+    assert_eq!(answers[0].status, StatusCode::OK, "{}", answers[0].body);
+    let lost = &answers[1];
+    assert_eq!(
+        lost.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        lost.body
+    );
+    assert_eq!(lost.json()["errors"][0]["field"], "idea");
+    let versions = app
+        .state
+        .store
+        .idea_versions(
+            app.state
+                .store
+                .idea_by_public_id(&id)
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+        )
+        .await
+        .unwrap();
+    assert_eq!(versions.len(), 3, "one edit of each race was saved");
+}
+
+/// The API list assembles a page with a fixed number of queries, whatever its size: the texts
+/// (latest version after edits) and the kept ids of duplicates come in one query.
+async fn a_page_of_500_ideas_over_the_api_takes_a_few_queries(app: TestApp) {
+    let c = call(&app, Audience::Both, 0, 5).await;
+    let author = app.user("sara", &[Role::Participant]).await;
+    app.user("dabir", &[Role::Secretariat]).await;
+    let mut d = app.client();
+    let token = d.token("dabir").await;
+    let axes: Vec<i64> = c.axes.iter().map(|a| a.id).collect();
+    let mut tasks = Vec::new();
+    for i in 0..500 {
+        let (store, axes) = (app.state.store.clone(), axes.clone());
+        let (call_id, author_id) = (c.id, author.id);
+        tasks.push(tokio::spawn(async move {
+            let text = hamafza_core::idea::IdeaInput {
+                axis: axes[i % 2].to_string(),
+                title: format!("ایدهٔ شمارهٔ {i}"),
+                problem: "بیمه‌شدگان برای دانستن وضعیت پرونده به شعبه مراجعه می‌کنند.".into(),
+                solution: "پس از هر تغییر وضعیت پرونده، پیامکی فرستاده شود.".into(),
+                ..Default::default()
+            }
+            .validate(&axes)
+            .unwrap();
+            let new = hamafza_store::ideas::NewIdea {
+                call_id,
+                author_id: Some(author_id),
+                channel: hamafza_core::idea::Channel::Api,
+                text: &text,
+                idempotency_key: None,
+            };
+            store.submit_idea(&new).await.unwrap().0
+        }));
+    }
+    let mut ideas = Vec::new();
+    for t in tasks {
+        ideas.push(t.await.unwrap());
+    }
+    // One edited (its text must be the new one) and one merged into another.
+    let edited = &ideas[7];
+    let text = hamafza_core::idea::IdeaInput {
+        axis: axes[0].to_string(),
+        title: "ویرایش‌شده".into(),
+        problem: "متن تازهٔ مسئله پس از ویرایش نویسنده.".into(),
+        solution: "راه‌حل تازه پس از ویرایش نویسنده.".into(),
+        ..Default::default()
+    }
+    .validate(&axes)
+    .unwrap();
+    store_edit(&app, edited, &text).await;
+    app.state
+        .store
+        .merge_ideas(&ideas[8], &ideas[9], None)
+        .await
+        .unwrap();
+    let before = app.state.store.queries();
+    let r = d
+        .api(
+            "GET",
+            &format!("/api/v1/calls/{}/ideas?limit=500", c.public_id),
+            Some(&token),
+            None,
+        )
+        .await;
+    let inbox_queries = app.state.store.queries() - before;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let items = r.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 500);
+    assert!(
+        inbox_queries <= 10,
+        "{inbox_queries} queries for a page of 500"
+    );
+    let find = |id: &str| items.iter().find(|i| i["id"] == id).unwrap().clone();
+    let e = find(&edited.public_id);
+    assert_eq!(
+        (e["version"].as_i64(), e["problem"].as_str()),
+        (Some(2), Some("متن تازهٔ مسئله پس از ویرایش نویسنده."))
+    );
+    assert_eq!(
+        find(&ideas[8].public_id)["duplicate_of"],
+        ideas[9].public_id.as_str()
+    );
+    // The author's own list (not the inbox) costs as few.
+    let mut p = app.client();
+    let t = p.token("sara").await;
+    let before = app.state.store.queries();
+    let r = p
+        .api(
+            "GET",
+            &format!("/api/v1/calls/{}/ideas", c.public_id),
+            Some(&t),
+            None,
+        )
+        .await;
+    let queries = app.state.store.queries() - before;
+    assert_eq!(r.json()["items"].as_array().unwrap().len(), 500);
+    assert!(
+        queries <= 10,
+        "{queries} queries for the author's 500 ideas"
+    );
+    eprintln!("API list at limit=500: {inbox_queries} queries (inbox), {queries} (author)");
+}
+
+async fn store_edit(
+    app: &TestApp,
+    idea: &hamafza_store::ideas::Idea,
+    text: &hamafza_core::idea::IdeaText,
+) {
+    app.state
+        .store
+        .edit_idea(idea.id, idea.place(), text, None)
+        .await
+        .unwrap();
 }

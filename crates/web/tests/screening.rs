@@ -18,6 +18,7 @@ web_tests!(
     templates_prefill_the_rejection_and_are_managed_on_a_page,
     merge_credits_both_authors_and_the_author_reads_the_timeline,
     bulk_actions_report_changes_and_skips,
+    reclassifying_a_duplicate_or_a_moved_idea_is_a_field_error_not_a_500,
 );
 
 fn days_from_today(days: i64) -> JalaliDate {
@@ -521,6 +522,11 @@ async fn merge_credits_both_authors_and_the_author_reads_the_timeline(app: TestA
             c.public_id
         ))
         .await;
+    assert_eq!(
+        csv.header("cache-control"),
+        "no-store",
+        "an export is personal data"
+    );
     let row = csv
         .body
         .lines()
@@ -662,5 +668,76 @@ async fn bulk_actions_report_changes_and_skips(app: TestApp) {
             j["skipped"].as_array().unwrap().len()
         ),
         (1, 2)
+    );
+}
+
+/// A duplicate keeps its axis: the page and the API refuse to reclassify it with a message on
+/// the axis, also when the merge lands after the page was read; a reclassification that lost a
+/// race to another one is a field error too, never a 500.
+async fn reclassifying_a_duplicate_or_a_moved_idea_is_a_field_error_not_a_500(app: TestApp) {
+    let c = call(&app).await;
+    let (mut a, _) = app.signed_in("sara", &[Role::Participant]).await;
+    let kept = submit(&mut a, &c, "پیامک وضعیت پرونده", "k1").await;
+    let dup = submit(&mut a, &c, "اطلاع‌رسانی پیامکی وضعیت پرونده", "k2").await;
+    let (mut d, _) = app.signed_in("dabir", &[Role::Secretariat]).await;
+    let tok = d.token("dabir").await;
+    let r = d
+        .api(
+            "POST",
+            &format!("/api/v1/ideas/{dup}/merge"),
+            Some(&tok),
+            Some(json!({"into": kept})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let axis = c.axes[1].id.to_string();
+    let r = d
+        .post_form(&format!("/ideas/{dup}/reclassify"), &[("axis", &axis)])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("نمی‌توان محورش را تغییر داد"), "{}", r.body);
+    let r = d
+        .api(
+            "POST",
+            &format!("/api/v1/ideas/{dup}/reclassify"),
+            Some(&tok),
+            Some(json!({"axis_id": c.axes[1].id})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["errors"][0]["field"], "axis_id");
+    assert!(r.body.contains("نمی‌توان محورش را تغییر داد"), "{}", r.body);
+    // Two reclassifications of the same view race: one moves the idea, the other is told.
+    let hold = app.state.store.hold_writes().await;
+    let tabs: Vec<_> = (0..2)
+        .map(|_| {
+            let (mut tab, path) = (d.clone(), format!("/ideas/{kept}/reclassify"));
+            let axis = axis.clone();
+            tokio::spawn(async move { tab.post_form(&path, &[("axis", &axis)]).await })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    hold.release().await;
+    let mut answers = Vec::new();
+    for t in tabs {
+        answers.push(t.await.unwrap());
+    }
+    answers.sort_by_key(|r| r.status);
+    assert_eq!(
+        answers[0].status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        answers[0].body
+    );
+    assert_eq!(
+        answers[1].status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        answers[1].body
+    );
+    assert!(
+        answers[1].body.contains("در این فاصله تغییر کرده است"),
+        "{}",
+        answers[1].body
     );
 }

@@ -149,6 +149,14 @@ macro_rules! store_tests {
 }
 
 impl Store {
+    /// How many times this store (and its clones) went to the database through `db_read!` or
+    /// `db_write!` so far: one per statement, except that a helper running a few statements
+    /// at once (a call with its axes and stages, a page with its count, a transaction) counts
+    /// once. For tests that bound the queries of a request.
+    pub fn queries(&self) -> u64 {
+        self.queries.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Rewrites an audit entry's data behind the log's back, to prove verification catches it.
     pub async fn tamper_audit_entry(&self, seq: i64, data: &str) {
         crate::db_write!(self, |p| {

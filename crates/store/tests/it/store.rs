@@ -20,6 +20,7 @@ store_tests!(
     a_token_is_revoked_only_by_its_owner,
     rate_limits_count_per_window_and_clear,
     a_one_time_code_is_used_once,
+    parallel_guesses_take_no_more_tries_than_a_code_has,
     the_audit_chain_verifies_and_tampering_is_found,
     concurrent_audit_appends_form_one_chain,
     the_first_setting_written_wins,
@@ -208,15 +209,75 @@ async fn rate_limits_count_per_window_and_clear(store: Store) {
 }
 
 async fn a_one_time_code_is_used_once(store: Store) {
-    store.put_otp("09121234567", "c1", 10, 130).await.unwrap();
-    assert_eq!(store.otp_failed("09121234567").await.unwrap(), 1);
-    // A new code resets the tries.
-    store.put_otp("09121234567", "c2", 20, 140).await.unwrap();
+    assert!(
+        store
+            .put_otp("09121234567", "c1", 10, 130, 60)
+            .await
+            .unwrap()
+    );
+    let tried = store
+        .otp_attempt("09121234567", 20, 5)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((tried.code_hash.as_str(), tried.attempts), ("c1", 1));
+    // Inside the cooldown the code stays; after it, a new code resets the tries.
+    assert!(
+        !store
+            .put_otp("09121234567", "c2", 20, 140, 60)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .put_otp("09121234567", "c2", 70, 190, 60)
+            .await
+            .unwrap()
+    );
     let live = store.otp("09121234567").await.unwrap().unwrap();
     assert_eq!((live.code_hash.as_str(), live.attempts), ("c2", 0));
     assert!(!store.take_otp("09121234567", "c1").await.unwrap());
     assert!(store.take_otp("09121234567", "c2").await.unwrap());
     assert!(!store.take_otp("09121234567", "c2").await.unwrap());
+}
+
+/// Parallel guesses take at most the code's tries: counted and checked in one statement.
+async fn parallel_guesses_take_no_more_tries_than_a_code_has(store: Store) {
+    assert!(
+        store
+            .put_otp("09121234567", "c1", 10, 130, 60)
+            .await
+            .unwrap()
+    );
+    let tries: Vec<_> = (0..12)
+        .map(|_| {
+            let s = store.clone();
+            tokio::spawn(async move { s.otp_attempt("09121234567", 20, 5).await.unwrap() })
+        })
+        .collect();
+    let mut taken = Vec::new();
+    for t in tries {
+        if let Some(c) = t.await.unwrap() {
+            taken.push(c.attempts);
+        }
+    }
+    taken.sort();
+    assert_eq!(taken, [1, 2, 3, 4, 5]);
+    assert_eq!(store.otp("09121234567").await.unwrap().unwrap().attempts, 5);
+    // An expired code gives no tries.
+    assert!(
+        store
+            .put_otp("09351112233", "c2", 10, 130, 60)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .otp_attempt("09351112233", 130, 5)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn the_audit_chain_verifies_and_tampering_is_found(store: Store) {

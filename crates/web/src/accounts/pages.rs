@@ -90,6 +90,7 @@ async fn signed_in(
     if let Ok(v) = cookie.parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
+    auth::csrf::rotate(&mut r, state);
     Ok(r)
 }
 
@@ -157,9 +158,7 @@ async fn logout(
         state.store.delete_session(&h).await?;
     }
     let mut r = Redirect::to("/").into_response();
-    if let Ok(v) = auth::set_cookie(&state, auth::SESSION_COOKIE, "", 0).parse() {
-        r.headers_mut().append(header::SET_COOKIE, v);
-    }
+    auth::add_cookie(&mut r, &state, auth::SESSION_COOKIE, "", 0);
     Ok(r)
 }
 
@@ -367,12 +366,6 @@ async fn switch_lang(
         state.store.set_locale(u.id, lang.code()).await?;
     }
     let mut r = Redirect::to(&crate::http::safe_next(&q.next)).into_response();
-    let c = format!(
-        "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
-        lang.code()
-    );
-    if let Ok(v) = c.parse() {
-        r.headers_mut().append(header::SET_COOKIE, v);
-    }
+    auth::add_cookie(&mut r, &state, LANG_COOKIE, lang.code(), 365 * 86_400);
     Ok(r)
 }

@@ -7,8 +7,8 @@ use crate::AppState;
 use crate::http::error::AppError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine;
@@ -37,12 +37,19 @@ pub async fn ensure_cookie(
     let seed = super::random_token();
     req.extensions_mut().insert(FreshSeed(seed.clone()));
     let mut res = next.run(req).await;
-    // A year: the cookie carries no authority by itself.
-    let c = super::set_cookie(&state, CSRF_COOKIE, &seed, 365 * 86_400);
-    if let Ok(v) = HeaderValue::from_str(&c) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
+    set_seed(&mut res, &state, &seed);
     res
+}
+
+/// Gives the browser a new CSRF cookie (at sign-in: a token seen before signing in, say on a
+/// shared computer, is worth nothing after).
+pub fn rotate(res: &mut Response, state: &AppState) {
+    set_seed(res, state, &super::random_token());
+}
+
+fn set_seed(res: &mut Response, state: &AppState, seed: &str) {
+    // A year: the cookie carries no authority by itself.
+    super::add_cookie(res, state, CSRF_COOKIE, seed, 365 * 86_400);
 }
 
 /// The form token for a CSRF cookie value.

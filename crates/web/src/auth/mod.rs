@@ -53,7 +53,8 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, for the whole site.
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, for the whole site, and `Secure` when the site
+/// is served over HTTPS. Every cookie Hamafza sets is made here.
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> String {
     let secure = if state.config.secure_cookies {
         "; Secure"
@@ -61,6 +62,20 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) 
         ""
     };
     format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+}
+
+/// Adds the cookie [`set_cookie`] makes to `res`.
+pub fn add_cookie(
+    res: &mut axum::response::Response,
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age_secs: i64,
+) {
+    if let Ok(v) = axum::http::HeaderValue::from_str(&set_cookie(state, name, value, max_age_secs))
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
 }
 
 /// The client's address: the socket peer, or behind a trusted proxy the last hop it added.
@@ -145,15 +160,13 @@ pub async fn sign_in_with_password(
     let now = hamafza_store::now();
     let user_bucket = format!("login:user:{username}");
     let ip_bucket = format!("login:ip:{ip}");
+    // Every attempt is counted before its password is checked (one atomic statement each), so
+    // parallel guesses cannot all slip in under the limit; a success takes its count back.
     for (bucket, limit) in [
         (&user_bucket, LOGIN_PER_ACCOUNT),
         (&ip_bucket, LOGIN_PER_IP),
     ] {
-        if state.store.hits(bucket, limit, now).await? >= limit.max {
-            return Err(AppError::RateLimited {
-                retry_after: limit.retry_after(now),
-            });
-        }
+        throttle(state, bucket, limit, now).await?;
     }
     let found = state.store.credentials(&username).await?;
     let phc = found.as_ref().and_then(|(_, h)| h.clone());
@@ -161,16 +174,28 @@ pub async fn sign_in_with_password(
     match found {
         Some((user, Some(_))) if ok && !user.disabled => {
             state.store.clear_hits(&user_bucket).await?;
+            state.store.unhit(&ip_bucket, LOGIN_PER_IP, now).await?;
             Ok(user)
         }
         _ => {
-            state
-                .store
-                .hit(&user_bucket, LOGIN_PER_ACCOUNT, now)
-                .await?;
-            state.store.hit(&ip_bucket, LOGIN_PER_IP, now).await?;
             tracing::info!(username, ip, "failed sign-in");
             Err(AppError::BadCredentials)
         }
     }
+}
+
+/// Counts an attempt on `bucket` and refuses it with `RateLimited` past `limit`: count first,
+/// atomically, then check, then do the work (a read-then-count lets parallel requests through).
+pub async fn throttle(
+    state: &AppState,
+    bucket: &str,
+    limit: hamafza_core::limits::Limit,
+    now: i64,
+) -> AppResult<()> {
+    if state.store.hit(bucket, limit, now).await? > limit.max {
+        return Err(AppError::RateLimited {
+            retry_after: limit.retry_after(now),
+        });
+    }
+    Ok(())
 }

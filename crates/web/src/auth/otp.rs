@@ -50,26 +50,30 @@ pub async fn send_code(
         (format!("otp:ip:{ip}"), limits::OTP_SEND_PER_IP),
         (format!("otp:mobile:{mobile}"), limits::OTP_SEND_PER_MOBILE),
     ] {
-        if state.store.hit(&bucket, limit, now).await? > limit.max {
-            return Err(AppError::RateLimited {
-                retry_after: limit.retry_after(now),
-            });
-        }
+        crate::auth::throttle(state, &bucket, limit, now).await?;
     }
     let code = format!(
         "{:0width$}",
         rand::rng().random_range(0..10u32.pow(OTP_DIGITS)),
         width = OTP_DIGITS as usize
     );
-    state
+    // The cooldown checked above is checked again in the write: of two requests racing past
+    // that read, one stores its code and sends an SMS, the other waits.
+    let stored = state
         .store
         .put_otp(
             mobile,
             &code_hash(state, mobile, &code),
             now,
             now + OTP_TTL_SECS,
+            OTP_RESEND_COOLDOWN_SECS,
         )
         .await?;
+    if !stored {
+        return Err(AppError::RateLimited {
+            retry_after: OTP_RESEND_COOLDOWN_SECS,
+        });
+    }
     let text = lang.tf("otp.sms", &[("code", &lang.digits(&code))]);
     state
         .sms
@@ -79,8 +83,8 @@ pub async fn send_code(
     Ok(())
 }
 
-/// Checks `code` for `mobile`. A right code is used up; a wrong one counts a try, and the last
-/// try voids the code.
+/// Checks `code` for `mobile`. Every guess takes a try first; a right code is used up, and once
+/// the tries are taken the code is void.
 pub async fn verify_code(
     state: &AppState,
     mobile: &str,
@@ -88,18 +92,21 @@ pub async fn verify_code(
 ) -> AppResult<Result<(), OtpRejection>> {
     let now = hamafza_store::now();
     let code = hamafza_persian::digits::to_latin(code.trim());
-    let Some(live) = state.store.otp(mobile).await? else {
+    // The try is taken before the guess is checked, in one statement: parallel guesses cannot
+    // take more than the code's tries.
+    let Some(live) = state
+        .store
+        .otp_attempt(mobile, now, OTP_MAX_ATTEMPTS)
+        .await?
+    else {
         return Ok(Err(OtpRejection::NoCode));
     };
-    if live.expires_at <= now || live.attempts >= OTP_MAX_ATTEMPTS {
-        return Ok(Err(OtpRejection::NoCode));
-    }
     let hash = code_hash(state, mobile, &code);
     // Comparing hashes of equal length; the HMAC makes timing useless to an attacker anyway.
     if hash == live.code_hash && state.store.take_otp(mobile, &hash).await? {
         return Ok(Ok(()));
     }
-    let attempts = state.store.otp_failed(mobile).await?;
+    let attempts = live.attempts;
     Ok(Err(if attempts >= OTP_MAX_ATTEMPTS {
         OtpRejection::NoCode
     } else {

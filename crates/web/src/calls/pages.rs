@@ -351,15 +351,15 @@ async fn change_state(
         .get("to")
         .and_then(|s| CallState::parse(s))
         .ok_or(AppError::BadRequest("to".into()))?;
-    match state
+    if !call.state.can_become(to) {
+        return Err(AppError::BadRequest("to".into()));
+    }
+    // A move made meanwhile (a double click, another secretary) is the store's `Conflict`: 409.
+    state
         .store
         .set_call_state(call.id, to, Some(actor.id))
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/calls/{}", call.public_id)).into_response()),
-        Err(hamafza_store::StoreError::Conflict(why)) => Err(AppError::BadRequest(why)),
-        Err(e) => Err(e.into()),
-    }
+        .await?;
+    Ok(Redirect::to(&format!("/calls/{}", call.public_id)).into_response())
 }
 
 /// "New round from this call": a draft with the same axes and stages.

@@ -41,17 +41,33 @@ pub enum AppError {
     RateLimited { retry_after: i64 },
     #[error("the database is unavailable")]
     Unavailable,
+    /// Too much work is waiting (the submission queue is full): 503 with `Retry-After`.
+    #[error("too busy; retry in {BUSY_RETRY_SECS} s")]
+    Busy,
+    /// What the request would change was changed by someone else meanwhile (a store `Conflict`
+    /// no handler turned into a field error): 409, reload and try again.
+    #[error("changed meanwhile")]
+    Conflict,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// How long a client is asked to wait when the server is busy: a healthy writer empties a full
+/// submission queue in well under this.
+pub const BUSY_RETRY_SECS: i64 = 5;
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Unavailable(_) => AppError::Unavailable,
+            StoreError::Busy => AppError::Busy,
+            StoreError::Conflict(what) => {
+                tracing::info!(what, "conflict");
+                AppError::Conflict
+            }
             e => AppError::Internal(e.into()),
         }
     }
@@ -66,7 +82,8 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Validation(_) | AppError::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Conflict => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -83,6 +100,8 @@ impl AppError {
             AppError::Validation(_) | AppError::Rows(_) => "validation",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Unavailable => "unavailable",
+            AppError::Busy => "busy",
+            AppError::Conflict => "conflict",
             AppError::Internal(_) => "internal",
         }
     }
@@ -96,6 +115,10 @@ impl AppError {
             AppError::RateLimited { retry_after } => lang.tf(
                 "problem.rate_limited.detail",
                 &[("minutes", &lang.num((retry_after + 59) / 60))],
+            ),
+            AppError::Busy => lang.tf(
+                "problem.busy.detail",
+                &[("seconds", &lang.num(BUSY_RETRY_SECS))],
             ),
             AppError::BadRequest(why) => {
                 format!("{} ({why})", lang.t("problem.bad_request.detail"))
@@ -148,10 +171,13 @@ impl IntoResponse for AppError {
             tracing::error!(error = ?e, "internal error");
         }
         let mut r = self.status().into_response();
-        if let AppError::RateLimited { retry_after } = &self {
-            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
-                r.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        let retry_after = match &self {
+            AppError::RateLimited { retry_after } => Some(*retry_after),
+            AppError::Busy => Some(BUSY_RETRY_SECS),
+            _ => None,
+        };
+        if let Some(v) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
         }
         r.extensions_mut().insert(Rendered(Arc::new(self)));
         r
@@ -246,4 +272,23 @@ pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)])
         .map(|q| q[1..].to_string())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_or_conflicting_store_is_never_a_500() {
+        let busy = AppError::from(StoreError::Busy);
+        assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let r = busy.into_response();
+        assert_eq!(
+            r.headers()[header::RETRY_AFTER],
+            BUSY_RETRY_SECS.to_string()
+        );
+        let conflict = AppError::from(StoreError::Conflict("ideas_tracking_code_key".into()));
+        assert_eq!(conflict.status(), StatusCode::CONFLICT);
+        assert!(!conflict.detail(Lang::Fa).contains("tracking_code"));
+    }
 }

@@ -244,10 +244,24 @@ impl ErrorPage {
 }
 
 /// Headers every response carries: no sniffing, no framing, a strict content policy (scripts only
-/// from our own origin, never inline).
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// from our own origin, never inline); `no-store` unless the handler chose a cache policy (only
+/// static assets do: pages carry the viewer's name and CSRF token, the API and exports personal
+/// data); behind HTTPS (`secure_cookies`), `Strict-Transport-Security`.
+pub async fn security_headers(
+    axum::extract::State(config): axum::extract::State<std::sync::Arc<crate::WebConfig>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    if config.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),

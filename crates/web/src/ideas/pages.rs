@@ -497,6 +497,8 @@ async fn edit(
     let (idea, call, user) = seen.into_parts();
     let input = input_from(&raw);
     let existing = state.store.attachments(idea.id).await?;
+    // Files are saved before the text; if the text then cannot be, the form lists them as kept.
+    let mut files_saved = false;
     let (errors, blocked) = match ideas::edit_blocker(&call, &idea, &user, hamafza_store::now()) {
         Some(why) => (FormErrors::general(ctx.t(why).to_string()), Some(why)),
         None => {
@@ -533,13 +535,19 @@ async fn edit(
                         }
                         Err(e) => return Err(e.into()),
                         Ok(_) => {
-                            state
-                                .store
-                                .edit_idea(idea.id, idea.place(), &text, Some(user.id))
-                                .await?;
-                            return Ok(
-                                Redirect::to(&format!("/ideas/{}", idea.public_id)).into_response()
-                            );
+                            files_saved = !files.is_empty();
+                            if ideas::save_edit(&state, &idea, &text, &user)
+                                .await?
+                                .is_some()
+                            {
+                                return Ok(Redirect::to(&format!("/ideas/{}", idea.public_id))
+                                    .into_response());
+                            }
+                            // Moved meanwhile: the form comes back with the text typed.
+                            (
+                                FormErrors::general(ctx.t("idea.edit_changed").to_string()),
+                                None,
+                            )
                         }
                     }
                 }
@@ -554,12 +562,17 @@ async fn edit(
             }
         }
     };
+    let attachments = if files_saved {
+        state.store.attachments(idea.id).await?
+    } else {
+        existing
+    };
     let mut page = FormPage::plain(&ctx, &state, call, Some(idea), input);
     page.units = owner_units(&state).await?;
     page.blocked = blocked;
     page.errors = errors;
-    page.attachments = existing;
-    page.files_lost = !files.is_empty();
+    page.attachments = attachments;
+    page.files_lost = !files.is_empty() && !files_saved;
     rejected(page)
 }
 
@@ -583,10 +596,7 @@ impl MinePage<'_> {
 async fn my_ideas(user: SignedIn, State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let mine = state.store.ideas_of_author(user.id, None).await?;
     let invitations = state.store.invitations_of(user.id).await?;
-    let mut joined = Vec::new();
-    for id in state.store.ideas_as_member(user.id).await? {
-        joined.push(state.store.idea(id).await?);
-    }
+    let joined = state.store.ideas_as_member(user.id).await?;
     let calls = state
         .store
         .calls(hamafza_store::calls::CallFilter::All)

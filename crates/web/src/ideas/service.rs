@@ -164,6 +164,27 @@ pub async fn decide(
     }
 }
 
+/// Saves `text` as the next version of `idea` by `editor`, if the idea is still where the edit
+/// was allowed (`idea.place()`, judged by `edit_blocker` on this read). `None` if it moved
+/// meanwhile (a decision, a merge) or another edit landed first: the caller keeps the typed
+/// text and says so.
+pub async fn save_edit(
+    state: &AppState,
+    idea: &Idea,
+    text: &hamafza_core::idea::IdeaText,
+    editor: &User,
+) -> AppResult<Option<Idea>> {
+    match state
+        .store
+        .edit_idea(idea.id, idea.place(), text, Some(editor.id))
+        .await
+    {
+        Ok(i) => Ok(Some(i)),
+        Err(hamafza_store::StoreError::Conflict(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The kinds of a call's stages in pipeline order (an idea's stage is a position in it).
 pub fn stage_kinds(call: &Call) -> Vec<hamafza_core::call::StageKind> {
     call.stages.iter().map(|s| s.kind).collect()

@@ -137,19 +137,15 @@ pub async fn reclassify_idea(
     ApiJson(input): ApiJson<ReclassifyIn>,
 ) -> AppResult<Json<IdeaOut>> {
     let (idea, call, caller) = screened.into_parts();
-    if !call.axes.iter().any(|a| a.id == input.axis_id) || idea.status.as_str() == "duplicate" {
-        return Err(AppError::Validation(vec![("axis_id", FieldError::Unknown)]));
-    }
-    let idea = match state
-        .store
-        .reclassify_idea(&idea, input.axis_id, Some(caller.id))
-        .await
-    {
-        Err(hamafza_store::StoreError::Conflict(_)) => {
-            return Err(AppError::Validation(vec![("axis_id", FieldError::Changed)]));
-        }
-        r => r?,
-    };
+    let idea = crate::screening::pages::reclassify_idea(
+        &state,
+        &call,
+        &idea,
+        Some(input.axis_id),
+        caller.id,
+    )
+    .await?
+    .map_err(|e| AppError::Validation(vec![("axis_id", e)]))?;
     Ok(Json(out(&state, idea, &call.public_id).await?))
 }
 

@@ -464,16 +464,10 @@ async fn reclassify(
 ) -> AppResult<Response> {
     let (idea, call, actor) = screened.into_parts();
     let axis = raw.get("axis").and_then(|a| number(a));
-    match axis.filter(|a| call.axes.iter().any(|x| x.id == *a)) {
-        Some(a) => {
-            state
-                .store
-                .reclassify_idea(&idea, a, Some(actor.id))
-                .await?;
-            Ok(Redirect::to(&format!("/ideas/{}#screening", idea.public_id)).into_response())
-        }
-        None => {
-            let errors = FormErrors::new(ctx.lang, &[("axis", FieldError::Unknown)]);
+    match reclassify_idea(&state, &call, &idea, axis, actor.id).await? {
+        Ok(_) => Ok(Redirect::to(&format!("/ideas/{}#screening", idea.public_id)).into_response()),
+        Err(e) => {
+            let errors = FormErrors::new(ctx.lang, &[("axis", e)]);
             crate::ideas::pages::rejected_decision(
                 &state,
                 &ctx,
@@ -485,6 +479,31 @@ async fn reclassify(
             )
             .await
         }
+    }
+}
+
+/// Moves `idea` to the axis `axis` of its call (pages and API). `Err` is what is wrong with the
+/// axis: not one of the call's, the idea is a duplicate (refused in the store's update, so a
+/// merge landing meanwhile is caught too), or the idea's axis changed meanwhile.
+pub(crate) async fn reclassify_idea(
+    state: &AppState,
+    call: &Call,
+    idea: &Idea,
+    axis: Option<i64>,
+    actor: i64,
+) -> AppResult<Result<Idea, FieldError>> {
+    let Some(axis) = axis.filter(|a| call.axes.iter().any(|x| x.id == *a)) else {
+        return Ok(Err(FieldError::Unknown));
+    };
+    match state.store.reclassify_idea(idea, axis, Some(actor)).await {
+        Ok(i) => Ok(Ok(i)),
+        Err(hamafza_store::StoreError::Conflict(why))
+            if why == hamafza_store::screening::DUPLICATE_CONFLICT =>
+        {
+            Ok(Err(FieldError::DuplicateKeepsAxis))
+        }
+        Err(hamafza_store::StoreError::Conflict(_)) => Ok(Err(FieldError::Changed)),
+        Err(e) => Err(e.into()),
     }
 }
 
