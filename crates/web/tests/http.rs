@@ -13,6 +13,7 @@ web_tests!(
     an_unknown_page_is_a_persian_404_and_the_api_answers_problem_json,
     a_form_without_its_csrf_token_is_refused,
     every_state_changing_page_route_checks_csrf,
+    uploads_and_imports_are_refused_before_their_body_is_read,
     a_wrong_password_keeps_the_username_and_says_why,
     signing_in_and_out_works,
     sign_in_is_throttled_per_account,
@@ -168,6 +169,90 @@ async fn every_state_changing_page_route_checks_csrf(app: TestApp) {
         tried += 1;
     }
     assert!(tried >= 35, "the route table lists only {tried} page forms");
+}
+
+/// A request body that records whether anyone read it.
+fn watched_body() -> (
+    axum::body::Body,
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let read = std::sync::Arc::new(AtomicBool::new(false));
+    let flag = read.clone();
+    let mut sent = false;
+    let stream = futures_util::stream::poll_fn(move |_| {
+        flag.store(true, Ordering::SeqCst);
+        if sent {
+            return std::task::Poll::Ready(None);
+        }
+        sent = true;
+        let chunk = axum::body::Bytes::from(vec![b'x'; 1 << 20]);
+        std::task::Poll::Ready(Some(Ok::<_, std::io::Error>(chunk)))
+    });
+    (axum::body::Body::from_stream(stream), read)
+}
+
+/// Access is checked before a body is read: an anonymous or unprivileged upload or import costs
+/// the server its headers only (issue 14 item 8).
+async fn uploads_and_imports_are_refused_before_their_body_is_read(app: TestApp) {
+    use axum::http::{Request, header};
+    use std::sync::atomic::Ordering;
+    let (_, author) = app.signed_in("author", &[Role::Participant]).await;
+    let (mut other, _) = app.signed_in("other", &[Role::Participant]).await;
+    let call = fixtures::open_call(&app, hamafza_core::call::Audience::Both).await;
+    let idea = fixtures::idea_by(&app, &call, &author, "ایدهٔ دیگری").await;
+    let token = other.token("other").await;
+    let multipart = "multipart/form-data; boundary=x";
+    let cases: Vec<(&str, String, Option<&str>, StatusCode)> = vec![
+        (
+            "anonymous",
+            format!("/calls/{}/submit", call.public_id),
+            None,
+            StatusCode::SEE_OTHER,
+        ),
+        (
+            "participant",
+            format!("/secretariat/calls/{}/import", call.public_id),
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "participant",
+            format!("/api/v1/calls/{}/imports", call.public_id),
+            Some(token.as_str()),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "stranger",
+            format!("/api/v1/ideas/{}/attachments", idea.public_id),
+            Some(token.as_str()),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "anonymous",
+            format!("/api/v1/calls/{}/imports", call.public_id),
+            None,
+            StatusCode::UNAUTHORIZED,
+        ),
+    ];
+    for (who, path, bearer, want) in cases {
+        let (body, read) = watched_body();
+        let mut req = Request::post(&path).header(header::CONTENT_TYPE, multipart);
+        if let Some(t) = bearer {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let mut client = if who == "participant" || who == "stranger" {
+            other.clone()
+        } else {
+            app.client()
+        };
+        let r = client.send(req.body(body).unwrap()).await;
+        assert_eq!(r.status, want, "{who} {path}: {}", r.body);
+        assert!(
+            !read.load(Ordering::SeqCst),
+            "{who} {path}: the body was read"
+        );
+    }
 }
 
 /// The route table read from the source: every handler's first argument is an access proof
