@@ -27,6 +27,12 @@ pub mod testing;
 
 pub use http::error::AppError;
 
+/// The parsers of untrusted files, for the fuzz targets in `fuzz/` and benchmarks.
+pub mod parsers {
+    pub use crate::intake::attachments::sniff;
+    pub use crate::intake::import::{LIMITS, Limits, read_table, read_table_within};
+}
+
 use axum::Router;
 use hamafza_store::Store;
 use serde::Deserialize;
