@@ -114,6 +114,7 @@ pub fn router(state: AppState) -> Router {
         .merge(http::assets::router())
         .merge(http::health_router())
         .fallback(http::not_found)
+        .layer(axum::middleware::from_fn(http::extract::refuse_nul))
         .layer(axum::middleware::from_fn(http::error::render_errors))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(body_cap))

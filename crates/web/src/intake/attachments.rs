@@ -293,6 +293,9 @@ impl FromRequest<AppState> for UploadForm {
                         .text()
                         .await
                         .map_err(|e| AppError::BadRequest(e.body_text()))?;
+                    if text.contains('\0') {
+                        return Err(crate::http::extract::nul_refused());
+                    }
                     fields.insert(name, text);
                 }
             }
