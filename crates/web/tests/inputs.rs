@@ -420,6 +420,16 @@ async fn nul_in_a_json_form_or_multipart_body_is_refused(app: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("U+0000"), "{}", r.body);
+    // A lone surrogate is not text at all.
+    let req = axum::http::Request::post(&url)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(
+            idea("x").to_string().replace("\"x\"", "\"\\ud800\""),
+        ))
+        .unwrap();
+    let r = p.send(req).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     // An escaped backslash before `u0000` is text, not NUL.
     let r = p
         .api(
