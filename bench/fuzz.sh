@@ -17,7 +17,7 @@ out=../bench/RESULTS-fuzz.md
   echo "# Fuzzing the file parsers ($(date -u +%F), $(nproc) cores, ${secs} s a target)"
   echo
   echo "\`bash bench/fuzz.sh\` — libFuzzer through cargo-fuzz, AddressSanitizer, 2 GB RSS limit,"
-  echo "10 s a input; the parsers run under their production limits (\`intake::import::LIMITS\`)."
+  echo "10 s an input; the parsers run under their production limits (\`intake::import::LIMITS\`)."
   echo
   echo "| target | runs | exec/s | coverage | corpus | crashes |"
   echo "|---|---|---|---|---|---|"

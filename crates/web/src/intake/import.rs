@@ -349,6 +349,17 @@ mod tests {
         ));
     }
 
+    /// Found by `fuzz/fuzz_targets/import_xlsx.rs`: calamine multiplies a huge `dimension`
+    /// reference past `u32` (a panic where overflow is checked, garbage where it is not). Either
+    /// way the file is unreadable, and the process lives.
+    #[test]
+    fn a_sheet_whose_dimension_overflows_is_unreadable() {
+        let xlsx = book().save_to_buffer().unwrap();
+        let sheet = br#"<dimension ref="A1:XFD10555555555555555555555555555548576"/>"#;
+        let bad = with_part(&xlsx, "xl/worksheets/sheet1.xml", sheet);
+        assert_eq!(read_table(&bad), Err(FieldError::FileUnreadable));
+    }
+
     #[test]
     fn too_many_cells_or_too_much_time_is_refused() {
         let mut book = book();
