@@ -59,6 +59,19 @@ pub enum FieldError {
     /// A duplicate idea stays on the axis of the idea it was merged into.
     #[error("a duplicate keeps its axis")]
     DuplicateKeepsAxis,
+    /// An uploaded table (CSV or XLSX) that cannot be read, or is damaged.
+    #[error("the file cannot be read as XLSX or UTF-8 CSV")]
+    FileUnreadable,
+    #[error("a table of more than {0} rows")]
+    FileTooManyRows(usize),
+    #[error("a table of more than {0} columns")]
+    FileTooManyColumns(usize),
+    /// The parts of a compressed file (XLSX) unpack to more than this many MB.
+    #[error("a file that unpacks to more than {0} MB")]
+    FileUnpacksTooBig(usize),
+    /// Too many cells or parts, or reading it took too long.
+    #[error("a file too complex to read")]
+    FileTooComplex,
 }
 
 impl FieldError {
@@ -90,6 +103,11 @@ impl FieldError {
             Self::TeamFull(_) => "error.team_full",
             Self::Changed => "error.changed",
             Self::DuplicateKeepsAxis => "error.duplicate_keeps_axis",
+            Self::FileUnreadable => "error.file_unreadable",
+            Self::FileTooManyRows(_) => "error.file_too_many_rows",
+            Self::FileTooManyColumns(_) => "error.file_too_many_columns",
+            Self::FileUnpacksTooBig(_) => "error.file_unpacks_too_big",
+            Self::FileTooComplex => "error.file_too_complex",
         }
     }
 
@@ -100,7 +118,10 @@ impl FieldError {
             | Self::TooLong(n)
             | Self::FileTooBig(n)
             | Self::TooManyFiles(n)
-            | Self::TeamFull(n) => Some(n),
+            | Self::TeamFull(n)
+            | Self::FileTooManyRows(n)
+            | Self::FileTooManyColumns(n)
+            | Self::FileUnpacksTooBig(n) => Some(n),
             _ => None,
         }
     }

@@ -7,6 +7,7 @@
 //! * [`digits`] converts between digit scripts and formats numbers.
 //! * [`jalali`] converts, formats and parses Jalali (Solar Hijri) dates and
 //!   anchors them in Tehran time.
+//! * [`controls`] finds the invisible characters that reorder or hide text around them.
 //! * [`national_id`], [`mobile`] and [`provinces`] validate and describe the
 //!   identifiers Iranian users type into forms.
 //!
@@ -20,6 +21,7 @@
 //! Everything here is pure: no I/O, no global state beyond reading the clock
 //! in [`jalali::today_tehran`].
 
+pub mod controls;
 pub mod digits;
 pub mod jalali;
 pub mod mobile;

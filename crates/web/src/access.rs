@@ -208,9 +208,10 @@ impl From<Secretariat> for SignedIn {
 
 /// The `{id}` path parameter: the public id of the route's call or idea.
 async fn path_id(parts: &mut Parts, state: &AppState) -> AppResult<String> {
+    // A parameter that is not UTF-8 once decoded (`%ED%A0%80`) names nothing: 404, as `ApiPath`.
     let raw = RawPathParams::from_request_parts(parts, state)
         .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("path parameters: {e}")))?;
+        .map_err(|_| AppError::NotFound)?;
     raw.iter()
         .find(|(k, _)| *k == "id")
         .map(|(_, v)| v.to_string())

@@ -28,6 +28,12 @@ pub mod testing;
 
 pub use http::error::AppError;
 
+/// The parsers of untrusted files, for the fuzz targets in `fuzz/` and benchmarks.
+pub mod parsers {
+    pub use crate::intake::attachments::sniff;
+    pub use crate::intake::import::{LIMITS, Limits, read_table, read_table_within};
+}
+
 use axum::Router;
 use hamafza_store::Store;
 use serde::Deserialize;
@@ -112,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         .merge(http::assets::router())
         .merge(http::health_router())
         .fallback(http::not_found)
+        .layer(axum::middleware::from_fn(http::extract::refuse_nul))
         .layer(axum::middleware::from_fn(http::error::render_errors))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(body_cap))

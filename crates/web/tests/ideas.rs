@@ -721,7 +721,10 @@ mod results {
 mod import {
     use super::*;
 
-    web_tests!(an_import_reports_bad_rows_by_line_and_imports_a_file_once);
+    web_tests!(
+        an_import_reports_bad_rows_by_line_and_imports_a_file_once,
+        a_spreadsheet_claiming_the_last_cell_gets_a_clear_error,
+    );
 
     const GOOD: &str = "\u{FEFF}عنوان,محور,مسئله,راه‌حل,نام,تلفن همراه,تاریخ\n\
         سامانهٔ نوبت‌دهی,خدمات غیرحضوری,صف‌های طولانی در شعب برای کارهای ساده,نوبت‌دهی برخط با پیامک یادآوری,علی رضایی,۰۹۱۲۱۲۳۴۵۶۷,۱۴۰۲/۰۳/۰۲\n\
@@ -857,12 +860,65 @@ mod import {
         let r = post(&mut p, url("dry_run=true"), GOOD.as_bytes().to_vec(), t).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
+
+    /// Issue 14: headers in row 1 and one cell at XFD1048576 used to abort the process.
+    async fn a_spreadsheet_claiming_the_last_cell_gets_a_clear_error(app: TestApp) {
+        let c = call(&app, Audience::Both, -5, 5).await;
+        app.user("dabir", &[Role::Secretariat]).await;
+        let mut d = app.client();
+        let token = d.token("dabir").await;
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (col, h) in ["عنوان", "محور", "مسئله", "راه‌حل"].iter().enumerate()
+        {
+            sheet.write_string(0, col as u16, *h).unwrap();
+        }
+        sheet.write_string(1_048_575, 16_383, "x").unwrap();
+        let xlsx = book.save_to_buffer().unwrap();
+        let url = format!("/api/v1/calls/{}/imports?dry_run=true", c.public_id);
+        let r = post(&mut d, url.clone(), xlsx, token.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let e = &r.json()["errors"][0];
+        assert_eq!(e["field"], "file");
+        assert_eq!(
+            e["detail"],
+            "پرونده: این پرونده بیش از ۵۰٬۰۰۰ ردیف دارد؛ آن را به چند پروندهٔ کوچک‌تر بخش کنید."
+        );
+        let r = post(&mut d, url, b"\xff\xfe\x00a".to_vec(), token).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("CSV UTF-8"), "{}", r.body);
+    }
 }
 
 mod import_page {
     use super::*;
 
-    web_tests!(the_import_page_checks_then_imports_an_uploaded_file);
+    web_tests!(
+        the_import_page_checks_then_imports_an_uploaded_file,
+        the_import_page_says_why_a_file_is_refused,
+    );
+
+    async fn the_import_page_says_why_a_file_is_refused(app: TestApp) {
+        let c = call(&app, Audience::Both, -5, 5).await;
+        let (mut d, _) = app.signed_in("dabir", &[Role::Secretariat]).await;
+        let url = format!("/secretariat/calls/{}/import", c.public_id);
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "عنوان").unwrap();
+        sheet.write_string(1_048_575, 16_383, "x").unwrap();
+        let token = d.csrf().await;
+        let (ct, body) = multipart(
+            &[("csrf", token.as_str()), ("dry_run", "on")],
+            &book.save_to_buffer().unwrap(),
+        );
+        let req = axum::http::Request::post(&url)
+            .header("content-type", ct)
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let r = d.send(req).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("بیش از ۵۰٬۰۰۰ ردیف"), "{}", r.body);
+    }
 
     fn multipart(fields: &[(&str, &str)], file: &[u8]) -> (String, Vec<u8>) {
         let boundary = "----hamafza-test-boundary";

@@ -14,6 +14,7 @@ use tower::ServiceExt;
 
 web_tests!(
     a_pdf_named_file_with_png_bytes_is_stored_as_png_and_an_exe_is_refused,
+    a_file_is_named_for_its_content_without_direction_controls,
     a_file_over_the_limit_is_refused_and_the_text_kept,
     only_the_team_and_the_secretariat_download,
     the_api_attaches_lists_downloads_and_deletes,
@@ -168,10 +169,10 @@ async fn a_pdf_named_file_with_png_bytes_is_stored_as_png_and_an_exe_is_refused(
     let a = app.state.store.attachments(idea.id).await.unwrap();
     assert_eq!(
         (a[0].name.as_str(), a[0].mime.as_str()),
-        ("طرح.pdf", "image/png")
+        ("طرح.png", "image/png")
     );
     let page = p.get(&format!("/ideas/{}", idea.public_id)).await;
-    assert!(page.body.contains("طرح.pdf"));
+    assert!(page.body.contains("طرح.png"));
     let dl = p
         .get(&format!(
             "/ideas/{}/attachments/{}",
@@ -184,7 +185,90 @@ async fn a_pdf_named_file_with_png_bytes_is_stored_as_png_and_an_exe_is_refused(
     assert!(dl.header("content-disposition").starts_with("attachment;"));
     assert!(
         dl.header("content-disposition")
-            .contains("filename*=UTF-8''%D8%B7%D8%B1%D8%AD.pdf")
+            .contains("filename*=UTF-8''%D8%B7%D8%B1%D8%AD.png")
+    );
+}
+
+const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n";
+
+/// Issue 14: a PDF uploaded as `plan.hta` kept that name, and `invoice<U+202E>fdp.hta` showed as
+/// "invoiceath.pdf".
+async fn a_file_is_named_for_its_content_without_direction_controls(app: TestApp) {
+    let c = call(&app).await;
+    let (mut p, _) = app.signed_in("sara", &[Role::Participant]).await;
+    let url = format!("/calls/{}/submit", c.public_id);
+    let r = post_multipart(
+        &mut p,
+        &url,
+        fields(&c, "پیامک وضعیت پرونده"),
+        &[
+            ("plan.hta", PDF),
+            ("invoice\u{202E}fdp.html", PDF),
+            ("logo.svg", PNG),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let idea = only_idea(&app, &c).await;
+    let names: Vec<String> = app
+        .state
+        .store
+        .attachments(idea.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(names, ["plan.pdf", "invoicefdp.pdf", "logo.png"]);
+    // Over the API, the name from X-Filename; and a row stored before this rule is shown and
+    // downloaded under its content's name too.
+    let token = p.token("sara").await;
+    let req = Request::post(format!("/api/v1/ideas/{}/attachments", idea.public_id))
+        .header("authorization", format!("Bearer {token}"))
+        .header("x-filename", "setup%E2%80%AEfdp.exe")
+        .body(Body::from(PDF))
+        .unwrap();
+    let r = p.send(req).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()[0]["name"], "setupfdp.pdf");
+    let old = app
+        .state
+        .store
+        .add_attachments(
+            idea.id,
+            &idea.public_id,
+            &[hamafza_store::attachments::NewAttachment {
+                name: "old\u{202E}lmth.hta".into(),
+                mime: "application/pdf".into(),
+                bytes: b"%PDF-1.4 old".to_vec(),
+            }],
+            None,
+        )
+        .await
+        .unwrap();
+    let list = p
+        .api(
+            "GET",
+            &format!("/api/v1/ideas/{}/attachments", idea.public_id),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(list.json()[4]["name"], "oldlmth.pdf", "{}", list.body);
+    let page = p.get(&format!("/ideas/{}", idea.public_id)).await;
+    assert!(page.body.contains("oldlmth.pdf") && !page.body.contains('\u{202E}'));
+    let (_, h, _) = api_bytes(
+        &app,
+        &token,
+        &format!(
+            "/api/v1/ideas/{}/attachments/{}",
+            idea.public_id, old[0].public_id
+        ),
+    )
+    .await;
+    assert_eq!(
+        h["content-disposition"],
+        "attachment; filename=\"oldlmth.pdf\"; filename*=UTF-8''oldlmth.pdf"
     );
 }
 
@@ -290,7 +374,7 @@ async fn the_api_attaches_lists_downloads_and_deletes(app: TestApp) {
     let a = &r.json()[0];
     assert_eq!(
         (a["name"].as_str(), a["mime"].as_str()),
-        (Some("طرح.pdf"), Some("image/png"))
+        (Some("طرح.png"), Some("image/png"))
     );
     let aid = a["id"].as_str().unwrap().to_string();
     let r = p.send(upload(EXE, "x.exe")).await;

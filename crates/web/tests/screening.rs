@@ -530,7 +530,7 @@ async fn merge_credits_both_authors_and_the_author_reads_the_timeline(app: TestA
     let row = csv
         .body
         .lines()
-        .find(|l| l.contains("پیامک وضعیت پرونده,"))
+        .find(|l| l.contains("\"پیامک وضعیت پرونده\","))
         .unwrap_or("");
     assert!(row.contains("کاربر sara، کاربر reza"), "{}", csv.body);
     // The duplicate's author reads what happened, in Persian.

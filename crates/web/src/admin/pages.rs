@@ -101,7 +101,7 @@ async fn users(
         search: (!search.is_empty()).then(|| hamafza_core::account::fix_letters(&search)),
         role: Role::parse(&q.role),
         org_unit_id: q.unit.parse().ok(),
-        offset: (page - 1) * PAGE_SIZE,
+        offset: (page - 1).saturating_mul(PAGE_SIZE),
         limit: PAGE_SIZE,
     };
     let (users, total) = state.store.users(&query).await?;

@@ -108,6 +108,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .map_err(|e| AppError::BadRequest(e.body_text()))?;
         let token: Token = serde_urlencoded::from_bytes(&body).map_err(|_| AppError::Csrf)?;
         check(&headers, state, token.csrf.as_deref())?;
+        if crate::http::extract::urlencoded_has_nul(&body) {
+            return Err(crate::http::extract::nul_refused());
+        }
         let form =
             serde_urlencoded::from_bytes(&body).map_err(|e| AppError::BadRequest(e.to_string()))?;
         Ok(CsrfForm(form))

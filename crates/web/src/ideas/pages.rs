@@ -115,6 +115,10 @@ impl<'a> FormPage<'a> {
             .tf("attach.kb", &[("n", &self.ctx.num((size + 1023) / 1024))])
     }
 
+    fn file_name(&self, a: &hamafza_store::attachments::Attachment) -> String {
+        crate::intake::attachments::file_name(&a.name, &a.mime)
+    }
+
     fn unit_name<'b>(&self, u: &'b OrgUnit) -> &'b str {
         if self.ctx.is_fa() {
             &u.name_fa
@@ -289,6 +293,10 @@ impl IdeaPage<'_> {
     fn kb(&self, size: &i64) -> String {
         self.ctx
             .tf("attach.kb", &[("n", &self.ctx.num((size + 1023) / 1024))])
+    }
+
+    fn file_name(&self, a: &hamafza_store::attachments::Attachment) -> String {
+        crate::intake::attachments::file_name(&a.name, &a.mime)
     }
 
     fn is_lead(&self, m: &hamafza_store::teams::Member) -> bool {

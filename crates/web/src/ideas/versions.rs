@@ -58,8 +58,10 @@ struct CompareQuery {
 }
 
 /// A version number from the query in any digit script; `None` when absent or not a number.
+/// A version number as typed (any digits); versions start at 1, so nothing else is one.
 fn version_no(s: Option<&str>) -> Option<i64> {
     s.and_then(|s| hamafza_persian::digits::to_latin(s.trim()).parse().ok())
+        .filter(|n| *n >= 1)
 }
 
 fn axis_title(call: &Call, id: i64) -> String {

@@ -138,8 +138,8 @@ pub struct AttachmentOut {
 impl From<hamafza_store::attachments::Attachment> for AttachmentOut {
     fn from(a: hamafza_store::attachments::Attachment) -> Self {
         AttachmentOut {
+            name: crate::intake::attachments::file_name(&a.name, &a.mime),
             id: a.public_id,
-            name: a.name,
             mime: a.mime,
             size: a.size,
             sha256: a.sha256,

@@ -76,12 +76,56 @@ pub fn body_limit(max_upload_mb: usize) -> usize {
     (max_upload_mb * MAX_PER_IDEA + 1) * 1024 * 1024
 }
 
-/// A name safe to show and offer back: the last path segment, no control characters, bounded.
+/// A name safe to show (in an error about the file): the last path segment, none of the
+/// characters that hide or reorder text, bounded.
 fn clean_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let s: String = base.chars().filter(|c| !c.is_control()).take(150).collect();
+    let s: String = hamafza_persian::controls::strip_unwanted(base)
+        .chars()
+        .take(150)
+        .collect();
     let s = s.trim().to_string();
     if s.is_empty() { "file".into() } else { s }
+}
+
+/// The extensions of a sniffed type; the first is the one a file is given.
+fn extensions(mime: &str) -> &'static [&'static str] {
+    match mime {
+        "application/pdf" => &["pdf"],
+        "image/png" => &["png"],
+        "image/jpeg" => &["jpg", "jpeg", "jpe", "jfif"],
+        "image/webp" => &["webp"],
+        m if m == ALLOWED[4] => &["docx"],
+        m if m == ALLOWED[5] => &["xlsx"],
+        m if m == ALLOWED[6] => &["pptx"],
+        _ => &["bin"],
+    }
+}
+
+/// The name a file of type `mime` is stored, shown and downloaded under: [`clean_name`], ending
+/// in the extension of the type its content has, whatever the uploader called it. `plan.hta`
+/// holding a PDF becomes `plan.pdf`; a name without an extension gets one.
+pub fn file_name(name: &str, mime: &str) -> String {
+    let clean = clean_name(name);
+    let clean = clean.trim_end_matches(['.', ' ']);
+    let exts = extensions(mime);
+    let (stem, ext) = match clean.rsplit_once('.') {
+        Some((stem, ext)) if exts.iter().any(|e| e.eq_ignore_ascii_case(ext)) => (stem, ext),
+        // Another extension is replaced; a dot inside a name ("نسخهٔ ۱.۲ طرح") is kept.
+        Some((stem, ext))
+            if (1..=5).contains(&ext.len()) && ext.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            (stem, exts[0])
+        }
+        _ => (clean, exts[0]),
+    };
+    let stem: String = stem
+        .trim_end_matches(['.', ' '])
+        .chars()
+        .take(150 - ext.len() - 1)
+        .collect();
+    let stem = stem.trim();
+    format!("{}.{ext}", if stem.is_empty() { "file" } else { stem })
 }
 
 /// Checks uploads for an idea that has `existing` attachments: type by content, size, count.
@@ -102,7 +146,7 @@ pub fn check(
             });
         } else if let Some(mime) = sniff(&u.bytes) {
             ok.push(NewAttachment {
-                name,
+                name: file_name(&u.name, mime),
                 mime: mime.into(),
                 bytes: u.bytes.clone(),
             });
@@ -128,8 +172,10 @@ pub fn check(
     }
 }
 
-/// `Content-Disposition: attachment` with an ASCII fallback and the UTF-8 name (RFC 5987/6266).
+/// `Content-Disposition: attachment` with an ASCII fallback and the UTF-8 name (RFC 5987/6266),
+/// without the characters that hide or reorder text.
 pub fn content_disposition(name: &str) -> String {
+    let name = &hamafza_persian::controls::strip_unwanted(name);
     let ascii: String = name
         .chars()
         .map(|c| {
@@ -161,7 +207,7 @@ pub async fn download(state: &AppState, a: &Attachment) -> AppResult<Response> {
     let ct = HeaderValue::from_str(&a.mime)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
     h.insert(header::CONTENT_TYPE, ct);
-    if let Ok(v) = HeaderValue::from_str(&content_disposition(&a.name)) {
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(&file_name(&a.name, &a.mime))) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(
@@ -251,6 +297,9 @@ impl FromRequest<AppState> for UploadForm {
                         .map_err(|e| AppError::BadRequest(e.body_text()))?;
                     if name == csrf::CSRF_FIELD {
                         guard.token(&text)?;
+                    }
+                    if text.contains('\0') {
+                        return Err(crate::http::extract::nul_refused());
                     }
                     fields.insert(name, text);
                 }
@@ -422,7 +471,63 @@ mod tests {
     }
 
     #[test]
+    fn a_stored_name_ends_in_the_extension_of_the_content() {
+        let pdf = "application/pdf";
+        for (given, stored) in [
+            ("plan.hta", "plan.pdf"),
+            ("plan.html", "plan.pdf"),
+            ("plan.SVG", "plan.pdf"),
+            ("plan.exe", "plan.pdf"),
+            ("plan", "plan.pdf"),
+            ("Plan.PDF", "Plan.PDF"),
+            ("plan.pdf.exe", "plan.pdf.pdf"),
+            ("plan.hta.", "plan.pdf"),
+            (".hta", "file.pdf"),
+            ("", "file.pdf"),
+            ("طرح نسخهٔ ۱.۲ نهایی", "طرح نسخهٔ ۱.۲ نهایی.pdf"),
+            ("invoice\u{202E}fdp.hta", "invoicefdp.pdf"),
+            ("\u{2067}طرح\u{200C}ها\u{2069}\0.hta", "طرح\u{200C}ها.pdf"),
+            ("C:\\Users\\x\\a.b/c.hta", "c.pdf"),
+        ] {
+            assert_eq!(file_name(given, pdf), stored, "{given:?}");
+        }
+        assert_eq!(file_name("photo.JPEG", "image/jpeg"), "photo.JPEG");
+        assert_eq!(file_name("photo.png", "image/jpeg"), "photo.jpg");
+        assert_eq!(file_name("sheet.zip", ALLOWED[5]), "sheet.xlsx");
+        let long = format!("{}.hta", "ب".repeat(400));
+        let bounded = file_name(&long, pdf);
+        assert_eq!(bounded.chars().count(), 150);
+        assert!(bounded.ends_with(".pdf"));
+    }
+
+    #[test]
+    fn checked_uploads_carry_the_name_of_their_content() {
+        let up = |name: &str| Upload {
+            name: name.into(),
+            bytes: b"%PDF-1.7\n%\xe2\xe3".to_vec(),
+            too_big: false,
+        };
+        let ok = check(&[up("plan.hta"), up("invoice\u{202E}fdp.hta")], 0, 1 << 20).unwrap();
+        let names: Vec<_> = ok.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["plan.pdf", "invoicefdp.pdf"]);
+        let err = check(
+            &[Upload {
+                bytes: b"MZ".to_vec(),
+                ..up("a\u{202E}gpj.exe")
+            }],
+            0,
+            1 << 20,
+        )
+        .unwrap_err();
+        assert_eq!(err[0].item, "agpj.exe");
+    }
+
+    #[test]
     fn download_names_are_encoded_for_any_browser() {
+        assert_eq!(
+            content_disposition("a\u{202E}b\r\n.pdf"),
+            "attachment; filename=\"ab.pdf\"; filename*=UTF-8''ab.pdf"
+        );
         assert_eq!(
             content_disposition("طرح 1.pdf"),
             "attachment; filename=\"___ 1.pdf\"; filename*=UTF-8''%D8%B7%D8%B1%D8%AD%201.pdf"

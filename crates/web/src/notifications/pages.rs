@@ -60,7 +60,7 @@ async fn inbox(
     let page = q.page.unwrap_or(1).max(1);
     let (list, total) = state
         .store
-        .notifications(user.id, (page - 1) * PER_PAGE, PER_PAGE)
+        .notifications(user.id, (page - 1).saturating_mul(PER_PAGE), PER_PAGE)
         .await?;
     let items = list
         .into_iter()
