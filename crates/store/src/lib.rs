@@ -7,6 +7,7 @@
 //! one connection for writes: SQLite allows one writer at a time anyway, and queueing writers in
 //! the pool is faster and fairer than letting them spin on `SQLITE_BUSY`.
 
+pub mod access;
 pub mod attachments;
 pub mod audit;
 pub mod calls;

@@ -23,7 +23,7 @@
 //! | `VisibleCall`  | a published/closed/archived call; drafts to those who run calls | 404 |
 //! | `AudienceCall` | a public call whose audience includes the signed-in caller | 401, 404 |
 //! | `ManagedCall`  | any call, to those who run calls                | 401, 403, 404        |
-//! | `VisibleIdea`  | the idea's author, accepted teammates, those who run calls | 401, 404   |
+//! | `VisibleIdea`  | the idea's author, accepted teammates, those who run calls (`Store::as_member`) | 401, 404 |
 //! | `ScreenedIdea` | any idea, to those who run calls                | 401, 403, 404        |
 //! | `LedIdea`      | the idea's author (the team's lead)             | 401, 404, 403        |
 
@@ -339,15 +339,9 @@ impl FromRequestParts<AppState> for ManagedCall {
     }
 }
 
-/// Whether `user` may see `idea`: its author (the team's lead), the teammates who accepted, and
-/// those who run calls. To anyone else it does not exist.
-pub async fn may_see_idea(state: &AppState, user: &User, idea: &Idea) -> AppResult<bool> {
-    Ok(idea.author_id == Some(user.id)
-        || runs_calls(user)
-        || state.store.is_member(idea.id, user.id).await?)
-}
-
-/// An idea the signed-in caller may see (see [`may_see_idea`]), with its call.
+/// An idea the signed-in caller may see, with its call: its author (the team's lead), the
+/// teammates who accepted, and those who run calls. To anyone else it does not exist. A
+/// participant's idea is read through `Store::as_member`, whose SQL cannot return another's.
 pub struct VisibleIdea {
     idea: Idea,
     call: Call,
@@ -374,10 +368,13 @@ impl VisibleIdea {
     /// The idea by its public id, if `viewer` may see it; for handlers whose idea is not the
     /// route's `{id}` (an invitation found by the invitee, say).
     pub async fn load(state: &AppState, viewer: SignedIn, public_id: &str) -> AppResult<Self> {
-        let (idea, call) = idea_with_call(state, public_id).await?;
-        if !may_see_idea(state, &viewer, &idea).await? {
-            return Err(AppError::NotFound);
-        }
+        let idea = if runs_calls(&viewer) {
+            state.store.idea_by_public_id(public_id).await?
+        } else {
+            state.store.as_member(viewer.id).idea(public_id).await?
+        };
+        let idea = idea.ok_or(AppError::NotFound)?;
+        let call = state.store.call(idea.call_id).await?;
         Ok(VisibleIdea { idea, call, viewer })
     }
 }

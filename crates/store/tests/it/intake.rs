@@ -17,7 +17,46 @@ store_tests!(
     a_team_has_at_most_five,
     drafts_are_saved_replaced_and_deleted,
     similar_ideas_share_words_in_the_same_call,
+    a_member_view_returns_only_ideas_its_viewer_leads_or_joined,
 );
+
+/// `Store::as_member`: the lead and an accepted teammate see the idea; someone only invited, a
+/// stranger and a decliner get `None`, as for an id that does not exist.
+async fn a_member_view_returns_only_ideas_its_viewer_leads_or_joined(store: Store) {
+    let (call, axes) = call(&store).await;
+    let lead = user(&store, "lead").await;
+    let joined = user(&store, "joined").await;
+    let invited = user(&store, "invited").await;
+    let declined = user(&store, "declined").await;
+    let stranger = user(&store, "stranger").await;
+    let idea = fixtures::submit(&store, call, Some(lead), &text(axes[0], "عنوان", "مسئله")).await;
+    for u in [joined, invited, declined] {
+        store.invite(&idea, u, Some(lead)).await.unwrap();
+    }
+    store.answer_invitation(&idea, joined, true).await.unwrap();
+    store
+        .answer_invitation(&idea, declined, false)
+        .await
+        .unwrap();
+    for (who, id, sees) in [
+        ("lead", lead, true),
+        ("joined", joined, true),
+        ("invited", invited, false),
+        ("declined", declined, false),
+        ("stranger", stranger, false),
+    ] {
+        let seen = store.as_member(id).idea(&idea.public_id).await.unwrap();
+        assert_eq!(seen.map(|i| i.id), sees.then_some(idea.id), "{who}");
+    }
+    assert!(
+        store
+            .as_member(lead)
+            .idea("nonexistent")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
 
 async fn call(store: &Store) -> (i64, Vec<i64>) {
     let c = fixtures::call(store, vec![stage(StageKind::Submission, 1, 10)]).await;
