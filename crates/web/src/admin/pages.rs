@@ -313,10 +313,10 @@ async fn update_user(
     if id == admin.id && (disabled || !roles.contains(&Role::Admin)) {
         errors.push(("roles", FieldError::Unknown));
     }
-    if !form.password.is_empty() {
-        if let Err(e) = hamafza_core::account::check_password(&form.password, &user.username) {
-            errors.push(("password", e));
-        }
+    if !form.password.is_empty()
+        && let Err(e) = hamafza_core::account::check_password(&form.password, &user.username)
+    {
+        errors.push(("password", e));
     }
     let units = state.store.org_units().await?;
     if !errors.is_empty() {
@@ -465,12 +465,11 @@ async fn create_unit(
             None
         }
     };
-    if let Some(k) = kind {
-        if !hamafza_core::org::may_attach(k, parent.as_ref().map(|p| p.kind))
-            && !errors.iter().any(|(f, _)| *f == "parent_id")
-        {
-            errors.push(("parent_id", FieldError::Unknown));
-        }
+    if let Some(k) = kind
+        && !hamafza_core::org::may_attach(k, parent.as_ref().map(|p| p.kind))
+        && !errors.iter().any(|(f, _)| *f == "parent_id")
+    {
+        errors.push(("parent_id", FieldError::Unknown));
     }
     let code = f.code.trim().to_lowercase();
     if code.is_empty() {

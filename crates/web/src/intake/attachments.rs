@@ -27,10 +27,10 @@ const ALLOWED: &[&str] = &[
 /// its check depends on the order of the ZIP's entries, so a ZIP it cannot place is recognized
 /// by the part every Word, Excel or PowerPoint file must contain.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    if let Some(t) = infer::get(bytes) {
-        if let Some(m) = ALLOWED.iter().find(|m| **m == t.mime_type()) {
-            return Some(m);
-        }
+    if let Some(t) = infer::get(bytes)
+        && let Some(m) = ALLOWED.iter().find(|m| **m == t.mime_type())
+    {
+        return Some(m);
     }
     if !bytes.starts_with(b"PK\x03\x04") || !contains(bytes, b"[Content_Types].xml") {
         return None;
@@ -401,12 +401,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
         }
         out.push(b[i]);
         i += 1;
