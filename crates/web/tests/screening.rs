@@ -18,6 +18,7 @@ web_tests!(
     templates_prefill_the_rejection_and_are_managed_on_a_page,
     merge_credits_both_authors_and_the_author_reads_the_timeline,
     bulk_actions_report_changes_and_skips,
+    an_over_long_tag_is_refused_on_the_page_as_over_the_api,
     reclassifying_a_duplicate_or_a_moved_idea_is_a_field_error_not_a_500,
 );
 
@@ -740,4 +741,41 @@ async fn reclassifying_a_duplicate_or_a_moved_idea_is_a_field_error_not_a_500(ap
         "{}",
         answers[1].body
     );
+}
+
+/// A tag over the limit is a field error on the page, as over the API, never dropped silently.
+async fn an_over_long_tag_is_refused_on_the_page_as_over_the_api(app: TestApp) {
+    use hamafza_web::testing::fixtures;
+    let (mut sec, _) = app.signed_in("sec", &[Role::Secretariat]).await;
+    let author = app.user("author", &[Role::Participant]).await;
+    let call = fixtures::open_call(&app, hamafza_core::call::Audience::Both).await;
+    let idea = fixtures::idea_by(&app, &call, &author, "ایده‌ای برای برچسب").await;
+    let long = "ب".repeat(51);
+    let r = sec
+        .post_form(
+            &format!("/ideas/{}/tags", idea.public_id),
+            &[("add", &format!("کوتاه، {long}"))],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        r.location()
+    );
+    assert!(r.body.contains(r#"id="add-tags-error""#));
+    assert!(r.body.contains("۵۰"), "the limit, in Persian digits");
+    let tags = app.state.store.tags_of_ideas(&[idea.id]).await.unwrap();
+    assert!(tags.is_empty(), "nothing added: {tags:?}");
+    let token = sec.token("sec").await;
+    let r = sec
+        .api(
+            "POST",
+            &format!("/api/v1/ideas/{}/tags", idea.public_id),
+            Some(&token),
+            Some(json!({ "add": ["کوتاه", long], "remove": [] })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["errors"][0]["field"], "add");
 }

@@ -210,7 +210,7 @@ async fn submit(
     if raw.contains_key("save_draft") {
         let at = state
             .store
-            .save_draft(user.id, call.id, &crate::intake::pages::draft_json(&raw))
+            .save_draft(user.id, call.id, &crate::intake::service::draft_json(&raw))
             .await?;
         page.draft_at = Some(at);
         return html(page);
@@ -220,7 +220,7 @@ async fn submit(
         page.similar = Some(
             state
                 .store
-                .similar_ideas(call.id, &q, crate::intake::pages::SIMILAR_LIMIT)
+                .similar_ideas(call.id, &q, crate::intake::service::SIMILAR_LIMIT)
                 .await?,
         );
         return html(page);

@@ -148,8 +148,11 @@ pub async fn decide(
     if t.needs_message() && message.is_empty() {
         return Ok(Err(vec![("message", FieldError::Required)]));
     }
-    if message.chars().count() > 2000 {
-        return Ok(Err(vec![("message", FieldError::TooLong(2000))]));
+    if message.chars().count() > crate::screening::service::MESSAGE_MAX {
+        return Ok(Err(vec![(
+            "message",
+            FieldError::TooLong(crate::screening::service::MESSAGE_MAX),
+        )]));
     }
     match state
         .store

@@ -431,7 +431,7 @@ pub async fn put_draft(
     ApiJson(fields): ApiJson<std::collections::HashMap<String, String>>,
 ) -> AppResult<Json<DraftOut>> {
     let (call, user) = open.into_parts();
-    let data = crate::intake::pages::draft_json(&fields);
+    let data = crate::intake::service::draft_json(&fields);
     let updated_at = state.store.save_draft(user.id, call.id, &data).await?;
     Ok(Json(DraftOut { data, updated_at }))
 }

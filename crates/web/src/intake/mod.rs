@@ -6,4 +6,5 @@ pub(crate) mod attachments;
 pub(crate) mod import;
 pub(crate) mod import_page;
 pub(crate) mod pages;
+pub(crate) mod service;
 pub(crate) mod teams;

@@ -9,6 +9,7 @@ use crate::http::error::{AppError, AppResult};
 use crate::http::view::{Ctx, FormErrors, html};
 use crate::ideas::service as ideas;
 use crate::intake::attachments::ItemError;
+use crate::intake::service::{SIMILAR_LIMIT, draft_json};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -37,20 +38,6 @@ pub fn router() -> Router<AppState> {
         .route("/calls/{id}/draft", post(save_draft))
         .route("/calls/{id}/similar", get(similar))
 }
-
-/// The fields a draft keeps.
-pub const DRAFT_FIELDS: &[&str] = &[
-    "axis",
-    "title",
-    "problem",
-    "solution",
-    "benefits",
-    "resources",
-    "owner_unit",
-    "team",
-];
-/// Similar ideas shown at most.
-pub const SIMILAR_LIMIT: usize = 5;
 
 /// What the idea page shows about attachments and the team.
 #[derive(Default)]
@@ -271,22 +258,6 @@ async fn answer(
         Redirect::to("/my/ideas")
     }
     .into_response())
-}
-
-/// The draft fields of a submitted form, as JSON.
-pub fn draft_json(raw: &HashMap<String, String>) -> serde_json::Value {
-    let map: serde_json::Map<String, serde_json::Value> = DRAFT_FIELDS
-        .iter()
-        .filter_map(|k| {
-            raw.get(*k).map(|v| {
-                (
-                    k.to_string(),
-                    serde_json::Value::String(v.chars().take(20_000).collect()),
-                )
-            })
-        })
-        .collect();
-    serde_json::Value::Object(map)
 }
 
 /// The autosave script posts the form here (with its CSRF token); the answer is the line the page

@@ -7,6 +7,7 @@ use crate::http::error::{AppError, AppResult, Problem};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::ideas::api::{IdeaOut, out};
 use crate::ideas::service as ideas;
+use crate::screening::service;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
@@ -64,16 +65,7 @@ pub async fn tag_idea(
     ApiJson(input): ApiJson<TagsIn>,
 ) -> AppResult<Json<TagsOut>> {
     let (idea, _, caller) = screened.into_parts();
-    if input
-        .add
-        .iter()
-        .any(|t| hamafza_store::screening::tag_name(t).is_none())
-    {
-        return Err(AppError::Validation(vec![(
-            "add",
-            FieldError::TooLong(hamafza_store::screening::TAG_MAX),
-        )]));
-    }
+    service::check_tags(&input.add).map_err(|e| AppError::Validation(vec![("add", e)]))?;
     let change = state
         .store
         .tag_idea(&idea, &input.add, &input.remove, Some(caller.id))
@@ -137,15 +129,9 @@ pub async fn reclassify_idea(
     ApiJson(input): ApiJson<ReclassifyIn>,
 ) -> AppResult<Json<IdeaOut>> {
     let (idea, call, caller) = screened.into_parts();
-    let idea = crate::screening::pages::reclassify_idea(
-        &state,
-        &call,
-        &idea,
-        Some(input.axis_id),
-        caller.id,
-    )
-    .await?
-    .map_err(|e| AppError::Validation(vec![("axis_id", e)]))?;
+    let idea = service::reclassify_idea(&state, &call, &idea, Some(input.axis_id), caller.id)
+        .await?
+        .map_err(|e| AppError::Validation(vec![("axis_id", e)]))?;
     Ok(Json(out(&state, idea, &call.public_id).await?))
 }
 
@@ -167,7 +153,7 @@ pub async fn merge_idea(
     ApiJson(input): ApiJson<MergeIn>,
 ) -> AppResult<Json<IdeaOut>> {
     let (idea, call, caller) = screened.into_parts();
-    let idea = crate::screening::pages::merge_ideas(&state, &idea, &input.into, caller.id)
+    let idea = service::merge_ideas(&state, &idea, &input.into, caller.id)
         .await?
         .map_err(AppError::Validation)?;
     Ok(Json(out(&state, idea, &call.public_id).await?))
@@ -220,9 +206,8 @@ pub async fn bulk(
         _ => typed,
     };
     let axis = input.axis_id.map(|a| a.to_string()).unwrap_or_default();
-    let action =
-        crate::screening::pages::bulk_action(&call, &input.action, message, &input.tag, &axis)
-            .map_err(AppError::Validation)?;
+    let action = service::bulk_action(&call, &input.action, message, &input.tag, &axis)
+        .map_err(AppError::Validation)?;
     let o = state
         .store
         .bulk_screen(call.id, &input.ideas, &action, Some(caller.id))
@@ -260,25 +245,8 @@ pub struct TemplateIn {
 fn checked(t: &TemplateIn) -> AppResult<(String, String)> {
     let title = hamafza_core::account::fix_letters(&t.title);
     let body = hamafza_core::account::fix_letters_keep_lines(&t.body);
-    let mut e = Vec::new();
-    if title.is_empty() {
-        e.push(("title", FieldError::Required));
-    } else if title.chars().count() > crate::screening::pages::TEMPLATE_TITLE_MAX {
-        e.push((
-            "title",
-            FieldError::TooLong(crate::screening::pages::TEMPLATE_TITLE_MAX),
-        ));
-    }
-    if body.is_empty() {
-        e.push(("body", FieldError::Required));
-    } else if body.chars().count() > 2000 {
-        e.push(("body", FieldError::TooLong(2000)));
-    }
-    if e.is_empty() {
-        Ok((title, body))
-    } else {
-        Err(AppError::Validation(e))
-    }
+    service::check_template(&title, &body).map_err(AppError::Validation)?;
+    Ok((title, body))
 }
 
 /// The rejection templates.

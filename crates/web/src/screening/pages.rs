@@ -6,6 +6,9 @@ use crate::auth::csrf::CsrfForm;
 use crate::http::error::AppResult;
 use crate::http::view::{Ctx, FormErrors, html};
 use crate::ideas::service as ideas;
+use crate::screening::service::{
+    self, bulk_action, merge_ideas, number, reclassify_idea, split_tags,
+};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -16,8 +19,7 @@ use hamafza_core::idea::{Channel, IdeaStatus, Place, Transition};
 use hamafza_store::calls::Call;
 use hamafza_store::ideas::Idea;
 use hamafza_store::screening::{
-    BulkAction, BulkOutcome, Credit, InboxPage as Page, InboxQuery, InboxSort, RejectionTemplate,
-    Tag,
+    BulkOutcome, Credit, InboxPage as Page, InboxQuery, InboxSort, RejectionTemplate, Tag,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -232,10 +234,6 @@ fn files_filter(s: &str) -> Option<bool> {
     }
 }
 
-fn number(s: &str) -> Option<i64> {
-    hamafza_persian::digits::to_latin(s.trim()).parse().ok()
-}
-
 fn some(s: &str) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
@@ -399,61 +397,34 @@ async fn bulk(
     render_inbox(&state, &ctx, call, q, Some(outcome), Vec::new()).await
 }
 
-/// The bulk action a form or API request names, checked.
-pub(crate) fn bulk_action(
-    call: &Call,
-    action: &str,
-    message: String,
-    tag: &str,
-    axis: &str,
-) -> Result<BulkAction, Vec<(&'static str, FieldError)>> {
-    let stages = ideas::stage_kinds(call);
-    match action.trim() {
-        "accept" => Ok(BulkAction::Accept { stages }),
-        "reject" if message.trim().is_empty() => Err(vec![("message", FieldError::Required)]),
-        "reject" if message.chars().count() > 2000 => {
-            Err(vec![("message", FieldError::TooLong(2000))])
-        }
-        "reject" => Ok(BulkAction::Reject { stages, message }),
-        "tag" => match hamafza_store::screening::tag_name(tag) {
-            Some((name, _)) => Ok(BulkAction::Tag(name)),
-            None if tag.trim().is_empty() => Err(vec![("tag", FieldError::Required)]),
-            None => Err(vec![(
-                "tag",
-                FieldError::TooLong(hamafza_store::screening::TAG_MAX),
-            )]),
-        },
-        "reclassify" => match number(axis).filter(|a| call.axes.iter().any(|x| x.id == *a)) {
-            Some(a) => Ok(BulkAction::Reclassify(a)),
-            None => Err(vec![("axis", FieldError::Unknown)]),
-        },
-        _ => Err(vec![("action", FieldError::Unknown)]),
-    }
-}
-
 /// Adds the comma-separated tags in `add` and removes the tag `remove`.
 async fn tags(
     screened: ScreenedIdea,
     State(state): State<AppState>,
+    ctx: Ctx,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let (idea, _, actor) = screened.into_parts();
+    let (idea, call, actor) = screened.into_parts();
     let add = split_tags(raw.get("add").map_or("", String::as_str));
     let remove = split_tags(raw.get("remove").map_or("", String::as_str));
+    if let Err(e) = service::check_tags(&add) {
+        let errors = FormErrors::new(ctx.lang, &[("add", e)]);
+        return crate::ideas::pages::rejected_decision(
+            &state,
+            &ctx,
+            &actor,
+            idea,
+            call,
+            errors,
+            String::new(),
+        )
+        .await;
+    }
     state
         .store
         .tag_idea(&idea, &add, &remove, Some(actor.id))
         .await?;
     Ok(Redirect::to(&format!("/ideas/{}#screening", idea.public_id)).into_response())
-}
-
-/// Tags typed as a list: commas (Latin or Persian) separate them.
-pub(crate) fn split_tags(s: &str) -> Vec<String> {
-    s.split([',', '،'])
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(String::from)
-        .collect()
 }
 
 async fn reclassify(
@@ -482,31 +453,6 @@ async fn reclassify(
     }
 }
 
-/// Moves `idea` to the axis `axis` of its call (pages and API). `Err` is what is wrong with the
-/// axis: not one of the call's, the idea is a duplicate (refused in the store's update, so a
-/// merge landing meanwhile is caught too), or the idea's axis changed meanwhile.
-pub(crate) async fn reclassify_idea(
-    state: &AppState,
-    call: &Call,
-    idea: &Idea,
-    axis: Option<i64>,
-    actor: i64,
-) -> AppResult<Result<Idea, FieldError>> {
-    let Some(axis) = axis.filter(|a| call.axes.iter().any(|x| x.id == *a)) else {
-        return Ok(Err(FieldError::Unknown));
-    };
-    match state.store.reclassify_idea(idea, axis, Some(actor)).await {
-        Ok(i) => Ok(Ok(i)),
-        Err(hamafza_store::StoreError::Conflict(why))
-            if why == hamafza_store::screening::DUPLICATE_CONFLICT =>
-        {
-            Ok(Err(FieldError::DuplicateKeepsAxis))
-        }
-        Err(hamafza_store::StoreError::Conflict(_)) => Ok(Err(FieldError::Changed)),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// Marks this idea as a duplicate of the idea named in `into` (public id or tracking code).
 async fn merge(
     screened: ScreenedIdea,
@@ -531,34 +477,6 @@ async fn merge(
             )
             .await
         }
-    }
-}
-
-/// Merges `duplicate` into the idea of the same call named by `into` (public id or tracking
-/// code, any digits). `Err` says what is wrong with `into`.
-pub(crate) async fn merge_ideas(
-    state: &AppState,
-    duplicate: &Idea,
-    into: &str,
-    actor: i64,
-) -> AppResult<Result<Idea, Vec<(&'static str, FieldError)>>> {
-    let into = hamafza_persian::digits::to_latin(into.trim());
-    if into.is_empty() {
-        return Ok(Err(vec![("into", FieldError::Required)]));
-    }
-    let kept = match state.store.idea_by_public_id(&into).await? {
-        Some(k) => Some(k),
-        None => state.store.idea_by_tracking_code(&into).await?,
-    };
-    let Some(kept) = kept.filter(|k| {
-        k.call_id == duplicate.call_id && k.id != duplicate.id && k.status != IdeaStatus::Duplicate
-    }) else {
-        return Ok(Err(vec![("into", FieldError::Unknown)]));
-    };
-    match state.store.merge_ideas(duplicate, &kept, Some(actor)).await {
-        Ok(i) => Ok(Ok(i)),
-        Err(hamafza_store::StoreError::Conflict(_)) => Ok(Err(vec![("into", FieldError::Changed)])),
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -658,8 +576,6 @@ async fn templates_page(
     })
 }
 
-pub const TEMPLATE_TITLE_MAX: usize = 100;
-
 async fn save_template(
     actor: Secretariat,
     State(state): State<AppState>,
@@ -670,24 +586,16 @@ async fn save_template(
     let body =
         hamafza_core::account::fix_letters_keep_lines(raw.get("body").map_or("", String::as_str));
     let editing = raw.get("id").and_then(|i| number(i));
-    let mut errors = Vec::new();
-    if title.is_empty() {
-        errors.push(("title", FieldError::Required));
-    } else if title.chars().count() > TEMPLATE_TITLE_MAX {
-        errors.push(("title", FieldError::TooLong(TEMPLATE_TITLE_MAX)));
-    }
-    if body.is_empty() {
-        errors.push(("body", FieldError::Required));
-    } else if body.chars().count() > 2000 {
-        errors.push(("body", FieldError::TooLong(2000)));
-    }
-    if errors.is_empty() {
-        state
-            .store
-            .save_rejection_template(editing, &title, &body, Some(actor.id))
-            .await?;
-        return Ok(Redirect::to("/secretariat/rejection-templates").into_response());
-    }
+    let errors = match service::check_template(&title, &body) {
+        Ok(()) => {
+            state
+                .store
+                .save_rejection_template(editing, &title, &body, Some(actor.id))
+                .await?;
+            return Ok(Redirect::to("/secretariat/rejection-templates").into_response());
+        }
+        Err(errors) => errors,
+    };
     crate::http::view::rejected(TemplatesPage {
         templates: state.store.rejection_templates().await?,
         errors: FormErrors::new(ctx.lang, &errors),

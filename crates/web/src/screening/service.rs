@@ -1,0 +1,146 @@
+//! Screening's rules shared by its pages and its API: the limits on messages and templates,
+//! bulk actions, reclassifying, merging, tags as typed. Each rule lives here once.
+
+use crate::AppState;
+use crate::http::error::AppResult;
+use crate::ideas::service as ideas;
+use hamafza_core::account::{FieldError, FieldErrors};
+use hamafza_core::idea::IdeaStatus;
+use hamafza_store::calls::Call;
+use hamafza_store::ideas::Idea;
+use hamafza_store::screening::BulkAction;
+
+/// The longest message the author reads (a decision's message, a rejection template's body), in
+/// characters.
+pub const MESSAGE_MAX: usize = 2000;
+/// The longest rejection template title, in characters.
+pub const TEMPLATE_TITLE_MAX: usize = 100;
+
+/// A number typed in any digit script.
+pub(crate) fn number(s: &str) -> Option<i64> {
+    hamafza_persian::digits::to_latin(s.trim()).parse().ok()
+}
+
+/// Tags to add, as typed: each must have letters and at most `TAG_MAX` characters. The page and
+/// the API refuse the whole change with this error rather than drop a tag silently.
+pub fn check_tags(add: &[String]) -> Result<(), FieldError> {
+    if add
+        .iter()
+        .any(|t| hamafza_store::screening::tag_name(t).is_none())
+    {
+        Err(FieldError::TooLong(hamafza_store::screening::TAG_MAX))
+    } else {
+        Ok(())
+    }
+}
+
+/// A rejection template's title and body (letters already fixed): both required, within
+/// `TEMPLATE_TITLE_MAX` and `MESSAGE_MAX`. `Err` lists every field that fails.
+pub fn check_template(title: &str, body: &str) -> Result<(), FieldErrors> {
+    let mut e = Vec::new();
+    if title.is_empty() {
+        e.push(("title", FieldError::Required));
+    } else if title.chars().count() > TEMPLATE_TITLE_MAX {
+        e.push(("title", FieldError::TooLong(TEMPLATE_TITLE_MAX)));
+    }
+    if body.is_empty() {
+        e.push(("body", FieldError::Required));
+    } else if body.chars().count() > MESSAGE_MAX {
+        e.push(("body", FieldError::TooLong(MESSAGE_MAX)));
+    }
+    if e.is_empty() { Ok(()) } else { Err(e) }
+}
+
+/// The bulk action a form or API request names, checked.
+pub fn bulk_action(
+    call: &Call,
+    action: &str,
+    message: String,
+    tag: &str,
+    axis: &str,
+) -> Result<BulkAction, Vec<(&'static str, FieldError)>> {
+    let stages = ideas::stage_kinds(call);
+    match action.trim() {
+        "accept" => Ok(BulkAction::Accept { stages }),
+        "reject" if message.trim().is_empty() => Err(vec![("message", FieldError::Required)]),
+        "reject" if message.chars().count() > MESSAGE_MAX => {
+            Err(vec![("message", FieldError::TooLong(MESSAGE_MAX))])
+        }
+        "reject" => Ok(BulkAction::Reject { stages, message }),
+        "tag" => match hamafza_store::screening::tag_name(tag) {
+            Some((name, _)) => Ok(BulkAction::Tag(name)),
+            None if tag.trim().is_empty() => Err(vec![("tag", FieldError::Required)]),
+            None => Err(vec![(
+                "tag",
+                FieldError::TooLong(hamafza_store::screening::TAG_MAX),
+            )]),
+        },
+        "reclassify" => match number(axis).filter(|a| call.axes.iter().any(|x| x.id == *a)) {
+            Some(a) => Ok(BulkAction::Reclassify(a)),
+            None => Err(vec![("axis", FieldError::Unknown)]),
+        },
+        _ => Err(vec![("action", FieldError::Unknown)]),
+    }
+}
+
+/// Tags typed as a list: commas (Latin or Persian) separate them.
+pub(crate) fn split_tags(s: &str) -> Vec<String> {
+    s.split([',', '،'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Moves `idea` to the axis `axis` of its call (pages and API). `Err` is what is wrong with the
+/// axis: not one of the call's, the idea is a duplicate (refused in the store's update, so a
+/// merge landing meanwhile is caught too), or the idea's axis changed meanwhile.
+pub(crate) async fn reclassify_idea(
+    state: &AppState,
+    call: &Call,
+    idea: &Idea,
+    axis: Option<i64>,
+    actor: i64,
+) -> AppResult<Result<Idea, FieldError>> {
+    let Some(axis) = axis.filter(|a| call.axes.iter().any(|x| x.id == *a)) else {
+        return Ok(Err(FieldError::Unknown));
+    };
+    match state.store.reclassify_idea(idea, axis, Some(actor)).await {
+        Ok(i) => Ok(Ok(i)),
+        Err(hamafza_store::StoreError::Conflict(why))
+            if why == hamafza_store::screening::DUPLICATE_CONFLICT =>
+        {
+            Ok(Err(FieldError::DuplicateKeepsAxis))
+        }
+        Err(hamafza_store::StoreError::Conflict(_)) => Ok(Err(FieldError::Changed)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Merges `duplicate` into the idea of the same call named by `into` (public id or tracking
+/// code, any digits). `Err` says what is wrong with `into`.
+pub(crate) async fn merge_ideas(
+    state: &AppState,
+    duplicate: &Idea,
+    into: &str,
+    actor: i64,
+) -> AppResult<Result<Idea, Vec<(&'static str, FieldError)>>> {
+    let into = hamafza_persian::digits::to_latin(into.trim());
+    if into.is_empty() {
+        return Ok(Err(vec![("into", FieldError::Required)]));
+    }
+    let kept = match state.store.idea_by_public_id(&into).await? {
+        Some(k) => Some(k),
+        None => state.store.idea_by_tracking_code(&into).await?,
+    };
+    let Some(kept) = kept.filter(|k| {
+        k.call_id == duplicate.call_id && k.id != duplicate.id && k.status != IdeaStatus::Duplicate
+    }) else {
+        return Ok(Err(vec![("into", FieldError::Unknown)]));
+    };
+    match state.store.merge_ideas(duplicate, &kept, Some(actor)).await {
+        Ok(i) => Ok(Ok(i)),
+        Err(hamafza_store::StoreError::Conflict(_)) => Ok(Err(vec![("into", FieldError::Changed)])),
+        Err(e) => Err(e.into()),
+    }
+}
