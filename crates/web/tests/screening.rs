@@ -632,9 +632,32 @@ async fn bulk_actions_report_changes_and_skips(app: TestApp) {
             .body
             .contains("ظرفیت این مرحله پر شده است.")
     );
+    // A template deleted meanwhile is an error on the template field, not a 404 for the request.
+    let r = d
+        .post_form(
+            &bulk,
+            &[
+                ("action", "reject"),
+                ("template", "987654"),
+                ("idea", &ids[2]),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains(r#"name="template""#), "the inbox again");
     // The API: tag and reclassify a selection.
     let tok = d.token("dabir").await;
     let path = format!("/api/v1/calls/{}/bulk", c.public_id);
+    let r = d
+        .api(
+            "POST",
+            &path,
+            Some(&tok),
+            Some(json!({"ideas": ids, "action": "reject", "template_id": 987654})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["errors"][0]["field"], "template");
     let r = d
         .api(
             "POST",

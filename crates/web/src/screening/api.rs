@@ -200,11 +200,9 @@ pub async fn bulk(
     if input.ideas.is_empty() || input.ideas.len() > 500 {
         return Err(AppError::Validation(vec![("ideas", FieldError::Required)]));
     }
-    let typed = hamafza_core::account::fix_letters_keep_lines(&input.message);
-    let message = match input.template_id {
-        Some(t) if typed.is_empty() => state.store.rejection_template(t).await?.body,
-        _ => typed,
-    };
+    let message = service::bulk_message(&state, &input.message, input.template_id)
+        .await?
+        .map_err(AppError::Validation)?;
     let axis = input.axis_id.map(|a| a.to_string()).unwrap_or_default();
     let action = service::bulk_action(&call, &input.action, message, &input.tag, &axis)
         .map_err(AppError::Validation)?;

@@ -369,13 +369,11 @@ async fn bulk(
         .map(|(_, v)| v.clone())
         .collect();
     let q: InboxParams = serde_urlencoded::from_str(&field("return")).unwrap_or_default();
-    let message = {
-        let typed = hamafza_core::account::fix_letters_keep_lines(&field("message"));
-        match number(&field("template")) {
-            Some(t) if typed.is_empty() => state.store.rejection_template(t).await?.body,
-            _ => typed,
-        }
-    };
+    let message =
+        match service::bulk_message(&state, &field("message"), number(&field("template"))).await? {
+            Ok(m) => m,
+            Err(e) => return render_inbox(&state, &ctx, call, q, None, e).await,
+        };
     let action = match bulk_action(
         &call,
         &field("action"),

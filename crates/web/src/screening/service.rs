@@ -34,6 +34,27 @@ pub fn check_tags(add: &[String]) -> Result<(), FieldError> {
     }
 }
 
+/// The message of a bulk action: what was typed, or else the chosen rejection template's body.
+/// A template deleted meanwhile (or never there) is an error on `template`, not a 404 for the
+/// whole request.
+pub async fn bulk_message(
+    state: &AppState,
+    typed: &str,
+    template: Option<i64>,
+) -> AppResult<Result<String, FieldErrors>> {
+    let typed = hamafza_core::account::fix_letters_keep_lines(typed);
+    match template {
+        Some(t) if typed.is_empty() => match state.store.rejection_template(t).await {
+            Ok(t) => Ok(Ok(t.body)),
+            Err(hamafza_store::StoreError::NotFound) => {
+                Ok(Err(vec![("template", FieldError::Unknown)]))
+            }
+            Err(e) => Err(e.into()),
+        },
+        _ => Ok(Ok(typed)),
+    }
+}
+
 /// A rejection template's title and body (letters already fixed): both required, within
 /// `TEMPLATE_TITLE_MAX` and `MESSAGE_MAX`. `Err` lists every field that fails.
 pub fn check_template(title: &str, body: &str) -> Result<(), FieldErrors> {
