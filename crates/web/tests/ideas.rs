@@ -590,7 +590,56 @@ mod screening {
 mod results {
     use super::*;
 
-    web_tests!(the_secretariat_publishes_ranked_winners_and_the_public_sees_them);
+    web_tests!(
+        the_secretariat_publishes_ranked_winners_and_the_public_sees_them,
+        every_accepted_idea_can_be_awarded_past_the_first_500,
+    );
+
+    /// The results form lists every accepted idea, not the first 500, and saves an award for
+    /// the last one.
+    async fn every_accepted_idea_can_be_awarded_past_the_first_500(app: TestApp) {
+        use hamafza_web::testing::fixtures;
+        let c = fixtures::open_call(&app, Audience::Both).await;
+        let author = app.user("sara", &[Role::Participant]).await;
+        let mut ids = Vec::new();
+        for i in 0..501 {
+            let idea = fixtures::idea_by(&app, &c, &author, &format!("ایدهٔ شمارهٔ {i}")).await;
+            ids.push(idea.public_id);
+        }
+        let accept = hamafza_store::screening::BulkAction::Accept {
+            stages: c.stages.iter().map(|s| s.kind).collect(),
+        };
+        for chunk in ids.chunks(500) {
+            app.state
+                .store
+                .bulk_screen(c.id, chunk, &accept, None)
+                .await
+                .unwrap();
+        }
+        let last = app
+            .state
+            .store
+            .idea_by_public_id(&ids[0])
+            .await
+            .unwrap()
+            .unwrap();
+        let (mut d, _) = app.signed_in("dabir", &[Role::Secretariat]).await;
+        let edit = format!("/secretariat/calls/{}/results", c.public_id);
+        let r = d.get(&edit).await;
+        assert_eq!(r.body.matches("name=\"award_").count(), 501);
+        let (award, rank) = (format!("award_{}", last.id), format!("rank_{}", last.id));
+        let r = d
+            .post_form(&edit, &[(&award, "winner"), (&rank, "1")])
+            .await;
+        assert!(
+            r.status.is_success() || r.status.is_redirection(),
+            "{}",
+            r.body
+        );
+        let results = app.state.store.results(c.id).await.unwrap();
+        assert_eq!(results.len(), 1);
+        assert_eq!(results[0].idea_id, last.id);
+    }
 
     async fn the_secretariat_publishes_ranked_winners_and_the_public_sees_them(app: TestApp) {
         let c = call(&app, Audience::Both, 0, 5).await;

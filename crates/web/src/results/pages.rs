@@ -76,13 +76,23 @@ struct EditPage<'a> {
     saved: bool,
 }
 
+/// Every accepted idea of the call, page after page of the inbox's keyset cursor (one page
+/// holds at most 500): an award for the 501st must be as possible as for the first.
 async fn candidates(state: &AppState, call: &Call) -> AppResult<Vec<Idea>> {
-    let q = InboxQuery {
+    let mut q = InboxQuery {
         status: Some(IdeaStatus::Accepted),
         limit: 500,
         ..Default::default()
     };
-    Ok(state.store.inbox(call.id, &q).await?.0)
+    let mut all = Vec::new();
+    loop {
+        let page = state.store.inbox_page(call.id, &q).await?;
+        all.extend(page.ideas);
+        match page.next {
+            Some(next) => q.after = Some(next),
+            None => return Ok(all),
+        }
+    }
 }
 
 async fn edit_page(
