@@ -128,12 +128,42 @@ mod tests {
     }
 
     proptest! {
+        /// Valid numbers, written the ways people write them (trunk or country code, spaces,
+        /// dashes, Persian or Arabic digits), all come back as the same `09…`; the same number
+        /// with a digit dropped or added never does. Generated from valid forms, so every case
+        /// exercises the accepting branch (random strings almost never would).
         #[test]
-        fn accepted_numbers_are_eleven_digits_starting_with_09(s in "[+]?[0-9۰-۹ ()-]{8,16}") {
-            if let Some(n) = normalize(&s) {
-                prop_assert_eq!(n.len(), 11);
-                prop_assert!(n.starts_with("09") && n.bytes().all(|b| b.is_ascii_digit()));
-            }
+        fn accepted_numbers_are_eleven_digits_starting_with_09(
+            p in prop::sample::select(PREFIXES),
+            rest in "[0-9]{7}",
+            lead in prop::sample::select(&["0", "+98", "0098", "98", "", "+98 ", "(0"][..]),
+            sep in prop::sample::select(&["", " ", "-", ") "][..]),
+            script in 0u8..3,
+            cut in 0usize..10,
+        ) {
+            let n = format!("0{p}{rest}");
+            let body = format!("{p}{sep}{}{sep}{}", &rest[..3], &rest[3..]);
+            let to_script = |s: &str| -> String {
+                s.chars()
+                    .map(|c| match (script, c.to_digit(10)) {
+                        (1, Some(d)) => char::from_u32(0x06F0 + d).unwrap(),
+                        (2, Some(d)) => char::from_u32(0x0660 + d).unwrap(),
+                        _ => c,
+                    })
+                    .collect()
+            };
+            let written = to_script(&format!("{lead}{body}"));
+            let got = normalize(&written);
+            prop_assert_eq!(got.as_deref(), Some(n.as_str()), "{}", written);
+            let got = got.unwrap();
+            prop_assert_eq!(got.len(), 11);
+            prop_assert!(got.starts_with("09") && got.bytes().all(|b| b.is_ascii_digit()));
+            // A digit dropped or doubled is a different length: refused.
+            let digits: Vec<char> = n.chars().collect();
+            let dropped: String = digits.iter().enumerate().filter(|(i, _)| *i != cut + 1).map(|(_, c)| *c).collect();
+            prop_assert_eq!(normalize(&dropped), None, "{}", dropped);
+            let doubled = format!("{n}{}", digits[cut + 1]);
+            prop_assert_eq!(normalize(&doubled), None, "{}", doubled);
         }
 
         #[test]

@@ -547,8 +547,17 @@ async fn merge_credits_both_authors_and_the_author_reads_the_timeline(app: TestA
         .post_form(&format!("/ideas/{kept}/reclassify"), &[("axis", &axis)])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    d.post_form(&format!("/ideas/{kept}/tags"), &[("add", "برچسب‌درونی")])
+    let r = d
+        .post_form(&format!("/ideas/{kept}/tags"), &[("add", "برچسب‌درونی")])
         .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(
+        d.get(&format!("/ideas/{kept}"))
+            .await
+            .body
+            .contains("برچسب‌درونی"),
+        "the secretariat sees the tag it added"
+    );
     let page = a.get(&format!("/ideas/{kept}")).await;
     assert!(
         page.body
