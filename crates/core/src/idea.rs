@@ -198,6 +198,32 @@ impl Channel {
     }
 }
 
+/// Why someone may not submit to a call or change an idea now. The web layer words it (the
+/// catalog key is `key()`) and the API maps it to a status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blocker {
+    /// The call's open stage (by the server clock) does not allow it.
+    NotOpen,
+    /// The call is for employees or for the public, and the person is not.
+    NotAudience,
+    /// Only the idea's author (the team's lead) changes it.
+    NotAuthor,
+    /// The idea's status no longer lets its author change it.
+    NotEditable,
+}
+
+impl Blocker {
+    /// The message catalog key that explains it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Blocker::NotOpen => "idea.not_open",
+            Blocker::NotAudience => "idea.not_audience",
+            Blocker::NotAuthor => "idea.not_author",
+            Blocker::NotEditable => "idea.not_editable",
+        }
+    }
+}
+
 /// Whether someone may take part in a call with `audience`: employees are people with an org
 /// unit; citizens sign up by mobile number and have none.
 pub fn in_audience(audience: Audience, is_employee: bool) -> bool {

@@ -265,10 +265,14 @@ impl From<IdeaIn> for IdeaInput {
     }
 }
 
-pub(crate) fn refused(why: &'static str) -> AppError {
+/// The API's answer to a blocker: 403 for who the caller is, 422 on `call` for when.
+pub(crate) fn refused(why: hamafza_core::idea::Blocker) -> AppError {
+    use hamafza_core::idea::Blocker;
     match why {
-        "idea.not_audience" | "idea.not_author" => AppError::Forbidden,
-        _ => AppError::Validation(vec![("call", FieldError::Closed)]),
+        Blocker::NotAudience | Blocker::NotAuthor => AppError::Forbidden,
+        Blocker::NotOpen | Blocker::NotEditable => {
+            AppError::Validation(vec![("call", FieldError::Closed)])
+        }
     }
 }
 

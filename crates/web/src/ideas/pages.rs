@@ -52,7 +52,7 @@ struct FormPage<'a> {
     /// Sent back with the form so a double click or a retry makes one idea.
     idempotency: String,
     /// Why the form cannot be used now (a catalog key), instead of the form.
-    blocked: Option<&'static str>,
+    blocked: Option<hamafza_core::idea::Blocker>,
     errors: FormErrors,
     /// Files already attached (editing).
     attachments: Vec<hamafza_store::attachments::Attachment>,
@@ -261,7 +261,7 @@ async fn submit(
             crate::intake::pages::item_errors(&ctx, &FormErrors::new(ctx.lang, &e), &items),
             None,
         ),
-        Submitted::Refused(why) => (FormErrors::general(ctx.t(why).to_string()), Some(why)),
+        Submitted::Refused(why) => (FormErrors::general(ctx.t(why.key()).to_string()), Some(why)),
     };
     page.errors = errors;
     page.blocked = blocked;
@@ -508,7 +508,7 @@ async fn edit(
     // Files are saved before the text; if the text then cannot be, the form lists them as kept.
     let mut files_saved = false;
     let (errors, blocked) = match ideas::edit_blocker(&call, &idea, &user, hamafza_store::now()) {
-        Some(why) => (FormErrors::general(ctx.t(why).to_string()), Some(why)),
+        Some(why) => (FormErrors::general(ctx.t(why.key()).to_string()), Some(why)),
         None => {
             let axes: Vec<i64> = call.axes.iter().map(|a| a.id).collect();
             let max = crate::intake::attachments::max_bytes(&state);

@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::http::error::AppResult;
 use hamafza_core::call::{CallState, StageAction};
-use hamafza_core::idea::{Channel, IdeaInput, in_audience};
+use hamafza_core::idea::{Blocker, Channel, IdeaInput, in_audience};
 use hamafza_store::calls::Call;
 use hamafza_store::ideas::{Idea, NewIdea};
 use hamafza_store::users::User;
@@ -17,27 +17,27 @@ pub fn stage_allows(call: &Call, action: StageAction, now: i64) -> bool {
             .is_some_and(|s| s.kind.actions().contains(&action))
 }
 
-/// Why someone cannot submit to a call right now, as a catalog key; `None` if they can.
-pub fn submit_blocker(call: &Call, user: &User, now: i64) -> Option<&'static str> {
+/// Why someone cannot submit to a call right now; `None` if they can.
+pub fn submit_blocker(call: &Call, user: &User, now: i64) -> Option<Blocker> {
     if !stage_allows(call, StageAction::Submit, now) {
-        Some("idea.not_open")
+        Some(Blocker::NotOpen)
     } else if !in_audience(call.audience, user.org_unit_id.is_some()) {
-        Some("idea.not_audience")
+        Some(Blocker::NotAudience)
     } else {
         None
     }
 }
 
 /// Why the author cannot edit now, as a catalog key; `None` if they can.
-pub fn edit_blocker(call: &Call, idea: &Idea, user: &User, now: i64) -> Option<&'static str> {
+pub fn edit_blocker(call: &Call, idea: &Idea, user: &User, now: i64) -> Option<Blocker> {
     if idea.author_id != Some(user.id) {
-        Some("idea.not_author")
+        Some(Blocker::NotAuthor)
     } else if revising(call, idea, now) {
         None
     } else if !idea.status.author_may_edit() {
-        Some("idea.not_editable")
+        Some(Blocker::NotEditable)
     } else if !stage_allows(call, StageAction::Edit, now) {
-        Some("idea.not_open")
+        Some(Blocker::NotOpen)
     } else {
         None
     }
@@ -63,8 +63,8 @@ pub enum Submitted {
         hamafza_core::account::FieldErrors,
         Vec<crate::intake::attachments::ItemError>,
     ),
-    /// A catalog key saying why not.
-    Refused(&'static str),
+    /// Why not.
+    Refused(Blocker),
 }
 
 /// What comes with a submission besides its text, already checked by `attachments::check` and
