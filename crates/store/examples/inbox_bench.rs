@@ -240,6 +240,33 @@ async fn run(name: &str, store: Store, out: &mut String) {
         );
         eprintln!("{name}: {label}: p95 {p95:.2} ms");
     }
+    // The API's idea list at `limit=500` makes these store calls: the page with its count, then
+    // every idea's current text (`current_texts`, one statement per 500 ids), so its cost is a
+    // fixed number of statements whatever the page size (it was one query per idea and more).
+    let q = base(500);
+    let page = store.inbox_page(call.id, &q).await.unwrap();
+    let before = store.queries();
+    let ids: Vec<i64> = page.ideas.iter().map(|i| i.id).collect();
+    store.current_texts(&ids).await.unwrap();
+    store.inbox_page(call.id, &q).await.unwrap();
+    let statements = store.queries() - before;
+    let (p50, p95, p99) = time(|| {
+        let s = store.clone();
+        let q = q.clone();
+        async move {
+            let page = s.inbox_page(call.id, &q).await.unwrap();
+            let ids: Vec<i64> = page.ideas.iter().map(|i| i.id).collect();
+            s.current_texts(&ids).await.unwrap();
+        }
+    })
+    .await;
+    let ratio = p95 / b95.max(0.001);
+    let _ = writeln!(
+        out,
+        "| the API's list, `limit=500`: page, count and current texts ({statements} store calls) | {} | | {p50:.2} | {p95:.2} | {p99:.2} | {ratio:.0} |",
+        page.ideas.len()
+    );
+    eprintln!("{name}: API list limit=500: p95 {p95:.2} ms");
 }
 
 #[tokio::main]
