@@ -53,6 +53,9 @@ pub enum FieldError {
     AlreadyMember,
     #[error("a team of more than {0}")]
     TeamFull(usize),
+    /// More team invitations today than one idea or one person may send.
+    #[error("more than {0} invitations a day")]
+    InviteLimit(usize),
     /// Someone else changed the object meanwhile; reload and decide again.
     #[error("changed meanwhile")]
     Changed,
@@ -101,6 +104,7 @@ impl FieldError {
             Self::NotInAudience => "error.not_in_audience",
             Self::AlreadyMember => "error.already_member",
             Self::TeamFull(_) => "error.team_full",
+            Self::InviteLimit(_) => "error.invite_limit",
             Self::Changed => "error.changed",
             Self::DuplicateKeepsAxis => "error.duplicate_keeps_axis",
             Self::FileUnreadable => "error.file_unreadable",
@@ -119,6 +123,7 @@ impl FieldError {
             | Self::FileTooBig(n)
             | Self::TooManyFiles(n)
             | Self::TeamFull(n)
+            | Self::InviteLimit(n)
             | Self::FileTooManyRows(n)
             | Self::FileTooManyColumns(n)
             | Self::FileUnpacksTooBig(n) => Some(n),

@@ -1,4 +1,4 @@
-//! Throttling rules for sign-in and one-time codes. The counters live in the database (app nodes
+//! Throttling rules for sign-in, one-time codes, API tokens and team invitations. The counters live in the database (app nodes
 //! keep no state); the numbers live here.
 
 /// A fixed-window limit: at most `max` hits per `window_secs`.
@@ -37,6 +37,26 @@ pub const OTP_MAX_ATTEMPTS: i64 = 5;
 pub const OTP_RESEND_COOLDOWN_SECS: i64 = 60;
 /// Digits in a one-time code.
 pub const OTP_DIGITS: u32 = 6;
+
+/// Characters in the name of an API token.
+pub const TOKEN_NAME_MAX: usize = 60;
+/// Live (neither revoked nor expired) API tokens one person may hold; past it, a new one is
+/// refused until one is revoked, so a leaked password cannot mint tokens without end.
+pub const LIVE_TOKENS_MAX: i64 = 20;
+
+/// Team invitations sent for one idea (each one mails or texts the invitee).
+pub const INVITES_PER_IDEA: Limit = Limit {
+    max: 10,
+    window_secs: 24 * 60 * 60,
+};
+/// Team invitations sent by one person, across their ideas.
+pub const INVITES_PER_INVITER: Limit = Limit {
+    max: 20,
+    window_secs: 24 * 60 * 60,
+};
+/// Inviting the same person to the same idea again within this long (after removing them, or
+/// after they declined) records the invitation but sends no second message.
+pub const REINVITE_QUIET_SECS: i64 = 24 * 60 * 60;
 
 impl Limit {
     /// The window a moment falls in; counters are keyed by it.

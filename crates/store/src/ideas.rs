@@ -244,7 +244,9 @@ impl Store {
         }
     }
 
-    async fn idea_by_key(&self, author_id: i64, key: &str) -> StoreResult<Option<Idea>> {
+    /// The idea `author_id` submitted with idempotency key `key`, if any (read from the writer,
+    /// so a submission just acknowledged is seen).
+    pub async fn idea_by_key(&self, author_id: i64, key: &str) -> StoreResult<Option<Idea>> {
         let row: Option<IdeaRow> = db_write!(self, |p| {
             sqlx::query_as(&format!(
                 "SELECT {IDEA_COLUMNS} FROM ideas WHERE author_id = $1 AND idempotency_key = $2"

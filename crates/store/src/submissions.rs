@@ -194,7 +194,7 @@ impl Store {
                     tx.attach(id, &public_id, f, p.author_id).await?;
                 }
                 for u in &p.invitees {
-                    tx.invite(id, &public_id, *u, p.author_id).await?;
+                    tx.invite(id, &public_id, *u, p.author_id, false).await?;
                 }
                 if let (true, Some(author)) = (p.clear_draft, p.author_id) {
                     tx.delete_draft(author, p.call_id).await?;

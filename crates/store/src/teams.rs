@@ -64,11 +64,12 @@ pub(crate) trait TeamConn {
         idea_public_id: &str,
         user_id: i64,
         actor_id: Option<i64>,
+        quiet: bool,
     ) -> StoreResult<()>;
 }
 
 macro_rules! invite_body {
-    ($conn:expr, $idea_id:expr, $public_id:expr, $user_id:expr, $actor:expr) => {{
+    ($conn:expr, $idea_id:expr, $public_id:expr, $user_id:expr, $actor:expr, $quiet:expr) => {{
         let conn = $conn;
         sqlx::query(
             "INSERT INTO idea_members (idea_id, user_id, state, invited_by, invited_at)
@@ -85,21 +86,39 @@ macro_rules! invite_body {
             action: "team.invite",
             entity_type: "idea",
             entity_id: $public_id.to_string(),
-            data: json!({ "user_id": $user_id }),
+            data: if $quiet {
+                json!({ "user_id": $user_id, "quiet": true })
+            } else {
+                json!({ "user_id": $user_id })
+            },
         })
         .await
     }};
 }
 
 impl TeamConn for SqliteConnection {
-    async fn invite(&mut self, i: i64, p: &str, u: i64, a: Option<i64>) -> StoreResult<()> {
-        invite_body!(self, i, p, u, a)
+    async fn invite(
+        &mut self,
+        i: i64,
+        p: &str,
+        u: i64,
+        a: Option<i64>,
+        q: bool,
+    ) -> StoreResult<()> {
+        invite_body!(self, i, p, u, a, q)
     }
 }
 
 impl TeamConn for PgConnection {
-    async fn invite(&mut self, i: i64, p: &str, u: i64, a: Option<i64>) -> StoreResult<()> {
-        invite_body!(self, i, p, u, a)
+    async fn invite(
+        &mut self,
+        i: i64,
+        p: &str,
+        u: i64,
+        a: Option<i64>,
+        q: bool,
+    ) -> StoreResult<()> {
+        invite_body!(self, i, p, u, a, q)
     }
 }
 
@@ -200,6 +219,18 @@ impl Store {
         user_id: i64,
         actor_id: Option<i64>,
     ) -> StoreResult<()> {
+        self.invite_with(idea, user_id, actor_id, false).await
+    }
+
+    /// [`Store::invite`]; a `quiet` invitation is recorded (audit `"quiet": true`) but sends no
+    /// message: the same person was just invited to the same idea.
+    pub async fn invite_with(
+        &self,
+        idea: &Idea,
+        user_id: i64,
+        actor_id: Option<i64>,
+        quiet: bool,
+    ) -> StoreResult<()> {
         if idea.author_id == Some(user_id) {
             return Err(StoreError::Conflict("member".into()));
         }
@@ -220,7 +251,10 @@ impl Store {
             if 1 + n as usize + 1 > MAX_TEAM {
                 return Err(StoreError::Conflict("team_full".into()));
             }
-            match tx.invite(idea.id, &idea.public_id, user_id, actor_id).await {
+            match tx
+                .invite(idea.id, &idea.public_id, user_id, actor_id, quiet)
+                .await
+            {
                 Err(StoreError::Conflict(_)) => return Err(StoreError::Conflict("member".into())),
                 r => r?,
             }

@@ -1,8 +1,12 @@
 //! Personal API tokens (`Authorization: Bearer …`). Like sessions, only the SHA-256 is stored.
+//! A person holds at most [`LIVE_TOKENS_MAX`] live tokens; changing the password or disabling
+//! the account revokes them all.
 
 use crate::audit::{AuditConn, NewAudit};
+use crate::sessions::SEEN_EVERY_SECS;
 use crate::users::{USER_COLUMNS, User, UserRow, fold_users};
-use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
+use crate::{Backend, Store, StoreError, StoreResult, db_read, db_write, now};
+use hamafza_core::limits::LIVE_TOKENS_MAX;
 use serde::Serialize;
 use serde_json::json;
 
@@ -16,7 +20,24 @@ pub struct ApiToken {
     pub revoked_at: Option<i64>,
 }
 
+impl ApiToken {
+    /// Neither revoked nor past its expiry at `now` (Unix seconds).
+    pub fn is_live(&self, now: i64) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| e > now)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct UsedUserRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    used: Option<i64>,
+}
+
 impl Store {
+    /// Creates a token for `user_id`. `Conflict("tokens")` when the user already holds
+    /// [`LIVE_TOKENS_MAX`] live tokens (counted under a lock on the user, so parallel requests
+    /// cannot pass the limit together).
     pub async fn create_api_token(
         &self,
         user_id: i64,
@@ -27,6 +48,24 @@ impl Store {
         let at = now();
         let id: i64 = db_write!(self, |p| {
             let mut tx = p.begin().await?;
+            if self.backend() == Backend::Postgres {
+                // SQLite has one writer; PostgreSQL needs the user's row locked for the count.
+                sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let live: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL
+                   AND (expires_at IS NULL OR expires_at > $2)",
+            )
+            .bind(user_id)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            if live >= LIVE_TOKENS_MAX {
+                return Err(StoreError::Conflict("tokens".into()));
+            }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at)
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -59,22 +98,34 @@ impl Store {
         })
     }
 
-    /// The enabled user a live token belongs to.
+    /// The enabled user a live token belongs to; notes the token's use at most once an hour.
     pub async fn token_user(&self, token_hash: &str, now: i64) -> StoreResult<Option<User>> {
         let sql = format!(
-            "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id
+            "SELECT {USER_COLUMNS}, t.last_used_at AS used FROM api_tokens t JOIN users u ON u.id = t.user_id
              LEFT JOIN user_roles r ON r.user_id = u.id
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)
                AND NOT u.disabled ORDER BY u.id"
         );
-        let rows: Vec<UserRow> = db_read!(self, |p| {
+        let rows: Vec<UsedUserRow> = db_read!(self, |p| {
             sqlx::query_as(&sql)
                 .bind(token_hash)
                 .bind(now)
                 .fetch_all(p)
                 .await?
         });
-        Ok(fold_users(rows).pop())
+        let Some(used) = rows.first().map(|r| r.used) else {
+            return Ok(None);
+        };
+        if used.is_none_or(|u| u <= now - SEEN_EVERY_SECS) {
+            db_write!(self, |p| {
+                sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+                    .bind(now)
+                    .bind(token_hash)
+                    .execute(p)
+                    .await?;
+            });
+        }
+        Ok(fold_users(rows.into_iter().map(|r| r.user).collect()).pop())
     }
 
     /// A user's tokens, newest first, revoked ones included (so the page can show them).

@@ -268,6 +268,13 @@ impl Store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
+                sqlx::query(
+                    "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+                )
+                .bind(now())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             }
             tx.append_audit(NewAudit {
                 actor_id,
@@ -305,8 +312,9 @@ impl Store {
         self.update_user(id, &update, actor_id).await
     }
 
-    /// Sets a new password hash and ends the user's other sessions (all of them when
-    /// `keep_session_hash` is `None`).
+    /// Sets a new password hash, ends the user's other sessions (all of them when
+    /// `keep_session_hash` is `None`) and revokes every API token: whoever knew the old password
+    /// may have made one.
     pub async fn set_password(
         &self,
         id: i64,
@@ -327,17 +335,26 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+            let sessions = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
                 .bind(id)
                 .bind(keep_session_hash.unwrap_or(""))
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+            let tokens = sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             tx.append_audit(NewAudit {
                 actor_id,
                 action: "user.password",
                 entity_type: "user",
                 entity_id: id.to_string(),
-                data: json!({}),
+                data: json!({ "sessions_ended": sessions, "tokens_revoked": tokens }),
             })
             .await?;
             tx.commit().await?;

@@ -22,6 +22,9 @@ use utoipa::{Modify, OpenApi};
     paths(
         auth::token,
         auth::revoke_token,
+        auth::list_tokens,
+        auth::list_sessions,
+        auth::end_session,
         accounts::me,
         accounts::list_users,
         accounts::create_user,

@@ -26,7 +26,9 @@ web_tests!(
     a_citizen_signs_up_with_a_mobile_number_and_a_code,
     a_code_allows_five_tries_and_a_resend_waits,
     personal_tokens_are_made_and_revoked_on_the_settings_page,
-    changing_the_password_ends_other_sessions,
+    changing_the_password_ends_other_sessions_and_revokes_every_token,
+    a_person_sees_and_ends_their_sessions_on_the_page_and_over_the_api,
+    token_names_and_the_number_of_live_tokens_are_bounded,
     the_admin_adds_an_org_unit_under_the_right_parent,
     the_audit_page_verifies_the_chain,
     the_openapi_document_describes_the_api,
@@ -940,8 +942,16 @@ async fn personal_tokens_are_made_and_revoked_on_the_settings_page(app: TestApp)
     );
 }
 
-async fn changing_the_password_ends_other_sessions(app: TestApp) {
+async fn changing_the_password_ends_other_sessions_and_revokes_every_token(app: TestApp) {
     let (mut a, _) = app.signed_in("sara", &[Role::Participant]).await;
+    let mut api = app.client();
+    let token = api.token("sara").await;
+    assert_eq!(
+        api.api("GET", "/api/v1/me", Some(&token), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
     let mut b = app.client();
     b.post_form("/login", &[("username", "sara"), ("password", PASSWORD)])
         .await;
@@ -990,6 +1000,170 @@ async fn changing_the_password_ends_other_sessions(app: TestApp) {
         StatusCode::SEE_OTHER,
         "the other one ends"
     );
+    assert_eq!(
+        api.api("GET", "/api/v1/me", Some(&token), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "a token made with the old password is revoked"
+    );
+    assert!(r.body.contains("توکن‌های API شما باطل شدند"));
+}
+
+/// The handles of the sessions listed on a settings page, from their "end" forms.
+fn session_handles(body: &str) -> Vec<String> {
+    body.split("/settings/sessions/")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("/end\""))
+        .map(|(h, _)| h.to_string())
+        .collect()
+}
+
+async fn a_person_sees_and_ends_their_sessions_on_the_page_and_over_the_api(app: TestApp) {
+    let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+    let (mut a, _) = app.signed_in("sara", &[Role::Participant]).await;
+    let mut b = app.client().with_header("user-agent", firefox);
+    let r = b
+        .post_form("/login", &[("username", "sara"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let (mut other, _) = app.signed_in("reza", &[Role::Participant]).await;
+
+    let page = a.get("/settings").await;
+    assert!(page.body.contains("Firefox · Linux"), "{}", page.body);
+    assert!(page.body.contains("همین دستگاه"));
+    // Only the other session has an "end" button; this one is marked instead.
+    let handles = session_handles(&page.body);
+    assert_eq!(handles.len(), 1, "{handles:?}");
+    let theirs = session_handles(&other.get("/settings").await.body);
+    assert!(theirs.is_empty());
+
+    // Someone else's session, or a made-up handle, is not found; both sessions live on.
+    let mut reza_api = app.client();
+    let reza = reza_api.token("reza").await;
+    let r = reza_api
+        .api(
+            "DELETE",
+            &format!("/api/v1/auth/sessions/{}", handles[0]),
+            Some(&reza),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other
+            .post_form(&format!("/settings/sessions/{}/end", handles[0]), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(b.get("/settings").await.status, StatusCode::OK);
+
+    // Over the API sara sees both, with the device.
+    let mut api = app.client();
+    let token = api.token("sara").await;
+    let listed = api
+        .api("GET", "/api/v1/auth/sessions", Some(&token), None)
+        .await;
+    assert_eq!(listed.status, StatusCode::OK);
+    let listed = listed.json();
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    assert!(listed.to_string().contains("Firefox · Linux"));
+
+    // She ends the Firefox session from the page.
+    let r = a
+        .post_form(&format!("/settings/sessions/{}/end", handles[0]), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(b.get("/settings").await.status, StatusCode::SEE_OTHER);
+    assert!(a.get(r.location()).await.body.contains("نشست بسته شد"));
+
+    // Sign in again twice; "end all others" keeps only this one.
+    for _ in 0..2 {
+        app.client()
+            .post_form("/login", &[("username", "sara"), ("password", PASSWORD)])
+            .await;
+    }
+    assert_eq!(session_handles(&a.get("/settings").await.body).len(), 2);
+    let r = a.post_form("/settings/sessions/end-others", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = a.get(r.location()).await;
+    assert!(session_handles(&page.body).is_empty());
+    assert!(page.body.contains("نشست‌های دیگر بسته شدند"));
+    let listed = api
+        .api("GET", "/api/v1/auth/sessions", Some(&token), None)
+        .await;
+    assert_eq!(listed.json().as_array().unwrap().len(), 1);
+    let tokens = api
+        .api("GET", "/api/v1/auth/tokens", Some(&token), None)
+        .await;
+    assert_eq!(tokens.json()[0]["live"], true);
+    assert!(tokens.json()[0].get("token_hash").is_none());
+}
+
+async fn token_names_and_the_number_of_live_tokens_are_bounded(app: TestApp) {
+    use hamafza_core::limits::LIVE_TOKENS_MAX;
+    let (mut c, user) = app.signed_in("sara", &[Role::Participant]).await;
+    let mut api = app.client();
+    let huge = "ن".repeat(100_000);
+    for name in [huge.as_str(), &"a".repeat(61), "\u{200c}\u{200c} "] {
+        let r = api
+            .api(
+                "POST",
+                "/api/v1/auth/token",
+                None,
+                Some(json!({ "username": "sara", "password": PASSWORD, "name": name })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["errors"][0]["field"], "name", "{}", r.body);
+    }
+    assert!(
+        app.state
+            .store
+            .api_tokens(user.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let r = c
+        .post_form("/settings/tokens", &[("name", &"a".repeat(61))])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    for _ in 0..LIVE_TOKENS_MAX {
+        api.token("sara").await;
+    }
+    let r = api
+        .api(
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            Some(json!({ "username": "sara", "password": PASSWORD })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(
+        r.json()["type"].as_str().unwrap().ends_with("too-many"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.json()["detail"].as_str().unwrap().contains("۲۰"),
+        "{}",
+        r.body
+    );
+    let r = c
+        .post_form("/settings/tokens", &[("name", "یکی دیگر")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("۲۰ توکن فعال"), "{}", r.body);
+    assert!(r.body.contains(r#"value="یکی دیگر""#));
+    // Revoking one makes room for one.
+    let id = app.state.store.api_tokens(user.id).await.unwrap()[0].id;
+    c.post_form(&format!("/settings/tokens/{id}/revoke"), &[])
+        .await;
+    api.token("sara").await;
 }
 
 async fn the_admin_adds_an_org_unit_under_the_right_parent(app: TestApp) {

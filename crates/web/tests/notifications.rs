@@ -25,6 +25,7 @@ web_tests!(
     a_user_sees_only_their_own_notifications,
     the_settings_page_saves_the_email_and_choices,
     the_whole_team_hears_about_its_idea_and_its_orientation,
+    team_invitations_are_limited_and_a_repeat_is_not_sent_again,
 );
 
 fn days_from_today(days: i64) -> JalaliDate {
@@ -689,4 +690,102 @@ async fn the_whole_team_hears_about_its_idea_and_its_orientation(app: TestApp) {
         text.contains("۱۴۰۲"),
         "the date in Jalali with Persian digits: {text}"
     );
+}
+
+async fn team_invitations_are_limited_and_a_repeat_is_not_sent_again(app: TestApp) {
+    use hamafza_core::limits::{INVITES_PER_IDEA, INVITES_PER_INVITER};
+    let c = open_call(&app).await;
+    let sara = participant(&app, "sara", None).await;
+    let reza = participant(&app, "reza", None).await;
+    let mut others = Vec::new();
+    for i in 0..12 {
+        others.push(participant(&app, &format!("p{i}"), None).await);
+    }
+    let mut client = app.client();
+    let token = client.token("sara").await;
+    let first = submit(&app, &c, sara, "ایدهٔ نخست").await;
+    let team = |idea: &Idea| format!("/api/v1/ideas/{}/team", idea.public_id);
+    let invite = |path: String, who: String| {
+        let mut client = app.client();
+        let token = token.clone();
+        async move {
+            client
+                .api(
+                    "POST",
+                    &path,
+                    Some(&token),
+                    Some(serde_json::json!({ "user": who })),
+                )
+                .await
+                .status
+        }
+    };
+
+    // Invited, removed, invited again: recorded twice, sent once.
+    for _ in 0..2 {
+        assert_eq!(
+            invite(team(&first), "reza".into()).await,
+            StatusCode::CREATED
+        );
+        let r = client
+            .api(
+                "DELETE",
+                &format!("{}/{reza}", team(&first)),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    }
+    app.worker().run_once().await.unwrap();
+    let (list, _) = app.state.store.notifications(reza, 0, 50).await.unwrap();
+    assert_eq!(
+        list.iter().filter(|n| n.kind == "team_invite").count(),
+        1,
+        "{list:?}"
+    );
+
+    // Parallel invitations to one idea: exactly the idea's limit get past the count (the rest
+    // are 429), whatever the team's size says about those that pass.
+    let second = submit(&app, &c, sara, "ایدهٔ دوم").await;
+    let tries: Vec<_> = (0..INVITES_PER_IDEA.max + 5)
+        .map(|i| tokio::spawn(invite(team(&second), format!("p{}", i % 12))))
+        .collect();
+    let mut limited = 0;
+    for t in tries {
+        if t.await.unwrap() == StatusCode::TOO_MANY_REQUESTS {
+            limited += 1;
+        }
+    }
+    assert_eq!(limited, 5);
+
+    // Sara has sent 2 + 10 of her daily invitations; the rest of them go to a third idea, then
+    // the page says she has reached the limit.
+    let third = submit(&app, &c, sara, "ایدهٔ سوم").await;
+    let left = INVITES_PER_INVITER.max - 2 - INVITES_PER_IDEA.max;
+    for i in 0..left {
+        let s = invite(team(&third), format!("p{i}")).await;
+        assert_ne!(s, StatusCode::TOO_MANY_REQUESTS, "{i}");
+    }
+    assert_eq!(
+        invite(team(&third), "reza".into()).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let mut page = app.client();
+    page.post_form(
+        "/login",
+        &[
+            ("username", "sara"),
+            ("password", hamafza_web::testing::PASSWORD),
+        ],
+    )
+    .await;
+    let r = page
+        .post_form(
+            &format!("/ideas/{}/team", third.public_id),
+            &[("invitee", "reza")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("تلاش"), "{}", r.body);
 }

@@ -18,6 +18,10 @@ store_tests!(
     updating_a_user_replaces_roles_and_disabling_ends_sessions,
     sessions_expire,
     a_token_is_revoked_only_by_its_owner,
+    a_password_change_revokes_every_token_and_other_session,
+    parallel_token_requests_stop_at_the_live_token_limit,
+    a_person_lists_and_ends_only_their_own_sessions,
+    use_is_noted_at_most_once_an_hour,
     rate_limits_count_per_window_and_clear,
     a_one_time_code_is_used_once,
     parallel_guesses_take_no_more_tries_than_a_code_has,
@@ -129,7 +133,10 @@ async fn users_can_be_searched_by_text_role_and_unit(store: Store) {
 
 async fn updating_a_user_replaces_roles_and_disabling_ends_sessions(store: Store) {
     let u = store.create_user(&new_user("reza"), None).await.unwrap();
-    store.create_session("h1", u.id, 0, i64::MAX).await.unwrap();
+    store
+        .create_session("h1", u.id, 0, i64::MAX, &Default::default())
+        .await
+        .unwrap();
     assert!(store.session_user("h1", 1).await.unwrap().is_some());
     let update = UserUpdate {
         display_name: "رضا".into(),
@@ -153,7 +160,10 @@ async fn updating_a_user_replaces_roles_and_disabling_ends_sessions(store: Store
 
 async fn sessions_expire(store: Store) {
     let u = store.create_user(&new_user("nima"), None).await.unwrap();
-    store.create_session("live", u.id, 100, 200).await.unwrap();
+    store
+        .create_session("live", u.id, 100, 200, &Default::default())
+        .await
+        .unwrap();
     assert_eq!(
         store.session_user("live", 199).await.unwrap().unwrap().id,
         u.id
@@ -192,6 +202,197 @@ async fn a_token_is_revoked_only_by_its_owner(store: Store) {
     assert!(store.token_user("hash-b", 49).await.unwrap().is_some());
     assert!(store.token_user("hash-b", 50).await.unwrap().is_none());
     assert_eq!(t2.name, "short");
+}
+
+async fn a_password_change_revokes_every_token_and_other_session(store: Store) {
+    let u = store.create_user(&new_user("mina"), None).await.unwrap();
+    let now = hamafza_store::now();
+    for h in ["here", "there"] {
+        store
+            .create_session(h, u.id, now, now + 3600, &Default::default())
+            .await
+            .unwrap();
+    }
+    store
+        .create_api_token(u.id, "ci", "t1", None)
+        .await
+        .unwrap();
+    store
+        .create_api_token(u.id, "script", "t2", Some(now + 86_400))
+        .await
+        .unwrap();
+    store
+        .set_password(u.id, "$argon2id$new", Some("here"), Some(u.id))
+        .await
+        .unwrap();
+    assert!(store.session_user("here", now).await.unwrap().is_some());
+    assert!(store.session_user("there", now).await.unwrap().is_none());
+    for t in ["t1", "t2"] {
+        assert!(store.token_user(t, now).await.unwrap().is_none(), "{t}");
+    }
+    assert!(
+        store
+            .api_tokens(u.id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|t| !t.is_live(now))
+    );
+    let log = store.audit_for("user", &u.id.to_string()).await.unwrap();
+    assert!(log.last().unwrap().data.contains("\"tokens_revoked\":2"));
+
+    // Disabling an account revokes its tokens too (enabling it again must not revive them).
+    store
+        .create_api_token(u.id, "again", "t3", None)
+        .await
+        .unwrap();
+    let mut update = UserUpdate {
+        display_name: u.display_name.clone(),
+        national_id: None,
+        mobile: None,
+        org_unit_id: None,
+        roles: u.roles.clone(),
+        disabled: true,
+    };
+    store.update_user(u.id, &update, None).await.unwrap();
+    update.disabled = false;
+    store.update_user(u.id, &update, None).await.unwrap();
+    assert!(store.token_user("t3", now).await.unwrap().is_none());
+}
+
+async fn parallel_token_requests_stop_at_the_live_token_limit(store: Store) {
+    use hamafza_core::limits::LIVE_TOKENS_MAX;
+    let u = store.create_user(&new_user("many"), None).await.unwrap();
+    // Two already revoked or expired do not count.
+    store
+        .create_api_token(u.id, "old", "old", Some(1))
+        .await
+        .unwrap();
+    let t = store
+        .create_api_token(u.id, "gone", "gone", None)
+        .await
+        .unwrap();
+    store.revoke_api_token(u.id, t.id).await.unwrap();
+    let tries: Vec<_> = (0..LIVE_TOKENS_MAX + 10)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .create_api_token(u.id, "p", &format!("p{i}"), None)
+                    .await
+            })
+        })
+        .collect();
+    let mut made = 0;
+    for t in tries {
+        match t.await.unwrap() {
+            Ok(_) => made += 1,
+            Err(StoreError::Conflict(what)) => assert_eq!(what, "tokens"),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(made, LIVE_TOKENS_MAX);
+    let now = hamafza_store::now();
+    let live = store.api_tokens(u.id).await.unwrap();
+    assert_eq!(
+        live.iter().filter(|t| t.is_live(now)).count() as i64,
+        LIVE_TOKENS_MAX
+    );
+}
+
+async fn a_person_lists_and_ends_only_their_own_sessions(store: Store) {
+    use hamafza_store::sessions::{SessionClient, session_handle};
+    let a = store.create_user(&new_user("ali"), None).await.unwrap();
+    let b = store.create_user(&new_user("bita"), None).await.unwrap();
+    let now = hamafza_store::now();
+    let phone = SessionClient {
+        device: Some("Safari · iOS".into()),
+        ip: Some("10.0.0.7".into()),
+    };
+    let ha = "a1".repeat(32);
+    let hb = "b2".repeat(32);
+    let hc = "c3".repeat(32);
+    store
+        .create_session(&ha, a.id, now, now + 60, &phone)
+        .await
+        .unwrap();
+    store
+        .create_session(&hc, a.id, now - 10, now + 60, &Default::default())
+        .await
+        .unwrap();
+    store
+        .create_session(&hb, b.id, now, now + 60, &Default::default())
+        .await
+        .unwrap();
+    let mine = store.sessions_of(a.id, now).await.unwrap();
+    assert_eq!(mine.len(), 2);
+    assert_eq!(mine[0].handle, session_handle(&ha));
+    assert_eq!(mine[0].device.as_deref(), Some("Safari · iOS"));
+    assert_eq!(mine[0].ip.as_deref(), Some("10.0.0.7"));
+    // Someone else's handle, or anything that is not a handle, is not found.
+    for bad in [session_handle(&hb), "a1a1", "%", "a1a1a1a1a1a1a1a%"] {
+        assert!(
+            matches!(
+                store.end_session(a.id, bad).await,
+                Err(StoreError::NotFound)
+            ),
+            "{bad}"
+        );
+    }
+    assert!(store.session_user(&hb, now).await.unwrap().is_some());
+    store.end_session(a.id, session_handle(&hc)).await.unwrap();
+    assert!(store.session_user(&hc, now).await.unwrap().is_none());
+    store
+        .create_session(&hc, a.id, now, now + 60, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(store.end_other_sessions(a.id, &ha).await.unwrap(), 1);
+    assert_eq!(store.sessions_of(a.id, now).await.unwrap().len(), 1);
+    assert!(store.session_user(&hb, now).await.unwrap().is_some());
+}
+
+async fn use_is_noted_at_most_once_an_hour(store: Store) {
+    use hamafza_store::sessions::SEEN_EVERY_SECS;
+    let u = store.create_user(&new_user("seen"), None).await.unwrap();
+    let t0 = 1_000_000;
+    store
+        .create_session(
+            &"d4".repeat(32),
+            u.id,
+            t0,
+            t0 + 10 * SEEN_EVERY_SECS,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    store
+        .create_api_token(u.id, "ci", "tok", None)
+        .await
+        .unwrap();
+    let seen = || async {
+        let s = store.sessions_of(u.id, t0).await.unwrap()[0].last_seen_at;
+        let t = store.api_tokens(u.id).await.unwrap()[0].last_used_at;
+        (s, t)
+    };
+    assert_eq!(seen().await, (Some(t0), None));
+    for at in [t0 + 10, t0 + SEEN_EVERY_SECS - 1] {
+        store.session_user(&"d4".repeat(32), at).await.unwrap();
+    }
+    store.token_user("tok", t0 + 10).await.unwrap();
+    store.token_user("tok", t0 + 20).await.unwrap();
+    assert_eq!(seen().await, (Some(t0), Some(t0 + 10)));
+    store
+        .session_user(&"d4".repeat(32), t0 + SEEN_EVERY_SECS)
+        .await
+        .unwrap();
+    store
+        .token_user("tok", t0 + 10 + SEEN_EVERY_SECS)
+        .await
+        .unwrap();
+    assert_eq!(
+        seen().await,
+        (Some(t0 + SEEN_EVERY_SECS), Some(t0 + 10 + SEEN_EVERY_SECS))
+    );
 }
 
 async fn rate_limits_count_per_window_and_clear(store: Store) {
@@ -396,9 +597,12 @@ async fn org_units_form_a_tree_with_counts(store: Store) {
 
 async fn pruning_removes_only_expired_rows(store: Store) {
     let u = store.create_user(&new_user("old"), None).await.unwrap();
-    store.create_session("dead", u.id, 0, 10).await.unwrap();
     store
-        .create_session("alive", u.id, 0, 10_000_000)
+        .create_session("dead", u.id, 0, 10, &Default::default())
+        .await
+        .unwrap();
+    store
+        .create_session("alive", u.id, 0, 10_000_000, &Default::default())
         .await
         .unwrap();
     let removed = store.prune_expired(1_000_000).await.unwrap();

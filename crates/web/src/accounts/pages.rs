@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use hamafza_core::Role;
 use hamafza_core::account::{FieldError, fix_letters, parse_display_name, parse_mobile};
+use hamafza_store::sessions::SessionClient;
 use hamafza_store::users::NewUser;
 use serde::Deserialize;
 use serde_json::json;
@@ -72,10 +73,11 @@ struct LoginForm {
 async fn signed_in(
     state: &AppState,
     user_id: i64,
+    client: &SessionClient,
     how: serde_json::Value,
     next: &str,
 ) -> AppResult<Response> {
-    let cookie = auth::start_session(state, user_id).await?;
+    let cookie = auth::start_session(state, user_id, client).await?;
     state
         .store
         .audit(hamafza_store::audit::NewAudit {
@@ -98,6 +100,7 @@ async fn login(
     _: crate::access::Public,
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    auth::Client(client): auth::Client,
     ctx: Ctx,
     CsrfForm(f): CsrfForm<LoginForm>,
 ) -> AppResult<Response> {
@@ -139,6 +142,7 @@ async fn login(
     signed_in(
         &state,
         user.id,
+        &client,
         json!({ "method": "password", "ip": ip }),
         &f.next,
     )
@@ -284,6 +288,7 @@ struct VerifyForm {
 async fn otp_verify(
     _: crate::access::Public,
     State(state): State<AppState>,
+    auth::Client(client): auth::Client,
     ctx: Ctx,
     CsrfForm(f): CsrfForm<VerifyForm>,
 ) -> AppResult<Response> {
@@ -349,7 +354,14 @@ async fn otp_verify(
             u
         }
     };
-    signed_in(&state, user.id, json!({ "method": "otp" }), &f.next).await
+    signed_in(
+        &state,
+        user.id,
+        &client,
+        json!({ "method": "otp" }),
+        &f.next,
+    )
+    .await
 }
 
 /// Switches the interface language (a preference cookie; for a signed-in user also their

@@ -1,12 +1,14 @@
 //! Creating accounts, shared by the admin form and the API: both validate the same way, report
-//! every bad field at once, and name the field a duplicate is about.
+//! every bad field at once, and name the field a duplicate is about. Making API tokens, shared by
+//! the settings page and `POST /api/v1/auth/token`.
 
 use crate::AppState;
 use crate::auth::password;
-use crate::http::error::AppResult;
+use crate::http::error::{AppError, AppResult};
 use hamafza_core::Role;
 use hamafza_core::account::{FieldError, FieldErrors, NewAccount};
 use hamafza_store::StoreError;
+use hamafza_store::tokens::ApiToken;
 use hamafza_store::users::{NewUser, User};
 
 /// An account as typed by an admin.
@@ -73,5 +75,48 @@ pub async fn create(
             Some(field) => Ok(Err(vec![(field, FieldError::Taken)])),
             None => Err(e.into()),
         },
+    }
+}
+
+/// A token's name as typed: letters fixed and trimmed, visible, at most
+/// [`TOKEN_NAME_MAX`](hamafza_core::limits::TOKEN_NAME_MAX) characters.
+pub fn check_token_name(raw: &str) -> Result<String, FieldError> {
+    use hamafza_core::limits::TOKEN_NAME_MAX;
+    let name = hamafza_core::account::fix_letters(&hamafza_persian::controls::strip_unwanted(raw));
+    let name = name.trim();
+    // What `strip_unwanted` leaves that shows nothing: spaces and the joiners Persian needs.
+    if name
+        .chars()
+        .all(|c| c.is_whitespace() || c == '\u{200C}' || c == '\u{200D}')
+    {
+        Err(FieldError::Required)
+    } else if name.chars().count() > TOKEN_NAME_MAX {
+        Err(FieldError::TooLong(TOKEN_NAME_MAX))
+    } else {
+        Ok(name.to_string())
+    }
+}
+
+/// Makes a token named `name` (already checked) for `user_id`, living until `expires_at` (Unix
+/// seconds; `None`: until revoked). Returns the secret, shown once, and the stored token.
+/// `TooMany` when the user holds the most live tokens allowed.
+pub async fn create_token(
+    state: &AppState,
+    user_id: i64,
+    name: &str,
+    expires_at: Option<i64>,
+) -> AppResult<(String, ApiToken)> {
+    let secret = crate::auth::random_token();
+    match state
+        .store
+        .create_api_token(user_id, name, &crate::auth::token_hash(&secret), expires_at)
+        .await
+    {
+        Ok(t) => Ok((secret, t)),
+        Err(StoreError::Conflict(what)) if what == "tokens" => Err(AppError::TooMany {
+            what: "tokens",
+            max: hamafza_core::limits::LIVE_TOKENS_MAX,
+        }),
+        Err(e) => Err(e.into()),
     }
 }

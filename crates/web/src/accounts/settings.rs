@@ -1,20 +1,23 @@
-//! The signed-in user's own settings: their account, password, and personal API tokens.
+//! The signed-in user's own settings: their account, password, notifications, the sessions
+//! signed in to their account (each can be ended) and their personal API tokens.
 
 use crate::AppState;
 use crate::access::SignedIn;
+use crate::accounts::service;
 use crate::auth::{self, csrf::CsrfForm, password};
 use crate::http::error::{AppError, AppResult};
 use crate::http::view::{Ctx, FormErrors, html, rejected};
 use crate::notify;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hamafza_core::account::{FieldError, check_password};
 use hamafza_store::notifications::Pref;
 use hamafza_store::org_units::OrgUnit;
+use hamafza_store::sessions::{SessionInfo, session_handle};
 use hamafza_store::tokens::ApiToken;
 use hamafza_store::users::User;
 use serde::Deserialize;
@@ -25,6 +28,8 @@ pub fn router() -> Router<AppState> {
         .route("/settings/password", post(change_password))
         .route("/settings/tokens", post(create_token))
         .route("/settings/tokens/{id}/revoke", post(revoke_token))
+        .route("/settings/sessions/{handle}/end", post(end_session))
+        .route("/settings/sessions/end-others", post(end_other_sessions))
         .route("/settings/notifications", post(save_notifications))
 }
 
@@ -43,6 +48,11 @@ struct SettingsPage {
     unit: Option<OrgUnit>,
     has_password: bool,
     tokens: Vec<ApiToken>,
+    sessions: Vec<SessionInfo>,
+    /// The handle of the session this page is seen in ("this device").
+    this_session: Option<String>,
+    /// Unix seconds, to tell live tokens from expired ones.
+    now: i64,
     /// A token just created, shown once.
     new_token: Option<String>,
     token_name: String,
@@ -54,8 +64,14 @@ struct SettingsPage {
 }
 
 impl SettingsPage {
-    async fn load(state: &AppState, ctx: Ctx, user: &User) -> AppResult<SettingsPage> {
+    async fn load(
+        state: &AppState,
+        ctx: Ctx,
+        user: &User,
+        headers: &HeaderMap,
+    ) -> AppResult<SettingsPage> {
         let user = user.clone();
+        let now = hamafza_store::now();
         let unit = match user.org_unit_id {
             Some(id) => Some(state.store.org_unit(id).await?),
             None => None,
@@ -83,6 +99,9 @@ impl SettingsPage {
             email: state.store.user_email(user.id).await?.unwrap_or_default(),
             topics,
             tokens: state.store.api_tokens(user.id).await?,
+            sessions: state.store.sessions_of(user.id, now).await?,
+            this_session: auth::session_hash(headers).map(|h| session_handle(&h).to_string()),
+            now,
             ctx,
             unit,
             has_password,
@@ -94,8 +113,28 @@ impl SettingsPage {
     }
 }
 
-async fn page(user: SignedIn, State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    html(SettingsPage::load(&state, ctx, &user).await?)
+#[derive(Deserialize)]
+struct PageQuery {
+    /// What was just done, from a redirect: "revoked", "ended" or "others".
+    #[serde(default)]
+    done: String,
+}
+
+async fn page(
+    user: SignedIn,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ctx: Ctx,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let mut page = SettingsPage::load(&state, ctx, &user, &headers).await?;
+    page.notice = match q.done.as_str() {
+        "revoked" => Some("settings.token_revoked"),
+        "ended" => Some("settings.session_ended"),
+        "others" => Some("settings.others_ended"),
+        _ => None,
+    };
+    html(page)
 }
 
 #[derive(Deserialize)]
@@ -135,7 +174,7 @@ async fn change_password(
     } else if f.new != f.confirm {
         errors.push(("confirm", FieldError::PasswordsDiffer));
     }
-    let mut page = SettingsPage::load(&state, ctx, &user).await?;
+    let mut page = SettingsPage::load(&state, ctx, &user, &headers).await?;
     if !errors.is_empty() {
         page.errors = FormErrors::new(lang, &errors);
         return rejected(page);
@@ -147,6 +186,8 @@ async fn change_password(
         .set_password(user.id, &hash, keep.as_deref(), Some(user.id))
         .await?;
     page.has_password = true;
+    page.tokens = state.store.api_tokens(user.id).await?;
+    page.sessions = state.store.sessions_of(user.id, page.now).await?;
     page.notice = Some("settings.password_changed");
     html(page)
 }
@@ -160,32 +201,35 @@ struct TokenForm {
 async fn create_token(
     user: SignedIn,
     State(state): State<AppState>,
+    headers: HeaderMap,
     ctx: Ctx,
     CsrfForm(f): CsrfForm<TokenForm>,
 ) -> AppResult<Response> {
     let lang = ctx.lang;
-    let name = hamafza_core::account::fix_letters(&f.name);
-    let mut page = SettingsPage::load(&state, ctx, &user).await?;
-    let problem = if name.is_empty() {
-        Some(FieldError::Required)
-    } else if name.chars().count() > 60 {
-        Some(FieldError::TooLong(60))
-    } else {
-        None
+    let mut page = SettingsPage::load(&state, ctx, &user, &headers).await?;
+    let made = match service::check_token_name(&f.name) {
+        Ok(name) => service::create_token(&state, user.id, &name, None).await,
+        Err(e) => Err(AppError::Validation(vec![("name", e)])),
     };
-    if let Some(e) = problem {
-        page.errors = FormErrors::new(lang, &[("name", e)]);
-        page.token_name = f.name;
-        return rejected(page);
+    match made {
+        Ok((secret, _)) => {
+            page.tokens = state.store.api_tokens(user.id).await?;
+            page.new_token = Some(secret);
+            html(page)
+        }
+        Err(AppError::Validation(errors)) => {
+            page.errors = FormErrors::new(lang, &errors);
+            page.token_name = f.name;
+            rejected(page)
+        }
+        Err(e @ AppError::TooMany { .. }) => {
+            page.errors = FormErrors::default();
+            page.errors.push("name", e.detail(lang));
+            page.token_name = f.name;
+            rejected(page)
+        }
+        Err(e) => Err(e),
     }
-    let token = auth::random_token();
-    state
-        .store
-        .create_api_token(user.id, &name, &auth::token_hash(&token), None)
-        .await?;
-    page.tokens = state.store.api_tokens(user.id).await?;
-    page.new_token = Some(token);
-    html(page)
 }
 
 #[derive(Deserialize)]
@@ -203,7 +247,30 @@ async fn revoke_token(
         .revoke_api_token(user.id, id)
         .await
         .map_err(AppError::from)?;
-    Ok(Redirect::to("/settings").into_response())
+    Ok(Redirect::to("/settings?done=revoked").into_response())
+}
+
+/// Ends one of the user's sessions, named by its handle; another user's is "not found".
+async fn end_session(
+    user: SignedIn,
+    State(state): State<AppState>,
+    Path(handle): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<Response> {
+    state.store.end_session(user.id, &handle).await?;
+    Ok(Redirect::to("/settings?done=ended").into_response())
+}
+
+/// Ends every session of the user but the one this request comes from.
+async fn end_other_sessions(
+    user: SignedIn,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<Response> {
+    let keep = auth::session_hash(&headers).ok_or(AppError::Unauthorized)?;
+    state.store.end_other_sessions(user.id, &keep).await?;
+    Ok(Redirect::to("/settings?done=others").into_response())
 }
 
 /// Saves the email address and, for every topic, whether it goes by email and by SMS. Unticked
@@ -211,6 +278,7 @@ async fn revoke_token(
 async fn save_notifications(
     user: SignedIn,
     State(state): State<AppState>,
+    headers: HeaderMap,
     ctx: Ctx,
     CsrfForm(f): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<Response> {
@@ -223,7 +291,7 @@ async fn save_notifications(
             Some(e) => Some(e),
             None => {
                 let lang = ctx.lang;
-                let mut page = SettingsPage::load(&state, ctx, &user).await?;
+                let mut page = SettingsPage::load(&state, ctx, &user, &headers).await?;
                 page.errors = FormErrors::default();
                 page.errors
                     .push("email", lang.t("notify.email_invalid").into());
@@ -248,7 +316,7 @@ async fn save_notifications(
         .store
         .save_notification_settings(user.id, email.as_deref(), &prefs, Some(user.id))
         .await?;
-    let mut page = SettingsPage::load(&state, ctx, &user).await?;
+    let mut page = SettingsPage::load(&state, ctx, &user, &headers).await?;
     page.notice = Some("notify.saved");
     html(page)
 }

@@ -12,6 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use base64::Engine;
 use hamafza_store::Store;
+use hamafza_store::sessions::SessionClient;
 use hamafza_store::users::User;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -111,6 +112,54 @@ impl FromRequestParts<AppState> for ClientIp {
     }
 }
 
+/// Where a sign-in comes from, for the person's list of sessions: the browser and system named
+/// from the `User-Agent` (a summary; the raw header is not kept) and the client address.
+pub struct Client(pub SessionClient);
+
+impl FromRequestParts<AppState> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, state).await?;
+        let device = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .and_then(device_name);
+        Ok(Client(SessionClient {
+            device,
+            ip: Some(ip),
+        }))
+    }
+}
+
+/// "Chrome · Windows 10" from a User-Agent; `None` when neither part is known.
+pub fn device_name(user_agent: &str) -> Option<String> {
+    let ua = woothee::parser::Parser::new().parse(user_agent)?;
+    let known =
+        |s: &str| (!s.is_empty() && s != woothee::woothee::VALUE_UNKNOWN).then(|| s.to_string());
+    let os = known(ua.os).map(|os| match known(&ua.os_version) {
+        // Windows names its version in `os` already ("Windows 10").
+        Some(v) if !os.starts_with("Windows") => format!("{os} {v}"),
+        _ => os,
+    });
+    let name: String = match (known(ua.name), os) {
+        (Some(b), Some(o)) => format!("{b} · {o}"),
+        (Some(x), None) | (None, Some(x)) => x,
+        (None, None) => return None,
+    };
+    // Only letters, digits and plain punctuation reach the page.
+    Some(
+        hamafza_persian::controls::strip_unwanted(&name)
+            .chars()
+            .take(80)
+            .collect(),
+    )
+}
+
 /// The session's hash from the request's cookie, if any.
 pub fn session_hash(headers: &HeaderMap) -> Option<String> {
     cookie(headers, SESSION_COOKIE).map(|t| token_hash(&t))
@@ -134,13 +183,17 @@ pub async fn session_user(parts: &mut Parts, state: &AppState) -> AppResult<Opti
 }
 
 /// Starts a session for `user_id`; returns the `Set-Cookie` value.
-pub async fn start_session(state: &AppState, user_id: i64) -> AppResult<String> {
+pub async fn start_session(
+    state: &AppState,
+    user_id: i64,
+    client: &SessionClient,
+) -> AppResult<String> {
     let token = random_token();
     let now = hamafza_store::now();
     let ttl = state.config.session_hours * 3600;
     state
         .store
-        .create_session(&token_hash(&token), user_id, now, now + ttl)
+        .create_session(&token_hash(&token), user_id, now, now + ttl, client)
         .await?;
     Ok(set_cookie(state, SESSION_COOKIE, &token, ttl))
 }

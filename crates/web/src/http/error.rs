@@ -48,6 +48,10 @@ pub enum AppError {
     /// no handler turned into a field error): 409, reload and try again.
     #[error("changed meanwhile")]
     Conflict,
+    /// The person already holds as many of something as they may (`what`: "tokens"): 409, and
+    /// the detail says what to end first.
+    #[error("at most {max} {what}")]
+    TooMany { what: &'static str, max: i64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -83,7 +87,7 @@ impl AppError {
             AppError::Validation(_) | AppError::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Conflict => StatusCode::CONFLICT,
+            AppError::Conflict | AppError::TooMany { .. } => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -102,6 +106,7 @@ impl AppError {
             AppError::Unavailable => "unavailable",
             AppError::Busy => "busy",
             AppError::Conflict => "conflict",
+            AppError::TooMany { .. } => "too_many",
             AppError::Internal(_) => "internal",
         }
     }
@@ -119,6 +124,10 @@ impl AppError {
             AppError::Busy => lang.tf(
                 "problem.busy.detail",
                 &[("seconds", &lang.num(BUSY_RETRY_SECS))],
+            ),
+            AppError::TooMany { what, max } => lang.tf(
+                &format!("problem.too_many.{what}"),
+                &[("n", &lang.num(*max))],
             ),
             AppError::BadRequest(why) => {
                 format!("{} ({why})", lang.t("problem.bad_request.detail"))

@@ -100,6 +100,26 @@ pub async fn submit(
             ));
         }
     };
+    // Invitations count against the author's daily limit before anything is written; a replay
+    // of an idempotent request invites no one new, so it counts nothing.
+    let replay = match (extras.invitees.is_empty(), idempotency_key) {
+        (false, Some(k)) => state.store.idea_by_key(user.id, k).await?.is_some(),
+        _ => false,
+    };
+    if !extras.invitees.is_empty()
+        && !replay
+        && !crate::intake::teams::count_invitations(state, user.id, extras.invitees.len()).await?
+    {
+        let limit = hamafza_core::limits::INVITES_PER_INVITER.max as usize;
+        return Ok(Submitted::Invalid(
+            Default::default(),
+            vec![crate::intake::attachments::ItemError {
+                field: "team",
+                item: String::new(),
+                error: hamafza_core::account::FieldError::InviteLimit(limit),
+            }],
+        ));
+    }
     let new = NewIdea {
         call_id: call.id,
         author_id: Some(user.id),

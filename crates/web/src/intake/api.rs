@@ -284,10 +284,12 @@ pub struct InviteIn {
 }
 
 /// The lead invites someone to the team (at most 5 with the lead; the person must have an
-/// account and be in the call's audience).
+/// account and be in the call's audience). At most 10 invitations an idea and 20 an inviter a
+/// day (429 past them); inviting the same person again the same day sends them nothing.
 #[utoipa::path(post, path = "/api/v1/ideas/{id}/team", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
     request_body = InviteIn,
-    responses((status = 201, body = Vec<MemberOut>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = Vec<MemberOut>), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many invitations today", body = Problem, content_type = "application/problem+json")))]
 pub async fn invite_member(
     led: LedIdea,
     State(state): State<AppState>,
@@ -297,20 +299,9 @@ pub async fn invite_member(
     if let Some(why) = ideas::edit_blocker(&call, &idea, &lead, hamafza_store::now()) {
         return Err(crate::ideas::api::refused(why));
     }
-    let u = crate::intake::teams::check_invitee(&state, &call, lead.id, &input.user)
+    crate::intake::teams::invite(&state, &call, &idea, &lead, &input.user)
         .await?
         .map_err(|e| AppError::Validation(vec![("user", e)]))?;
-    match state.store.invite(&idea, u.id, Some(lead.id)).await {
-        Err(hamafza_store::StoreError::Conflict(w)) => {
-            let e = if w == "team_full" {
-                FieldError::TeamFull(hamafza_store::teams::MAX_TEAM)
-            } else {
-                FieldError::AlreadyMember
-            };
-            return Err(AppError::Validation(vec![("user", e)]));
-        }
-        r => r?,
-    }
     Ok((StatusCode::CREATED, team_out(&state, &idea).await?))
 }
 

@@ -137,35 +137,28 @@ async fn invite(
         return Err(AppError::Forbidden);
     }
     let typed = raw.get("invitee").cloned().unwrap_or_default();
-    let error = match crate::intake::teams::check_invitee(&state, &call, user.id, &typed).await? {
-        Ok(u) => match state.store.invite(&idea, u.id, Some(user.id)).await {
-            Ok(()) => {
-                return Ok(Redirect::to(&format!("/ideas/{}#team", idea.public_id)).into_response());
-            }
-            Err(hamafza_store::StoreError::Conflict(w)) if w == "team_full" => {
-                hamafza_core::account::FieldError::TeamFull(hamafza_store::teams::MAX_TEAM)
-            }
-            Err(hamafza_store::StoreError::Conflict(_)) => {
-                hamafza_core::account::FieldError::AlreadyMember
-            }
-            Err(e) => return Err(e.into()),
-        },
-        Err(e) if typed.trim().is_empty() => {
-            let _ = e;
-            hamafza_core::account::FieldError::Required
+    let errors = match crate::intake::teams::invite(&state, &call, &idea, &user, &typed).await {
+        Ok(Ok(())) => {
+            return Ok(Redirect::to(&format!("/ideas/{}#team", idea.public_id)).into_response());
         }
-        Err(e) => e,
+        Ok(Err(error)) => item_errors(
+            &ctx,
+            &FormErrors::default(),
+            &[ItemError {
+                field: "invitee",
+                item: typed.trim().to_string(),
+                error,
+            }],
+        ),
+        Err(e @ AppError::RateLimited { .. }) => {
+            let mut errors = FormErrors::default();
+            errors.push("invitee", e.detail(ctx.lang));
+            errors
+        }
+        Err(e) => return Err(e),
     };
     let mut view = IntakeView::load(&state, &idea, &call, &user).await?;
-    view.errors = item_errors(
-        &ctx,
-        &FormErrors::default(),
-        &[ItemError {
-            field: "invitee",
-            item: typed.trim().to_string(),
-            error,
-        }],
-    );
+    view.errors = errors;
     view.invitee = typed;
     crate::ideas::pages::idea_page_with(
         &state,

@@ -1,12 +1,21 @@
 //! Teams over HTTP: turning what a lead typed (usernames or mobile numbers, one per line, any
 //! digit script) into accounts that may join, and the rules of who may change a team.
+//!
+//! Every invitation mails or texts its invitee a title the inviter chose, so invitations are
+//! limited per idea and per inviter ([`INVITES_PER_IDEA`], [`INVITES_PER_INVITER`]), counted
+//! before the invitee is even looked up (parallel requests cannot pass the limit together, and
+//! the lookup cannot be used without limit to learn who has an account); inviting the same person
+//! to the same idea again within the day is recorded but sends nothing.
 
 use crate::AppState;
+use crate::auth::throttle;
 use crate::http::error::AppResult;
 use crate::intake::attachments::ItemError;
 use hamafza_core::account::FieldError;
 use hamafza_core::idea::in_audience;
+use hamafza_core::limits::{INVITES_PER_IDEA, INVITES_PER_INVITER, Limit, REINVITE_QUIET_SECS};
 use hamafza_store::calls::Call;
+use hamafza_store::ideas::Idea;
 use hamafza_store::teams::MAX_TEAM;
 use hamafza_store::users::User;
 
@@ -39,7 +48,73 @@ pub async fn check_invitee(
     Ok(Ok(u))
 }
 
+/// Counts `n` invitations a submission is about to send against `lead_id`'s daily limit;
+/// `false` when they would pass it (send none then).
+pub async fn count_invitations(state: &AppState, lead_id: i64, n: usize) -> AppResult<bool> {
+    let now = hamafza_store::now();
+    let bucket = format!("invite:by:{lead_id}");
+    let mut hits = 0;
+    for _ in 0..n {
+        hits = state.store.hit(&bucket, INVITES_PER_INVITER, now).await?;
+    }
+    Ok(hits <= INVITES_PER_INVITER.max)
+}
+
+/// Invites the person `typed` names to `idea`, led by `lead`: counts the attempt first, then
+/// checks the person and invites. `Ok(Err(_))` is what the lead should fix; past a limit it is
+/// `Err(AppError::RateLimited)`.
+pub async fn invite(
+    state: &AppState,
+    call: &Call,
+    idea: &Idea,
+    lead: &User,
+    typed: &str,
+) -> AppResult<Result<(), FieldError>> {
+    let now = hamafza_store::now();
+    throttle(
+        state,
+        &format!("invite:idea:{}", idea.id),
+        INVITES_PER_IDEA,
+        now,
+    )
+    .await?;
+    throttle(
+        state,
+        &format!("invite:by:{}", lead.id),
+        INVITES_PER_INVITER,
+        now,
+    )
+    .await?;
+    let u = match check_invitee(state, call, lead.id, typed).await? {
+        Ok(u) => u,
+        Err(_) if typed.trim().is_empty() => return Ok(Err(FieldError::Required)),
+        Err(e) => return Ok(Err(e)),
+    };
+    // The first invitation of this person to this idea in the window is sent; repeats (after a
+    // removal or a decline) are quiet.
+    let pair = Limit {
+        max: 1,
+        window_secs: REINVITE_QUIET_SECS,
+    };
+    let bucket = format!("invite:pair:{}:{}", idea.id, u.id);
+    let quiet = state.store.hit(&bucket, pair, now).await? > pair.max;
+    match state
+        .store
+        .invite_with(idea, u.id, Some(lead.id), quiet)
+        .await
+    {
+        Ok(()) => Ok(Ok(())),
+        Err(hamafza_store::StoreError::Conflict(w)) if w == "team_full" => {
+            Ok(Err(FieldError::TeamFull(MAX_TEAM)))
+        }
+        Err(hamafza_store::StoreError::Conflict(_)) => Ok(Err(FieldError::AlreadyMember)),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The accounts named in `typed` (one per line), or what is wrong with each line that fails.
+/// (A submission counts them against the lead's daily limit with [`count_invitations`] once the
+/// rest of it is valid, so a form sent back for a typo costs nothing.)
 pub async fn resolve(
     state: &AppState,
     call: &Call,

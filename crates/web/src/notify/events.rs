@@ -95,6 +95,10 @@ pub async fn plan(
                 idea_link(i),
             )
         }
+        // A repeat of an invitation sent today is recorded but not sent again.
+        ("team.invite", _) if d.get("quiet").and_then(|q| q.as_bool()) == Some(true) => {
+            return Ok(());
+        }
         ("team.invite", Some(i)) => (
             Kind::TeamInvite,
             user_of(&d).into_iter().collect(),
