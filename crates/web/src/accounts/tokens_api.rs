@@ -55,9 +55,17 @@ pub async fn token(
 ) -> AppResult<Json<TokenResponse>> {
     let user = auth::sign_in_with_password(&state, &req.username, &req.password, &ip).await?;
     let raw = auth::random_token();
+    // Shown in the settings page's list: kept like any typed name (stray direction controls
+    // removed), and a name with nothing visible in it is no name.
     let name = req
         .name
-        .filter(|n| !n.trim().is_empty())
+        .map(|n| {
+            hamafza_core::account::fix_letters(&n)
+                .chars()
+                .take(60)
+                .collect::<String>()
+        })
+        .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "API".into());
     let expires_at = Some(hamafza_store::now() + TOKEN_TTL_SECS);
     let t = state

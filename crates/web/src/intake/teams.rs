@@ -48,7 +48,11 @@ pub async fn resolve(
 ) -> AppResult<(Vec<i64>, Vec<ItemError>)> {
     let mut ids = Vec::new();
     let mut errors = Vec::new();
-    for line in typed.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    for line in typed
+        .lines()
+        .map(str::trim)
+        .filter(|l| !hamafza_core::account::is_blank(l))
+    {
         match check_invitee(state, call, lead_id, line).await? {
             Ok(u) if ids.contains(&u.id) => {}
             Ok(u) => ids.push(u.id),
