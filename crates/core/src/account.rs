@@ -184,10 +184,20 @@ pub fn parse_display_name(input: &str) -> Result<String, FieldError> {
     Ok(s)
 }
 
-/// Replaces Arabic ي/ى/ك with Persian ی/ک and collapses whitespace, keeping everything else as
-/// typed (digits, ZWNJ, diacritics): the form people read, unlike `persian::normalize`.
+/// Free text as it is kept and shown (a title, a name, a tag, a message): Arabic ي/ى/ك become
+/// Persian ی/ک, whitespace collapses, and direction controls that could reach outside the text
+/// (overrides, unpaired embeddings and isolates: see `persian::controls::balance_bidi`) go;
+/// everything else stays as typed (digits, ZWNJ, diacritics): the form people read, unlike
+/// `persian::normalize`.
+///
+/// Text with nothing visible in it (five half-spaces, zero-width spaces, direction marks) becomes
+/// `""`. Every validator builds on this function, so its `is_empty()` check means "nothing a
+/// reader can see" and reports `FieldError::Required` with the same message as an empty field.
 pub fn fix_letters(input: &str) -> String {
-    let replaced: String = input
+    if is_blank(input) {
+        return String::new();
+    }
+    let replaced: String = persian::controls::balance_bidi(input)
         .chars()
         .map(|c| match c {
             'ي' | 'ى' => 'ی',
@@ -198,7 +208,15 @@ pub fn fix_letters(input: &str) -> String {
     replaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Like `fix_letters`, for multi-line text: keeps line breaks, trims each line's ends.
+/// Whether typed text has nothing a reader can see: empty, or only whitespace, half-spaces,
+/// zero-width and direction characters. For checks on raw input; text that went through
+/// `fix_letters` is simply empty then.
+pub fn is_blank(input: &str) -> bool {
+    !persian::controls::has_visible(input)
+}
+
+/// Like `fix_letters`, for multi-line text: keeps line breaks, trims each line's ends; a line
+/// with nothing visible becomes empty, and so does the whole text if no line has anything.
 pub fn fix_letters_keep_lines(input: &str) -> String {
     let lines: Vec<String> = input.lines().map(fix_letters).collect();
     lines.join("\n").trim().to_string()
@@ -303,6 +321,28 @@ mod tests {
             national_id: "".into(),
             mobile: "۰۹۱۲ ۱۲۳ ۴۵۶۷".into(),
         }
+    }
+
+    #[test]
+    fn a_name_of_invisible_characters_is_required() {
+        for name in [
+            "\u{200C}\u{200C}\u{200C}",
+            "\u{200F}\u{200E}\u{202E}",
+            "\u{200B} \u{2060}",
+        ] {
+            assert_eq!(
+                parse_display_name(name),
+                Err(FieldError::Required),
+                "{name:?}"
+            );
+        }
+        assert_eq!(
+            parse_display_name("سارا \u{202E}احمدی").as_deref(),
+            Ok("سارا احمدی")
+        );
+        assert_eq!(fix_letters_keep_lines("\u{200C}\n\u{200B}\n "), "");
+        assert_eq!(fix_letters_keep_lines("یک\u{202B}\nدو"), "یک\nدو");
+        assert!(is_blank("\u{200C} \u{200D}") && !is_blank("\u{200C}ب"));
     }
 
     #[test]

@@ -411,6 +411,16 @@ mod tests {
     }
 
     #[test]
+    fn titles_of_invisible_characters_are_required() {
+        let mut c = round2();
+        c.title = "\u{200C}".repeat(6);
+        c.axes[1].title = "\u{200B}\u{202E}\u{200F}".into();
+        let e = c.validate().unwrap_err();
+        assert!(e.contains(&("title", FieldError::Required)), "{e:?}");
+        assert!(e.contains(&("axis_title_1", FieldError::Required)), "{e:?}");
+    }
+
+    #[test]
     fn a_call_needs_a_title_an_axis_and_a_stage() {
         let e = CallInput::default().validate().unwrap_err();
         let fields: Vec<_> = e.iter().map(|(f, _)| *f).collect();

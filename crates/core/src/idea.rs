@@ -384,6 +384,30 @@ mod tests {
     }
 
     #[test]
+    fn text_with_nothing_visible_is_required_and_overrides_are_removed() {
+        let i = IdeaInput {
+            title: "\u{200C}".repeat(5),
+            problem: "\u{200B}".repeat(25),
+            solution: "\u{200E}\u{200F}\u{202E}\u{2066} \u{FEFF}\n\u{200C}".repeat(5),
+            ..input()
+        };
+        let e = i.validate(&[7]).unwrap_err();
+        assert_eq!(
+            e,
+            vec![
+                ("title", FieldError::Required),
+                ("problem", FieldError::Required),
+                ("solution", FieldError::Required),
+            ]
+        );
+        let i = IdeaInput {
+            title: "پیامک \u{202E}وضعیت پرونده".into(),
+            ..input()
+        };
+        assert_eq!(i.validate(&[7]).unwrap().title, "پیامک وضعیت پرونده");
+    }
+
+    #[test]
     fn employees_only_calls_exclude_citizens() {
         assert!(!in_audience(Audience::Employees, false));
         assert!(in_audience(Audience::Public, true));

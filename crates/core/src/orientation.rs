@@ -110,6 +110,14 @@ mod tests {
 
     #[test]
     fn a_session_needs_title_date_time_and_place() {
+        let blank = SessionInput {
+            title: "\u{200C}\u{200C}\u{200C}".into(),
+            place: "\u{2067}\u{200B}".into(),
+            ..Default::default()
+        };
+        let e = blank.validate().unwrap_err();
+        assert!(e.contains(&("title", FieldError::Required)), "{e:?}");
+        assert!(e.contains(&("place", FieldError::Required)), "{e:?}");
         let e = SessionInput::default().validate().unwrap_err();
         for f in ["title", "date", "time", "place"] {
             assert!(

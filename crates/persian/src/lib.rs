@@ -7,7 +7,8 @@
 //! * [`digits`] converts between digit scripts and formats numbers.
 //! * [`jalali`] converts, formats and parses Jalali (Solar Hijri) dates and
 //!   anchors them in Tehran time.
-//! * [`controls`] finds the invisible characters that reorder or hide text around them.
+//! * [`controls`] finds the invisible characters that reorder or hide text around them, tells
+//!   whether text has anything visible, removes stray direction controls and isolates text.
 //! * [`national_id`], [`mobile`] and [`provinces`] validate and describe the
 //!   identifiers Iranian users type into forms.
 //!

@@ -83,13 +83,56 @@ impl Lang {
         })
     }
 
-    /// The string for `key` with each `{name}` replaced by its value.
+    /// The string for `key` with each `{name}` replaced by its value, isolated (FSI … PDI, see
+    /// `hamafza_persian::controls::isolate`) unless it is a plain number.
+    ///
+    /// Values are what a sentence is built around: titles, names, tags, messages, dates. Any of
+    /// them may be typed by a user, in either direction, with stray direction controls in it;
+    /// isolated, it cannot reorder the sentence around it (a Latin title at the end of a Persian
+    /// sentence, a title with U+202E before a tracking code), and it takes its own direction.
+    /// Doing it here covers every channel the catalog feeds: pages, flash and error messages, the
+    /// in-app inbox, SMS and email. The isolate marks are invisible.
+    ///
+    /// A plain number (digits and separators, as `num` writes it) has no direction of its own
+    /// and carries no controls, so it is left bare: "at most 200" stays searchable as typed and a
+    /// one-time code in an SMS stays easy for phones to pick up. A tracking code is an identifier
+    /// the reader copies, so callers isolate it themselves (`isolate` is idempotent).
     pub fn tf(self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut s = self.t(key).to_string();
+        for (name, value) in args {
+            let value = if is_plain_number(value) {
+                (*value).to_string()
+            } else {
+                hamafza_persian::controls::isolate(value)
+            };
+            s = s.replace(&format!("{{{name}}}"), &value);
+        }
+        s
+    }
+
+    /// The string for `key` filled with the app's own words: other catalog strings and numbers,
+    /// never user text, so nothing is isolated (a message inside a message, as the import's
+    /// problem document words a bad row). Anything a user typed goes through [`tf`].
+    ///
+    /// [`tf`]: Lang::tf
+    pub fn tf_own(self, key: &str, args: &[(&str, &str)]) -> String {
         let mut s = self.t(key).to_string();
         for (name, value) in args {
             s = s.replace(&format!("{{{name}}}"), value);
         }
         s
+    }
+
+    /// `items` joined by this language's list separator, each isolated, for a value of [`tf`]
+    /// that lists several titles, tags or codes: one item cannot reorder its neighbours.
+    ///
+    /// [`tf`]: Lang::tf
+    pub fn list<S: AsRef<str>>(self, items: &[S]) -> String {
+        items
+            .iter()
+            .map(|i| hamafza_persian::controls::isolate(i.as_ref()))
+            .collect::<Vec<_>>()
+            .join(self.t("list.sep"))
     }
 
     /// A number as people read it in this language: Persian digits with Persian separators, or
@@ -129,6 +172,16 @@ impl Lang {
     }
 }
 
+/// Digits of any script with the separators numbers are written with, and nothing else.
+fn is_plain_number(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().all(|c| {
+            c.is_ascii_digit()
+                || matches!(c, '\u{0660}'..='\u{0669}' | '\u{06F0}'..='\u{06F9}')
+                || matches!(c, ',' | '.' | '\u{066B}' | '\u{066C}')
+        })
+}
+
 fn timestamp(unix: i64) -> jiff::Timestamp {
     jiff::Timestamp::from_second(unix).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
@@ -136,6 +189,20 @@ fn timestamp(unix: i64) -> jiff::Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_in_sentences_are_isolated_and_plain_numbers_left_bare() {
+        let s = Lang::Fa.tf("notify.greeting", &[("name", "Sara\u{202E}")]);
+        assert_eq!(s, "\u{2068}Sara\u{2069} گرامی،");
+        let s = Lang::Fa.tf("error.too_long", &[("n", "۲۰۰")]);
+        assert!(s.contains(" ۲۰۰ "), "{s:?}");
+        let s = Lang::En.tf("error.too_long", &[("n", "10,000")]);
+        assert!(s.contains(" 10,000 "), "{s:?}");
+        assert_eq!(
+            Lang::Fa.list(&["a", "ب\u{202E}"]),
+            "\u{2068}a\u{2069}، \u{2068}ب\u{2069}"
+        );
+    }
 
     #[test]
     fn both_catalogs_have_the_same_keys() {

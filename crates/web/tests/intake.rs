@@ -143,7 +143,8 @@ async fn a_pdf_named_file_with_png_bytes_is_stored_as_png_and_an_exe_is_refused(
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(
-        r.body.contains("«setup.pdf»: نوع این پرونده پذیرفته نیست"),
+        r.body
+            .contains("«\u{2068}setup.pdf\u{2069}»: نوع این پرونده پذیرفته نیست"),
         "{}",
         r.body
     );
@@ -575,12 +576,12 @@ async fn an_unknown_teammate_is_a_persian_error_and_no_idea_is_made(app: TestApp
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         r.body
-            .contains("«nobody»: کاربری با این نام کاربری یا شمارهٔ همراه نیست"),
+            .contains("«\u{2068}nobody\u{2069}»: کاربری با این نام کاربری یا شمارهٔ همراه نیست"),
         "{}",
         r.body
     );
     assert!(
-        r.body.contains("«۰۹۱۲۱۲۳۴۵۶۷»") || r.body.contains("09121234567"),
+        r.body.contains("«\u{2068}۰۹۱۲۱۲۳۴۵۶۷\u{2069}»") || r.body.contains("09121234567"),
         "{}",
         r.body
     );

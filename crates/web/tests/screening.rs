@@ -129,7 +129,11 @@ async fn accept_moves_to_the_next_stage_and_a_double_click_is_refused(app: TestA
     // The page and the author's timeline name the stage.
     let page = a.get(&format!("/ideas/{id}")).await;
     assert!(page.body.contains("داوری و گزینش"), "{}", page.body);
-    assert!(page.body.contains("راه‌یافته به مرحلهٔ «داوری و گزینش»"));
+    // Values in a sentence are isolated (FSI … PDI).
+    assert!(
+        page.body
+            .contains("راه‌یافته به مرحلهٔ «\u{2068}داوری و گزینش\u{2069}»")
+    );
     // Over the API, with the expected place: on to orientation, then a stale retry is a 422.
     let token = d.token("dabir").await;
     let body = json!({"transition": "accept", "expected_status": "accepted", "expected_stage": 2});
@@ -537,10 +541,9 @@ async fn merge_credits_both_authors_and_the_author_reads_the_timeline(app: TestA
     // The duplicate's author reads what happened, in Persian.
     let page = b.get(&format!("/ideas/{dup}")).await;
     assert!(page.body.contains("ادغام‌شده با ایدهٔ مشابه"));
-    assert!(
-        page.body
-            .contains(&format!("به‌عنوان ایدهٔ تکراری با ایدهٔ {kept} ادغام شد"))
-    );
+    assert!(page.body.contains(&format!(
+        "به‌عنوان ایدهٔ تکراری با ایدهٔ \u{2068}{kept}\u{2069} ادغام شد"
+    )));
     // Reclassify over the page; the author sees it on the timeline, and the tags stay internal.
     let axis = c.axes[1].id.to_string();
     let r = d
@@ -561,7 +564,7 @@ async fn merge_credits_both_authors_and_the_author_reads_the_timeline(app: TestA
     let page = a.get(&format!("/ideas/{kept}")).await;
     assert!(
         page.body
-            .contains("محور ایده از «معرفی خدمات سازمان» به «فرهنگ بیمه» تغییر کرد"),
+            .contains("محور ایده از «\u{2068}معرفی خدمات سازمان\u{2069}» به «\u{2068}فرهنگ بیمه\u{2069}» تغییر کرد"),
         "{}",
         page.body
     );

@@ -82,18 +82,14 @@ pub async fn create(
 /// [`TOKEN_NAME_MAX`](hamafza_core::limits::TOKEN_NAME_MAX) characters.
 pub fn check_token_name(raw: &str) -> Result<String, FieldError> {
     use hamafza_core::limits::TOKEN_NAME_MAX;
+    // `fix_letters` leaves nothing of text with nothing visible in it.
     let name = hamafza_core::account::fix_letters(&hamafza_persian::controls::strip_unwanted(raw));
-    let name = name.trim();
-    // What `strip_unwanted` leaves that shows nothing: spaces and the joiners Persian needs.
-    if name
-        .chars()
-        .all(|c| c.is_whitespace() || c == '\u{200C}' || c == '\u{200D}')
-    {
+    if name.is_empty() {
         Err(FieldError::Required)
     } else if name.chars().count() > TOKEN_NAME_MAX {
         Err(FieldError::TooLong(TOKEN_NAME_MAX))
     } else {
-        Ok(name.to_string())
+        Ok(name)
     }
 }
 

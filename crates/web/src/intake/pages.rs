@@ -80,9 +80,14 @@ pub fn item_errors(ctx: &Ctx, fields: &FormErrors, items: &[ItemError]) -> FormE
         let line = if e.item.is_empty() {
             message
         } else {
-            ctx.tf(
+            // The item (a file name, a teammate as typed) is user text and isolated; the
+            // message is the catalog's own.
+            ctx.lang.tf_own(
                 "attach.item_error",
-                &[("item", &e.item), ("message", &message)],
+                &[
+                    ("item", &hamafza_persian::controls::isolate(&e.item)),
+                    ("message", &message),
+                ],
             )
         };
         by_field.entry(e.field).or_default().push(line);
@@ -95,7 +100,8 @@ pub fn item_errors(ctx: &Ctx, fields: &FormErrors, items: &[ItemError]) -> FormE
 
 /// "Draft saved: …" in the page's language and calendar.
 pub fn saved_at(ctx: &Ctx, at: i64) -> String {
-    ctx.tf("draft.saved_at", &[("at", &ctx.datetime(at))])
+    ctx.lang
+        .tf_own("draft.saved_at", &[("at", &ctx.datetime(at))])
 }
 
 async fn download(

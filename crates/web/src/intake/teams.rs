@@ -87,7 +87,7 @@ pub async fn invite(
     .await?;
     let u = match check_invitee(state, call, lead.id, typed).await? {
         Ok(u) => u,
-        Err(_) if typed.trim().is_empty() => return Ok(Err(FieldError::Required)),
+        Err(_) if hamafza_core::account::is_blank(typed) => return Ok(Err(FieldError::Required)),
         Err(e) => return Ok(Err(e)),
     };
     // The first invitation of this person to this idea in the window is sent; repeats (after a
@@ -123,7 +123,11 @@ pub async fn resolve(
 ) -> AppResult<(Vec<i64>, Vec<ItemError>)> {
     let mut ids = Vec::new();
     let mut errors = Vec::new();
-    for line in typed.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    for line in typed
+        .lines()
+        .map(str::trim)
+        .filter(|l| !hamafza_core::account::is_blank(l))
+    {
         match check_invitee(state, call, lead_id, line).await? {
             Ok(u) if ids.contains(&u.id) => {}
             Ok(u) => ids.push(u.id),

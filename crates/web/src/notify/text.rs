@@ -18,7 +18,9 @@ pub fn sentence(lang: Lang, kind: Kind, d: &Value) -> String {
     } else {
         lang.t(&status_key)
     };
-    let code = lang.digits(field(d, "code"));
+    // The tracking code is what the reader copies into a form or reads out on the phone: it
+    // is isolated even when it is all digits, so it reads the same whatever stands around it.
+    let code = hamafza_persian::controls::isolate(&lang.digits(field(d, "code")));
     let when = d
         .get("starts_at")
         .and_then(Value::as_i64)
@@ -120,6 +122,45 @@ mod tests {
             &json!({ "title": "t", "code": "12" }),
         );
         assert!(s.contains("12"), "{s}");
+    }
+
+    /// A title with a right-to-left override must not reverse the tracking code after it: every
+    /// value is isolated (FSI … PDI) in the sentence, the SMS, the subject and the letter.
+    #[test]
+    fn titles_names_and_tracking_codes_are_isolated_in_every_text() {
+        use hamafza_persian::controls::{FSI, PDI};
+        let d = json!({ "title": "abc\u{202E}def", "code": "1234567890" });
+        let title = format!("{FSI}abcdef{PDI}");
+        let code = format!("{FSI}۱۲۳۴۵۶۷۸۹۰{PDI}");
+        for s in [
+            sentence(Lang::Fa, Kind::Receipt, &d),
+            sms(Lang::Fa, Kind::Receipt, &d, Some("https://h.example/i/x")),
+            email_body(
+                Lang::Fa,
+                Kind::Receipt,
+                &d,
+                "Sara\u{202E}",
+                "https://h.example",
+                0,
+            ),
+        ] {
+            assert!(s.contains(&title), "{s:?}");
+            assert!(s.contains(&code), "{s:?}");
+            assert!(!s.contains('\u{202E}'), "{s:?}");
+        }
+        let body = email_body(
+            Lang::Fa,
+            Kind::Receipt,
+            &d,
+            "Sara\u{202E}",
+            "https://h.example",
+            0,
+        );
+        assert!(body.contains(&format!("{FSI}Sara{PDI}")), "{body:?}");
+        assert!(subject(Lang::En, Kind::Receipt, &d).contains(&title));
+        let d = json!({ "title": "t", "to": "rejected", "message": "یک\u{202B}\nدو" });
+        let s = sentence(Lang::Fa, Kind::Status, &d);
+        assert!(s.contains(&format!("{FSI}یک{PDI}\n{FSI}دو{PDI}")), "{s:?}");
     }
 
     #[test]

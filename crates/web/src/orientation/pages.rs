@@ -226,7 +226,11 @@ async fn invite(
                     "_form",
                     ctx.tf(
                         "orientation.unknown_codes",
-                        &[("codes", &ctx.digits(&unknown.join(ctx.t("list.sep"))))],
+                        &[(
+                            "codes",
+                            &ctx.lang
+                                .list(&unknown.iter().map(|c| ctx.digits(c)).collect::<Vec<_>>()),
+                        )],
                     ),
                 );
                 e

@@ -159,10 +159,7 @@ async fn save(
         let mut errors = FormErrors::new(ctx.lang, &[("rank", FieldError::Unknown)]);
         errors.push(
             "_form",
-            ctx.tf(
-                "results.bad_rank",
-                &[("ideas", &bad.join(ctx.t("list.sep")))],
-            ),
+            ctx.tf("results.bad_rank", &[("ideas", &ctx.lang.list(&bad))]),
         );
         return rejected(EditPage {
             ctx: &ctx,

@@ -637,10 +637,9 @@ pub(crate) fn event(ctx: &Ctx, call: &Call, e: &hamafza_core::audit::AuditEntry)
         data.get(k)
             .and_then(|v| v.as_array())
             .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str())
-                    .collect::<Vec<_>>()
-                    .join("، ")
+                // Tags are typed by the secretariat: each is isolated from the next.
+                ctx.lang
+                    .list(&a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>())
             })
             .unwrap_or_default()
     };

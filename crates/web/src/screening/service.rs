@@ -83,14 +83,18 @@ pub fn bulk_action(
     let stages = ideas::stage_kinds(call);
     match action.trim() {
         "accept" => Ok(BulkAction::Accept { stages }),
-        "reject" if message.trim().is_empty() => Err(vec![("message", FieldError::Required)]),
+        "reject" if hamafza_core::account::is_blank(&message) => {
+            Err(vec![("message", FieldError::Required)])
+        }
         "reject" if message.chars().count() > MESSAGE_MAX => {
             Err(vec![("message", FieldError::TooLong(MESSAGE_MAX))])
         }
         "reject" => Ok(BulkAction::Reject { stages, message }),
         "tag" => match hamafza_store::screening::tag_name(tag) {
             Some((name, _)) => Ok(BulkAction::Tag(name)),
-            None if tag.trim().is_empty() => Err(vec![("tag", FieldError::Required)]),
+            None if hamafza_core::account::is_blank(tag) => {
+                Err(vec![("tag", FieldError::Required)])
+            }
             None => Err(vec![(
                 "tag",
                 FieldError::TooLong(hamafza_store::screening::TAG_MAX),
