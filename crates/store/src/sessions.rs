@@ -80,8 +80,9 @@ impl Store {
         Ok(())
     }
 
-    /// The enabled user a live session belongs to: one round trip per request, and a second at
-    /// most once an hour to note that the session is still in use.
+    /// The enabled user a live session belongs to: one round trip per request. At most once an
+    /// hour it also notes that the session is in use, in the background: a busy or stalled writer
+    /// must not hold up signed-in reading.
     pub async fn session_user(&self, id_hash: &str, now: i64) -> StoreResult<Option<User>> {
         let sql = format!(
             "SELECT {USER_COLUMNS}, s.last_seen_at AS seen FROM sessions s JOIN users u ON u.id = s.user_id
@@ -99,12 +100,22 @@ impl Store {
             return Ok(None);
         };
         if seen.is_none_or(|s| s <= now - SEEN_EVERY_SECS) {
-            db_write!(self, |p| {
-                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
-                    .bind(now)
-                    .bind(id_hash)
-                    .execute(p)
-                    .await?;
+            let (store, id_hash) = (self.clone(), id_hash.to_string());
+            tokio::spawn(async move {
+                let noted: StoreResult<()> = async {
+                    db_write!(store, |p| {
+                        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+                            .bind(now)
+                            .bind(&id_hash)
+                            .execute(p)
+                            .await?;
+                    });
+                    Ok(())
+                }
+                .await;
+                if let Err(e) = noted {
+                    tracing::warn!(error = %e, "noting a session's use failed");
+                }
             });
         }
         Ok(fold_users(rows.into_iter().map(|r| r.user).collect()).pop())

@@ -98,7 +98,8 @@ impl Store {
         })
     }
 
-    /// The enabled user a live token belongs to; notes the token's use at most once an hour.
+    /// The enabled user a live token belongs to; notes the token's use at most once an hour, in
+    /// the background (see `session_user`).
     pub async fn token_user(&self, token_hash: &str, now: i64) -> StoreResult<Option<User>> {
         let sql = format!(
             "SELECT {USER_COLUMNS}, t.last_used_at AS used FROM api_tokens t JOIN users u ON u.id = t.user_id
@@ -117,12 +118,24 @@ impl Store {
             return Ok(None);
         };
         if used.is_none_or(|u| u <= now - SEEN_EVERY_SECS) {
-            db_write!(self, |p| {
-                sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
-                    .bind(now)
-                    .bind(token_hash)
-                    .execute(p)
-                    .await?;
+            let (store, token_hash) = (self.clone(), token_hash.to_string());
+            tokio::spawn(async move {
+                let noted: StoreResult<()> = async {
+                    db_write!(store, |p| {
+                        sqlx::query(
+                            "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2",
+                        )
+                        .bind(now)
+                        .bind(&token_hash)
+                        .execute(p)
+                        .await?;
+                    });
+                    Ok(())
+                }
+                .await;
+                if let Err(e) = noted {
+                    tracing::warn!(error = %e, "noting a token's use failed");
+                }
             });
         }
         Ok(fold_users(rows.into_iter().map(|r| r.user).collect()).pop())

@@ -355,9 +355,10 @@ async fn use_is_noted_at_most_once_an_hour(store: Store) {
     use hamafza_store::sessions::SEEN_EVERY_SECS;
     let u = store.create_user(&new_user("seen"), None).await.unwrap();
     let t0 = 1_000_000;
+    let session = "d4".repeat(32);
     store
         .create_session(
-            &"d4".repeat(32),
+            &session,
             u.id,
             t0,
             t0 + 10 * SEEN_EVERY_SECS,
@@ -369,30 +370,42 @@ async fn use_is_noted_at_most_once_an_hour(store: Store) {
         .create_api_token(u.id, "ci", "tok", None)
         .await
         .unwrap();
-    let seen = || async {
-        let s = store.sessions_of(u.id, t0).await.unwrap()[0].last_seen_at;
-        let t = store.api_tokens(u.id).await.unwrap()[0].last_used_at;
-        (s, t)
+    // Use is noted in the background: wait (a little) for the expected state.
+    let seen_becomes = |want: (Option<i64>, Option<i64>)| {
+        let store = store.clone();
+        async move {
+            let mut got = (None, None);
+            for _ in 0..100 {
+                let s = store.sessions_of(u.id, t0).await.unwrap()[0].last_seen_at;
+                let t = store.api_tokens(u.id).await.unwrap()[0].last_used_at;
+                got = (s, t);
+                if got == want {
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            panic!("wanted {want:?}, got {got:?}");
+        }
     };
-    assert_eq!(seen().await, (Some(t0), None));
-    for at in [t0 + 10, t0 + SEEN_EVERY_SECS - 1] {
-        store.session_user(&"d4".repeat(32), at).await.unwrap();
-    }
+    seen_becomes((Some(t0), None)).await;
     store.token_user("tok", t0 + 10).await.unwrap();
+    seen_becomes((Some(t0), Some(t0 + 10))).await;
+    for at in [t0 + 10, t0 + SEEN_EVERY_SECS - 1] {
+        store.session_user(&session, at).await.unwrap();
+    }
     store.token_user("tok", t0 + 20).await.unwrap();
-    assert_eq!(seen().await, (Some(t0), Some(t0 + 10)));
+    // Give a wrongly issued write the time to land before checking that none was.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    seen_becomes((Some(t0), Some(t0 + 10))).await;
     store
-        .session_user(&"d4".repeat(32), t0 + SEEN_EVERY_SECS)
+        .session_user(&session, t0 + SEEN_EVERY_SECS)
         .await
         .unwrap();
     store
         .token_user("tok", t0 + 10 + SEEN_EVERY_SECS)
         .await
         .unwrap();
-    assert_eq!(
-        seen().await,
-        (Some(t0 + SEEN_EVERY_SECS), Some(t0 + 10 + SEEN_EVERY_SECS))
-    );
+    seen_becomes((Some(t0 + SEEN_EVERY_SECS), Some(t0 + 10 + SEEN_EVERY_SECS))).await;
 }
 
 async fn rate_limits_count_per_window_and_clear(store: Store) {
