@@ -13,61 +13,14 @@ use crate::{notifications::api as notifications, screening::api as screening};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::{Json, Router};
+use std::sync::LazyLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Hamafza API", version = "1", description = "Hamafza (همافزا): ideas to action. Errors are RFC 9457 problem documents; send `Accept-Language: en` for English messages."),
-    paths(
-        auth::token,
-        auth::revoke_token,
-        auth::list_tokens,
-        auth::list_sessions,
-        auth::end_session,
-        accounts::me,
-        accounts::list_users,
-        accounts::create_user,
-        accounts::get_user,
-        accounts::org_units,
-        accounts::provinces,
-        calls::list_calls,
-        calls::create_call,
-        calls::get_call,
-        calls::export_call,
-        calls::call_results,
-        ideas::list_ideas,
-        ideas::submit_idea,
-        ideas::get_idea,
-        ideas::edit_idea,
-        screening::transition_idea,
-        intake::import_ideas,
-        intake::list_attachments,
-        intake::upload_attachments,
-        intake::download_attachment,
-        intake::delete_attachment,
-        intake::get_team,
-        intake::invite_member,
-        intake::accept_invitation,
-        intake::decline_invitation,
-        intake::remove_member,
-        intake::make_lead,
-        intake::get_draft,
-        intake::put_draft,
-        intake::delete_draft,
-        intake::similar_ideas,
-        notifications::list_notifications,
-        notifications::read_notifications,
-        screening::tag_idea,
-        screening::call_tags,
-        screening::reclassify_idea,
-        screening::merge_idea,
-        screening::bulk,
-        screening::list_templates,
-        screening::create_template,
-        screening::update_template,
-        screening::delete_template,
-    ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
     tags((name = "auth", description = "Tokens"), (name = "accounts", description = "Users and org units"), (name = "calls", description = "Calls, their axes and stages"), (name = "ideas", description = "Ideas and their versions"), (name = "notifications", description = "The caller's notifications"), (name = "screening", description = "The secretariat's screening: tags, axes, duplicates, bulk actions, rejection templates"))
@@ -86,9 +39,10 @@ impl Modify for BearerAuth {
     }
 }
 
-pub fn router(max_upload_mb: usize) -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi_json))
+/// The API's routes, each registering its operation in the OpenAPI document (paths relative to
+/// `/api/v1`).
+fn routes(max_upload_mb: usize) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .merge(auth::router())
         .merge(accounts::router())
         .merge(calls::router())
@@ -97,11 +51,28 @@ pub fn router(max_upload_mb: usize) -> Router<AppState> {
         .merge(intake::router(max_upload_mb))
         .merge(notifications::router())
         .merge(screening::router())
+}
+
+/// The router to nest at `/api/v1`: the API's routes and `/openapi.json`.
+pub fn router(max_upload_mb: usize) -> Router<AppState> {
+    let (router, _) = routes(max_upload_mb).split_for_parts();
+    router
+        .route("/openapi.json", get(openapi_json))
         .fallback(|| async { AppError::NotFound })
 }
 
+/// The OpenAPI document, made from the routes the API serves (so an operation cannot be served
+/// without being described, nor described without being served).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    static DOC: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(|| {
+        let (_, operations) = routes(0).split_for_parts();
+        ApiDoc::openapi().nest("/api/v1", operations)
+    });
+    DOC.clone()
+}
+
 async fn openapi_json(_: Public) -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(openapi())
 }
 
 /// `/api/docs`: Swagger UI on the OpenAPI document, from the embedded npm package.

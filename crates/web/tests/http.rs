@@ -410,6 +410,40 @@ mod routes {
             let text = text.split("#[cfg(test)]").next().unwrap();
             let name = file.file_name().unwrap().to_str().unwrap();
             let api = name.ends_with("api.rs");
+            // API routes: `.routes(routes!(a, b))`, each handler's method and path in its
+            // `#[utoipa::path(method, path = "…")]`.
+            let mut at = 0;
+            while let Some(i) = text[at..].find("routes!(") {
+                let open = at + i + "routes!".len();
+                let names = balanced(text, open);
+                at = open + names.len();
+                for handler in split_top(names) {
+                    let sig = format!("fn {handler}(");
+                    let f = text
+                        .find(&sig)
+                        .unwrap_or_else(|| panic!("{name}: no `{sig}`"));
+                    let attr = text[..f]
+                        .rfind("#[utoipa::path(")
+                        .unwrap_or_else(|| panic!("{name}: `{handler}` has no #[utoipa::path]"));
+                    let doc = balanced(text, attr + "#[utoipa::path".len());
+                    let method = doc.split(',').next().unwrap().trim().to_string();
+                    let path = doc.split("path = \"").nth(1).unwrap();
+                    let path = path[..path.find('"').unwrap()].to_string();
+                    let params = balanced(text, f + sig.len() - 1);
+                    let body_start = f + sig.len() + params.len();
+                    let body_end = text[body_start..]
+                        .find("\n}\n")
+                        .map_or(text.len(), |e| body_start + e);
+                    routes.push(Route {
+                        path,
+                        method,
+                        handler,
+                        params: split_top(params),
+                        body: text[body_start..body_end].to_string(),
+                        api: true,
+                    });
+                }
+            }
             let mut at = 0;
             while let Some(i) = text[at..].find(".route(") {
                 let open = at + i + ".route".len();
@@ -1243,6 +1277,43 @@ async fn the_openapi_document_describes_the_api(app: TestApp) {
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
+    // The document is made from the routes: every API route is in it, nothing else is.
+    let served: std::collections::BTreeSet<String> = routes::table()
+        .into_iter()
+        .filter(|r| r.api && r.path != "/openapi.json" && r.path != "/api/docs")
+        .map(|r| format!("{} /api/v1{}", r.method, r.path))
+        .collect();
+    let described: std::collections::BTreeSet<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .filter(|m| ["get", "post", "put", "patch", "delete"].contains(&m.as_str()))
+                .map(move |m| format!("{m} {path}"))
+        })
+        .collect();
+    assert_eq!(served, described);
+    // Query parameters are in the query, path parameters in the path.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                let want = if path.contains(&format!("{{{name}}}")) {
+                    "path"
+                } else if name.starts_with(char::is_uppercase) {
+                    "header"
+                } else {
+                    "query"
+                };
+                assert_eq!(p["in"], want, "{method} {path}: {name}");
+            }
+        }
+    }
+    let export = &doc["paths"]["/api/v1/calls/{id}/export"]["get"]["responses"]["200"]["content"];
+    assert!(export["text/csv"].is_object(), "{export}");
     assert_eq!(c.get("/api/docs").await.status, StatusCode::OK);
     assert_eq!(
         c.get("/assets/swagger-ui-bundle.js").await.status,
@@ -1499,4 +1570,110 @@ async fn behind_https_cookies_are_secure_and_nothing_personal_is_stored(app: Tes
     assert!(!r.header("strict-transport-security").is_empty());
     let r = p.get("/assets/app.css").await;
     assert_eq!(r.header("cache-control"), "public, max-age=86400");
+}
+
+/// The OpenAPI document is valid by a validator that is not utoipa's (PyPI's
+/// `openapi-spec-validator`, which `.ci/run` installs; elsewhere the test says how to get it).
+#[test]
+fn the_openapi_document_passes_an_independent_validator() {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let doc = serde_json::to_string_pretty(&hamafza_web::api::openapi()).unwrap();
+    let path = std::env::temp_dir().join(format!("hamafza-openapi-{}.json", std::process::id()));
+    std::fs::write(&path, doc).unwrap();
+    let out = std::process::Command::new("python3")
+        .args(["-m", "openapi_spec_validator", "--errors", "all"])
+        .arg(&path)
+        .output();
+    let _ = std::fs::remove_file(&path);
+    let missing = "skipped: `python3 -m pip install openapi-spec-validator` to run this test";
+    match out {
+        Ok(o) if o.status.success() => {}
+        Ok(o) if !ci && String::from_utf8_lossy(&o.stderr).contains("No module named") => {
+            eprintln!("{missing}");
+        }
+        Err(_) if !ci => eprintln!("{missing}"),
+        Ok(o) => panic!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(e) => panic!("python3: {e}"),
+    }
+}
+
+/// The part of a page between `<main …>` and `</main>`, with the per-request CSRF token blanked.
+fn main_of(body: &str) -> String {
+    let start = body.find("<main").expect("a <main>");
+    let end = body.find("</main>").expect("a </main>") + "</main>".len();
+    let main = &body[start..end];
+    match main.find(r#"name="csrf" value=""#) {
+        Some(i) => {
+            let v = i + r#"name="csrf" value=""#.len();
+            let close = v + main[v..].find('"').unwrap();
+            format!("{}[csrf]{}", &main[..v], &main[close..])
+        }
+        None => main.to_string(),
+    }
+}
+
+/// Snapshots of what clients depend on: the whole OpenAPI document, the problem documents of
+/// each kind of error, and the HTML of the sign-in form and the 404 page. A change to any of
+/// them shows up in review as a diff of `tests/snapshots/` (`cargo insta review`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshots_of_the_api_document_problems_and_key_pages() {
+    let app = TestApp::new(hamafza_store::testing::sqlite().await).await;
+    insta::assert_json_snapshot!("openapi", hamafza_web::api::openapi());
+
+    app.user("sara", &[Role::Participant]).await;
+    let mut c = app.client();
+    let token = c.token("sara").await;
+    let mut problems = serde_json::Map::new();
+    for (name, method, path, auth, body) in [
+        ("not_found", "GET", "/api/v1/calls/nope", true, None),
+        ("unauthorized", "GET", "/api/v1/me", false, None),
+        ("forbidden", "GET", "/api/v1/users", true, None),
+        (
+            "bad_credentials",
+            "POST",
+            "/api/v1/auth/token",
+            false,
+            Some(json!({ "username": "sara", "password": "wrong" })),
+        ),
+        (
+            "validation",
+            "POST",
+            "/api/v1/auth/token",
+            false,
+            Some(json!({ "username": "sara", "password": "x", "name": "" })),
+        ),
+        (
+            "bad_request",
+            "POST",
+            "/api/v1/notifications/read",
+            true,
+            Some(json!([1])),
+        ),
+    ] {
+        let r = c
+            .api(method, path, auth.then_some(token.as_str()), body)
+            .await;
+        assert_eq!(
+            r.header("content-type"),
+            "application/problem+json",
+            "{name}"
+        );
+        problems.insert(name.into(), r.json());
+    }
+    insta::assert_json_snapshot!("problems", problems);
+
+    let mut c = app.client();
+    insta::assert_snapshot!("login_form", main_of(&c.get("/login").await.body));
+    let r = c
+        .post_form("/login", &[("username", "sara"), ("password", "")])
+        .await;
+    insta::assert_snapshot!("login_form_with_errors", main_of(&r.body));
+    insta::assert_snapshot!(
+        "not_found_page",
+        main_of(&c.get("/no/such/page").await.body)
+    );
 }

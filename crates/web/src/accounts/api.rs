@@ -6,33 +6,34 @@ use crate::access::{Admin, Public, SignedIn};
 use crate::accounts::service::{self as accounts, AccountInput};
 use crate::http::error::{AppError, AppResult, Problem};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use hamafza_core::Role;
 use hamafza_core::account::{FieldError, NewAccount};
 use hamafza_store::users::UserQuery;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me", get(me))
-        .route("/users", get(list_users).post(create_user))
-        .route("/users/{id}", get(get_user))
-        .route("/org-units", get(org_units))
-        .route("/provinces", get(provinces))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(get_user))
+        .routes(routes!(org_units))
+        .routes(routes!(provinces))
 }
 
 /// The caller's own account.
-#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(get, path = "/me", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = UserOut), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn me(caller: SignedIn) -> Json<UserOut> {
     Json(caller.into_user().into())
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UsersParams {
     /// Part of a username, display name or mobile number.
     pub search: Option<String>,
@@ -45,7 +46,7 @@ pub struct UsersParams {
 }
 
 /// List accounts (admins only).
-#[utoipa::path(get, path = "/api/v1/users", tag = "accounts", security(("bearer" = [])), params(UsersParams),
+#[utoipa::path(get, path = "/users", tag = "accounts", security(("bearer" = [])), params(UsersParams),
     responses((status = 200, body = UserPage), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_users(
     _: Admin,
@@ -73,7 +74,7 @@ pub async fn list_users(
 }
 
 /// Create an account (admins only). Every invalid field is reported at once.
-#[utoipa::path(post, path = "/api/v1/users", tag = "accounts", security(("bearer" = [])), request_body = NewUserIn,
+#[utoipa::path(post, path = "/users", tag = "accounts", security(("bearer" = [])), request_body = NewUserIn,
     responses(
         (status = 201, body = UserOut),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -105,7 +106,7 @@ pub async fn create_user(
 }
 
 /// One account: admins see anyone, others only themselves.
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(get, path = "/users/{id}", tag = "accounts", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = UserOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_user(
@@ -121,7 +122,7 @@ pub async fn get_user(
 }
 
 /// The org-unit tree as a flat list, parents first.
-#[utoipa::path(get, path = "/api/v1/org-units", tag = "accounts",
+#[utoipa::path(get, path = "/org-units", tag = "accounts",
     responses((status = 200, body = Vec<OrgUnitOut>)))]
 pub async fn org_units(
     _: Public,
@@ -139,7 +140,7 @@ pub async fn org_units(
 }
 
 /// The 31 provinces with their stable codes.
-#[utoipa::path(get, path = "/api/v1/provinces", tag = "accounts",
+#[utoipa::path(get, path = "/provinces", tag = "accounts",
     responses((status = 200, body = Vec<ProvinceOut>)))]
 pub async fn provinces(_: Public) -> Json<Vec<ProvinceOut>> {
     Json(

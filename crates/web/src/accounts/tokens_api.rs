@@ -6,20 +6,20 @@ use crate::accounts::service;
 use crate::auth::{self, ClientIp};
 use crate::http::error::{AppError, AppResult, Problem};
 use crate::http::extract::{ApiJson, ApiPath};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/token", post(token))
-        .route("/auth/tokens", get(list_tokens))
-        .route("/auth/tokens/{id}", delete(revoke_token))
-        .route("/auth/sessions", get(list_sessions))
-        .route("/auth/sessions/{handle}", delete(end_session))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(token))
+        .routes(routes!(list_tokens))
+        .routes(routes!(revoke_token))
+        .routes(routes!(list_sessions))
+        .routes(routes!(end_session))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -46,7 +46,7 @@ const TOKEN_TTL_SECS: i64 = 30 * 86_400;
 ///
 /// Throttled like the sign-in page: after 5 wrong passwords an account is locked for 15 minutes.
 /// A person holds at most 20 live tokens; changing the password revokes them all.
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
+#[utoipa::path(post, path = "/auth/token", tag = "auth", request_body = TokenRequest,
     responses(
         (status = 200, body = TokenResponse),
         (status = 401, description = "Wrong username or password", body = Problem, content_type = "application/problem+json"),
@@ -78,7 +78,7 @@ pub async fn token(
 }
 
 /// Revoke one of your own tokens.
-#[utoipa::path(delete, path = "/api/v1/auth/tokens/{id}", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/auth/tokens/{id}", tag = "auth", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Token id")),
     responses(
         (status = 204),
@@ -115,7 +115,7 @@ pub struct TokenOut {
 }
 
 /// Your tokens, newest first, revoked and expired ones included.
-#[utoipa::path(get, path = "/api/v1/auth/tokens", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(get, path = "/auth/tokens", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = [TokenOut])))]
 pub async fn list_tokens(
     caller: SignedIn,
@@ -156,7 +156,7 @@ pub struct SessionOut {
 }
 
 /// Your live browser sessions, the most recently used first.
-#[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(get, path = "/auth/sessions", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = [SessionOut])))]
 pub async fn list_sessions(
     caller: SignedIn,
@@ -182,7 +182,7 @@ pub async fn list_sessions(
 }
 
 /// End one of your browser sessions (that browser must sign in again).
-#[utoipa::path(delete, path = "/api/v1/auth/sessions/{handle}", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/auth/sessions/{handle}", tag = "auth", security(("bearer" = [])),
     params(("handle" = String, Path, description = "The session's handle from `GET /api/v1/auth/sessions`")),
     responses(
         (status = 204),

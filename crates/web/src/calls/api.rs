@@ -4,22 +4,22 @@ use crate::AppState;
 use crate::access::{Caller, ManagedCall, ResultsCall, Secretariat, VisibleCall};
 use crate::http::error::{AppError, AppResult, Problem};
 use crate::http::extract::ApiJson;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use hamafza_core::call::CallInput;
 use hamafza_persian::jalali;
 use hamafza_store::calls::{Call, CallFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/calls", get(list_calls).post(create_call))
-        .route("/calls/{id}", get(get_call))
-        .route("/calls/{id}/export", get(export_call))
-        .route("/calls/{id}/results", get(call_results))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_calls, create_call))
+        .routes(routes!(get_call))
+        .routes(routes!(export_call))
+        .routes(routes!(call_results))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -101,7 +101,7 @@ impl From<Call> for CallOut {
 }
 
 /// List calls: published, closed and archived ones for everyone; drafts too for the secretariat.
-#[utoipa::path(get, path = "/api/v1/calls", tag = "calls", responses((status = 200, body = Vec<CallOut>)))]
+#[utoipa::path(get, path = "/calls", tag = "calls", responses((status = 200, body = Vec<CallOut>)))]
 pub async fn list_calls(
     caller: Caller,
     State(state): State<AppState>,
@@ -152,7 +152,7 @@ pub struct NewStageIn {
 
 /// Create a call as a draft (the secretariat). Every invalid field is reported at once; rows are
 /// named by position, e.g. `stage_end_1` is the second stage's end date.
-#[utoipa::path(post, path = "/api/v1/calls", tag = "calls", security(("bearer" = [])), request_body = NewCallIn,
+#[utoipa::path(post, path = "/calls", tag = "calls", security(("bearer" = [])), request_body = NewCallIn,
     responses(
         (status = 201, body = CallOut),
         (status = 422, body = Problem, content_type = "application/problem+json"),
@@ -195,13 +195,14 @@ pub async fn create_call(
 }
 
 /// One call by its public id (drafts only for the secretariat).
-#[utoipa::path(get, path = "/api/v1/calls/{id}", tag = "calls", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/calls/{id}", tag = "calls", params(("id" = String, Path)),
     responses((status = 200, body = CallOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_call(seen: VisibleCall) -> AppResult<Json<CallOut>> {
     Ok(Json(seen.into_parts().0.into()))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportParams {
     /// `xlsx` (right-to-left sheet) or `csv` (UTF-8 with BOM).
     pub format: String,
@@ -209,9 +210,12 @@ pub struct ExportParams {
 
 /// A call's ideas with their current text, authors and units, for the secretariat. Headers and
 /// dates follow `Accept-Language` (Persian, Jalali, by default).
-#[utoipa::path(get, path = "/api/v1/calls/{id}/export", tag = "calls", security(("bearer" = [])),
+#[utoipa::path(get, path = "/calls/{id}/export", tag = "calls", security(("bearer" = [])),
     params(("id" = String, Path), ExportParams),
-    responses((status = 200, description = "The file", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, description = "The file: XLSX by default, CSV with `format=csv`", content(
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (String = "text/csv"),
+        )),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn export_call(
     managed: ManagedCall,
@@ -242,7 +246,7 @@ pub struct ResultOut {
 
 /// A call's published results: winners by rank, then the jury's choice. 404 until published
 /// (the secretariat may preview).
-#[utoipa::path(get, path = "/api/v1/calls/{id}/results", tag = "calls", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/calls/{id}/results", tag = "calls", params(("id" = String, Path)),
     responses((status = 200, body = Vec<ResultOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn call_results(
     seen: ResultsCall,

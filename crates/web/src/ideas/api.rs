@@ -5,20 +5,20 @@ use crate::access::{LedIdea, SignedIn, VisibleCall, VisibleIdea};
 use crate::http::error::{AppError, AppResult, Problem};
 use crate::http::extract::{ApiJson, ApiQuery};
 use crate::ideas::service::{self as ideas, Submitted};
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::get;
-use axum::{Json, Router};
 use hamafza_core::account::FieldError;
 use hamafza_core::idea::{Channel, IdeaInput};
 use hamafza_store::ideas::Idea;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/calls/{id}/ideas", get(list_ideas).post(submit_idea))
-        .route("/ideas/{id}", get(get_idea).patch(edit_idea))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_ideas, submit_idea))
+        .routes(routes!(get_idea, edit_idea))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -112,6 +112,7 @@ fn idea_out(idea: Idea, t: hamafza_store::ideas::CurrentText, call_public_id: &s
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Rows to skip (without a cursor). Prefer `after`: it stays fast on deep pages.
     #[serde(default)]
@@ -205,7 +206,7 @@ impl PageParams {
 
 /// A call's ideas: for the secretariat, the inbox with filters, sort and cursor pages; anyone
 /// else gets their own ideas in the call.
-#[utoipa::path(get, path = "/api/v1/calls/{id}/ideas", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path), PageParams),
+#[utoipa::path(get, path = "/calls/{id}/ideas", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path), PageParams),
     responses((status = 200, body = IdeaPage), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_ideas(
@@ -279,7 +280,7 @@ pub(crate) fn refused(why: hamafza_core::idea::Blocker) -> AppError {
 /// Submit an idea while the call's submission stage is open (server clock). Send an
 /// `Idempotency-Key` header: a retry with the same key returns the first idea (200) instead of
 /// making a second one (201).
-#[utoipa::path(post, path = "/api/v1/calls/{id}/ideas", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path),
+#[utoipa::path(post, path = "/calls/{id}/ideas", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path),
         ("Idempotency-Key" = Option<String>, Header, description = "Any unique string per intended submission")),
     request_body = IdeaIn,
     responses(
@@ -328,7 +329,7 @@ pub async fn submit_idea(
 }
 
 /// One idea: for its author and the secretariat.
-#[utoipa::path(get, path = "/api/v1/ideas/{id}", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/ideas/{id}", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = IdeaOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_idea(
     seen: VisibleIdea,
@@ -340,7 +341,7 @@ pub async fn get_idea(
 
 /// Edit an idea (its author, while the call allows editing): the whole text is replaced and
 /// saved as a new version.
-#[utoipa::path(patch, path = "/api/v1/ideas/{id}", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(patch, path = "/ideas/{id}", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
     request_body = IdeaIn,
     responses((status = 200, body = IdeaOut), (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]

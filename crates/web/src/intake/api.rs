@@ -5,15 +5,16 @@ use crate::access::{AudienceCall, InvitedIdea, LedIdea, ManagedCall, VisibleIdea
 use crate::http::error::{AppError, AppResult, Problem};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::ideas::service as ideas;
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::get;
-use axum::{Json, Router};
 use hamafza_core::account::FieldError;
 use hamafza_core::idea::Channel;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// Check the file and report, writing nothing.
     #[serde(default)]
@@ -42,7 +43,7 @@ pub struct ImportReport {
 /// XLSX file whose first row has Persian headers (عنوان، محور، مسئله، راه‌حل، and optionally
 /// فایده‌ها، منابع، نام، تلفن همراه، تاریخ). Digits in any script, Jalali dates. A bad row makes
 /// the whole import a 422 listing every bad row by line, unless `partial=true`.
-#[utoipa::path(post, path = "/api/v1/calls/{id}/imports", tag = "ideas", security(("bearer" = [])),
+#[utoipa::path(post, path = "/calls/{id}/imports", tag = "ideas", security(("bearer" = [])),
     params(("id" = String, Path), ImportParams),
     request_body(content = Vec<u8>, content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -90,36 +91,27 @@ pub async fn import_ideas(
 }
 
 /// Offline imports over the API.
-pub fn imports_router() -> Router<AppState> {
-    Router::new().route("/calls/{id}/imports", axum::routing::post(import_ideas))
+pub fn imports_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(import_ideas))
 }
 
 /// Attachments, team, drafts and similar ideas over the API.
-pub fn router(max_upload_mb: usize) -> Router<AppState> {
-    use axum::routing::{delete, post};
-    Router::new()
-        .route(
-            "/ideas/{id}/attachments",
-            get(list_attachments).post(upload_attachments).layer(
-                axum::extract::DefaultBodyLimit::max(crate::intake::attachments::body_limit(
-                    max_upload_mb,
-                )),
-            ),
-        )
-        .route(
-            "/ideas/{id}/attachments/{aid}",
-            get(download_attachment).delete(delete_attachment),
-        )
-        .route("/ideas/{id}/team", get(get_team).post(invite_member))
-        .route("/ideas/{id}/team/{user}", delete(remove_member))
-        .route("/ideas/{id}/team/{user}/accept", post(accept_invitation))
-        .route("/ideas/{id}/team/{user}/decline", post(decline_invitation))
-        .route("/ideas/{id}/team/{user}/lead", post(make_lead))
-        .route(
-            "/calls/{id}/draft",
-            get(get_draft).put(put_draft).delete(delete_draft),
-        )
-        .route("/calls/{id}/similar", get(similar_ideas))
+pub fn router(max_upload_mb: usize) -> OpenApiRouter<AppState> {
+    use utoipa_axum::router::UtoipaMethodRouterExt;
+    OpenApiRouter::new()
+        .routes(routes!(list_attachments, upload_attachments).layer(
+            axum::extract::DefaultBodyLimit::max(crate::intake::attachments::body_limit(
+                max_upload_mb,
+            )),
+        ))
+        .routes(routes!(download_attachment, delete_attachment))
+        .routes(routes!(get_team, invite_member))
+        .routes(routes!(remove_member))
+        .routes(routes!(accept_invitation))
+        .routes(routes!(decline_invitation))
+        .routes(routes!(make_lead))
+        .routes(routes!(get_draft, put_draft, delete_draft))
+        .routes(routes!(similar_ideas))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -149,7 +141,7 @@ impl From<hamafza_store::attachments::Attachment> for AttachmentOut {
 }
 
 /// An idea's attachments: for its team and the secretariat.
-#[utoipa::path(get, path = "/api/v1/ideas/{id}/attachments", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/ideas/{id}/attachments", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Vec<AttachmentOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_attachments(
     seen: VisibleIdea,
@@ -163,7 +155,7 @@ pub async fn list_attachments(
 /// header (percent-encoded UTF-8) or `Content-Disposition`, or `multipart/form-data` with one
 /// part per file. PDF, PNG, JPEG, WebP, DOCX, XLSX and PPTX, recognized by content; at most
 /// `max_upload_mb` each and 5 per idea. One bad file attaches none.
-#[utoipa::path(post, path = "/api/v1/ideas/{id}/attachments", tag = "ideas", security(("bearer" = [])),
+#[utoipa::path(post, path = "/ideas/{id}/attachments", tag = "ideas", security(("bearer" = [])),
     params(("id" = String, Path), ("X-Filename" = Option<String>, Header, description = "The file's name, percent-encoded UTF-8")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = Vec<AttachmentOut>), (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -208,7 +200,7 @@ fn item_problems(items: Vec<crate::intake::attachments::ItemError>) -> AppError 
 }
 
 /// Download an attachment: `Content-Disposition: attachment`, the sniffed type, `nosniff`.
-#[utoipa::path(get, path = "/api/v1/ideas/{id}/attachments/{aid}", tag = "ideas", security(("bearer" = [])),
+#[utoipa::path(get, path = "/ideas/{id}/attachments/{aid}", tag = "ideas", security(("bearer" = [])),
     params(("id" = String, Path), ("aid" = String, Path)),
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn download_attachment(
@@ -221,7 +213,7 @@ pub async fn download_attachment(
 }
 
 /// Remove an attachment (the lead, while the idea may be edited).
-#[utoipa::path(delete, path = "/api/v1/ideas/{id}/attachments/{aid}", tag = "ideas", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/ideas/{id}/attachments/{aid}", tag = "ideas", security(("bearer" = [])),
     params(("id" = String, Path), ("aid" = String, Path)),
     responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_attachment(
@@ -268,7 +260,7 @@ async fn team_out(
 }
 
 /// The idea's team: the lead, then members and pending invitations.
-#[utoipa::path(get, path = "/api/v1/ideas/{id}/team", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/ideas/{id}/team", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Vec<MemberOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_team(
     seen: VisibleIdea,
@@ -286,7 +278,7 @@ pub struct InviteIn {
 /// The lead invites someone to the team (at most 5 with the lead; the person must have an
 /// account and be in the call's audience). At most 10 invitations an idea and 20 an inviter a
 /// day (429 past them); inviting the same person again the same day sends them nothing.
-#[utoipa::path(post, path = "/api/v1/ideas/{id}/team", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/ideas/{id}/team", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
     request_body = InviteIn,
     responses((status = 201, body = Vec<MemberOut>), (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many invitations today", body = Problem, content_type = "application/problem+json")))]
@@ -321,7 +313,7 @@ async fn answer(
 }
 
 /// Accept an invitation (only the invited person, for themselves).
-#[utoipa::path(post, path = "/api/v1/ideas/{id}/team/{user}/accept", tag = "ideas", security(("bearer" = [])),
+#[utoipa::path(post, path = "/ideas/{id}/team/{user}/accept", tag = "ideas", security(("bearer" = [])),
     params(("id" = String, Path), ("user" = i64, Path, description = "The invited user's id (the caller)")),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn accept_invitation(
@@ -333,7 +325,7 @@ pub async fn accept_invitation(
 }
 
 /// Decline an invitation (only the invited person, for themselves).
-#[utoipa::path(post, path = "/api/v1/ideas/{id}/team/{user}/decline", tag = "ideas", security(("bearer" = [])),
+#[utoipa::path(post, path = "/ideas/{id}/team/{user}/decline", tag = "ideas", security(("bearer" = [])),
     params(("id" = String, Path), ("user" = i64, Path, description = "The invited user's id (the caller)")),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn decline_invitation(
@@ -345,7 +337,7 @@ pub async fn decline_invitation(
 }
 
 /// The lead takes someone off the team (a member or an invitation).
-#[utoipa::path(delete, path = "/api/v1/ideas/{id}/team/{user}", tag = "ideas", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/ideas/{id}/team/{user}", tag = "ideas", security(("bearer" = [])),
     params(("id" = String, Path), ("user" = i64, Path)),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn remove_member(
@@ -365,7 +357,7 @@ pub async fn remove_member(
 }
 
 /// The lead hands the lead over to an accepted member and stays on the team as a member.
-#[utoipa::path(post, path = "/api/v1/ideas/{id}/team/{user}/lead", tag = "ideas", security(("bearer" = [])),
+#[utoipa::path(post, path = "/ideas/{id}/team/{user}/lead", tag = "ideas", security(("bearer" = [])),
     params(("id" = String, Path), ("user" = i64, Path)),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn make_lead(
@@ -394,7 +386,7 @@ pub struct DraftOut {
 }
 
 /// The caller's draft for this call.
-#[utoipa::path(get, path = "/api/v1/calls/{id}/draft", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/calls/{id}/draft", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = DraftOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_draft(
     open: AudienceCall,
@@ -413,7 +405,7 @@ pub async fn get_draft(
 }
 
 /// Save (replace) the caller's draft: an object of the form's fields as strings.
-#[utoipa::path(put, path = "/api/v1/calls/{id}/draft", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(put, path = "/calls/{id}/draft", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
     request_body(content = Object),
     responses((status = 200, body = DraftOut), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn put_draft(
@@ -428,7 +420,7 @@ pub async fn put_draft(
 }
 
 /// Delete the caller's draft.
-#[utoipa::path(delete, path = "/api/v1/calls/{id}/draft", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(delete, path = "/calls/{id}/draft", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_draft(
     open: AudienceCall,
@@ -443,6 +435,7 @@ pub async fn delete_draft(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SimilarParams {
     /// The title and problem typed so far.
     pub q: String,
@@ -458,7 +451,7 @@ pub struct SimilarOut {
 
 /// Up to 5 ideas of the call that share the most words with `q`: title and axis only (ideas are
 /// private; neither their author nor their text is shown).
-#[utoipa::path(get, path = "/api/v1/calls/{id}/similar", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path), SimilarParams),
+#[utoipa::path(get, path = "/calls/{id}/similar", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path), SimilarParams),
     responses((status = 200, body = Vec<SimilarOut>)))]
 pub async fn similar_ideas(
     open: AudienceCall,

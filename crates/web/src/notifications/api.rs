@@ -5,17 +5,17 @@ use crate::access::SignedIn;
 use crate::http::error::{AppResult, Problem};
 use crate::http::extract::{ApiJson, ApiQuery};
 use crate::notify;
+use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/notifications", get(list_notifications))
-        .route("/notifications/read", post(read_notifications))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_notifications))
+        .routes(routes!(read_notifications))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -42,6 +42,7 @@ pub struct NotificationPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NotificationParams {
     #[serde(default)]
     pub offset: i64,
@@ -50,7 +51,7 @@ pub struct NotificationParams {
 }
 
 /// The caller's notifications, newest first.
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", security(("bearer" = [])), params(NotificationParams),
+#[utoipa::path(get, path = "/notifications", tag = "notifications", security(("bearer" = [])), params(NotificationParams),
     responses((status = 200, body = NotificationPage), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_notifications(
     caller: SignedIn,
@@ -100,7 +101,7 @@ pub struct ReadOut {
 }
 
 /// Marks some or all of the caller's notifications read.
-#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "notifications", security(("bearer" = [])), request_body = ReadIn,
+#[utoipa::path(post, path = "/notifications/read", tag = "notifications", security(("bearer" = [])), request_body = ReadIn,
     responses((status = 200, body = ReadOut), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn read_notifications(
     caller: SignedIn,

@@ -8,34 +8,25 @@ use crate::http::extract::{ApiJson, ApiPath};
 use crate::ideas::api::{IdeaOut, out};
 use crate::ideas::service as ideas;
 use crate::screening::service;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use hamafza_core::account::FieldError;
 use hamafza_store::screening::RejectionTemplate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/ideas/{id}/transitions",
-            axum::routing::post(transition_idea),
-        )
-        .route("/ideas/{id}/tags", post(tag_idea))
-        .route("/ideas/{id}/reclassify", post(reclassify_idea))
-        .route("/ideas/{id}/merge", post(merge_idea))
-        .route("/calls/{id}/bulk", post(bulk))
-        .route("/calls/{id}/tags", get(call_tags))
-        .route(
-            "/rejection-templates",
-            get(list_templates).post(create_template),
-        )
-        .route(
-            "/rejection-templates/{id}",
-            put(update_template).delete(delete_template),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(transition_idea))
+        .routes(routes!(tag_idea))
+        .routes(routes!(reclassify_idea))
+        .routes(routes!(merge_idea))
+        .routes(routes!(bulk))
+        .routes(routes!(call_tags))
+        .routes(routes!(list_templates, create_template))
+        .routes(routes!(update_template, delete_template))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -56,7 +47,7 @@ pub struct TagsOut {
 }
 
 /// Add and remove free tags on an idea.
-#[utoipa::path(post, path = "/api/v1/ideas/{id}/tags", tag = "screening", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/ideas/{id}/tags", tag = "screening", security(("bearer" = [])), params(("id" = String, Path)),
     request_body = TagsIn,
     responses((status = 200, body = TagsOut), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn tag_idea(
@@ -91,7 +82,7 @@ pub struct TagOut {
 }
 
 /// The tags used in a call (for the `tag_id` filter of the inbox).
-#[utoipa::path(get, path = "/api/v1/calls/{id}/tags", tag = "screening", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/calls/{id}/tags", tag = "screening", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Vec<TagOut>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn call_tags(
     managed: ManagedCall,
@@ -119,7 +110,7 @@ pub struct ReclassifyIn {
 }
 
 /// Move an idea to another axis of its call.
-#[utoipa::path(post, path = "/api/v1/ideas/{id}/reclassify", tag = "screening", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/ideas/{id}/reclassify", tag = "screening", security(("bearer" = [])), params(("id" = String, Path)),
     request_body = ReclassifyIn,
     responses((status = 200, body = IdeaOut), (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
@@ -143,7 +134,7 @@ pub struct MergeIn {
 
 /// Mark this idea as a duplicate of another idea of the same call. Its author stays credited on
 /// the kept idea.
-#[utoipa::path(post, path = "/api/v1/ideas/{id}/merge", tag = "screening", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/ideas/{id}/merge", tag = "screening", security(("bearer" = [])), params(("id" = String, Path)),
     request_body = MergeIn,
     responses((status = 200, body = IdeaOut), (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
@@ -187,7 +178,7 @@ pub struct BulkOut {
 }
 
 /// Apply one screening action to a selection of a call's ideas, in one transaction.
-#[utoipa::path(post, path = "/api/v1/calls/{id}/bulk", tag = "screening", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/calls/{id}/bulk", tag = "screening", security(("bearer" = [])), params(("id" = String, Path)),
     request_body = BulkIn,
     responses((status = 200, body = BulkOut), (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
@@ -248,7 +239,7 @@ fn checked(t: &TemplateIn) -> AppResult<(String, String)> {
 }
 
 /// The rejection templates.
-#[utoipa::path(get, path = "/api/v1/rejection-templates", tag = "screening", security(("bearer" = [])),
+#[utoipa::path(get, path = "/rejection-templates", tag = "screening", security(("bearer" = [])),
     responses((status = 200, body = Vec<TemplateOut>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_templates(
     _: Secretariat,
@@ -266,7 +257,7 @@ pub async fn list_templates(
 }
 
 /// Add a rejection template.
-#[utoipa::path(post, path = "/api/v1/rejection-templates", tag = "screening", security(("bearer" = [])),
+#[utoipa::path(post, path = "/rejection-templates", tag = "screening", security(("bearer" = [])),
     request_body = TemplateIn,
     responses((status = 201, body = TemplateOut), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_template(
@@ -283,7 +274,7 @@ pub async fn create_template(
 }
 
 /// Replace a rejection template's text.
-#[utoipa::path(put, path = "/api/v1/rejection-templates/{id}", tag = "screening", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(put, path = "/rejection-templates/{id}", tag = "screening", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = TemplateIn,
     responses((status = 200, body = TemplateOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn update_template(
@@ -302,7 +293,7 @@ pub async fn update_template(
 }
 
 /// Delete a rejection template.
-#[utoipa::path(delete, path = "/api/v1/rejection-templates/{id}", tag = "screening", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(delete, path = "/rejection-templates/{id}", tag = "screening", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_template(
     caller: Secretariat,
@@ -334,7 +325,7 @@ pub struct TransitionIn {
 
 /// The secretariat's decision on an idea. A decision that does not fit the idea's status (or
 /// that someone else made meanwhile) is a 422 on `transition`.
-#[utoipa::path(post, path = "/api/v1/ideas/{id}/transitions", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/ideas/{id}/transitions", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
     request_body = TransitionIn,
     responses((status = 200, body = IdeaOut), (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
