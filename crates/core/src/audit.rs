@@ -7,8 +7,79 @@ use sha2::{Digest, Sha256};
 /// The hash the first entry links to.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// One entry as stored. `entity` and `action` are free-form so any later capability (ideas,
-/// reviews, implementations) can log without changing this type.
+/// Declares [`Action`]: each variant with the name it is stored under (part of the hashed entry,
+/// so a name never changes once written).
+macro_rules! actions {
+    ($($variant:ident = $name:literal, $doc:literal;)*) => {
+        /// What an audit entry records. The writer, the idea timeline, the audit page and the
+        /// notifier all name actions by this type; the stored text is [`Action::as_str`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl Action {
+            /// Every action, in declaration order.
+            pub const ALL: &[Action] = &[$(Action::$variant,)*];
+
+            /// The stored name, e.g. `idea.submit`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)*
+                }
+            }
+
+            /// The action stored as `name`; `None` for a name this build does not know (a newer
+            /// node's, in a rolling deploy: readers show or skip it, never guess).
+            pub fn parse(name: &str) -> Option<Action> {
+                match name {
+                    $($name => Some(Action::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    ApiTokenCreate = "api_token.create", "A person made an API token.";
+    ApiTokenRevoke = "api_token.revoke", "A person revoked one of their API tokens.";
+    AuthLogin = "auth.login", "A person signed in.";
+    CallCreate = "call.create", "The secretariat created a call.";
+    CallUpdate = "call.update", "The secretariat edited a call.";
+    CallState = "call.state", "A call was published, closed or archived.";
+    CallResults = "call.results", "The secretariat saved a call's results.";
+    CallResultsPublished = "call.results_published", "A call's results were published.";
+    IdeaSubmit = "idea.submit", "An idea was submitted online.";
+    IdeaImport = "idea.import", "An idea collected on paper or at a booth was imported.";
+    IdeaEdit = "idea.edit", "The author revised an idea.";
+    IdeaAttach = "idea.attach", "A file was attached to an idea.";
+    IdeaDetach = "idea.detach", "A file was removed from an idea.";
+    IdeaTransition = "idea.transition", "The secretariat decided on an idea (status or stage).";
+    IdeaTag = "idea.tag", "The secretariat tagged an idea.";
+    IdeaReclassify = "idea.reclassify", "The secretariat moved an idea to another axis.";
+    IdeaMerge = "idea.merge", "An idea was merged into another as its duplicate.";
+    IdeaAbsorb = "idea.absorb", "An idea absorbed a duplicate.";
+    TeamInvite = "team.invite", "The lead invited someone to the team.";
+    TeamAccept = "team.accept", "An invitee joined the team.";
+    TeamDecline = "team.decline", "An invitee declined.";
+    TeamRemove = "team.remove", "Someone was taken off the team.";
+    TeamLead = "team.lead", "The lead handed the idea over.";
+    OrientationCreate = "orientation.create", "The secretariat scheduled an orientation session.";
+    OrientationInvite = "orientation.invite", "Finalists were invited to a session.";
+    OrientationAttendance = "orientation.attendance", "Attendance at a session was recorded.";
+    RejectionTemplateSave = "rejection_template.save", "A rejection template was saved.";
+    RejectionTemplateDelete = "rejection_template.delete", "A rejection template was deleted.";
+    NotifySettings = "notify.settings", "A person changed their notification settings.";
+    OrgUnitCreate = "org_unit.create", "An admin added an org unit.";
+    UserCreate = "user.create", "An account was created.";
+    UserUpdate = "user.update", "An account's roles, unit or state changed.";
+    UserPassword = "user.password", "A password was set or changed.";
+    SessionEnd = "session.end", "A person ended sessions signed in to their account.";
+}
+
+/// One entry as stored. `action` is kept as stored text so an entry written by a newer node
+/// still reads (see [`AuditEntry::kind`]); `entity_type` is free-form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
     pub seq: i64,
@@ -21,6 +92,13 @@ pub struct AuditEntry {
     pub data: String,
     pub prev_hash: String,
     pub hash: String,
+}
+
+impl AuditEntry {
+    /// The entry's action, if this build knows it.
+    pub fn kind(&self) -> Option<Action> {
+        Action::parse(&self.action)
+    }
 }
 
 /// The hash of an entry's fields chained to `prev_hash`. Fields are length-prefixed so no two

@@ -5,6 +5,7 @@
 
 use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
+use hamafza_core::audit::Action;
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -95,7 +96,7 @@ macro_rules! attach_body {
         .await?;
         conn.append_audit(NewAudit {
             actor_id: $uploader,
-            action: "idea.attach",
+            action: Action::IdeaAttach,
             entity_type: "idea",
             entity_id: $idea_public_id.to_string(),
             data: json!({ "name": f.name, "size": a.size, "sha256": sha }),
@@ -231,7 +232,7 @@ impl Store {
             .await?;
             tx.append_audit(NewAudit {
                 actor_id,
-                action: "idea.detach",
+                action: Action::IdeaDetach,
                 entity_type: "idea",
                 entity_id: idea_public_id.to_string(),
                 data: json!({ "name": a.name }),

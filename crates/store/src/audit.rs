@@ -2,14 +2,14 @@
 //! inside the transaction of the change it records, so both commit or neither does.
 
 use crate::{Store, StoreResult, db_read};
-use hamafza_core::audit::{AuditEntry, BrokenLink, GENESIS, entry_hash, verify_chain};
+use hamafza_core::audit::{Action, AuditEntry, BrokenLink, GENESIS, entry_hash, verify_chain};
 use sqlx::{PgConnection, SqliteConnection};
 
 /// What happened, by whom, to what. `data` is any JSON value with the details.
 #[derive(Debug, Clone)]
 pub struct NewAudit<'a> {
     pub actor_id: Option<i64>,
-    pub action: &'a str,
+    pub action: Action,
     pub entity_type: &'a str,
     pub entity_id: String,
     pub data: serde_json::Value,
@@ -52,7 +52,7 @@ macro_rules! append_body {
         for e in $entries {
             seq += 1;
             let data = e.data.to_string();
-            let hash = entry_hash(&prev, seq, at, e.actor_id, e.action, e.entity_type, &e.entity_id, &data);
+            let hash = entry_hash(&prev, seq, at, e.actor_id, e.action.as_str(), e.entity_type, &e.entity_id, &data);
             rows.push((seq, e, data, std::mem::replace(&mut prev, hash.clone()), hash));
         }
         for chunk in rows.chunks(ROWS_PER_INSERT) {
@@ -63,7 +63,7 @@ macro_rules! append_body {
                 row.push_bind(*seq)
                     .push_bind(at)
                     .push_bind(e.actor_id)
-                    .push_bind(e.action)
+                    .push_bind(e.action.as_str())
                     .push_bind(e.entity_type)
                     .push_bind(&e.entity_id)
                     .push_bind(data)

@@ -2,6 +2,7 @@
 
 use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, decode, now};
+use hamafza_core::audit::Action;
 use hamafza_core::call::{Audience, CallState, StageKind, ValidCall};
 use hamafza_persian::jalali;
 use rand::Rng;
@@ -184,7 +185,7 @@ impl Store {
             write_children!(tx, id, v);
             tx.append_audit(NewAudit {
                 actor_id,
-                action: "call.create",
+                action: Action::CallCreate,
                 entity_type: "call",
                 entity_id: public_id.clone(),
                 data: json!({ "title": v.title, "axes": v.axes.len(), "stages": v.stages.len(), "copied_from": copied_from }),
@@ -217,7 +218,7 @@ impl Store {
             write_children!(tx, id, v);
             tx.append_audit(NewAudit {
                 actor_id,
-                action: "call.update",
+                action: Action::CallUpdate,
                 entity_type: "call",
                 entity_id: before.public_id.clone(),
                 data: json!({ "title": { "from": before.title, "to": v.title }, "axes": v.axes.len(), "stages": v.stages.len() }),
@@ -261,7 +262,7 @@ impl Store {
             }
             tx.append_audit(NewAudit {
                 actor_id,
-                action: "call.state",
+                action: Action::CallState,
                 entity_type: "call",
                 entity_id: call.public_id.clone(),
                 data: json!({ "from": call.state.as_str(), "to": to.as_str() }),

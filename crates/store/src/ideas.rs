@@ -3,6 +3,7 @@
 use crate::attachments::NewAttachment;
 use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, decode, now};
+use hamafza_core::audit::Action;
 use hamafza_core::idea::{Channel, IdeaStatus, IdeaText, Place};
 use rand::Rng;
 use serde::Serialize;
@@ -322,7 +323,7 @@ impl Store {
             );
             tx.append_audit(NewAudit {
                 actor_id: editor_id,
-                action: "idea.edit",
+                action: Action::IdeaEdit,
                 entity_type: "idea",
                 entity_id: idea.public_id.clone(),
                 data: json!({ "version": version }),
@@ -661,9 +662,9 @@ impl Store {
                     at: r.at,
                 });
                 let action = if r.author_id.is_some() {
-                    "idea.submit"
+                    Action::IdeaSubmit
                 } else {
-                    "idea.import"
+                    Action::IdeaImport
                 };
                 audits.push(NewAudit {
                     actor_id: r.author_id.or(actor_id),

@@ -5,6 +5,7 @@
 use crate::audit::{AuditConn, NewAudit};
 use crate::jobs::NewJob;
 use crate::{Store, StoreResult, db_read, db_write, now};
+use hamafza_core::audit::Action;
 use hamafza_core::audit::AuditEntry;
 use serde::Serialize;
 use serde_json::json;
@@ -360,7 +361,7 @@ impl Store {
                 .collect();
             tx.append_audit(NewAudit {
                 actor_id,
-                action: "notify.settings",
+                action: Action::NotifySettings,
                 entity_type: "user",
                 entity_id: user_id.to_string(),
                 data: json!({ "has_email": email.is_some(), "prefs": choices }),

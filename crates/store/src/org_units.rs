@@ -3,6 +3,7 @@
 use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, decode, now};
 use hamafza_core::OrgUnitKind;
+use hamafza_core::audit::Action;
 use serde::Serialize;
 use serde_json::json;
 
@@ -80,7 +81,7 @@ impl Store {
             .await?;
             tx.append_audit(NewAudit {
                 actor_id,
-                action: "org_unit.create",
+                action: Action::OrgUnitCreate,
                 entity_type: "org_unit",
                 entity_id: id.to_string(),
                 data: json!({ "code": u.code, "kind": u.kind.as_str(), "parent_id": u.parent_id }),

@@ -2,6 +2,7 @@
 
 use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, decode, now};
+use hamafza_core::audit::Action;
 use serde::Serialize;
 use serde_json::json;
 
@@ -102,7 +103,7 @@ impl Store {
             .await?;
             tx.append_audit(NewAudit {
                 actor_id,
-                action: "orientation.create",
+                action: Action::OrientationCreate,
                 entity_type: "orientation_session",
                 entity_id: public_id.clone(),
                 data: json!({ "call_id": call_id, "title": new.title, "starts_at": new.starts_at }),
@@ -221,7 +222,7 @@ impl Store {
                 }
                 tx.append_audit(NewAudit {
                     actor_id,
-                    action: "orientation.invite",
+                    action: Action::OrientationInvite,
                     entity_type: "idea",
                     entity_id: idea_public_id,
                     data: json!({ "session": session.public_id, "title": session.title, "starts_at": session.starts_at }),
@@ -297,7 +298,7 @@ impl Store {
             if !changed.is_empty() {
                 tx.append_audit(NewAudit {
                     actor_id,
-                    action: "orientation.attendance",
+                    action: Action::OrientationAttendance,
                     entity_type: "orientation_session",
                     entity_id: session.public_id.clone(),
                     data: json!({ "marks": changed }),

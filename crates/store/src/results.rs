@@ -2,6 +2,7 @@
 
 use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, decode, now};
+use hamafza_core::audit::Action;
 use serde::Serialize;
 use serde_json::json;
 
@@ -85,7 +86,7 @@ impl Store {
             }
             tx.append_audit(NewAudit {
                 actor_id,
-                action: "call.results",
+                action: Action::CallResults,
                 entity_type: "call",
                 entity_id: call.public_id.clone(),
                 data: json!({ "awards": awards.iter().map(|(i, a, r)| json!({ "idea_id": i, "award": a.as_str(), "rank": r })).collect::<Vec<_>>() }),
@@ -108,7 +109,7 @@ impl Store {
                 .await?;
             tx.append_audit(NewAudit {
                 actor_id,
-                action: "call.results_published",
+                action: Action::CallResultsPublished,
                 entity_type: "call",
                 entity_id: call.public_id.clone(),
                 data: json!({}),

@@ -8,6 +8,7 @@
 use crate::audit::{AuditConn, NewAudit};
 use crate::users::{USER_COLUMNS, User, UserRow, fold_users};
 use crate::{Store, StoreError, StoreResult, db_read, db_write};
+use hamafza_core::audit::Action;
 use serde::Serialize;
 use serde_json::json;
 
@@ -166,7 +167,7 @@ impl Store {
             }
             tx.append_audit(NewAudit {
                 actor_id: Some(user_id),
-                action: "session.end",
+                action: Action::SessionEnd,
                 entity_type: "user",
                 entity_id: user_id.to_string(),
                 data: json!({ "sessions": n }),
@@ -191,7 +192,7 @@ impl Store {
             if n > 0 {
                 tx.append_audit(NewAudit {
                     actor_id: Some(user_id),
-                    action: "session.end",
+                    action: Action::SessionEnd,
                     entity_type: "user",
                     entity_id: user_id.to_string(),
                     data: json!({ "sessions": n }),

@@ -22,6 +22,7 @@ use crate::drafts::DraftConn;
 use crate::ideas::NewVersion;
 use crate::teams::TeamConn;
 use crate::{Store, StoreError, StoreResult, db_write, now};
+use hamafza_core::audit::Action;
 use hamafza_core::idea::{Channel, IdeaText};
 use serde_json::json;
 use std::sync::{Arc, OnceLock};
@@ -177,7 +178,7 @@ impl Store {
                 });
                 audits.push(NewAudit {
                     actor_id: p.author_id,
-                    action: "idea.submit",
+                    action: Action::IdeaSubmit,
                     entity_type: "idea",
                     entity_id: public_id.clone(),
                     data: json!({ "call_id": p.call_id, "channel": p.channel.as_str(), "tracking_code": code }),

@@ -5,6 +5,7 @@
 use crate::audit::{AuditConn, NewAudit};
 use crate::ideas::Idea;
 use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
+use hamafza_core::audit::Action;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::{PgConnection, SqliteConnection};
@@ -83,7 +84,7 @@ macro_rules! invite_body {
         .await?;
         conn.append_audit(NewAudit {
             actor_id: $actor,
-            action: "team.invite",
+            action: Action::TeamInvite,
             entity_type: "idea",
             entity_id: $public_id.to_string(),
             data: if $quiet {
@@ -298,9 +299,9 @@ impl Store {
             tx.append_audit(NewAudit {
                 actor_id: Some(user_id),
                 action: if accept {
-                    "team.accept"
+                    Action::TeamAccept
                 } else {
-                    "team.decline"
+                    Action::TeamDecline
                 },
                 entity_type: "idea",
                 entity_id: idea.public_id.clone(),
@@ -332,7 +333,7 @@ impl Store {
             }
             tx.append_audit(NewAudit {
                 actor_id,
-                action: "team.remove",
+                action: Action::TeamRemove,
                 entity_type: "idea",
                 entity_id: idea.public_id.clone(),
                 data: json!({ "user_id": user_id }),
@@ -394,7 +395,7 @@ impl Store {
             .await?;
             tx.append_audit(NewAudit {
                 actor_id,
-                action: "team.lead",
+                action: Action::TeamLead,
                 entity_type: "idea",
                 entity_id: idea.public_id.clone(),
                 data: json!({ "user_id": user_id }),

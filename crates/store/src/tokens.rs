@@ -6,6 +6,7 @@ use crate::audit::{AuditConn, NewAudit};
 use crate::sessions::SEEN_EVERY_SECS;
 use crate::users::{USER_COLUMNS, User, UserRow, fold_users};
 use crate::{Backend, Store, StoreError, StoreResult, db_read, db_write, now};
+use hamafza_core::audit::Action;
 use hamafza_core::limits::LIVE_TOKENS_MAX;
 use serde::Serialize;
 use serde_json::json;
@@ -79,7 +80,7 @@ impl Store {
             .await?;
             tx.append_audit(NewAudit {
                 actor_id: Some(user_id),
-                action: "api_token.create",
+                action: Action::ApiTokenCreate,
                 entity_type: "api_token",
                 entity_id: id.to_string(),
                 data: json!({ "name": name }),
@@ -172,7 +173,7 @@ impl Store {
             }
             tx.append_audit(NewAudit {
                 actor_id: Some(user_id),
-                action: "api_token.revoke",
+                action: Action::ApiTokenRevoke,
                 entity_type: "api_token",
                 entity_id: token_id.to_string(),
                 data: json!({}),

@@ -3,6 +3,7 @@
 use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
 use hamafza_core::Role;
+use hamafza_core::audit::Action;
 use serde::Serialize;
 use serde_json::json;
 
@@ -138,7 +139,7 @@ impl Store {
             }
             tx.append_audit(NewAudit {
                 actor_id,
-                action: "user.create",
+                action: Action::UserCreate,
                 entity_type: "user",
                 entity_id: id.to_string(),
                 data: json!({ "username": new.username, "roles": role_names(&new.roles), "org_unit_id": new.org_unit_id }),
@@ -278,7 +279,7 @@ impl Store {
             }
             tx.append_audit(NewAudit {
                 actor_id,
-                action: "user.update",
+                action: Action::UserUpdate,
                 entity_type: "user",
                 entity_id: id.to_string(),
                 data: json!({
@@ -291,6 +292,23 @@ impl Store {
             tx.commit().await?;
         });
         self.user(id).await
+    }
+
+    /// The display names of the accounts `ids` names (ids without one are left out), in one
+    /// query: for lists that say who did what, such as the audit page.
+    pub async fn display_names(&self, ids: &[i64]) -> StoreResult<Vec<(i64, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(db_read!(self, |p| {
+            let mut q = sqlx::QueryBuilder::new("SELECT id, display_name FROM users WHERE id IN (");
+            let mut list = q.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            q.push(")");
+            q.build_query_as::<(i64, String)>().fetch_all(p).await?
+        }))
     }
 
     /// Replaces a user's roles (the CLI's `user roles`).
@@ -351,7 +369,7 @@ impl Store {
             .rows_affected();
             tx.append_audit(NewAudit {
                 actor_id,
-                action: "user.password",
+                action: Action::UserPassword,
                 entity_type: "user",
                 entity_id: id.to_string(),
                 data: json!({ "sessions_ended": sessions, "tokens_revoked": tokens }),

@@ -75,7 +75,13 @@ impl Lang {
         }
     }
 
-    /// The string for `key`; the key itself when missing (a test keeps the catalogs complete).
+    /// Whether the catalog has `key` (for keys computed from stored values, which a newer node
+    /// may have written).
+    pub fn has(self, key: &str) -> bool {
+        self.catalog().contains_key(key)
+    }
+
+    /// The string for `key`; "…" when missing (a test keeps the catalogs complete).
     pub fn t(self, key: &str) -> &'static str {
         self.catalog().get(key).copied().unwrap_or_else(|| {
             tracing::warn!(key, lang = self.code(), "missing message");
@@ -291,6 +297,7 @@ mod tests {
             F::NotInAudience,
             F::AlreadyMember,
             F::TeamFull(1),
+            F::InviteLimit(1),
             F::Changed,
             F::DuplicateKeepsAxis,
         ]
@@ -309,6 +316,7 @@ mod tests {
             "unavailable",
             "busy",
             "conflict",
+            "too_many",
             "internal",
         ] {
             keys.push(format!("problem.{kind}.title"));
@@ -324,6 +332,21 @@ mod tests {
                 .iter()
                 .map(|k| format!("kind.{}", k.as_str())),
         );
+        keys.push("problem.too_many.tokens".into());
+        // Every action has a name on the audit page; those on an idea's timeline a sentence
+        // there (unless the screening timeline words it, or it is the secretariat's own).
+        use hamafza_core::audit::Action;
+        for a in Action::ALL {
+            keys.push(format!("audit.action.{}", a.as_str()));
+            let own_words = matches!(
+                a,
+                Action::IdeaTag | Action::IdeaReclassify | Action::IdeaMerge | Action::IdeaAbsorb
+            );
+            if a.as_str().starts_with("idea.") && !own_words || a.as_str().starts_with("team.") {
+                keys.push(format!("idea.event.{}", a.as_str().replace('.', "_")));
+            }
+        }
+        keys.push("idea.event.orientation_invite".into());
         let missing: Vec<_> = keys
             .iter()
             .filter(|k| !FA.contains_key(k.as_str()) || !EN.contains_key(k.as_str()))

@@ -119,7 +119,10 @@ pub fn router(state: AppState) -> Router {
         .merge(http::health_router())
         .fallback(http::not_found)
         .layer(axum::middleware::from_fn(http::extract::refuse_nul))
-        .layer(axum::middleware::from_fn(http::error::render_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::error::render_errors,
+        ))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(body_cap))
         .layer(axum::middleware::from_fn_with_state(

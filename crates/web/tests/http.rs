@@ -9,7 +9,8 @@ use serde_json::json;
 web_tests!(
     health_and_readiness_answer,
     the_home_page_is_persian_right_to_left_with_persian_digits,
-    english_comes_from_accept_language_or_the_switch,
+    pages_are_persian_unless_english_is_chosen,
+    an_error_page_shows_the_signed_in_header,
     an_unknown_page_is_a_persian_404_and_the_api_answers_problem_json,
     a_form_without_its_csrf_token_is_refused,
     every_state_changing_page_route_checks_csrf,
@@ -65,14 +66,25 @@ async fn the_home_page_is_persian_right_to_left_with_persian_digits(app: TestApp
     assert!(r.header("set-cookie").contains("hz_csrf="));
 }
 
-async fn english_comes_from_accept_language_or_the_switch(app: TestApp) {
-    let r = app
+async fn pages_are_persian_unless_english_is_chosen(app: TestApp) {
+    // A browser that asks for English has not chosen it: the page is Persian, 404s too.
+    let mut c = app
         .client()
-        .with_header("accept-language", "en-US,en;q=0.9")
-        .get("/")
-        .await;
-    assert!(r.body.contains(r#"<html lang="en" dir="ltr">"#));
-    assert!(r.body.contains("216 initial ideas"));
+        .with_header("accept-language", "en-US,en;q=0.9");
+    let r = c.get("/").await;
+    assert!(r.body.contains(r#"<html lang="fa" dir="rtl">"#));
+    assert!(!r.body.contains("216 initial ideas"));
+    assert!(
+        c.get("/no/such/page")
+            .await
+            .body
+            .contains(r#"<html lang="fa" dir="rtl">"#)
+    );
+    // The API's problem details still follow Accept-Language.
+    let r = c.get("/api/v1/calls/nope").await;
+    assert_eq!(r.json()["title"], "Not found", "{}", r.body);
+    let r = c.get("/lang/en?next=/").await;
+    assert!(c.get(r.location()).await.body.contains("216 initial ideas"));
     let mut c = app.client();
     let r = c.get("/lang/en?next=/login").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -81,6 +93,29 @@ async fn english_comes_from_accept_language_or_the_switch(app: TestApp) {
     // Open redirects are refused.
     assert_eq!(c.get("/lang/fa?next=//evil.example").await.location(), "/");
     assert!(c.get("/").await.body.contains(r#"lang="fa""#));
+}
+
+async fn an_error_page_shows_the_signed_in_header(app: TestApp) {
+    let (mut c, _) = app.signed_in("sara", &[Role::Participant]).await;
+    let home = c.get("/").await;
+    assert!(home.body.contains("کاربر sara"));
+    for (path, status) in [
+        ("/no/such/page", StatusCode::NOT_FOUND),
+        ("/admin/users", StatusCode::FORBIDDEN),
+    ] {
+        let r = c.get(path).await;
+        assert_eq!(r.status, status, "{path}");
+        assert!(r.body.contains("کاربر sara"), "{path}: {}", r.body);
+        assert!(!r.body.contains(r#"href="/login""#), "{path}");
+    }
+    // A person who chose English keeps it on error pages.
+    c.get("/lang/en?next=/").await;
+    assert!(
+        c.get("/no/such/page")
+            .await
+            .body
+            .contains(r#"<html lang="en" dir="ltr">"#)
+    );
 }
 
 async fn an_unknown_page_is_a_persian_404_and_the_api_answers_problem_json(app: TestApp) {
@@ -1253,9 +1288,24 @@ async fn the_admin_adds_an_org_unit_under_the_right_parent(app: TestApp) {
 }
 
 async fn the_audit_page_verifies_the_chain(app: TestApp) {
-    let (mut c, _) = app.signed_in("boss", &[Role::Admin]).await;
+    let (mut c, boss) = app.signed_in("boss", &[Role::Admin]).await;
     let r = c.get("/admin/audit").await;
-    assert!(r.body.contains("user.create"));
+    // Actions by name, actors by name, subjects by kind with a link; no stored keys on show.
+    assert!(r.body.contains("ساخت حساب"), "{}", r.body);
+    assert!(r.body.contains("ورود به سامانه"));
+    assert!(!r.body.contains("user.create") && !r.body.contains("auth.login"));
+    assert!(r.body.contains(&format!(
+        r#"<a href="/admin/users/{}"><bdi>کاربر boss</bdi></a>"#,
+        boss.id
+    )));
+    assert!(
+        r.body.contains("سامانه"),
+        "the account made without an actor"
+    );
+    assert!(r.body.contains(&format!(
+        r#"کاربر <a href="/admin/users/{0}"><bdi dir="ltr">{0}</bdi></a>"#,
+        boss.id
+    )));
     let r = c.post_form("/admin/audit/verify", &[]).await;
     assert!(r.body.contains("زنجیره سالم است"), "{}", r.body);
     app.state.store.tamper_audit_entry(1, "{}").await;

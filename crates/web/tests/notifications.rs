@@ -744,11 +744,30 @@ async fn team_invitations_are_limited_and_a_repeat_is_not_sent_again(app: TestAp
     }
     app.worker().run_once().await.unwrap();
     let (list, _) = app.state.store.notifications(reza, 0, 50).await.unwrap();
-    assert_eq!(
-        list.iter().filter(|n| n.kind == "team_invite").count(),
-        1,
-        "{list:?}"
-    );
+    let invites: Vec<_> = list.iter().filter(|n| n.kind == "team_invite").collect();
+    assert_eq!(invites.len(), 1, "{list:?}");
+    // Its link opens a page the invitee may see (the idea itself they may not, yet).
+    client
+        .api(
+            "POST",
+            &team(&first),
+            Some(&token),
+            Some(serde_json::json!({ "user": "reza" })),
+        )
+        .await;
+    let mut invitee = app.client();
+    invitee
+        .post_form(
+            "/login",
+            &[
+                ("username", "reza"),
+                ("password", hamafza_web::testing::PASSWORD),
+            ],
+        )
+        .await;
+    let r = invitee.get(&invites[0].link).await;
+    assert_eq!(r.status, StatusCode::OK, "{}: {}", invites[0].link, r.body);
+    assert!(r.body.contains("ایدهٔ نخست"));
 
     // Parallel invitations to one idea: exactly the idea's limit get past the count (the rest
     // are 429), whatever the team's size says about those that pass.
@@ -764,10 +783,10 @@ async fn team_invitations_are_limited_and_a_repeat_is_not_sent_again(app: TestAp
     }
     assert_eq!(limited, 5);
 
-    // Sara has sent 2 + 10 of her daily invitations; the rest of them go to a third idea, then
+    // Sara has sent 3 + 10 of her daily invitations; the rest of them go to a third idea, then
     // the page says she has reached the limit.
     let third = submit(&app, &c, sara, "ایدهٔ سوم").await;
-    let left = INVITES_PER_INVITER.max - 2 - INVITES_PER_IDEA.max;
+    let left = INVITES_PER_INVITER.max - 3 - INVITES_PER_IDEA.max;
     for i in 0..left {
         let s = invite(team(&third), format!("p{i}")).await;
         assert_ne!(s, StatusCode::TOO_MANY_REQUESTS, "{i}");

@@ -189,6 +189,24 @@ async fn the_secretariat_schedules_a_session_invites_and_records_attendance(app:
         .map(|e| e.action)
         .collect();
     assert_eq!(actions, ["orientation.create", "orientation.attendance"]);
+    // The invitation is a sentence in the idea's timeline, naming the session.
+    let mut p = app.client();
+    p.post_form(
+        "/login",
+        &[
+            ("username", "finalist"),
+            ("password", hamafza_web::testing::PASSWORD),
+        ],
+    )
+    .await;
+    let page = p.get(&format!("/ideas/{}", finalist.public_id)).await;
+    assert!(
+        page.body
+            .contains("دعوت به جلسهٔ توجیهی: \u{2068}آشنایی با نظام مسائل سازمان"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(">…<") && !page.body.contains("— …"));
 }
 
 async fn a_bad_session_form_keeps_what_was_typed(app: TestApp) {

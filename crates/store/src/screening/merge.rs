@@ -3,6 +3,7 @@
 use crate::audit::{AuditConn, NewAudit};
 use crate::ideas::Idea;
 use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
+use hamafza_core::audit::Action;
 use hamafza_core::idea::IdeaStatus;
 use serde::Serialize;
 use serde_json::json;
@@ -74,7 +75,7 @@ impl Store {
             .await?;
             tx.append_audit(NewAudit {
                 actor_id,
-                action: "idea.merge",
+                action: Action::IdeaMerge,
                 entity_type: "idea",
                 entity_id: duplicate.public_id.clone(),
                 data: json!({ "into": kept.public_id }),
@@ -82,7 +83,7 @@ impl Store {
             .await?;
             tx.append_audit(NewAudit {
                 actor_id,
-                action: "idea.absorb",
+                action: Action::IdeaAbsorb,
                 entity_type: "idea",
                 entity_id: kept.public_id.clone(),
                 data: json!({ "from": duplicate.public_id }),

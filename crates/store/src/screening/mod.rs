@@ -18,6 +18,7 @@ pub use templates::RejectionTemplate;
 use crate::audit::{AuditConn, NewAudit};
 use crate::ideas::{IDEA_COLUMNS, Idea, IdeaRow};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
+use hamafza_core::audit::Action;
 use hamafza_core::idea::{IdeaStatus, Place};
 use serde_json::json;
 use sqlx::{PgConnection, SqliteConnection};
@@ -78,7 +79,7 @@ macro_rules! screen_conn {
                 if n == 1 {
                     self.append_audit(NewAudit {
                         actor_id: actor,
-                        action: "idea.transition",
+                        action: Action::IdeaTransition,
                         entity_type: "idea",
                         entity_id: idea.public_id.clone(),
                         data: json!({
@@ -152,7 +153,7 @@ macro_rules! screen_conn {
                 if !change.is_empty() {
                     self.append_audit(NewAudit {
                         actor_id: actor,
-                        action: "idea.tag",
+                        action: Action::IdeaTag,
                         entity_type: "idea",
                         entity_id: idea.public_id.clone(),
                         data: json!({ "added": change.added, "removed": change.removed }),
@@ -187,7 +188,7 @@ macro_rules! screen_conn {
                 if n == 1 {
                     self.append_audit(NewAudit {
                         actor_id: actor,
-                        action: "idea.reclassify",
+                        action: Action::IdeaReclassify,
                         entity_type: "idea",
                         entity_id: idea.public_id.clone(),
                         data: json!({ "from_axis": idea.axis_id, "to_axis": to }),

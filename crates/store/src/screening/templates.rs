@@ -2,6 +2,7 @@
 
 use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
+use hamafza_core::audit::Action;
 use serde::Serialize;
 use serde_json::json;
 
@@ -72,7 +73,7 @@ impl Store {
             };
             tx.append_audit(NewAudit {
                 actor_id,
-                action: "rejection_template.save",
+                action: Action::RejectionTemplateSave,
                 entity_type: "rejection_template",
                 entity_id: id.to_string(),
                 data: json!({ "title": title }),
@@ -101,7 +102,7 @@ impl Store {
             }
             tx.append_audit(NewAudit {
                 actor_id,
-                action: "rejection_template.delete",
+                action: Action::RejectionTemplateDelete,
                 entity_type: "rejection_template",
                 entity_id: id.to_string(),
                 data: json!({}),

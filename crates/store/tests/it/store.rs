@@ -499,7 +499,7 @@ async fn the_audit_chain_verifies_and_tampering_is_found(store: Store) {
         store
             .audit(NewAudit {
                 actor_id: Some(i),
-                action: "test.event",
+                action: hamafza_core::audit::Action::AuthLogin,
                 entity_type: "thing",
                 entity_id: i.to_string(),
                 data: json!({ "i": i }),
@@ -527,7 +527,7 @@ async fn concurrent_audit_appends_form_one_chain(store: Store) {
             tokio::spawn(async move {
                 s.audit(NewAudit {
                     actor_id: None,
-                    action: "race",
+                    action: hamafza_core::audit::Action::AuthLogin,
                     entity_type: "t",
                     entity_id: i.to_string(),
                     data: json!({}),

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use hamafza_core::Role;
 use hamafza_core::account::{FieldError, fix_letters, parse_display_name, parse_mobile};
+use hamafza_core::audit::Action;
 use hamafza_store::sessions::SessionClient;
 use hamafza_store::users::NewUser;
 use serde::Deserialize;
@@ -82,7 +83,7 @@ async fn signed_in(
         .store
         .audit(hamafza_store::audit::NewAudit {
             actor_id: Some(user_id),
-            action: "auth.login",
+            action: Action::AuthLogin,
             entity_type: "user",
             entity_id: user_id.to_string(),
             data: how,

@@ -20,6 +20,7 @@ use hamafza_store::audit::Verification;
 use hamafza_store::org_units::{NewOrgUnit, OrgUnit};
 use hamafza_store::users::{User, UserQuery, UserUpdate};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -161,7 +162,7 @@ struct UserForm {
     disabled: bool,
 }
 
-type RawForm = std::collections::HashMap<String, String>;
+type RawForm = HashMap<String, String>;
 
 impl UserForm {
     /// Reads the submitted fields; roles arrive as checkboxes named `role_<name>`.
@@ -521,11 +522,25 @@ async fn create_unit(
     }
 }
 
+/// One line of the audit page, in words: the action's name, who did it, and what to, as a link
+/// where the reader may follow it.
+struct AuditRow {
+    entry: AuditEntry,
+    /// The action's name in the reader's language (the stored name for an action this build does
+    /// not know).
+    action: String,
+    /// The actor's display name; `None` for the system itself (the CLI, the worker).
+    actor: Option<String>,
+    /// The kind of subject, e.g. «ایده».
+    subject_kind: String,
+    subject_link: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "admin/audit.html")]
 struct AuditPage {
     ctx: Ctx,
-    entries: Vec<AuditEntry>,
+    rows: Vec<AuditRow>,
     next_before: Option<i64>,
     verification: Option<Verification>,
 }
@@ -533,6 +548,40 @@ struct AuditPage {
 impl AuditPage {
     fn short(&self, hash: &str) -> String {
         hash.chars().take(12).collect()
+    }
+}
+
+impl AuditRow {
+    fn new(ctx: &Ctx, entry: AuditEntry, names: &HashMap<i64, String>) -> AuditRow {
+        let action = match entry.kind() {
+            Some(a) => ctx.t(&format!("audit.action.{}", a.as_str())).to_string(),
+            None => entry.action.clone(),
+        };
+        let actor = entry
+            .actor_id
+            .map(|id| names.get(&id).cloned().unwrap_or_else(|| ctx.num(id)));
+        let kind_key = format!("audit.entity.{}", entry.entity_type);
+        let subject_kind = if ctx.lang.has(&kind_key) {
+            ctx.t(&kind_key).to_string()
+        } else {
+            entry.entity_type.clone()
+        };
+        let sees_ideas = ctx.user.as_ref().is_some_and(crate::access::runs_calls);
+        let id = &entry.entity_id;
+        let subject_link = match entry.entity_type.as_str() {
+            "user" => Some(format!("/admin/users/{id}")),
+            "call" => Some(format!("/calls/{id}")),
+            "idea" if sees_ideas => Some(format!("/ideas/{id}")),
+            "org_unit" => Some("/admin/units".to_string()),
+            _ => None,
+        };
+        AuditRow {
+            entry,
+            action,
+            actor,
+            subject_kind,
+            subject_link,
+        }
     }
 }
 
@@ -551,9 +600,22 @@ async fn audit_page(
     let next_before = (entries.len() as i64 == PAGE_SIZE)
         .then(|| entries.last().map(|e| e.seq))
         .flatten();
+    let mut actors: Vec<i64> = entries.iter().filter_map(|e| e.actor_id).collect();
+    actors.sort_unstable();
+    actors.dedup();
+    let names: HashMap<i64, String> = state
+        .store
+        .display_names(&actors)
+        .await?
+        .into_iter()
+        .collect();
+    let rows = entries
+        .into_iter()
+        .map(|e| AuditRow::new(&ctx, e, &names))
+        .collect();
     html(AuditPage {
         ctx,
-        entries,
+        rows,
         next_before,
         verification,
     })

@@ -253,7 +253,11 @@ fn problem(e: &AppError, lang: Lang) -> Problem {
 
 /// Gives error responses their body. API routes get problem+json; pages get an error page, or a
 /// redirect to the sign-in page when signing in would help.
-pub async fn render_errors(req: Request, next: Next) -> Response {
+pub async fn render_errors(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_string();
     let query = req
         .uri()
@@ -262,6 +266,16 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         .unwrap_or_default();
     let is_api = path.starts_with("/api/");
     let lang = lang_of(req.headers());
+    // What an error page needs to know its viewer again (the handler's lookup went with it).
+    let viewer: Vec<_> = [header::COOKIE, header::HOST]
+        .iter()
+        .flat_map(|h| {
+            req.headers()
+                .get_all(h)
+                .iter()
+                .map(move |v| (h.clone(), v.clone()))
+        })
+        .collect();
     let mut res = next.run(req).await;
     let Some(Rendered(err)) = res.extensions_mut().remove::<Rendered>() else {
         return res;
@@ -279,7 +293,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         let next = format!("{path}{query}");
         Redirect::to(&format!("/login?next={}", urlencode(&next))).into_response()
     } else {
-        ErrorPage::render(lang, &err)
+        ErrorPage::render(viewer_ctx(&state, viewer, &path, &err).await, &err)
     };
     for (k, v) in headers.iter() {
         if k == header::RETRY_AFTER || k == header::SET_COOKIE {
@@ -287,6 +301,31 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         }
     }
     out
+}
+
+/// The page context of the viewer of an error page: who is signed in (so the header shows them
+/// as on every other page) and their language. `None` when the error is the database itself.
+async fn viewer_ctx(
+    state: &crate::AppState,
+    headers: Vec<(header::HeaderName, HeaderValue)>,
+    path: &str,
+    err: &AppError,
+) -> Option<crate::http::view::Ctx> {
+    use axum::extract::FromRequestParts;
+    if matches!(
+        err,
+        AppError::Unavailable | AppError::Busy | AppError::Internal(_)
+    ) {
+        return None;
+    }
+    let mut req = axum::http::Request::builder().uri(path);
+    for (k, v) in headers {
+        req = req.header(k, v);
+    }
+    let (mut parts, ()) = req.body(()).ok()?.into_parts();
+    crate::http::view::Ctx::from_request_parts(&mut parts, state)
+        .await
+        .ok()
 }
 
 pub fn urlencode(s: &str) -> String {

@@ -17,7 +17,8 @@ use hamafza_store::users::User;
 
 pub const LANG_COOKIE: &str = "hz_lang";
 
-/// The language of a request: the `hz_lang` cookie, else `Accept-Language`, else Persian.
+/// The language of an API answer: the `hz_lang` cookie, else `Accept-Language`, else Persian.
+/// (Pages do not follow `Accept-Language`: see [`Ctx`].)
 pub fn lang_of(headers: &HeaderMap) -> Lang {
     auth::cookie(headers, LANG_COOKIE)
         .and_then(|v| Lang::parse(&v))
@@ -53,14 +54,13 @@ impl FromRequestParts<AppState> for Ctx {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let user = auth::session_user(parts, state).await?;
-        let lang = match auth::cookie(&parts.headers, LANG_COOKIE).and_then(|v| Lang::parse(&v)) {
-            Some(l) => l,
-            None => user
-                .as_ref()
-                .and_then(|u| Lang::parse(&u.locale))
-                .filter(|l| *l != Lang::Fa)
-                .unwrap_or_else(|| lang_of(&parts.headers)),
-        };
+        // Persian unless the person chose English (the switch's cookie, or their account's
+        // setting). Not `Accept-Language`: many office PCs and phones in Iran ask for English
+        // without anyone having chosen it.
+        let lang = auth::cookie(&parts.headers, LANG_COOKIE)
+            .and_then(|v| Lang::parse(&v))
+            .or_else(|| user.as_ref().and_then(|u| Lang::parse(&u.locale)))
+            .unwrap_or_default();
         let path = parts
             .uri
             .path_and_query()
@@ -227,17 +227,20 @@ pub struct ErrorPage {
 }
 
 impl ErrorPage {
-    /// The error page for `err`. It does not look up the user: an error page must render even
-    /// when the database does not answer.
-    pub fn render(lang: Lang, err: &AppError) -> Response {
+    /// The error page for `err`, seen by `ctx` (the viewer's header and language), or by an
+    /// anonymous Persian reader when the viewer could not be looked up: an error page must render
+    /// even when the database does not answer.
+    pub fn render(ctx: Option<Ctx>, err: &AppError) -> Response {
+        let ctx = ctx.unwrap_or_else(|| Ctx {
+            lang: Lang::default(),
+            user: None,
+            csrf: String::new(),
+            path: "/".into(),
+            unread: 0,
+        });
+        let lang = ctx.lang;
         let page = ErrorPage {
-            ctx: Ctx {
-                lang,
-                user: None,
-                csrf: String::new(),
-                path: "/".into(),
-                unread: 0,
-            },
+            ctx,
             status: err.status().as_u16(),
             title: err.title(lang).to_string(),
             detail: err.detail(lang),

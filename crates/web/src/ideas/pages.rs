@@ -332,12 +332,24 @@ impl IdeaPage<'_> {
         if let Some(text) = crate::screening::pages::event(self.ctx, &self.call, e) {
             return text;
         }
-        if e.action == "idea.transition" {
-            let to = self.data(e, "to");
-            return self.ctx.tf(
-                "idea.event.idea_transition",
-                &[("status", self.ctx.t(&format!("idea.status.{to}")))],
-            );
+        use hamafza_core::audit::Action;
+        match e.kind() {
+            Some(Action::IdeaTransition) => {
+                let to = self.data(e, "to");
+                return self.ctx.tf(
+                    "idea.event.idea_transition",
+                    &[("status", self.ctx.t(&format!("idea.status.{to}")))],
+                );
+            }
+            Some(Action::OrientationInvite) => {
+                let session = self.data(e, "title");
+                return self
+                    .ctx
+                    .tf("idea.event.orientation_invite", &[("session", &session)]);
+            }
+            // A newer node's action: named as stored rather than guessed at.
+            None => return e.action.clone(),
+            _ => {}
         }
         self.ctx
             .t(&format!("idea.event.{}", e.action.replace('.', "_")))

@@ -3,6 +3,7 @@
 
 use super::{Kind, NotifyConfig, channels, text};
 use crate::i18n::Lang;
+use hamafza_core::audit::Action;
 use hamafza_core::audit::AuditEntry;
 use hamafza_store::jobs::NewJob;
 use hamafza_store::notifications::{IdeaNotice, NewNotification};
@@ -57,14 +58,14 @@ pub async fn plan(
         None
     };
     let idea_link = |i: &IdeaNotice| format!("/ideas/{}", i.public_id);
-    let (kind, recipients, data, link) = match (entry.action.as_str(), &idea) {
-        ("idea.submit", Some(i)) => (
+    let (kind, recipients, data, link) = match (entry.kind(), &idea) {
+        (Some(Action::IdeaSubmit), Some(i)) => (
             Kind::Receipt,
             recipients_of_idea(store, i).await?,
             json!({ "title": i.title, "code": i.tracking_code }),
             idea_link(i),
         ),
-        ("idea.import", Some(i)) => {
+        (Some(Action::IdeaImport), Some(i)) => {
             // Whoever gave an idea on paper or at a booth may have no account: an SMS is all.
             if let Some(mobile) = i.submitter_mobile.as_deref().filter(|m| !m.is_empty()) {
                 let data = json!({ "title": i.title, "code": i.tracking_code });
@@ -77,13 +78,13 @@ pub async fn plan(
             }
             return Ok(());
         }
-        ("idea.transition", Some(i)) => (
+        (Some(Action::IdeaTransition), Some(i)) => (
             Kind::Status,
             recipients_of_idea(store, i).await?,
             json!({ "title": i.title, "to": str_of(&d, "to"), "message": str_of(&d, "message") }),
             idea_link(i),
         ),
-        ("idea.merge", Some(i)) => {
+        (Some(Action::IdeaMerge), Some(i)) => {
             let into = match str_of(&d, "into") {
                 Some(p) => store.idea_notice(p).await?.map(|x| x.title),
                 None => None,
@@ -96,29 +97,30 @@ pub async fn plan(
             )
         }
         // A repeat of an invitation sent today is recorded but not sent again.
-        ("team.invite", _) if d.get("quiet").and_then(|q| q.as_bool()) == Some(true) => {
+        (Some(Action::TeamInvite), _) if d.get("quiet").and_then(|q| q.as_bool()) == Some(true) => {
             return Ok(());
         }
-        ("team.invite", Some(i)) => (
+        (Some(Action::TeamInvite), Some(i)) => (
             Kind::TeamInvite,
             user_of(&d).into_iter().collect(),
             json!({ "title": i.title, "by": display_name(store, entry.actor_id).await? }),
-            idea_link(i),
+            // The invitee may not see the idea until they accept: the invitation page they may.
+            format!("/ideas/{}/invitation", i.public_id),
         ),
         // To the lead, who is the idea's author.
-        ("team.accept", Some(i)) => (
+        (Some(Action::TeamAccept), Some(i)) => (
             Kind::TeamAccept,
             i.author_id.into_iter().collect(),
             json!({ "title": i.title, "by": display_name(store, user_of(&d).or(entry.actor_id)).await? }),
             idea_link(i),
         ),
-        ("orientation.invite", Some(i)) => (
+        (Some(Action::OrientationInvite), Some(i)) => (
             Kind::Orientation,
             recipients_of_idea(store, i).await?,
             json!({ "title": i.title, "session": str_of(&d, "title"), "starts_at": d.get("starts_at") }),
             idea_link(i),
         ),
-        ("call.results_published", _) if entry.entity_type == "call" => {
+        (Some(Action::CallResultsPublished), _) if entry.entity_type == "call" => {
             let Some(call) = store.call_by_public_id(&entry.entity_id).await? else {
                 return Ok(());
             };

@@ -15,6 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use hamafza_core::account::FieldError;
+use hamafza_core::audit::Action;
 use hamafza_core::idea::{Channel, IdeaStatus, Place, Transition};
 use hamafza_store::calls::Call;
 use hamafza_store::ideas::Idea;
@@ -643,8 +644,8 @@ pub(crate) fn event(ctx: &Ctx, call: &Call, e: &hamafza_core::audit::AuditEntry)
             })
             .unwrap_or_default()
     };
-    Some(match e.action.as_str() {
-        "idea.transition" => {
+    Some(match e.kind()? {
+        Action::IdeaTransition => {
             let to = text("to");
             let status = ctx.t(&format!("idea.status.{to}"));
             match (
@@ -658,21 +659,21 @@ pub(crate) fn event(ctx: &Ctx, call: &Call, e: &hamafza_core::audit::AuditEntry)
                 _ => ctx.tf("idea.event.idea_transition", &[("status", status)]),
             }
         }
-        "idea.reclassify" => ctx.tf(
+        Action::IdeaReclassify => ctx.tf(
             "screening.event.reclassify",
             &[("from", &axis("from_axis")), ("to", &axis("to_axis"))],
         ),
-        "idea.tag" => ctx.tf(
+        Action::IdeaTag => ctx.tf(
             "screening.event.tag",
             &[("added", &list("added")), ("removed", &list("removed"))],
         ),
-        "idea.merge" => ctx.tf("screening.event.merge", &[("id", &text("into"))]),
-        "idea.absorb" => ctx.tf("screening.event.absorb", &[("id", &text("from"))]),
+        Action::IdeaMerge => ctx.tf("screening.event.merge", &[("id", &text("into"))]),
+        Action::IdeaAbsorb => ctx.tf("screening.event.absorb", &[("id", &text("from"))]),
         _ => return None,
     })
 }
 
 /// Tags are the secretariat's own labels; the author's timeline leaves them out.
 pub(crate) fn author_sees(e: &hamafza_core::audit::AuditEntry) -> bool {
-    e.action != "idea.tag"
+    e.kind() != Some(Action::IdeaTag)
 }
