@@ -118,3 +118,153 @@ async fn loading_the_demo_twice_adds_nothing(store: Store) {
     assert!(hamafza_web::auth::password::verify("second demo password", hash.as_deref()).await);
     assert_eq!(store.verify_audit().await.unwrap().broken, None);
 }
+
+/// Every page a visitor of each role reaches by following links from the home page, on the demo:
+/// none answers 5xx, and none shows an unfilled `{placeholder}`, a message the catalog lacks, or
+/// a catalog key or stored action name instead of words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_as_every_role_shows_words_not_keys() {
+    use hamafza_web::i18n::MISSING_MESSAGES;
+    use hamafza_web::testing::{PASSWORD, TestApp};
+    use std::collections::{BTreeMap, BTreeSet, VecDeque};
+    use std::sync::atomic::Ordering;
+
+    let db = hamafza_store::testing::sqlite().await;
+    hamafza::demo::load(&db.store, PASSWORD).await.unwrap();
+    let app = TestApp::new(db).await;
+    let raw_key = |text: &str| -> Option<String> {
+        const PREFIXES: &[&str] = &[
+            "idea.",
+            "screening.",
+            "notify.",
+            "settings.",
+            "admin.",
+            "error.",
+            "problem.",
+            "audit.",
+            "field.",
+            "nav.",
+            "call.",
+            "team.",
+            "user.",
+            "auth.",
+            "orientation.",
+            "results.",
+            "intake.",
+            "import.",
+        ];
+        text.split(|c: char| !(c.is_ascii_lowercase() || c == '.' || c == '_'))
+            .find(|w| {
+                PREFIXES
+                    .iter()
+                    .any(|p| w.starts_with(p) && w.len() > p.len())
+                    && !w.ends_with('.')
+            })
+            .map(str::to_string)
+    };
+    let mut problems = Vec::new();
+    for who in [
+        None,
+        Some("participant1"),
+        Some("secretariat"),
+        Some("admin"),
+        Some("judge5"),
+    ] {
+        let mut c = app.client();
+        if let Some(name) = who {
+            let r = c
+                .post_form("/login", &[("username", name), ("password", PASSWORD)])
+                .await;
+            assert_eq!(r.status.as_u16(), 303, "{name} signs in");
+        }
+        // Breadth first from the home page; at most 3 pages of each shape (ids replaced).
+        let mut queue = VecDeque::from(["/".to_string()]);
+        let mut seen = BTreeSet::new();
+        let mut per_shape: BTreeMap<String, usize> = BTreeMap::new();
+        let mut pages = 0;
+        while let Some(path) = queue.pop_front() {
+            if !seen.insert(path.clone()) || pages >= 300 {
+                continue;
+            }
+            // Public ids are 10 letters and digits; numbers are ids too; the query is dropped.
+            let shape: String = path
+                .split('?')
+                .next()
+                .unwrap_or("")
+                .split('/')
+                .map(|seg| {
+                    let id = seg.len() == 10 && seg.chars().all(|c| c.is_ascii_alphanumeric())
+                        || !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit());
+                    if id { "{}" } else { seg }
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            let n = per_shape.entry(shape).or_default();
+            *n += 1;
+            if *n > 3 {
+                continue;
+            }
+            pages += 1;
+            let before = MISSING_MESSAGES.load(Ordering::Relaxed);
+            let r = c.get(&path).await;
+            let who = who.unwrap_or("anonymous");
+            if r.status.is_server_error() {
+                problems.push(format!("{who} {path}: {}", r.status));
+                continue;
+            }
+            if MISSING_MESSAGES.load(Ordering::Relaxed) > before {
+                problems.push(format!("{who} {path}: a message missing from the catalog"));
+            }
+            if !r.header("content-type").starts_with("text/html") {
+                continue;
+            }
+            // The text people read: tags and attributes dropped (scripts have none inline).
+            let mut text = String::new();
+            let mut in_tag = false;
+            for ch in r.body.chars() {
+                match ch {
+                    '<' => in_tag = true,
+                    '>' => {
+                        in_tag = false;
+                        text.push(' ');
+                    }
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            if let Some(i) = text.find('{') {
+                let end = text[i..].find('}').map_or(i + 1, |e| i + e + 1);
+                if text[i + 1..end.saturating_sub(1)]
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_')
+                {
+                    problems.push(format!("{who} {path}: placeholder {}", &text[i..end]));
+                }
+            }
+            if let Some(k) = raw_key(&text) {
+                problems.push(format!("{who} {path}: raw key {k}"));
+            }
+            for link in r.body.split("href=\"").skip(1) {
+                let href = &link[..link.find('"').unwrap_or(0)];
+                let href = href.split('#').next().unwrap_or("").replace("&amp;", "&");
+                let skip = [
+                    "/logout",
+                    "/lang/",
+                    "/assets/",
+                    "/api/",
+                    "/export",
+                    "/attachments/",
+                    "/certificate",
+                ];
+                if href.starts_with('/')
+                    && !href.starts_with("//")
+                    && !skip.iter().any(|s| href.contains(s))
+                {
+                    queue.push_back(href);
+                }
+            }
+        }
+        assert!(pages > 3, "{who:?} reached only {pages} pages");
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

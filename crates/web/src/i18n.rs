@@ -6,6 +6,11 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+/// How many times a message was asked for that the catalog does not have, since start. A page
+/// shows "…" in its place; the demo crawl fails when this grows.
+pub static MISSING_MESSAGES: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(0);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     #[default]
@@ -81,9 +86,11 @@ impl Lang {
         self.catalog().contains_key(key)
     }
 
-    /// The string for `key`; "…" when missing (a test keeps the catalogs complete).
+    /// The string for `key`; "…" when missing (tests keep the catalogs complete, and the demo
+    /// crawl counts [`MISSING_MESSAGES`]).
     pub fn t(self, key: &str) -> &'static str {
         self.catalog().get(key).copied().unwrap_or_else(|| {
+            MISSING_MESSAGES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             tracing::warn!(key, lang = self.code(), "missing message");
             "…"
         })

@@ -541,9 +541,22 @@ async fn merge_credits_both_authors_and_the_author_reads_the_timeline(app: TestA
     // The duplicate's author reads what happened, in Persian.
     let page = b.get(&format!("/ideas/{dup}")).await;
     assert!(page.body.contains("ادغام‌شده با ایدهٔ مشابه"));
-    assert!(page.body.contains(&format!(
-        "به‌عنوان ایدهٔ تکراری با ایدهٔ \u{2068}{kept}\u{2069} ادغام شد"
-    )));
+    // The other idea by its title, not its id.
+    assert!(
+        page.body
+            .contains("به‌عنوان ایدهٔ تکراری با ایدهٔ «\u{2068}پیامک وضعیت پرونده\u{2069}» ادغام شد"),
+        "{}",
+        page.body
+    );
+    let kept_page = d.get(&format!("/ideas/{kept}")).await;
+    assert!(
+        kept_page
+            .body
+            .contains("» به‌عنوان تکراری با این ایده ادغام شد"),
+        "{}",
+        kept_page.body
+    );
+    assert!(!kept_page.body.contains(&format!("ایدهٔ \u{2068}{dup}")));
     // Reclassify over the page; the author sees it on the timeline, and the tags stay internal.
     let axis = c.axes[1].id.to_string();
     let r = d

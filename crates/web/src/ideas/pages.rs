@@ -431,6 +431,26 @@ pub(crate) async fn idea_page_with(
     };
     let versions = state.store.idea_versions(idea.id).await?;
     let mut timeline = state.store.audit_for("idea", &idea.public_id).await?;
+    // A merge names the other idea by its public id; readers want its title (a merge or two
+    // per idea at most, so one lookup each).
+    for e in &mut timeline {
+        use hamafza_core::audit::Action;
+        if !matches!(e.kind(), Some(Action::IdeaMerge | Action::IdeaAbsorb)) {
+            continue;
+        }
+        let mut d: serde_json::Value = serde_json::from_str(&e.data).unwrap_or_default();
+        let other = ["into", "from"]
+            .iter()
+            .find_map(|k| d.get(*k).and_then(|v| v.as_str()))
+            .map(str::to_string);
+        if let Some(notice) = match other {
+            Some(o) => state.store.idea_notice(&o).await?,
+            None => None,
+        } {
+            d["other_title"] = notice.title.into();
+            e.data = d.to_string();
+        }
+    }
     let can_edit = ideas::edit_blocker(&call, &idea, user, hamafza_store::now()).is_none();
     let manage = crate::access::runs_calls(user);
     if !manage {

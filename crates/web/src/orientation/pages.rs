@@ -243,7 +243,7 @@ async fn invite(
         .store
         .invite_to_orientation(&session, &ids, Some(actor.id))
         .await?;
-    let notice = ctx.tf("orientation.invited", &[("n", &ctx.num(n as i64))]);
+    let notice = ctx.tf("orientation.invited_n", &[("n", &ctx.num(n as i64))]);
     render_session(
         &state,
         &ctx,

@@ -667,8 +667,19 @@ pub(crate) fn event(ctx: &Ctx, call: &Call, e: &hamafza_core::audit::AuditEntry)
             "screening.event.tag",
             &[("added", &list("added")), ("removed", &list("removed"))],
         ),
-        Action::IdeaMerge => ctx.tf("screening.event.merge", &[("id", &text("into"))]),
-        Action::IdeaAbsorb => ctx.tf("screening.event.absorb", &[("id", &text("from"))]),
+        // The other idea by title where the page found it (`other_title`), else by id.
+        Action::IdeaMerge | Action::IdeaAbsorb => {
+            let (key, id) = if e.kind() == Some(Action::IdeaMerge) {
+                ("screening.event.merge", text("into"))
+            } else {
+                ("screening.event.absorb", text("from"))
+            };
+            let title = text("other_title");
+            ctx.tf(
+                key,
+                &[("title", if title.is_empty() { &id } else { &title })],
+            )
+        }
         _ => return None,
     })
 }
