@@ -53,6 +53,9 @@ pub enum FieldError {
     AlreadyMember,
     #[error("a team of more than {0}")]
     TeamFull(usize),
+    /// Not a tracking code: 10 digits, as on the receipt.
+    #[error("not a 10-digit tracking code")]
+    TrackingCode,
     /// More team invitations today than one idea or one person may send.
     #[error("more than {0} invitations a day")]
     InviteLimit(usize),
@@ -105,6 +108,7 @@ impl FieldError {
             Self::AlreadyMember => "error.already_member",
             Self::TeamFull(_) => "error.team_full",
             Self::InviteLimit(_) => "error.invite_limit",
+            Self::TrackingCode => "error.tracking_code",
             Self::Changed => "error.changed",
             Self::DuplicateKeepsAxis => "error.duplicate_keeps_axis",
             Self::FileUnreadable => "error.file_unreadable",

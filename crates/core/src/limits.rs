@@ -38,6 +38,17 @@ pub const OTP_RESEND_COOLDOWN_SECS: i64 = 60;
 /// Digits in a one-time code.
 pub const OTP_DIGITS: u32 = 6;
 
+/// Status lookups by tracking code from one address (like sign-in: each one tries a code).
+pub const TRACK_PER_IP: Limit = Limit {
+    max: 30,
+    window_secs: 15 * 60,
+};
+/// Status lookups of one tracking code (a wrong mobile number guessed against a known code).
+pub const TRACK_PER_CODE: Limit = Limit {
+    max: 5,
+    window_secs: 15 * 60,
+};
+
 /// Characters in the name of an API token.
 pub const TOKEN_NAME_MAX: usize = 60;
 /// Live (neither revoked nor expired) API tokens one person may hold; past it, a new one is

@@ -372,3 +372,57 @@ impl Store {
         Ok(())
     }
 }
+
+/// What a citizen may learn of an idea from its tracking code and the mobile number it was filed
+/// with: its status and the secretariat's last message, nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackedIdea {
+    pub status: hamafza_core::idea::IdeaStatus,
+    /// The message of the latest decision that had one.
+    pub message: Option<String>,
+    /// Unix seconds of the latest change.
+    pub updated_at: i64,
+}
+
+impl Store {
+    /// The idea with tracking code `code` filed with `mobile` (the submitter's number of a paper
+    /// or booth idea, or the author's account's); `None` when there is no such pair, without
+    /// saying which half was wrong.
+    pub async fn track_idea(&self, code: &str, mobile: &str) -> StoreResult<Option<TrackedIdea>> {
+        let row: Option<(String, String, i64)> = db_read!(self, |p| {
+            sqlx::query_as(
+                "SELECT i.public_id, i.status, i.updated_at FROM ideas i
+                 LEFT JOIN users u ON u.id = i.author_id
+                 WHERE i.tracking_code = $1 AND (i.submitter_mobile = $2 OR u.mobile = $2)",
+            )
+            .bind(code)
+            .bind(mobile)
+            .fetch_optional(p)
+            .await?
+        });
+        let Some((public_id, status, updated_at)) = row else {
+            return Ok(None);
+        };
+        let status = crate::error::decode(
+            "ideas.status",
+            &status,
+            hamafza_core::idea::IdeaStatus::parse,
+        )?;
+        let message = self
+            .audit_for("idea", &public_id)
+            .await?
+            .iter()
+            .rev()
+            .filter(|e| e.kind() == Some(Action::IdeaTransition))
+            .find_map(|e| {
+                let d: serde_json::Value = serde_json::from_str(&e.data).ok()?;
+                let m = d.get("message")?.as_str()?.trim().to_string();
+                (!m.is_empty()).then_some(m)
+            });
+        Ok(Some(TrackedIdea {
+            status,
+            message,
+            updated_at,
+        }))
+    }
+}

@@ -157,6 +157,7 @@ fn pages(state: AppState) -> Router<AppState> {
         .merge(calls::pages::router())
         .merge(ideas::pages::router())
         .merge(ideas::versions::router())
+        .merge(ideas::track::router())
         .merge(intake::pages::router())
         .merge(intake::import_page::router())
         .merge(screening::pages::router())

@@ -26,6 +26,7 @@ web_tests!(
     the_settings_page_saves_the_email_and_choices,
     the_whole_team_hears_about_its_idea_and_its_orientation,
     team_invitations_are_limited_and_a_repeat_is_not_sent_again,
+    a_citizen_tracks_an_idea_by_code_and_mobile_and_the_secretariat_finds_it,
 );
 
 fn days_from_today(days: i64) -> JalaliDate {
@@ -812,4 +813,141 @@ async fn team_invitations_are_limited_and_a_repeat_is_not_sent_again(app: TestAp
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("تلاش"), "{}", r.body);
+}
+
+async fn a_citizen_tracks_an_idea_by_code_and_mobile_and_the_secretariat_finds_it(app: TestApp) {
+    let c = open_call(&app).await;
+    let imported = hamafza_core::import::ImportedIdea {
+        line: 2,
+        text: text(&c, "ایدهٔ غرفهٔ نمایشگاه"),
+        name: "بازدیدکننده".into(),
+        mobile: Some("09131234567".into()),
+        date: None,
+        fingerprint: "f1".into(),
+    };
+    app.state
+        .store
+        .import_ideas(c.id, &[imported], Channel::Exhibition, None)
+        .await
+        .unwrap();
+    app.worker().run_once().await.unwrap();
+    // The receipt gives the code (Persian digits) and where to follow it.
+    let sms = app.last_sms("09131234567").expect("an SMS receipt");
+    assert!(sms.contains("/track"), "{sms}");
+    let code: String = sms.chars().filter(|ch| ('۰'..='۹').contains(ch)).collect();
+    assert_eq!(code.chars().count(), 10, "{sms}");
+    let idea = app
+        .state
+        .store
+        .ideas_of_call(c.id, 0, 10)
+        .await
+        .unwrap()
+        .0
+        .remove(0);
+    app.state
+        .store
+        .transition_idea(
+            idea.id,
+            idea.place(),
+            Place {
+                status: IdeaStatus::ChangesRequested,
+                stage: 0,
+            },
+            "هزینهٔ پیامک را برآورد کنید.",
+            None,
+        )
+        .await
+        .unwrap();
+
+    // The citizen types the code as in the SMS and the mobile in Persian digits.
+    let mut citizen = app.client();
+    let r = citizen
+        .post_form("/track", &[("code", &code), ("mobile", "۰۹۱۳۱۲۳۴۵۶۷")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("نیازمند اصلاح"), "{}", r.body);
+    assert!(r.body.contains("هزینهٔ پیامک را برآورد کنید."));
+    assert!(
+        !r.body.contains("ایدهٔ غرفهٔ نمایشگاه"),
+        "the status, nothing else"
+    );
+    assert!(!r.body.contains("بازدیدکننده"));
+    // A wrong mobile, or a code that is not one: a Persian message, what was typed kept.
+    let r = citizen
+        .post_form("/track", &[("code", &code), ("mobile", "09120000000")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("پیدا نشد") && r.body.contains("09120000000"));
+    let r = citizen
+        .post_form("/track", &[("code", "12345"), ("mobile", "09131234567")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("ده رقم"), "{}", r.body);
+    // Guessing mobiles for one code stops after five tries, counted before the lookup.
+    let mut limited = false;
+    for i in 0..6 {
+        let r = citizen
+            .post_form(
+                "/track",
+                &[("code", &code), ("mobile", &format!("0912000000{i}"))],
+            )
+            .await;
+        limited |= r.body.contains("دقیقهٔ دیگر");
+    }
+    assert!(limited);
+    let r = app
+        .client()
+        .post_form("/track", &[("code", &code), ("mobile", "09131234567")])
+        .await;
+    assert!(
+        r.body.contains("دقیقهٔ دیگر"),
+        "the code stays locked for its window"
+    );
+
+    // The secretariat finds the idea by its code in either digit script, with spaces.
+    let (mut sec, _) = app.signed_in("sec", &[Role::Secretariat]).await;
+    let latin = hamafza_persian::digits::to_latin(&code);
+    let spaced = format!(
+        "{} {}",
+        &code[..code.char_indices().nth(5).unwrap().0],
+        &code[code.char_indices().nth(5).unwrap().0..]
+    );
+    for typed in [code.as_str(), latin.as_str(), spaced.as_str()] {
+        let q: String = url_encode(typed);
+        let r = sec
+            .get(&format!(
+                "/secretariat/calls/{}/ideas?search={q}",
+                c.public_id
+            ))
+            .await;
+        assert!(r.body.contains("ایدهٔ غرفهٔ نمایشگاه"), "{typed}: {}", r.body);
+    }
+    let token = sec.token("sec").await;
+    let r = sec
+        .api(
+            "GET",
+            &format!(
+                "/api/v1/calls/{}/ideas?search={}",
+                c.public_id,
+                url_encode(&code)
+            ),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        r.json()["items"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        r.body
+    );
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

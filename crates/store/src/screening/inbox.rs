@@ -181,10 +181,14 @@ fn filters(backend: crate::Backend, call_id: i64, q: &InboxQuery) -> Where {
             "{not}EXISTS (SELECT 1 FROM idea_attachments a WHERE a.idea_id = ideas.id)"
         ));
     }
-    // A substring of the normalized title, answered from a trigram index (migration 0010):
-    // FTS5's on SQLite, pg_trgm's GIN index on PostgreSQL.
+    // A tracking code (10 digits in any script, spaces or dashes allowed, as people copy it from
+    // an SMS) finds its idea; anything else is a substring of the normalized title, answered
+    // from a trigram index (migration 0010): FTS5's on SQLite, pg_trgm's GIN index on PostgreSQL.
     let search = q.search.as_deref().map(hamafza_persian::normalize);
-    if let Some(s) = search.filter(|s| !s.is_empty()) {
+    if let Some(code) = search.as_deref().and_then(tracking_code_in) {
+        let p = w.arg(Arg::Text(code));
+        w.conds.push(format!("tracking_code = {p}"));
+    } else if let Some(s) = search.filter(|s| !s.is_empty()) {
         match backend {
             // A phrase query on the trigrams reads only the index. Shorter searches (no whole
             // trigram) match so many titles that the plain scan below stops early.
@@ -201,6 +205,16 @@ fn filters(backend: crate::Backend, call_id: i64, q: &InboxQuery) -> Where {
         }
     }
     w
+}
+
+/// The tracking code `search` is, if it is one: 10 digits (already Latin after `normalize`),
+/// with any spaces and dashes between them dropped.
+pub fn tracking_code_in(search: &str) -> Option<String> {
+    let digits: String = search
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    (digits.len() == 10 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
 }
 
 /// Binds `args` in order to a query on either backend.

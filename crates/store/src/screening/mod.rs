@@ -4,6 +4,7 @@
 
 mod bulk;
 mod inbox;
+pub use inbox::tracking_code_in;
 mod merge;
 mod tags;
 mod templates;

@@ -4,4 +4,5 @@
 pub(crate) mod api;
 pub(crate) mod pages;
 pub(crate) mod service;
+pub(crate) mod track;
 pub(crate) mod versions;

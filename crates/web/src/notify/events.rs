@@ -73,7 +73,16 @@ pub async fn plan(
                     entry.seq,
                     config,
                     mobile,
-                    &text::sms(Lang::Fa, Kind::ImportReceipt, &data, None),
+                    // No account to sign in to: the status page by code and mobile is theirs.
+                    &text::sms(
+                        Lang::Fa,
+                        Kind::ImportReceipt,
+                        &data,
+                        Some(&format!(
+                            "{}/track",
+                            config.public_url.trim_end_matches('/')
+                        )),
+                    ),
                 ));
             }
             return Ok(());
