@@ -66,7 +66,7 @@ pub enum FieldError {
     #[error("a duplicate keeps its axis")]
     DuplicateKeepsAxis,
     /// An uploaded table (CSV or XLSX) that cannot be read, or is damaged.
-    #[error("the file cannot be read as XLSX or UTF-8 CSV")]
+    #[error("the file cannot be read as XLSX or CSV")]
     FileUnreadable,
     #[error("a table of more than {0} rows")]
     FileTooManyRows(usize),
@@ -78,6 +78,14 @@ pub enum FieldError {
     /// Too many cells or parts, or reading it took too long.
     #[error("a file too complex to read")]
     FileTooComplex,
+    /// A CSV whose quoted cell, opened on this line, is never closed: without this error every
+    /// row after it would silently become part of that one cell.
+    #[error("a quote opened on line {0} is never closed")]
+    UnclosedQuote(usize),
+    /// Text in no encoding a spreadsheet writes (UTF-8, UTF-16 with a BOM, Windows-1256), or
+    /// not text at all.
+    #[error("the file's characters are in no known encoding")]
+    FileEncoding,
 }
 
 impl FieldError {
@@ -116,6 +124,8 @@ impl FieldError {
             Self::FileTooManyColumns(_) => "error.file_too_many_columns",
             Self::FileUnpacksTooBig(_) => "error.file_unpacks_too_big",
             Self::FileTooComplex => "error.file_too_complex",
+            Self::UnclosedQuote(_) => "error.unclosed_quote",
+            Self::FileEncoding => "error.file_encoding",
         }
     }
 

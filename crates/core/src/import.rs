@@ -71,8 +71,71 @@ pub struct ImportedIdea {
     pub name: String,
     pub mobile: Option<String>,
     pub date: Option<JalaliDate>,
-    /// Same content → same fingerprint, so a second import of the file skips the row.
+    /// Same person and same text → same fingerprint (see [`fingerprint`]), so a second import
+    /// of the file, or the row repeated in it, is skipped.
     pub fingerprint: String,
+}
+
+/// What makes two rows "the same row": the same text (title, problem, solution, axis) from the
+/// same person (name and mobile, either of which may be empty). Two visitors of a booth who
+/// wrote the same idea are two ideas; one form typed in twice is one. The date is left out: the
+/// same form typed on two days is still one idea. Names are compared as people write them
+/// differently on paper: Arabic or Persian letters and any run of spaces.
+pub fn fingerprint(text: &IdeaText, name: &str, mobile: Option<&str>) -> String {
+    let name = hamafza_persian::normalize(name)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut h = Sha256::new();
+    for part in [
+        text.title.as_str(),
+        text.problem.as_str(),
+        text.solution.as_str(),
+        text.axis_id.to_string().as_str(),
+        mobile.unwrap_or_default(),
+        name.as_str(),
+    ] {
+        h.update(hamafza_persian::normalize(part).as_bytes());
+        h.update([0]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A valid row that an import leaves out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedRow {
+    pub line: usize,
+    /// The earlier line of the same file that is the same row; `None`: the call already has
+    /// the idea from an earlier import.
+    pub same_as_line: Option<usize>,
+}
+
+/// Splits the valid rows into those an import writes and those it skips: a row the call already
+/// has (`imported_before` its fingerprint), or one that repeats an earlier line of the file.
+/// The dry run and the import both call this, so the dry run says exactly what the import does.
+pub fn plan(
+    good: Vec<ImportedIdea>,
+    imported_before: impl Fn(&str) -> bool,
+) -> (Vec<ImportedIdea>, Vec<SkippedRow>) {
+    let mut first_line: std::collections::HashMap<String, usize> = Default::default();
+    let (mut new, mut skipped) = (Vec::new(), Vec::new());
+    for row in good {
+        if imported_before(&row.fingerprint) {
+            skipped.push(SkippedRow {
+                line: row.line,
+                same_as_line: None,
+            });
+        } else if let Some(&earlier) = first_line.get(&row.fingerprint) {
+            skipped.push(SkippedRow {
+                line: row.line,
+                same_as_line: Some(earlier),
+            });
+        } else {
+            first_line.insert(row.fingerprint.clone(), row.line);
+            new.push(row);
+        }
+    }
+    (new, skipped)
 }
 
 /// A field of a row that failed.
@@ -162,19 +225,8 @@ pub fn check_rows(
         };
         match text {
             Some(text) if errors.is_empty() => {
-                let mut h = Sha256::new();
-                for part in [
-                    &text.title,
-                    &text.problem,
-                    &text.solution,
-                    &text.axis_id.to_string(),
-                    &mobile.clone().unwrap_or_default(),
-                ] {
-                    h.update(hamafza_persian::normalize(part).as_bytes());
-                    h.update([0]);
-                }
-                let fingerprint = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
                 let name = crate::account::fix_letters(map.get(row, "name"));
+                let fingerprint = fingerprint(&text, &name, mobile.as_deref());
                 good.push(ImportedIdea {
                     line,
                     text,
@@ -272,5 +324,62 @@ mod tests {
         let a = check_rows(&map, &t[1..], &axes).0;
         let b = check_rows(&map, &t[1..], &axes).0;
         assert_eq!(a[0].fingerprint, b[0].fingerprint);
+    }
+
+    /// Issue 18.10: the same text from two people is two ideas; one person's row twice is one,
+    /// however the name's letters and spaces were typed.
+    #[test]
+    fn the_same_row_means_the_same_text_from_the_same_person() {
+        let text = [
+            "ایدهٔ یک",
+            "1",
+            "مسئلهٔ به اندازهٔ کافی بلند",
+            "راه‌حل به اندازهٔ کافی بلند",
+        ];
+        let header = ["عنوان", "محور", "مسئله", "راه‌حل", "نام", "تاریخ"];
+        let mut t = rows(&[&header]);
+        for (name, date) in [
+            ("علی رضایی", "1402/03/02"),
+            ("مریم احمدی", "1402/03/03"),
+            ("مريم   احمدی", "1402/03/04"),
+            ("علی رضایی", ""),
+        ] {
+            t.extend(rows(&[&[text[0], text[1], text[2], text[3], name, date]]));
+        }
+        let map = ColumnMap::from_headers(&t[0]).unwrap();
+        let (good, bad) = check_rows(&map, &t[1..], &[(9, "محور".to_string())]);
+        assert!(bad.is_empty(), "{bad:?}");
+        let before = good[0].fingerprint.clone();
+        let (new, skipped) = plan(good.clone(), |_| false);
+        assert_eq!(new.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 3]);
+        assert_eq!(
+            skipped,
+            [
+                SkippedRow {
+                    line: 4,
+                    same_as_line: Some(3)
+                },
+                SkippedRow {
+                    line: 5,
+                    same_as_line: Some(2)
+                },
+            ]
+        );
+        let (new, skipped) = plan(good, |f| f == before);
+        assert_eq!(new.iter().map(|r| r.line).collect::<Vec<_>>(), [3]);
+        assert_eq!(
+            skipped[0],
+            SkippedRow {
+                line: 2,
+                same_as_line: None
+            }
+        );
+        assert_eq!(
+            skipped[2],
+            SkippedRow {
+                line: 5,
+                same_as_line: None
+            }
+        );
     }
 }

@@ -498,8 +498,9 @@ pub struct ExportRow {
 }
 
 impl Store {
-    /// Every idea of a call with its current text, oldest first, for exports. The author cell
-    /// also names the authors of ideas merged into it (they stay credited).
+    /// Every idea of a call with its current text, oldest first, for exports. The author is the
+    /// account's name, or the name an imported row gave; the cell also names the authors of
+    /// ideas merged into it (they stay credited).
     pub async fn ideas_for_export(&self, call_id: i64) -> StoreResult<Vec<ExportRow>> {
         let mut rows = self.export_rows(call_id).await?;
         let credits: Vec<(String, String)> = db_read!(self, |p| {
@@ -530,7 +531,8 @@ impl Store {
     async fn export_rows(&self, call_id: i64) -> StoreResult<Vec<ExportRow>> {
         Ok(db_read!(self, |p| {
             sqlx::query_as(
-                "SELECT i.tracking_code, i.title, a.title AS axis, i.status, i.channel, u.display_name AS author,
+                "SELECT i.tracking_code, i.title, a.title AS axis, i.status, i.channel,
+                        COALESCE(u.display_name, NULLIF(i.submitter_name, '')) AS author,
                         o.name_fa AS unit, o.province_code, i.created_at, i.version,
                         v.problem, v.solution, v.benefits, v.resources
                  FROM ideas i
@@ -582,6 +584,47 @@ pub struct BulkIdea<'a> {
 }
 
 impl Store {
+    /// Which of `keys` (import fingerprints) the call already has: one query per 500 keys, on
+    /// the unique `(call_id, import_key)` index. An import's dry run asks this to say which rows
+    /// the import will skip.
+    pub async fn imported_keys(
+        &self,
+        call_id: i64,
+        keys: &[&str],
+    ) -> StoreResult<std::collections::HashSet<String>> {
+        let mut out = std::collections::HashSet::new();
+        for chunk in keys.chunks(CURRENT_CHUNK) {
+            let list = (2..chunk.len() + 2)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT import_key FROM ideas WHERE call_id = $1 AND import_key IN ({list})"
+            );
+            let found: Vec<String> = db_read!(self, |p| {
+                let mut q = sqlx::query_scalar(&sql).bind(call_id);
+                for key in chunk {
+                    q = q.bind(*key);
+                }
+                q.fetch_all(p).await?
+            });
+            out.extend(found);
+        }
+        Ok(out)
+    }
+
+    /// The name an imported idea's author gave (booth or paper form; they have no account), if
+    /// any: for the secretariat's view of the idea.
+    pub async fn submitter_name(&self, idea_id: i64) -> StoreResult<Option<String>> {
+        let name: Option<Option<String>> = db_read!(self, |p| {
+            sqlx::query_scalar("SELECT submitter_name FROM ideas WHERE id = $1")
+                .bind(idea_id)
+                .fetch_optional(p)
+                .await?
+        });
+        Ok(name.flatten().filter(|n| !n.trim().is_empty()))
+    }
+
     /// Stores imported rows in one transaction: all of them or, on any error, none.
     pub async fn import_ideas(
         &self,

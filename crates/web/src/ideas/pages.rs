@@ -287,6 +287,9 @@ struct IdeaPage<'a> {
     screening: crate::screening::pages::IdeaPanel,
     /// Orientation sessions the idea's team is invited to, materials rendered.
     sessions: Vec<(OrientationSession, Attendance, String)>,
+    /// The name an imported idea's author gave on paper or at the booth (they have no account
+    /// and so no team to list them): for the secretariat only, like the author of any idea.
+    submitter: Option<String>,
 }
 
 impl IdeaPage<'_> {
@@ -321,6 +324,12 @@ impl IdeaPage<'_> {
             .iter()
             .find(|a| a.id == *id)
             .map_or("—", |a| a.title.as_str())
+    }
+
+    /// How the idea came in (web, exhibition, paper form), in words.
+    fn channel(&self) -> &'static str {
+        self.ctx
+            .t(&format!("idea.channel.{}", self.idea.channel.as_str()))
     }
 
     fn status(&self) -> &'static str {
@@ -476,9 +485,15 @@ pub(crate) async fn idea_page_with(
             (s, a, materials)
         })
         .collect();
+    let submitter = if manage {
+        state.store.submitter_name(idea.id).await?
+    } else {
+        None
+    };
     let page = IdeaPage {
         ctx,
         manage,
+        submitter,
         screening,
         sessions,
         idea,

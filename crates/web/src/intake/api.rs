@@ -26,23 +26,41 @@ pub struct ImportParams {
     pub channel: Option<String>,
 }
 
+/// What an import did, or in a dry run what the same import (same file, same `partial`) will do:
+/// the dry run and the import are one plan.
 #[derive(Serialize, ToSchema)]
 pub struct ImportReport {
+    /// Nothing was written.
     pub dry_run: bool,
     /// Data rows read (empty rows are not counted).
     pub rows: usize,
     /// Rows that passed every check.
     pub valid: usize,
+    /// Ideas written (in a dry run: that the import will write).
     pub imported: usize,
-    /// Valid rows imported before (the same file again adds nothing).
+    /// Valid rows left out: the same text from the same person (name and mobile) as an earlier
+    /// row of the file, or imported before (the same file again adds nothing).
     pub skipped: usize,
+    /// Each row counted in `skipped`, and why.
+    pub skipped_rows: Vec<SkippedRowOut>,
     pub errors: Vec<crate::http::error::ProblemField>,
 }
 
-/// Import ideas from an exhibition booth or paper forms: the body is a CSV (UTF-8, BOM or not) or
-/// XLSX file whose first row has Persian headers (عنوان، محور، مسئله، راه‌حل، and optionally
-/// فایده‌ها، منابع، نام، تلفن همراه، تاریخ). Digits in any script, Jalali dates. A bad row makes
-/// the whole import a 422 listing every bad row by line, unless `partial=true`.
+#[derive(Serialize, ToSchema)]
+pub struct SkippedRowOut {
+    pub line: usize,
+    /// The earlier line of the file it repeats; `null`: the call has it from an earlier import.
+    pub same_as_line: Option<usize>,
+    pub detail: String,
+}
+
+/// Import ideas from an exhibition booth or paper forms: the body is an XLSX or CSV file whose
+/// first row has Persian headers (عنوان، محور، مسئله، راه‌حل، and optionally فایده‌ها، منابع، نام،
+/// تلفن همراه، تاریخ). A CSV may be UTF-8 (BOM or not), UTF-16 with a BOM or Windows-1256, and
+/// separated by commas, semicolons or tabs (read from the header line). Digits in any script,
+/// Jalali dates. A bad row makes the whole import a 422 listing every bad row by line, unless
+/// `partial=true`; a row with the same text and person as an earlier one, or imported before, is
+/// skipped. A dry run reports exactly what the import will do.
 #[utoipa::path(post, path = "/calls/{id}/imports", tag = "ideas", security(("bearer" = [])),
     params(("id" = String, Path), ImportParams),
     request_body(content = Vec<u8>, content_type = "text/csv"),
@@ -60,29 +78,38 @@ pub async fn import_ideas(
         "paper" => Channel::Paper,
         _ => return Err(AppError::Validation(vec![("channel", FieldError::Unknown)])),
     };
-    let checked = crate::intake::import::check(&call, &body)?;
+    let plan = crate::intake::import::plan(&state.store, &call, &body).await?;
     let lang = crate::http::view::lang_of(&headers);
-    if !checked.errors.is_empty() && !p.dry_run && !p.partial {
-        return Err(AppError::Rows(checked.errors));
+    if !plan.writes(p.partial) && !p.dry_run {
+        return Err(AppError::Rows(plan.errors));
     }
-    let outcome = if p.dry_run {
-        hamafza_store::ideas::ImportOutcome {
-            imported: 0,
-            skipped: 0,
-        }
-    } else {
-        state
+    let writes = plan.writes(p.partial);
+    let mut imported = if writes { plan.new.len() } else { 0 };
+    let skipped_rows = if writes { plan.skipped.as_slice() } else { &[] };
+    let mut skipped = skipped_rows.len();
+    if writes && !p.dry_run {
+        let outcome = state
             .store
-            .import_ideas(call.id, &checked.good, channel, Some(actor.id))
-            .await?
-    };
+            .import_ideas(call.id, &plan.new, channel, Some(actor.id))
+            .await?;
+        // Rows another import wrote since the plan was made are skipped too.
+        (imported, skipped) = (outcome.imported, skipped + outcome.skipped);
+    }
     Ok(Json(ImportReport {
         dry_run: p.dry_run,
-        rows: checked.rows,
-        valid: checked.good.len(),
-        imported: outcome.imported,
-        skipped: outcome.skipped,
-        errors: checked
+        rows: plan.rows,
+        valid: plan.valid,
+        imported,
+        skipped,
+        skipped_rows: skipped_rows
+            .iter()
+            .map(|s| SkippedRowOut {
+                line: s.line,
+                same_as_line: s.same_as_line,
+                detail: crate::intake::import::skipped_detail(lang, s),
+            })
+            .collect(),
+        errors: plan
             .errors
             .iter()
             .map(|e| crate::http::error::row_problem(lang, e))

@@ -1,10 +1,14 @@
-//! Reading an import file (CSV with or without a BOM, or XLSX) into rows of text, and checking it.
+//! Reading an import file (XLSX, or CSV as spreadsheets save it: UTF-8 with or without a BOM,
+//! Windows-1256, UTF-16; separated by commas, semicolons or tabs) into rows of text, checking it,
+//! and deciding which rows an import writes. The page and the API both go through [`plan`].
 
 use crate::http::error::{AppError, AppResult};
 use calamine::{Data, Reader, Xlsx};
 use hamafza_core::account::FieldError;
-use hamafza_core::import::{ColumnMap, ImportedIdea, RowError, check_rows};
+use hamafza_core::import::{ColumnMap, ImportedIdea, RowError, SkippedRow, check_rows};
+use hamafza_store::Store;
 use hamafza_store::calls::Call;
+use std::borrow::Cow;
 use std::io::{Cursor, Read};
 use std::time::{Duration, Instant};
 
@@ -57,11 +61,15 @@ fn read_csv(
     limits: &Limits,
     deadline: Instant,
 ) -> Result<Vec<Vec<String>>, FieldError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| FieldError::FileUnreadable)?;
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let text = decode(bytes)?;
+    let delimiter = delimiter(text.as_bytes());
+    if let Some(line) = unclosed_quote(text.as_bytes(), delimiter) {
+        return Err(FieldError::UnclosedQuote(line));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
@@ -81,6 +89,122 @@ fn read_csv(
         rows.push(record.iter().map(without_nul).collect());
     }
     Ok(rows)
+}
+
+/// The text of a CSV file, in the encodings Excel saves CSV and text in:
+///
+/// - a byte-order mark says which: UTF-8, or UTF-16 little- or big-endian ("Unicode text");
+/// - otherwise UTF-8 when the bytes are valid UTF-8 (the default: any other reading of valid
+///   UTF-8 would be a guess);
+/// - otherwise Windows-1256, the "ANSI" code page of a Persian Windows, where "CSV (Comma
+///   delimited)" lands. It gives every byte a character, so bytes no text file has (control
+///   characters other than tab and line ends: a binary file, an old `.xls`) are refused first.
+///
+/// What is allocated is proportional to the bytes received (at most three UTF-8 bytes for one
+/// byte of Windows-1256), never to a claim in the file; the row and column limits come after.
+fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, FieldError> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        return encoding
+            .decode_without_bom_handling_and_without_replacement(&bytes[bom..])
+            .ok_or(FieldError::FileEncoding);
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(Cow::Borrowed(text));
+    }
+    if bytes
+        .iter()
+        .any(|b| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        return Err(FieldError::FileEncoding);
+    }
+    Ok(encoding_rs::WINDOWS_1256
+        .decode_without_bom_handling(bytes)
+        .0)
+}
+
+/// The separators a CSV may use: a comma; a semicolon where the system's list separator is
+/// not a comma (Excel's "CSV" under many locales); a tab ("Unicode text").
+const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
+
+/// The separator of the file: the one found most often in the header line, outside quotes (a
+/// comma when none is, or on a tie, as before).
+fn delimiter(text: &[u8]) -> u8 {
+    let mut counts = [0usize; DELIMITERS.len()];
+    scan(text, &DELIMITERS, |event| match event {
+        Event::Delimiter(i) => {
+            counts[i] += 1;
+            true
+        }
+        Event::RecordEnd => false,
+    });
+    let best = (0..DELIMITERS.len())
+        .rev()
+        .max_by_key(|i| counts[*i])
+        .filter(|i| counts[*i] > 0)
+        .unwrap_or(0);
+    DELIMITERS[best]
+}
+
+/// The line on which a quoted cell opens and is never closed, if one does: the `csv` crate
+/// would read the rest of the file into that cell without a word.
+fn unclosed_quote(text: &[u8], delimiter: u8) -> Option<usize> {
+    scan(text, &[delimiter], |_| true)
+}
+
+/// What [`scan`] reports to its caller, who answers whether to go on.
+enum Event {
+    /// Cells separated by `DELIMITERS[i]` (or the only delimiter given).
+    Delimiter(usize),
+    /// The end of a record (outside quotes).
+    RecordEnd,
+}
+
+/// Reads CSV text the way the `csv` crate does (RFC 4180 and its leniencies): a quote opens a
+/// quoted cell only at the start of a cell; inside one, `""` is a quote and a line end is text;
+/// after the closing quote, text up to the next separator is appended. Returns the line (from
+/// 1; `\r\n`, `\n` and `\r` each end one) of a quoted cell still open at the end.
+fn scan(text: &[u8], delimiters: &[u8], mut go_on: impl FnMut(Event) -> bool) -> Option<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        CellStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let (mut state, mut line, mut opened) = (State::CellStart, 1, 0);
+    let mut previous = 0u8;
+    for &b in text {
+        let line_end = b == b'\n' || b == b'\r';
+        state = match state {
+            State::Quoted if b == b'"' => State::QuoteInQuoted,
+            State::Quoted => State::Quoted,
+            State::QuoteInQuoted if b == b'"' => State::Quoted,
+            State::CellStart if b == b'"' => {
+                opened = line;
+                State::Quoted
+            }
+            _ if line_end => {
+                if !go_on(Event::RecordEnd) {
+                    return None;
+                }
+                State::CellStart
+            }
+            _ => match delimiters.iter().position(|d| *d == b) {
+                Some(i) => {
+                    if !go_on(Event::Delimiter(i)) {
+                        return None;
+                    }
+                    State::CellStart
+                }
+                None => State::Unquoted,
+            },
+        };
+        if b == b'\r' || (b == b'\n' && previous != b'\r') {
+            line += 1;
+        }
+        previous = b;
+    }
+    (state == State::Quoted).then_some(opened)
 }
 
 /// A cell's text without NUL characters, which no database column takes.
@@ -192,7 +316,11 @@ pub struct Checked {
 pub fn check(call: &Call, bytes: &[u8]) -> AppResult<Checked> {
     let table = read_table(bytes).map_err(|error| {
         AppError::Rows(vec![RowError {
-            line: 0,
+            // An unclosed quote is the file's fault at a line the person can find.
+            line: match error {
+                FieldError::UnclosedQuote(line) => line,
+                _ => 0,
+            },
             field: "file",
             error,
         }])
@@ -228,6 +356,56 @@ pub fn check(call: &Call, bytes: &[u8]) -> AppResult<Checked> {
         good,
         errors,
     })
+}
+
+/// What an import of a file does, decided once for the dry run and the import alike.
+pub struct Plan {
+    /// Data rows read (empty ones are not counted) and those that passed every check.
+    pub rows: usize,
+    pub valid: usize,
+    /// The rows the import writes.
+    pub new: Vec<ImportedIdea>,
+    /// Valid rows it leaves out: repeated in the file, or imported before.
+    pub skipped: Vec<SkippedRow>,
+    pub errors: Vec<RowError>,
+}
+
+impl Plan {
+    /// Whether the import writes anything: not when a row is bad, unless `partial` lets the
+    /// good rows through.
+    pub fn writes(&self, partial: bool) -> bool {
+        self.errors.is_empty() || partial
+    }
+}
+
+/// Reads and checks `bytes` for `call`, and sorts the good rows into those an import writes
+/// and those it skips, asking the store which the call already has. The dry run reports this
+/// plan and the import carries it out, so the one says what the other does.
+pub async fn plan(store: &Store, call: &Call, bytes: &[u8]) -> AppResult<Plan> {
+    let Checked { rows, good, errors } = check(call, bytes)?;
+    let keys: Vec<&str> = good.iter().map(|r| r.fingerprint.as_str()).collect();
+    let before = store.imported_keys(call.id, &keys).await?;
+    let valid = good.len();
+    let (new, skipped) = hamafza_core::import::plan(good, |key| before.contains(key));
+    Ok(Plan {
+        rows,
+        valid,
+        new,
+        skipped,
+        errors,
+    })
+}
+
+/// One skipped row, in words: which line it repeats, or that it was imported before.
+pub fn skipped_detail(lang: crate::i18n::Lang, s: &SkippedRow) -> String {
+    let line = lang.num(s.line as i64);
+    match s.same_as_line {
+        Some(earlier) => lang.tf_own(
+            "import.skipped_same_as",
+            &[("line", &line), ("earlier", &lang.num(earlier as i64))],
+        ),
+        None => lang.tf_own("import.skipped_before", &[("line", &line)]),
+    }
 }
 
 #[cfg(test)]
@@ -407,12 +585,55 @@ mod tests {
         );
         assert_eq!(
             read_table(&[0xff, 0xfe, b'a']),
-            Err(FieldError::FileUnreadable)
+            Err(FieldError::FileEncoding)
         );
         assert_eq!(read_table(b"a\0b,c").unwrap(), [["ab", "c"]]);
         assert_eq!(
             read_table(b"PK\x03\x04 not really a zip"),
             Err(FieldError::FileUnreadable)
+        );
+    }
+
+    #[test]
+    fn an_unclosed_quote_names_the_line_it_opened_on() {
+        assert_eq!(
+            read_table(b"a,b\n1,2\r\n3,\"x\ny\"\"z\n4,5\n"),
+            Err(FieldError::UnclosedQuote(3))
+        );
+        // Closed quotes, escaped quotes, line ends inside quotes and a quote inside an
+        // unquoted cell are all fine.
+        let t = read_table(b"a,b\n\"x\ny\",\"say \"\"hi\"\"\"\n5\",6\n").unwrap();
+        assert_eq!(t[1], ["x\ny", "say \"hi\""]);
+        assert_eq!(t[2], ["5\"", "6"]);
+    }
+
+    #[test]
+    fn the_separator_is_taken_from_the_header_outside_quotes() {
+        assert_eq!(delimiter(b"a;b;c\n1,2,3,4,5\n"), b';');
+        assert_eq!(delimiter(b"\"a,b,c\";d\n"), b';');
+        assert_eq!(delimiter(b"a\tb,c\td\n"), b'\t');
+        assert_eq!(delimiter(b"a,b;c\n"), b',');
+        assert_eq!(delimiter(b"one\n"), b',');
+        assert_eq!(read_table(b"a;b\n1;\"2;3\"\n").unwrap()[1], ["1", "2;3"]);
+    }
+
+    #[test]
+    fn windows_1256_and_utf_16_are_decoded_and_utf_8_stays_the_default() {
+        // Windows-1256 has the Arabic yeh, not the Persian one.
+        let text = "عنوان,محور\nيک,دو\n";
+        let (ansi, _, lossy) = encoding_rs::WINDOWS_1256.encode(text);
+        assert!(!lossy);
+        assert_eq!(read_table(&ansi).unwrap()[1], ["يک", "دو"]);
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(read_table(&le).unwrap()[0], ["عنوان", "محور"]);
+        // Valid UTF-8 is read as UTF-8, even where it is also valid Windows-1256.
+        assert_eq!(read_table("é,ü".as_bytes()).unwrap()[0], ["é", "ü"]);
+        assert_eq!(
+            read_table(b"\xd0\xcf\x11\xe0\x00\x01"),
+            Err(FieldError::FileEncoding)
         );
     }
 }

@@ -1,5 +1,6 @@
 //! The secretariat's page for offline intake: upload a CSV or XLSX of exhibition or paper ideas,
-//! check it (dry run) and import it. The rules are those of the API (`crate::import`).
+//! check it (dry run) and import it. The rules, and the plan of what an import writes, are the
+//! API's (`crate::intake::import::plan`).
 
 use crate::AppState;
 use crate::access::ManagedCall;
@@ -25,6 +26,21 @@ struct ImportPage<'a> {
     ctx: &'a Ctx,
     call: Call,
     report: Option<Report>,
+    /// The choices on the form, as sent (a file input cannot be refilled).
+    form: Choices,
+}
+
+/// The form's choices besides the file.
+struct Choices {
+    dry_run: bool,
+    partial: bool,
+    channel: Channel,
+}
+
+impl Choices {
+    fn paper(&self) -> bool {
+        self.channel == Channel::Paper
+    }
 }
 
 struct Report {
@@ -33,6 +49,8 @@ struct Report {
     valid: usize,
     imported: usize,
     skipped: usize,
+    /// Each skipped row, in words.
+    skipped_rows: Vec<String>,
     errors: Vec<ProblemField>,
 }
 
@@ -42,6 +60,11 @@ async fn page(managed: ManagedCall, ctx: Ctx) -> AppResult<Response> {
         ctx: &ctx,
         call,
         report: None,
+        form: Choices {
+            dry_run: true,
+            partial: false,
+            channel: Channel::Exhibition,
+        },
     })
 }
 
@@ -84,54 +107,65 @@ async fn upload(
         }
     }
     guard.finish()?;
-    let checked = match crate::intake::import::check(&call, &file) {
-        Ok(c) => c,
+    let form = Choices {
+        dry_run,
+        partial,
+        channel,
+    };
+    let plan = match crate::intake::import::plan(&state.store, &call, &file).await {
+        Ok(p) => p,
         Err(AppError::Rows(errors)) => {
             let errors = errors.iter().map(|e| row_problem(ctx.lang, e)).collect();
             let report = Report {
-                dry_run,
+                dry_run: true,
                 rows: 0,
                 valid: 0,
                 imported: 0,
                 skipped: 0,
+                skipped_rows: Vec::new(),
                 errors,
             };
             return rejected(ImportPage {
                 ctx: &ctx,
                 call,
                 report: Some(report),
+                form,
             });
         }
         Err(e) => return Err(e),
     };
-    let write = !dry_run && (checked.errors.is_empty() || partial);
-    let outcome = if write {
-        state
+    let writes = plan.writes(partial);
+    let mut imported = if writes { plan.new.len() } else { 0 };
+    let skipped_rows = if writes { plan.skipped.as_slice() } else { &[] };
+    let mut skipped = skipped_rows.len();
+    if writes && !dry_run {
+        let outcome = state
             .store
-            .import_ideas(call.id, &checked.good, channel, Some(actor.id))
-            .await?
-    } else {
-        hamafza_store::ideas::ImportOutcome {
-            imported: 0,
-            skipped: 0,
-        }
-    };
-    let errors = checked
-        .errors
-        .iter()
-        .map(|e| row_problem(ctx.lang, e))
-        .collect();
+            .import_ideas(call.id, &plan.new, channel, Some(actor.id))
+            .await?;
+        // Rows another import wrote since the plan was made are skipped too.
+        (imported, skipped) = (outcome.imported, skipped + outcome.skipped);
+    }
     let report = Report {
-        dry_run: !write,
-        rows: checked.rows,
-        valid: checked.good.len(),
-        imported: outcome.imported,
-        skipped: outcome.skipped,
-        errors,
+        dry_run: dry_run || !writes,
+        rows: plan.rows,
+        valid: plan.valid,
+        imported,
+        skipped,
+        skipped_rows: skipped_rows
+            .iter()
+            .map(|s| crate::intake::import::skipped_detail(ctx.lang, s))
+            .collect(),
+        errors: plan
+            .errors
+            .iter()
+            .map(|e| row_problem(ctx.lang, e))
+            .collect(),
     };
     html(ImportPage {
         ctx: &ctx,
         call,
         report: Some(report),
+        form,
     })
 }
