@@ -51,17 +51,47 @@ pub fn words(old: &str, new: &str) -> Vec<Piece> {
     pieces
 }
 
+/// Ends a run of changes: the removed phrase, then the added one, each trimmed; the space a
+/// trimmed end stood for goes back between the run and its neighbours, or a deleted word would
+/// run into the next one («سه [-روز]پیش»).
 fn flush(pieces: &mut Vec<Piece>, removed: &mut String, added: &mut String) {
-    for (change, text) in [(Change::Removed, removed), (Change::Added, added)] {
-        if !text.trim().is_empty() {
-            push(pieces, change, text.trim());
+    let run: Vec<&String> = [&*removed, &*added]
+        .into_iter()
+        .filter(|t| !t.trim().is_empty())
+        .collect();
+    if !run.is_empty() {
+        let lead = run.iter().any(|t| t.starts_with(char::is_whitespace));
+        let trail = run.iter().any(|t| t.ends_with(char::is_whitespace));
+        let spaced_before = pieces
+            .last()
+            .is_none_or(|p| p.text.ends_with(char::is_whitespace));
+        if lead && !spaced_before {
+            push(pieces, Change::Same, " ");
         }
-        text.clear();
+        for (change, text) in [(Change::Removed, &*removed), (Change::Added, &*added)] {
+            if !text.trim().is_empty() {
+                push(pieces, change, text.trim());
+            }
+        }
+        if trail {
+            push(pieces, Change::Same, " ");
+        }
     }
+    removed.clear();
+    added.clear();
 }
 
 fn push(pieces: &mut Vec<Piece>, change: Change, text: &str) {
     match pieces.last_mut() {
+        // One space between words, however the run's ends and its neighbours brought one.
+        Some(last) if last.change == change && change == Change::Same => {
+            let text = if last.text.ends_with(char::is_whitespace) {
+                text.trim_start()
+            } else {
+                text
+            };
+            last.text.push_str(text)
+        }
         Some(last) if last.change == change => last.text.push_str(text),
         _ => pieces.push(Piece {
             change,
@@ -100,6 +130,35 @@ mod tests {
             "در [-شبکه‌های اجتماعی منتشر][+تلویزیون استانی پخش] شود"
         );
         assert!(changed(&d));
+    }
+
+    #[test]
+    fn words_at_the_ends_of_a_change_keep_their_spaces() {
+        for (old, new) in [
+            ("سه روز پیش", "سه پیش"),
+            ("سه پیش", "سه روز پیش"),
+            ("کار را تمام کند. پس از آن", "کار را تمام کند. سپس پس از آن"),
+            ("کار را تمام کند. سپس پس از آن", "کار را تمام کند. پس از آن"),
+            ("الف ب ج د", "الف د"),
+            ("الف ب", "ب الف"),
+        ] {
+            // Shown as on the page (removed and added both visible), every word is one of the
+            // old or the new text's: none runs into its neighbour, and spaces stay single.
+            let shown = render(&words(old, new));
+            let known: Vec<&str> = old
+                .split_whitespace()
+                .chain(new.split_whitespace())
+                .collect();
+            for w in shown.split_whitespace() {
+                let bare = w.replace(['[', ']', '+', '-'], "");
+                assert!(
+                    known.contains(&bare.as_str()),
+                    "{old:?} → {new:?}: {shown:?} has {w:?}"
+                );
+            }
+            assert!(!shown.contains("  "), "{shown:?}");
+        }
+        assert_eq!(render(&words("سه روز پیش", "سه پیش")), "سه [-روز] پیش");
     }
 
     #[test]

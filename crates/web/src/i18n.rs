@@ -329,6 +329,10 @@ mod tests {
             keys.push(format!("problem.{kind}.title"));
             keys.push(format!("problem.{kind}.detail"));
         }
+        // Refusals take their detail from the blocker's own message.
+        for kind in ["not_open", "not_editable", "not_audience", "not_author"] {
+            keys.push(format!("problem.{kind}.title"));
+        }
         keys.extend(
             hamafza_core::Role::ALL
                 .iter()

@@ -11,6 +11,7 @@ web_tests!(
     the_home_page_is_persian_right_to_left_with_persian_digits,
     pages_are_persian_unless_english_is_chosen,
     an_error_page_shows_the_signed_in_header,
+    identifiers_keep_latin_digits_and_read_left_to_right,
     an_unknown_page_is_a_persian_404_and_the_api_answers_problem_json,
     a_form_without_its_csrf_token_is_refused,
     every_state_changing_page_route_checks_csrf,
@@ -116,6 +117,23 @@ async fn an_error_page_shows_the_signed_in_header(app: TestApp) {
             .body
             .contains(r#"<html lang="en" dir="ltr">"#)
     );
+}
+
+async fn identifiers_keep_latin_digits_and_read_left_to_right(app: TestApp) {
+    let (mut c, _) = app.signed_in("participant1", &[Role::Participant]).await;
+    let page = c.get("/settings").await.body;
+    assert!(
+        page.contains(r#"<bdi dir="ltr">participant1</bdi>"#),
+        "{page}"
+    );
+    assert!(!page.contains("participant۱"));
+    let (mut admin, _) = app.signed_in("boss", &[Role::Admin]).await;
+    let list = admin.get("/admin/users?q=participant").await.body;
+    assert!(
+        list.contains(r#"<bdi dir="ltr">participant1</bdi>"#),
+        "{list}"
+    );
+    assert!(!list.contains("participant۱"));
 }
 
 async fn an_unknown_page_is_a_persian_404_and_the_api_answers_problem_json(app: TestApp) {

@@ -198,13 +198,13 @@ async fn ideas_are_refused_outside_the_submission_stage(app: TestApp) {
             Some(body),
         )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        r.json()["errors"][0]["detail"]
-            .as_str()
-            .unwrap()
-            .contains("اکنون باز نیست")
-    );
+    // Its own problem: a conflict with the call's schedule, not "some fields are invalid".
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let p_ = r.json();
+    assert_eq!(p_["type"], "https://hamafza.ir/problems/not-open");
+    assert_eq!(p_["title"], "این فراخوان اکنون ایده نمی‌پذیرد");
+    assert!(p_["detail"].as_str().unwrap().contains("اکنون باز نیست"));
+    assert!(p_.get("errors").is_none());
     assert!(
         app.state
             .store

@@ -9,6 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use hamafza_core::account::FieldError;
+use hamafza_core::idea::Blocker;
 use hamafza_store::StoreError;
 use serde::Serialize;
 use std::sync::Arc;
@@ -52,6 +53,10 @@ pub enum AppError {
     /// the detail says what to end first.
     #[error("at most {max} {what}")]
     TooMany { what: &'static str, max: i64 },
+    /// Why the caller may not submit or edit here: not open now or no longer editable (409: the
+    /// state of the call or idea decides), outside the audience or not the author (403).
+    #[error("refused: {0:?}")]
+    Refused(hamafza_core::idea::Blocker),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -88,6 +93,10 @@ impl AppError {
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Conflict | AppError::TooMany { .. } => StatusCode::CONFLICT,
+            AppError::Refused(why) => match why {
+                Blocker::NotOpen | Blocker::NotEditable => StatusCode::CONFLICT,
+                Blocker::NotAudience | Blocker::NotAuthor => StatusCode::FORBIDDEN,
+            },
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -107,6 +116,12 @@ impl AppError {
             AppError::Busy => "busy",
             AppError::Conflict => "conflict",
             AppError::TooMany { .. } => "too_many",
+            AppError::Refused(why) => match why {
+                Blocker::NotOpen => "not_open",
+                Blocker::NotEditable => "not_editable",
+                Blocker::NotAudience => "not_audience",
+                Blocker::NotAuthor => "not_author",
+            },
             AppError::Internal(_) => "internal",
         }
     }
@@ -125,6 +140,7 @@ impl AppError {
                 "problem.busy.detail",
                 &[("seconds", &lang.num(BUSY_RETRY_SECS))],
             ),
+            AppError::Refused(why) => lang.t(why.key()).to_string(),
             AppError::TooMany { what, max } => lang.tf(
                 &format!("problem.too_many.{what}"),
                 &[("n", &lang.num(*max))],

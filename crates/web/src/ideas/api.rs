@@ -266,15 +266,10 @@ impl From<IdeaIn> for IdeaInput {
     }
 }
 
-/// The API's answer to a blocker: 403 for who the caller is, 422 on `call` for when.
+/// The API's answer to a blocker: its own problem type, 403 for who the caller is and 409 for
+/// when (the call's schedule or the idea's status).
 pub(crate) fn refused(why: hamafza_core::idea::Blocker) -> AppError {
-    use hamafza_core::idea::Blocker;
-    match why {
-        Blocker::NotAudience | Blocker::NotAuthor => AppError::Forbidden,
-        Blocker::NotOpen | Blocker::NotEditable => {
-            AppError::Validation(vec![("call", FieldError::Closed)])
-        }
-    }
+    AppError::Refused(why)
 }
 
 /// Submit an idea while the call's submission stage is open (server clock). Send an
@@ -285,6 +280,8 @@ pub(crate) fn refused(why: hamafza_core::idea::Blocker) -> AppError {
     request_body = IdeaIn,
     responses(
         (status = 201, body = IdeaOut), (status = 200, description = "A replay of an earlier submission", body = IdeaOut),
+        (status = 403, description = "Outside the call's audience (`not-audience`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The submission stage is not open (`not-open`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn submit_idea(
@@ -344,6 +341,7 @@ pub async fn get_idea(
 #[utoipa::path(patch, path = "/ideas/{id}", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
     request_body = IdeaIn,
     responses((status = 200, body = IdeaOut), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not editable now (`not-open`, `not-editable`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn edit_idea(
     led: LedIdea,
