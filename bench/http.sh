@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${BENCH_SECONDS:-10}
 cargo build --release -q --bin hamafza --example bare -p hamafza -p hamafza-web
-bin=target/release/hamafza
+target=${CARGO_TARGET_DIR:-target}
+bin=$target/release/hamafza
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
 export HAMAFZA_DATABASE_URL="sqlite://$tmp/bench.db" HAMAFZA_ADDR=127.0.0.1:18080 RUST_LOG=warn
@@ -20,7 +21,7 @@ run_wrk() { wrk -t2 -c64 -d"${secs}s" --latency "$1" > "$tmp/wrk.txt";
   non2xx=$(awk '/Non-2xx/ {print $5}' "$tmp/wrk.txt"); echo "$rps ${p99} ${non2xx:-0}"; }
 
 # Baseline: bare axum.
-target/release/examples/bare 127.0.0.1:18099 & bare=$!
+$target/release/examples/bare 127.0.0.1:18099 & bare=$!
 wait_ready http://127.0.0.1:18099/
 read -r base_rps base_p99 _ < <(run_wrk http://127.0.0.1:18099/)
 kill $bare; wait $bare 2>/dev/null || true
