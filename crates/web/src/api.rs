@@ -12,7 +12,7 @@ use crate::{calls::api as calls, ideas::api as ideas};
 use crate::{notifications::api as notifications, screening::api as screening};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use std::sync::LazyLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -64,15 +64,19 @@ pub fn router(max_upload_mb: usize) -> Router<AppState> {
 /// The OpenAPI document, made from the routes the API serves (so an operation cannot be served
 /// without being described, nor described without being served).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    static DOC: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(|| {
-        let (_, operations) = routes(0).split_for_parts();
-        ApiDoc::openapi().nest("/api/v1", operations)
-    });
-    DOC.clone()
+    let (_, operations) = routes(0).split_for_parts();
+    ApiDoc::openapi().nest("/api/v1", operations)
 }
 
-async fn openapi_json(_: Public) -> Json<utoipa::openapi::OpenApi> {
-    Json(openapi())
+/// The document as served: serialized once, kept as text (a fraction of the memory of the
+/// document itself, and no copy per request).
+async fn openapi_json(_: Public) -> impl IntoResponse {
+    static JSON: LazyLock<String> =
+        LazyLock::new(|| serde_json::to_string(&openapi()).unwrap_or_default());
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        JSON.as_str(),
+    )
 }
 
 /// `/api/docs`: Swagger UI on the OpenAPI document, from the embedded npm package.

@@ -101,7 +101,7 @@ async fn login(
     _: crate::access::Public,
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    auth::Client(client): auth::Client,
+    client: auth::Client,
     ctx: Ctx,
     CsrfForm(f): CsrfForm<LoginForm>,
 ) -> AppResult<Response> {
@@ -143,7 +143,7 @@ async fn login(
     signed_in(
         &state,
         user.id,
-        &client,
+        &client.session(),
         json!({ "method": "password", "ip": ip }),
         &f.next,
     )
@@ -289,7 +289,7 @@ struct VerifyForm {
 async fn otp_verify(
     _: crate::access::Public,
     State(state): State<AppState>,
-    auth::Client(client): auth::Client,
+    client: auth::Client,
     ctx: Ctx,
     CsrfForm(f): CsrfForm<VerifyForm>,
 ) -> AppResult<Response> {
@@ -358,7 +358,7 @@ async fn otp_verify(
     signed_in(
         &state,
         user.id,
-        &client,
+        &client.session(),
         json!({ "method": "otp" }),
         &f.next,
     )

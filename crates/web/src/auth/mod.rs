@@ -112,9 +112,23 @@ impl FromRequestParts<AppState> for ClientIp {
     }
 }
 
-/// Where a sign-in comes from, for the person's list of sessions: the browser and system named
-/// from the `User-Agent` (a summary; the raw header is not kept) and the client address.
-pub struct Client(pub SessionClient);
+/// Where a sign-in comes from, for the person's list of sessions: the `User-Agent` (summarized
+/// by [`Client::session`] only once the sign-in succeeds, so a refused attempt costs no parsing;
+/// the raw header is never stored) and the client address.
+pub struct Client {
+    user_agent: Option<String>,
+    ip: String,
+}
+
+impl Client {
+    /// What the session records: the device's name and the address.
+    pub fn session(&self) -> SessionClient {
+        SessionClient {
+            device: self.user_agent.as_deref().and_then(device_name),
+            ip: Some(self.ip.clone()),
+        }
+    }
+}
 
 impl FromRequestParts<AppState> for Client {
     type Rejection = std::convert::Infallible;
@@ -124,15 +138,14 @@ impl FromRequestParts<AppState> for Client {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let ClientIp(ip) = ClientIp::from_request_parts(parts, state).await?;
-        let device = parts
+        // A User-Agent longer than any real one is not worth summarizing.
+        let user_agent = parts
             .headers
             .get(axum::http::header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
-            .and_then(device_name);
-        Ok(Client(SessionClient {
-            device,
-            ip: Some(ip),
-        }))
+            .filter(|ua| ua.len() <= 1024)
+            .map(str::to_string);
+        Ok(Client { user_agent, ip })
     }
 }
 
