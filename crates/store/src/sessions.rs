@@ -101,25 +101,31 @@ impl Store {
             return Ok(None);
         };
         if seen.is_none_or(|s| s <= now - SEEN_EVERY_SECS) {
-            let (store, id_hash) = (self.clone(), id_hash.to_string());
-            tokio::spawn(async move {
-                let noted: StoreResult<()> = async {
-                    db_write!(store, |p| {
-                        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
-                            .bind(now)
-                            .bind(&id_hash)
-                            .execute(p)
-                            .await?;
-                    });
-                    Ok(())
-                }
-                .await;
-                if let Err(e) = noted {
-                    tracing::warn!(error = %e, "noting a session's use failed");
-                }
-            });
+            self.note_use_in_background(
+                "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2",
+                now,
+                id_hash,
+            );
         }
         Ok(fold_users(rows.into_iter().map(|r| r.user).collect()).pop())
+    }
+
+    /// Runs `sql` (binding `now` and `key`) on the writer in a spawned task: notes of use are
+    /// best-effort and must not hold up the read that found them due; a failure is logged.
+    pub(crate) fn note_use_in_background(&self, sql: &'static str, now: i64, key: &str) {
+        let (store, key) = (self.clone(), key.to_string());
+        tokio::spawn(async move {
+            let noted: StoreResult<()> = async {
+                db_write!(store, |p| {
+                    sqlx::query(sql).bind(now).bind(&key).execute(p).await?;
+                });
+                Ok(())
+            }
+            .await;
+            if let Err(e) = noted {
+                tracing::warn!(error = %e, sql, "noting a use failed");
+            }
+        });
     }
 
     pub async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {

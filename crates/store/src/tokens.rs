@@ -119,25 +119,11 @@ impl Store {
             return Ok(None);
         };
         if used.is_none_or(|u| u <= now - SEEN_EVERY_SECS) {
-            let (store, token_hash) = (self.clone(), token_hash.to_string());
-            tokio::spawn(async move {
-                let noted: StoreResult<()> = async {
-                    db_write!(store, |p| {
-                        sqlx::query(
-                            "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2",
-                        )
-                        .bind(now)
-                        .bind(&token_hash)
-                        .execute(p)
-                        .await?;
-                    });
-                    Ok(())
-                }
-                .await;
-                if let Err(e) = noted {
-                    tracing::warn!(error = %e, "noting a token's use failed");
-                }
-            });
+            self.note_use_in_background(
+                "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2",
+                now,
+                token_hash,
+            );
         }
         Ok(fold_users(rows.into_iter().map(|r| r.user).collect()).pop())
     }
