@@ -2,7 +2,10 @@
 //! Input is normalized (Persian letters and digits) before it is checked, so a user may type
 //! digits in any script and Arabic ي/ك.
 
+use crate::Role;
+use crate::ids::{OrgUnitId, UserId};
 use hamafza_persian as persian;
+use serde::Serialize;
 
 /// Why one form field was refused. The web layer renders it as a message in the user's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -320,6 +323,27 @@ impl NewAccount {
             national_id,
             mobile,
         })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A person's account with its roles (sorted).
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub national_id: Option<String>,
+    pub mobile: Option<String>,
+    pub org_unit_id: Option<OrgUnitId>,
+    pub locale: String,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub roles: Vec<Role>,
+}
+
+impl User {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The audit log is append-only and hash-chained: each entry's hash covers its own fields and the
 //! previous entry's hash, so changing, removing or reordering any entry breaks every link after it.
 
+use crate::ids::UserId;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -84,7 +85,7 @@ actions! {
 pub struct AuditEntry {
     pub seq: i64,
     pub at: i64,
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<UserId>,
     pub action: String,
     pub entity_type: String,
     pub entity_id: String,
@@ -111,7 +112,7 @@ pub fn entry_hash(
     prev_hash: &str,
     seq: i64,
     at: i64,
-    actor_id: Option<i64>,
+    actor_id: Option<UserId>,
     action: &str,
     entity_type: &str,
     entity_id: &str,
@@ -209,7 +210,7 @@ mod tests {
                 let mut e = AuditEntry {
                     seq,
                     at: 1_700_000_000 + seq,
-                    actor_id: Some(1),
+                    actor_id: Some(UserId::new(1)),
                     action: "user.create".into(),
                     entity_type: "user".into(),
                     entity_id: seq.to_string(),

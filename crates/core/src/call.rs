@@ -3,6 +3,7 @@
 //! archived (a closed call may be published again to extend it).
 
 use crate::account::{FieldError, FieldErrors};
+use crate::ids::{AxisId, CallId, StageId};
 use hamafza_persian::jalali::{self, JalaliDate};
 use serde::{Deserialize, Serialize};
 
@@ -331,6 +332,92 @@ impl CallInput {
             })
         } else {
             Err(errors)
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A call for ideas as stored: its axes in order and its stages in pipeline order.
+pub struct Call {
+    pub id: CallId,
+    /// The opaque id in URLs and the API.
+    pub public_id: String,
+    pub title: String,
+    /// Markdown as the secretariat typed it; rendered sanitized.
+    pub description: String,
+    pub audience: Audience,
+    pub state: CallState,
+    pub copied_from: Option<CallId>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// When the results were made public, if they were.
+    pub results_published_at: Option<i64>,
+    pub axes: Vec<Axis>,
+    pub stages: Vec<Stage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+/// A thematic axis of a call; ideas are filed under one.
+pub struct Axis {
+    pub id: AxisId,
+    #[serde(skip)]
+    pub call_id: CallId,
+    pub position: i64,
+    pub title: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A stage of a call's pipeline, open from `starts_at` to `ends_at` (both included).
+pub struct Stage {
+    pub id: StageId,
+    pub position: i64,
+    pub kind: StageKind,
+    pub title: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+}
+
+impl Stage {
+    pub fn is_open_at(&self, now: i64) -> bool {
+        self.starts_at <= now && now <= self.ends_at
+    }
+}
+
+impl Call {
+    /// The stage open at `now`, if any.
+    pub fn current_stage(&self, now: i64) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.is_open_at(now))
+    }
+}
+
+impl Call {
+    /// The call's configuration as validated input, e.g. to start a new round from it.
+    pub fn to_valid(&self) -> ValidCall {
+        ValidCall {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            audience: self.audience,
+            axes: self
+                .axes
+                .iter()
+                .map(|a| (a.title.clone(), a.description.clone()))
+                .collect(),
+            stages: self
+                .stages
+                .iter()
+                .map(|s| ValidStage {
+                    kind: s.kind,
+                    title: s.title.clone(),
+                    start: jalali::from_timestamp(
+                        jiff::Timestamp::from_second(s.starts_at).unwrap_or_default(),
+                    ),
+                    end: jalali::from_timestamp(
+                        jiff::Timestamp::from_second(s.ends_at).unwrap_or_default(),
+                    ),
+                })
+                .collect(),
         }
     }
 }

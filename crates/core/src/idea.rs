@@ -3,6 +3,7 @@
 
 use crate::account::{FieldError, FieldErrors, fix_letters, fix_letters_keep_lines};
 use crate::call::{Audience, StageKind};
+use crate::ids::{AxisId, CallId, IdeaId, OrgUnitId, UserId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -262,13 +263,13 @@ pub struct IdeaInput {
 /// An idea's text after validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdeaText {
-    pub axis_id: i64,
+    pub axis_id: AxisId,
     pub title: String,
     pub problem: String,
     pub solution: String,
     pub benefits: String,
     pub resources: String,
-    pub owner_unit_id: Option<i64>,
+    pub owner_unit_id: Option<OrgUnitId>,
 }
 
 fn long_text(input: &str, field: &'static str, required: bool, errors: &mut FieldErrors) -> String {
@@ -286,10 +287,10 @@ fn long_text(input: &str, field: &'static str, required: bool, errors: &mut Fiel
 
 impl IdeaInput {
     /// Checks every field against the call's axes (`axis_ids`) and reports all problems at once.
-    pub fn validate(&self, axis_ids: &[i64]) -> Result<IdeaText, FieldErrors> {
+    pub fn validate(&self, axis_ids: &[AxisId]) -> Result<IdeaText, FieldErrors> {
         let mut errors = FieldErrors::new();
         let axis_id = hamafza_persian::digits::to_latin(self.axis.trim())
-            .parse::<i64>()
+            .parse::<AxisId>()
             .ok()
             .filter(|a| axis_ids.contains(a));
         if axis_id.is_none() {
@@ -317,7 +318,7 @@ impl IdeaInput {
         let resources = long_text(&self.resources, "resources", false, &mut errors);
         let owner_unit_id = match self.owner_unit.trim() {
             "" => None,
-            s => match hamafza_persian::digits::to_latin(s).parse::<i64>() {
+            s => match hamafza_persian::digits::to_latin(s).parse::<OrgUnitId>() {
                 Ok(id) => Some(id),
                 Err(_) => {
                     errors.push(("owner_unit", FieldError::Unknown));
@@ -340,6 +341,54 @@ impl IdeaInput {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// An idea as stored: its place in the call's pipeline and its current version's title.
+pub struct Idea {
+    pub id: IdeaId,
+    pub public_id: String,
+    /// What the author quotes to follow the idea up (کد رهگیری): ten digits.
+    pub tracking_code: String,
+    pub call_id: CallId,
+    pub author_id: Option<UserId>,
+    pub channel: Channel,
+    pub status: IdeaStatus,
+    pub axis_id: AxisId,
+    pub title: String,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// The position (in the call's pipeline) of the stage the idea reached.
+    pub stage_position: i64,
+    /// For a duplicate: the idea it was merged into.
+    pub duplicate_of: Option<IdeaId>,
+}
+
+impl Idea {
+    /// Its status at the stage it reached.
+    pub fn place(&self) -> Place {
+        Place {
+            status: self.status,
+            stage: self.stage_position,
+        }
+    }
+}
+
+/// One version of an idea's text; every edit adds one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct IdeaVersion {
+    pub version: i64,
+    pub axis_id: AxisId,
+    pub title: String,
+    pub problem: String,
+    pub solution: String,
+    pub benefits: String,
+    pub resources: String,
+    pub owner_unit_id: Option<OrgUnitId>,
+    pub edited_by: Option<UserId>,
+    pub created_at: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,8 +405,8 @@ mod tests {
 
     #[test]
     fn a_valid_idea_is_normalized_for_display() {
-        let t = input().validate(&[7, 8]).unwrap();
-        assert_eq!(t.axis_id, 7);
+        let t = input().validate(&[AxisId::new(7), AxisId::new(8)]).unwrap();
+        assert_eq!(t.axis_id, AxisId::new(7));
         assert_eq!(t.title, "پیامک وضعیت پرونده");
         assert_eq!(t.owner_unit_id, None);
     }
@@ -371,7 +420,7 @@ mod tests {
             solution: "کوتاه".into(),
             ..Default::default()
         };
-        let e = i.validate(&[7]).unwrap_err();
+        let e = i.validate(&[AxisId::new(7)]).unwrap_err();
         assert_eq!(
             e,
             vec![
@@ -391,7 +440,7 @@ mod tests {
             solution: "\u{200E}\u{200F}\u{202E}\u{2066} \u{FEFF}\n\u{200C}".repeat(5),
             ..input()
         };
-        let e = i.validate(&[7]).unwrap_err();
+        let e = i.validate(&[AxisId::new(7)]).unwrap_err();
         assert_eq!(
             e,
             vec![
@@ -404,7 +453,10 @@ mod tests {
             title: "پیامک \u{202E}وضعیت پرونده".into(),
             ..input()
         };
-        assert_eq!(i.validate(&[7]).unwrap().title, "پیامک وضعیت پرونده");
+        assert_eq!(
+            i.validate(&[AxisId::new(7)]).unwrap().title,
+            "پیامک وضعیت پرونده"
+        );
     }
 
     #[test]

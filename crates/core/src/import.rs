@@ -4,6 +4,7 @@
 
 use crate::account::{FieldError, parse_mobile};
 use crate::idea::{IdeaInput, IdeaText};
+use crate::ids::AxisId;
 use hamafza_persian::jalali::{self, JalaliDate};
 use sha2::{Digest, Sha256};
 
@@ -151,11 +152,11 @@ pub struct RowError {
 pub fn check_rows(
     map: &ColumnMap,
     rows: &[Vec<String>],
-    axes: &[(i64, String)],
+    axes: &[(AxisId, String)],
 ) -> (Vec<ImportedIdea>, Vec<RowError>) {
     let mut good = Vec::new();
     let mut bad = Vec::new();
-    let axis_ids: Vec<i64> = axes.iter().map(|(id, _)| *id).collect();
+    let axis_ids: Vec<AxisId> = axes.iter().map(|(id, _)| *id).collect();
     for (i, row) in rows.iter().enumerate() {
         let line = i + 2;
         if row.iter().all(|c| c.trim().is_empty()) {
@@ -282,7 +283,11 @@ mod tests {
             ],
         ]);
         let map = ColumnMap::from_headers(&t[0]).unwrap();
-        let (good, bad) = check_rows(&map, &t[1..], &[(5, "هوشمندسازی خدمات".into())]);
+        let (good, bad) = check_rows(
+            &map,
+            &t[1..],
+            &[(AxisId::new(5), "هوشمندسازی خدمات".into())],
+        );
         assert_eq!(good.len(), 1);
         assert_eq!(good[0].line, 2);
         assert_eq!(good[0].mobile.as_deref(), Some("09121234567"));
@@ -320,7 +325,7 @@ mod tests {
             ],
         ]);
         let map = ColumnMap::from_headers(&t[0]).unwrap();
-        let axes = [(9, "محور".to_string())];
+        let axes = [(AxisId::new(9), "محور".to_string())];
         let a = check_rows(&map, &t[1..], &axes).0;
         let b = check_rows(&map, &t[1..], &axes).0;
         assert_eq!(a[0].fingerprint, b[0].fingerprint);
@@ -347,7 +352,7 @@ mod tests {
             t.extend(rows(&[&[text[0], text[1], text[2], text[3], name, date]]));
         }
         let map = ColumnMap::from_headers(&t[0]).unwrap();
-        let (good, bad) = check_rows(&map, &t[1..], &[(9, "محور".to_string())]);
+        let (good, bad) = check_rows(&map, &t[1..], &[(AxisId::new(9), "محور".to_string())]);
         assert!(bad.is_empty(), "{bad:?}");
         let before = good[0].fingerprint.clone();
         let (new, skipped) = plan(good.clone(), |_| false);

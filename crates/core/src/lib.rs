@@ -9,6 +9,7 @@ pub mod audit;
 pub mod call;
 pub mod diff;
 pub mod idea;
+pub mod ids;
 pub mod import;
 pub mod limits;
 pub mod org;

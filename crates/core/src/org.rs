@@ -1,6 +1,7 @@
 //! Org units form a tree: HQ (ستاد) at the root, its deputies (معاونت‌ها) and the 31 provincial
 //! directorates (ادارات کل) under it, branches (شعب) under a province.
 
+use crate::ids::OrgUnitId;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -51,6 +52,19 @@ pub fn is_valid_code(code: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !code.starts_with('-')
         && !code.ends_with('-')
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A unit of the organization, in the tree under HQ.
+pub struct OrgUnit {
+    pub id: OrgUnitId,
+    pub parent_id: Option<OrgUnitId>,
+    pub kind: OrgUnitKind,
+    pub code: String,
+    pub name_fa: String,
+    pub name_en: String,
+    /// For a province and its branches: the province's code from `hamafza_persian::provinces`.
+    pub province_code: Option<String>,
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! Orientation sessions: what the secretariat types to schedule one for a call's finalists.
 
 use crate::account::{FieldError, FieldErrors, fix_letters, fix_letters_keep_lines};
+use crate::ids::{CallId, OrientationId};
 use hamafza_persian::jalali::{self, JalaliDate};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub const TITLE_MAX: usize = 200;
 pub const PLACE_MAX: usize = 300;
@@ -91,6 +92,47 @@ impl SessionInput {
             }),
             _ => Err(errors),
         }
+    }
+}
+
+/// A scheduled orientation session of a call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct OrientationSession {
+    pub id: OrientationId,
+    pub public_id: String,
+    pub call_id: CallId,
+    pub title: String,
+    pub starts_at: i64,
+    /// A room or an online link.
+    pub place: String,
+    /// Markdown.
+    pub materials: String,
+    pub created_at: i64,
+}
+
+/// Whether an invited idea's team came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attendance {
+    Invited,
+    Attended,
+    Absent,
+}
+
+impl Attendance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invited => "invited",
+            Self::Attended => "attended",
+            Self::Absent => "absent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Invited, Self::Attended, Self::Absent]
+            .into_iter()
+            .find(|a| a.as_str() == s.trim())
     }
 }
 

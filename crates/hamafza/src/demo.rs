@@ -4,6 +4,7 @@
 //! users' password to the configured one.
 
 use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
+use hamafza_core::ids::OrgUnitId;
 use hamafza_core::{OrgUnitKind, Role};
 use hamafza_persian::jalali::{self, JalaliDate};
 use hamafza_persian::provinces::PROVINCES;
@@ -334,7 +335,7 @@ fn calls() -> Vec<(&'static str, CallState, ValidCall)> {
 
 /// Loads the demo data into `store` and prints the demo users with their password.
 pub async fn load(store: &Store, demo_password: &str) -> anyhow::Result<()> {
-    let mut last_province: Option<i64> = None;
+    let mut last_province: Option<OrgUnitId> = None;
     for (parent_code, mut unit) in units() {
         if let Some(existing) = store.org_unit_by_code(&unit.code).await? {
             if existing.kind == OrgUnitKind::Province {

@@ -6,14 +6,16 @@
 
 use crate::demo_text::{HEALTH, IdeaWriter, MEDIA, PEOPLE, REVENUE, SERVICES, SMART, Theme};
 use hamafza_core::OrgUnitKind;
+use hamafza_core::call::Call;
 use hamafza_core::call::StageKind;
 use hamafza_core::idea::{Channel, Transition};
+use hamafza_core::ids::{AxisId, IdeaId, OrgUnitId, UserId};
 use hamafza_core::import::{ColumnMap, check_rows};
+use hamafza_core::orientation::Attendance;
 use hamafza_persian::jalali::{self, JalaliDate};
 use hamafza_store::Store;
-use hamafza_store::calls::Call;
 use hamafza_store::ideas::BulkIdea;
-use hamafza_store::orientation::{Attendance, NewOrientation};
+use hamafza_store::orientation::NewOrientation;
 use hamafza_store::results::Award;
 use hamafza_store::users::NewUser;
 
@@ -74,8 +76,8 @@ fn person_name(i: usize) -> String {
 
 /// Demo accounts that submitted the ideas: employees spread over the provinces' branches, and
 /// citizens with a mobile number. Returns (employees, citizens).
-async fn crowd(store: &Store) -> anyhow::Result<(Vec<i64>, Vec<i64>)> {
-    let branches: Vec<i64> = store
+async fn crowd(store: &Store) -> anyhow::Result<(Vec<UserId>, Vec<UserId>)> {
+    let branches: Vec<OrgUnitId> = store
         .org_units()
         .await?
         .into_iter()
@@ -124,10 +126,10 @@ async fn write_ideas(
     store: &Store,
     call: &Call,
     themes: &[&Theme],
-    people: &[i64],
+    people: &[UserId],
     n: usize,
     seed: u64,
-) -> anyhow::Result<Vec<i64>> {
+) -> anyhow::Result<Vec<IdeaId>> {
     let stage = &call.stages[0];
     let (from, to) = (
         jalali::from_timestamp(jiff::Timestamp::from_second(stage.starts_at)?),
@@ -181,7 +183,7 @@ pub fn booth_sheet(axis: &str, rows: usize, seed: u64) -> Vec<Vec<String>> {
         .to_vec(),
     ];
     for i in 0..rows {
-        let t = w.idea(&SMART, 0);
+        let t = w.idea(&SMART, AxisId::new(0));
         let day = 1 + (i % 4);
         let mobile = format!("{:07}", 2_000_000 + i % 8_000_000);
         sheet.push(vec![
@@ -214,7 +216,7 @@ pub async fn load(
     round1: &Call,
     round2: &Call,
     elecomp: &Call,
-    secretariat: Option<i64>,
+    secretariat: Option<UserId>,
 ) -> anyhow::Result<()> {
     if store.setting("demo.ideas").await?.is_some() {
         return Ok(());
@@ -231,13 +233,13 @@ pub async fn load(
         1401,
     )
     .await?;
-    let everyone: Vec<i64> = employees.iter().chain(&citizens).copied().collect();
+    let everyone: Vec<UserId> = employees.iter().chain(&citizens).copied().collect();
     let round2_ids = write_ideas(store, round2, &[&MEDIA], &everyone, ROUND2_IDEAS, 1402).await?;
 
     let sheet = booth_sheet(&elecomp.axes[0].title, ELECOMP_IDEAS, 1402);
     let map = ColumnMap::from_headers(&sheet[0])
         .map_err(|m| anyhow::anyhow!("booth sheet lacks {m:?}"))?;
-    let axes: Vec<(i64, String)> = elecomp
+    let axes: Vec<(AxisId, String)> = elecomp
         .axes
         .iter()
         .map(|a| (a.id, a.title.clone()))
@@ -266,10 +268,10 @@ const REJECTIONS: &[&str] = &[
 async fn decide(
     store: &Store,
     call: &Call,
-    id: i64,
+    id: IdeaId,
     t: Transition,
     message: &str,
-    actor: Option<i64>,
+    actor: Option<UserId>,
 ) -> anyhow::Result<()> {
     let idea = store.idea(id).await?;
     let kinds: Vec<StageKind> = call.stages.iter().map(|s| s.kind).collect();
@@ -289,8 +291,8 @@ async fn decide(
 pub async fn run_round2(
     store: &Store,
     call: &Call,
-    ids: &[i64],
-    secretariat: Option<i64>,
+    ids: &[IdeaId],
+    secretariat: Option<UserId>,
 ) -> anyhow::Result<()> {
     let mut w = IdeaWriter::new(2);
     let (duplicates, rest) = ids.split_at(6);
@@ -310,7 +312,7 @@ pub async fn run_round2(
         }
     }
     // Shortlisting: 19 finalists, spread over the three axes.
-    let finalists: Vec<i64> = passed
+    let finalists: Vec<IdeaId> = passed
         .iter()
         .step_by(passed.len() / 19)
         .take(19)
@@ -355,7 +357,7 @@ pub async fn run_round2(
         store
             .invite_to_orientation(&session, &finalists, secretariat)
             .await?;
-        let marks: Vec<(i64, Attendance)> = finalists
+        let marks: Vec<(IdeaId, Attendance)> = finalists
             .iter()
             .enumerate()
             .map(|(i, &id)| {
@@ -398,7 +400,7 @@ pub async fn run_round2(
         decide(store, call, id, Transition::Accept, "", secretariat).await?;
     }
     // Results: 3 ranked winners and 2 "jury's choice".
-    let awards: Vec<(i64, Award, i64)> = finalists
+    let awards: Vec<(IdeaId, Award, i64)> = finalists
         .iter()
         .step_by(4)
         .take(5)
@@ -420,10 +422,10 @@ pub async fn run_round2(
 pub async fn run_round1(
     store: &Store,
     call: &Call,
-    ids: &[i64],
-    secretariat: Option<i64>,
+    ids: &[IdeaId],
+    secretariat: Option<UserId>,
 ) -> anyhow::Result<()> {
-    let selected: Vec<i64> = ids
+    let selected: Vec<IdeaId> = ids
         .iter()
         .step_by(ids.len() / 20)
         .take(20)
@@ -440,7 +442,7 @@ pub async fn run_round1(
             decide(store, call, id, Transition::Accept, "", secretariat).await?;
         }
     }
-    let awards: Vec<(i64, Award, i64)> = selected
+    let awards: Vec<(IdeaId, Award, i64)> = selected
         .iter()
         .enumerate()
         .map(|(i, &id)| (id, Award::Winner, i as i64 + 1))

@@ -3,6 +3,7 @@
 //! expected benefits. Deterministic (seeded), so every demo load shows the same ideas.
 
 use hamafza_core::idea::IdeaText;
+use hamafza_core::ids::AxisId;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -228,7 +229,7 @@ impl IdeaWriter {
     }
 
     /// An idea on `theme` under axis `axis_id`.
-    pub fn idea(&mut self, theme: &Theme, axis_id: i64) -> IdeaText {
+    pub fn idea(&mut self, theme: &Theme, axis_id: AxisId) -> IdeaText {
         let group = self.pick(GROUPS);
         let subject = self.pick(theme.subjects);
         let action = self.pick(theme.actions);
@@ -287,8 +288,8 @@ mod tests {
         let mut b = IdeaWriter::new(7);
         for theme in [&SERVICES, &HEALTH, &REVENUE, &PEOPLE, &MEDIA, &SMART] {
             for _ in 0..50 {
-                let x = a.idea(theme, 1);
-                assert_eq!(x, b.idea(theme, 1));
+                let x = a.idea(theme, AxisId::new(1));
+                assert_eq!(x, b.idea(theme, AxisId::new(1)));
                 let input = hamafza_core::idea::IdeaInput {
                     axis: "1".into(),
                     title: x.title.clone(),
@@ -298,7 +299,7 @@ mod tests {
                     resources: x.resources.clone(),
                     owner_unit: String::new(),
                 };
-                assert!(input.validate(&[1]).is_ok(), "{x:?}");
+                assert!(input.validate(&[AxisId::new(1)]).is_ok(), "{x:?}");
                 assert!(
                     !x.title.contains('{') && !x.problem.contains('{') && !x.solution.contains('{')
                 );

@@ -6,6 +6,7 @@
 
 use hamafza_core::call::{Audience, StageKind, ValidCall, ValidStage};
 use hamafza_core::idea::{Channel, IdeaStatus};
+use hamafza_core::ids::IdeaId;
 use hamafza_persian::jalali::JalaliDate;
 use hamafza_store::Store;
 use hamafza_store::screening::{InboxQuery, InboxSort};
@@ -246,7 +247,7 @@ async fn run(name: &str, store: Store, out: &mut String) {
     let q = base(500);
     let page = store.inbox_page(call.id, &q).await.unwrap();
     let before = store.queries();
-    let ids: Vec<i64> = page.ideas.iter().map(|i| i.id).collect();
+    let ids: Vec<IdeaId> = page.ideas.iter().map(|i| i.id).collect();
     store.current_texts(&ids).await.unwrap();
     store.inbox_page(call.id, &q).await.unwrap();
     let statements = store.queries() - before;
@@ -255,7 +256,7 @@ async fn run(name: &str, store: Store, out: &mut String) {
         let q = q.clone();
         async move {
             let page = s.inbox_page(call.id, &q).await.unwrap();
-            let ids: Vec<i64> = page.ideas.iter().map(|i| i.id).collect();
+            let ids: Vec<IdeaId> = page.ideas.iter().map(|i| i.id).collect();
             s.current_texts(&ids).await.unwrap();
         }
     })

@@ -3,19 +3,21 @@
 //! viewer may not see. Those who run calls use `Store` itself. A blind juror or a provincial
 //! manager gets a view of the same shape.
 
-use crate::ideas::{IDEA_COLUMNS, Idea, IdeaRow};
+use crate::ideas::{IDEA_COLUMNS, IdeaRow};
 use crate::{Store, StoreResult, db_read};
+use hamafza_core::idea::Idea;
+use hamafza_core::ids::UserId;
 
 /// What one participant may see: the ideas they lead (their author) or whose team they joined
 /// (accepted). An invitation alone shows nothing.
 pub struct MemberView<'a> {
     store: &'a Store,
-    user_id: i64,
+    user_id: UserId,
 }
 
 impl Store {
     /// The store as participant `user_id` sees it.
-    pub fn as_member(&self, user_id: i64) -> MemberView<'_> {
+    pub fn as_member(&self, user_id: UserId) -> MemberView<'_> {
         MemberView {
             store: self,
             user_id,

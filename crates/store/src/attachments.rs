@@ -6,6 +6,7 @@
 use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
 use hamafza_core::audit::Action;
+use hamafza_core::ids::{AttachmentId, IdeaId, UserId};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -37,15 +38,15 @@ fn hex(b: &[u8]) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Attachment {
     #[serde(skip)]
-    pub id: i64,
+    pub id: AttachmentId,
     pub public_id: String,
     #[serde(skip)]
-    pub idea_id: i64,
+    pub idea_id: IdeaId,
     pub name: String,
     pub mime: String,
     pub size: i64,
     pub sha256: String,
-    pub uploader_id: Option<i64>,
+    pub uploader_id: Option<UserId>,
     pub created_at: i64,
 }
 
@@ -55,10 +56,10 @@ const COLUMNS: &str = "id, public_id, idea_id, name, mime, size, sha256, uploade
 pub(crate) trait AttachConn {
     async fn attach(
         &mut self,
-        idea_id: i64,
+        idea_id: IdeaId,
         idea_public_id: &str,
         file: &NewAttachment,
-        uploader_id: Option<i64>,
+        uploader_id: Option<UserId>,
     ) -> StoreResult<Attachment>;
 }
 
@@ -109,10 +110,10 @@ macro_rules! attach_body {
 impl AttachConn for SqliteConnection {
     async fn attach(
         &mut self,
-        idea_id: i64,
+        idea_id: IdeaId,
         idea_public_id: &str,
         file: &NewAttachment,
-        uploader_id: Option<i64>,
+        uploader_id: Option<UserId>,
     ) -> StoreResult<Attachment> {
         attach_body!(self, idea_id, idea_public_id, file, uploader_id)
     }
@@ -121,10 +122,10 @@ impl AttachConn for SqliteConnection {
 impl AttachConn for PgConnection {
     async fn attach(
         &mut self,
-        idea_id: i64,
+        idea_id: IdeaId,
         idea_public_id: &str,
         file: &NewAttachment,
-        uploader_id: Option<i64>,
+        uploader_id: Option<UserId>,
     ) -> StoreResult<Attachment> {
         attach_body!(self, idea_id, idea_public_id, file, uploader_id)
     }
@@ -132,7 +133,7 @@ impl AttachConn for PgConnection {
 
 impl Store {
     /// An idea's attachments, oldest first.
-    pub async fn attachments(&self, idea_id: i64) -> StoreResult<Vec<Attachment>> {
+    pub async fn attachments(&self, idea_id: IdeaId) -> StoreResult<Vec<Attachment>> {
         Ok(db_read!(self, |p| {
             sqlx::query_as(&format!(
                 "SELECT {COLUMNS} FROM idea_attachments WHERE idea_id = $1 ORDER BY created_at, id"
@@ -144,7 +145,7 @@ impl Store {
     }
 
     /// One attachment of an idea by its public id.
-    pub async fn attachment(&self, idea_id: i64, public_id: &str) -> StoreResult<Attachment> {
+    pub async fn attachment(&self, idea_id: IdeaId, public_id: &str) -> StoreResult<Attachment> {
         let row: Option<Attachment> = db_read!(self, |p| {
             sqlx::query_as(&format!(
                 "SELECT {COLUMNS} FROM idea_attachments WHERE idea_id = $1 AND public_id = $2"
@@ -171,10 +172,10 @@ impl Store {
     /// `Conflict("attachments")`, counted inside the transaction so two uploads cannot both pass.
     pub async fn add_attachments(
         &self,
-        idea_id: i64,
+        idea_id: IdeaId,
         idea_public_id: &str,
         files: &[NewAttachment],
-        uploader_id: Option<i64>,
+        uploader_id: Option<UserId>,
     ) -> StoreResult<Vec<Attachment>> {
         if files.is_empty() {
             // An edit without files: no transaction, no wait for the writer.
@@ -211,7 +212,7 @@ impl Store {
         &self,
         idea_public_id: &str,
         a: &Attachment,
-        actor_id: Option<i64>,
+        actor_id: Option<UserId>,
     ) -> StoreResult<()> {
         db_write!(self, |p| {
             let mut tx = p.begin().await?;

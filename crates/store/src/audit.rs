@@ -3,12 +3,13 @@
 
 use crate::{Store, StoreResult, db_read};
 use hamafza_core::audit::{Action, AuditEntry, BrokenLink, GENESIS, entry_hash, verify_chain};
+use hamafza_core::ids::UserId;
 use sqlx::{PgConnection, SqliteConnection};
 
 /// What happened, by whom, to what. `data` is any JSON value with the details.
 #[derive(Debug, Clone)]
 pub struct NewAudit<'a> {
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<UserId>,
     pub action: Action,
     pub entity_type: &'a str,
     pub entity_id: String,
@@ -107,7 +108,7 @@ const SELECT_ENTRY: &str = "SELECT seq, at, actor_id, action, entity_type, entit
 struct Row {
     seq: i64,
     at: i64,
-    actor_id: Option<i64>,
+    actor_id: Option<UserId>,
     action: String,
     entity_type: String,
     entity_id: String,

@@ -4,72 +4,22 @@ use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, decode, now};
 use hamafza_core::audit::Action;
 use hamafza_core::call::{Audience, CallState, StageKind, ValidCall};
+use hamafza_core::call::{Axis, Call, Stage};
+use hamafza_core::ids::{CallId, StageId, UserId};
 use hamafza_persian::jalali;
 use rand::Rng;
 use serde::Serialize;
 use serde_json::json;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Call {
-    pub id: i64,
-    /// The opaque id in URLs and the API.
-    pub public_id: String,
-    pub title: String,
-    /// Markdown as the secretariat typed it; rendered sanitized.
-    pub description: String,
-    pub audience: Audience,
-    pub state: CallState,
-    pub copied_from: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
-    /// When the results were made public, if they were.
-    pub results_published_at: Option<i64>,
-    pub axes: Vec<Axis>,
-    pub stages: Vec<Stage>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct Axis {
-    pub id: i64,
-    #[serde(skip)]
-    pub call_id: i64,
-    pub position: i64,
-    pub title: String,
-    pub description: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Stage {
-    pub id: i64,
-    pub position: i64,
-    pub kind: StageKind,
-    pub title: String,
-    pub starts_at: i64,
-    pub ends_at: i64,
-}
-
-impl Stage {
-    pub fn is_open_at(&self, now: i64) -> bool {
-        self.starts_at <= now && now <= self.ends_at
-    }
-}
-
-impl Call {
-    /// The stage open at `now`, if any.
-    pub fn current_stage(&self, now: i64) -> Option<&Stage> {
-        self.stages.iter().find(|s| s.is_open_at(now))
-    }
-}
-
 #[derive(sqlx::FromRow)]
 struct CallRow {
-    id: i64,
+    id: CallId,
     public_id: String,
     title: String,
     description: String,
     audience: String,
     state: String,
-    copied_from: Option<i64>,
+    copied_from: Option<CallId>,
     created_at: i64,
     updated_at: i64,
     results_published_at: Option<i64>,
@@ -77,8 +27,8 @@ struct CallRow {
 
 #[derive(sqlx::FromRow)]
 struct StageRow {
-    id: i64,
-    call_id: i64,
+    id: StageId,
+    call_id: CallId,
     position: i64,
     kind: String,
     title: String,
@@ -162,14 +112,14 @@ impl Store {
     pub async fn create_call(
         &self,
         v: &ValidCall,
-        copied_from: Option<i64>,
-        actor_id: Option<i64>,
+        copied_from: Option<CallId>,
+        actor_id: Option<UserId>,
     ) -> StoreResult<Call> {
         let public_id = new_public_id();
         let at = now();
-        let id: i64 = db_write!(self, |p| {
+        let id: CallId = db_write!(self, |p| {
             let mut tx = p.begin().await?;
-            let id: i64 = sqlx::query_scalar(
+            let id: CallId = sqlx::query_scalar(
                 "INSERT INTO calls (public_id, title, description, audience, state, copied_from, created_by, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $7) RETURNING id",
             )
@@ -200,9 +150,9 @@ impl Store {
     /// Replaces a call's fields, axes and stages.
     pub async fn update_call(
         &self,
-        id: i64,
+        id: CallId,
         v: &ValidCall,
-        actor_id: Option<i64>,
+        actor_id: Option<UserId>,
     ) -> StoreResult<Call> {
         let before = self.call(id).await?;
         db_write!(self, |p| {
@@ -232,9 +182,9 @@ impl Store {
     /// Moves a call to `to`; refuses moves the rules do not allow with `Conflict`.
     pub async fn set_call_state(
         &self,
-        id: i64,
+        id: CallId,
         to: CallState,
-        actor_id: Option<i64>,
+        actor_id: Option<UserId>,
     ) -> StoreResult<Call> {
         let call = self.call(id).await?;
         if !call.state.can_become(to) {
@@ -273,7 +223,7 @@ impl Store {
         self.call(id).await
     }
 
-    pub async fn call(&self, id: i64) -> StoreResult<Call> {
+    pub async fn call(&self, id: CallId) -> StoreResult<Call> {
         let rows: Vec<CallRow> = db_read!(self, |p| {
             sqlx::query_as(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = $1"))
                 .bind(id)
@@ -371,36 +321,6 @@ impl Store {
     }
 }
 
-impl Call {
-    /// The call's configuration as validated input, e.g. to start a new round from it.
-    pub fn to_valid(&self) -> ValidCall {
-        ValidCall {
-            title: self.title.clone(),
-            description: self.description.clone(),
-            audience: self.audience,
-            axes: self
-                .axes
-                .iter()
-                .map(|a| (a.title.clone(), a.description.clone()))
-                .collect(),
-            stages: self
-                .stages
-                .iter()
-                .map(|s| hamafza_core::call::ValidStage {
-                    kind: s.kind,
-                    title: s.title.clone(),
-                    start: jalali::from_timestamp(
-                        jiff::Timestamp::from_second(s.starts_at).unwrap_or_default(),
-                    ),
-                    end: jalali::from_timestamp(
-                        jiff::Timestamp::from_second(s.ends_at).unwrap_or_default(),
-                    ),
-                })
-                .collect(),
-        }
-    }
-}
-
 /// A published call as the home page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CallSummary {
@@ -413,7 +333,7 @@ pub struct CallSummary {
 
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
-    id: i64,
+    id: CallId,
     public_id: String,
     title: String,
     stage: Option<String>,
@@ -438,7 +358,7 @@ impl Store {
             .fetch_all(p)
             .await?
         });
-        let mut out: Vec<(i64, CallSummary)> = Vec::new();
+        let mut out: Vec<(CallId, CallSummary)> = Vec::new();
         for r in rows {
             if out.last().is_none_or(|(id, _)| *id != r.id) {
                 let summary = CallSummary {

@@ -3,6 +3,7 @@
 //! by a successful submission (in its transaction).
 
 use crate::{Store, StoreResult, db_read, db_write, now};
+use hamafza_core::ids::{CallId, UserId};
 use serde::Serialize;
 use sqlx::{PgConnection, SqliteConnection};
 
@@ -21,7 +22,7 @@ struct DraftRow {
 
 /// Deletes a draft inside the caller's transaction.
 pub(crate) trait DraftConn {
-    async fn delete_draft(&mut self, user_id: i64, call_id: i64) -> StoreResult<()>;
+    async fn delete_draft(&mut self, user_id: UserId, call_id: CallId) -> StoreResult<()>;
 }
 
 macro_rules! delete_body {
@@ -36,13 +37,13 @@ macro_rules! delete_body {
 }
 
 impl DraftConn for SqliteConnection {
-    async fn delete_draft(&mut self, user_id: i64, call_id: i64) -> StoreResult<()> {
+    async fn delete_draft(&mut self, user_id: UserId, call_id: CallId) -> StoreResult<()> {
         delete_body!(self, user_id, call_id)
     }
 }
 
 impl DraftConn for PgConnection {
-    async fn delete_draft(&mut self, user_id: i64, call_id: i64) -> StoreResult<()> {
+    async fn delete_draft(&mut self, user_id: UserId, call_id: CallId) -> StoreResult<()> {
         delete_body!(self, user_id, call_id)
     }
 }
@@ -51,8 +52,8 @@ impl Store {
     /// Saves (replaces) the draft; returns when it was saved.
     pub async fn save_draft(
         &self,
-        user_id: i64,
-        call_id: i64,
+        user_id: UserId,
+        call_id: CallId,
         data: &serde_json::Value,
     ) -> StoreResult<i64> {
         let at = now();
@@ -71,7 +72,7 @@ impl Store {
         Ok(at)
     }
 
-    pub async fn draft(&self, user_id: i64, call_id: i64) -> StoreResult<Option<Draft>> {
+    pub async fn draft(&self, user_id: UserId, call_id: CallId) -> StoreResult<Option<Draft>> {
         let row: Option<DraftRow> = db_read!(self, |p| {
             sqlx::query_as(
                 "SELECT data, updated_at FROM idea_drafts WHERE user_id = $1 AND call_id = $2",
@@ -88,7 +89,7 @@ impl Store {
     }
 
     /// Deletes the draft; whether there was one.
-    pub async fn delete_draft(&self, user_id: i64, call_id: i64) -> StoreResult<bool> {
+    pub async fn delete_draft(&self, user_id: UserId, call_id: CallId) -> StoreResult<bool> {
         let n = db_write!(self, |p| {
             sqlx::query("DELETE FROM idea_drafts WHERE user_id = $1 AND call_id = $2")
                 .bind(user_id)

@@ -5,72 +5,29 @@ use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, decode, now};
 use hamafza_core::audit::Action;
 use hamafza_core::idea::{Channel, IdeaStatus, IdeaText, Place};
+use hamafza_core::idea::{Idea, IdeaVersion};
+use hamafza_core::ids::{AxisId, CallId, IdeaId, UserId};
 use rand::Rng;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Idea {
-    pub id: i64,
-    pub public_id: String,
-    /// What the author quotes to follow the idea up (کد رهگیری): ten digits.
-    pub tracking_code: String,
-    pub call_id: i64,
-    pub author_id: Option<i64>,
-    pub channel: Channel,
-    pub status: IdeaStatus,
-    pub axis_id: i64,
-    pub title: String,
-    pub version: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
-    /// The position (in the call's pipeline) of the stage the idea reached.
-    pub stage_position: i64,
-    /// For a duplicate: the idea it was merged into.
-    pub duplicate_of: Option<i64>,
-}
-
-impl Idea {
-    /// Its status at the stage it reached.
-    pub fn place(&self) -> Place {
-        Place {
-            status: self.status,
-            stage: self.stage_position,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct IdeaVersion {
-    pub version: i64,
-    pub axis_id: i64,
-    pub title: String,
-    pub problem: String,
-    pub solution: String,
-    pub benefits: String,
-    pub resources: String,
-    pub owner_unit_id: Option<i64>,
-    pub edited_by: Option<i64>,
-    pub created_at: i64,
-}
-
 #[derive(sqlx::FromRow)]
 pub(crate) struct IdeaRow {
-    id: i64,
+    id: IdeaId,
     public_id: String,
     tracking_code: String,
-    call_id: i64,
-    author_id: Option<i64>,
+    call_id: CallId,
+    author_id: Option<UserId>,
     channel: String,
     status: String,
-    axis_id: i64,
+    axis_id: AxisId,
     title: String,
     version: i64,
     created_at: i64,
     updated_at: i64,
     stage_position: i64,
-    duplicate_of: Option<i64>,
+    duplicate_of: Option<IdeaId>,
 }
 
 impl TryFrom<IdeaRow> for Idea {
@@ -115,11 +72,11 @@ pub(crate) fn text_norm(t: &IdeaText) -> String {
 
 /// A version to store (see `insert_versions!`).
 pub(crate) struct NewVersion<'a> {
-    pub idea_id: i64,
-    pub call_id: i64,
+    pub idea_id: IdeaId,
+    pub call_id: CallId,
     pub version: i64,
     pub text: &'a IdeaText,
-    pub editor: Option<i64>,
+    pub editor: Option<UserId>,
     pub at: i64,
 }
 
@@ -156,7 +113,7 @@ macro_rules! insert_versions {
                 .execute(&mut *$tx)
                 .await?;
         }
-        let words: Vec<(i64, i64, String)> = rows
+        let words: Vec<(CallId, IdeaId, String)> = rows
             .iter()
             .flat_map(|v| {
                 $crate::similar::indexed_words(v.text)
@@ -178,8 +135,8 @@ pub(crate) use insert_versions;
 
 /// A new idea to store.
 pub struct NewIdea<'a> {
-    pub call_id: i64,
-    pub author_id: Option<i64>,
+    pub call_id: CallId,
+    pub author_id: Option<UserId>,
     pub channel: Channel,
     pub text: &'a IdeaText,
     /// Makes a retried submission return the first one instead of a copy.
@@ -192,7 +149,7 @@ pub struct SubmitExtras<'a> {
     /// Files, already type-checked.
     pub attachments: &'a [NewAttachment],
     /// Users invited to the team.
-    pub invitees: &'a [i64],
+    pub invitees: &'a [UserId],
     /// Delete the author's draft for this call.
     pub clear_draft: bool,
 }
@@ -247,7 +204,7 @@ impl Store {
 
     /// The idea `author_id` submitted with idempotency key `key`, if any (read from the writer,
     /// so a submission just acknowledged is seen).
-    pub async fn idea_by_key(&self, author_id: i64, key: &str) -> StoreResult<Option<Idea>> {
+    pub async fn idea_by_key(&self, author_id: UserId, key: &str) -> StoreResult<Option<Idea>> {
         let row: Option<IdeaRow> = db_write!(self, |p| {
             sqlx::query_as(&format!(
                 "SELECT {IDEA_COLUMNS} FROM ideas WHERE author_id = $1 AND idempotency_key = $2"
@@ -267,10 +224,10 @@ impl Store {
     /// checked in the update itself, so a decision between the check and the write wins.
     pub async fn edit_idea(
         &self,
-        idea_id: i64,
+        idea_id: IdeaId,
         from: Place,
         text: &IdeaText,
-        editor_id: Option<i64>,
+        editor_id: Option<UserId>,
     ) -> StoreResult<Idea> {
         let idea = self.idea(idea_id).await?;
         if idea.place() != from {
@@ -334,7 +291,7 @@ impl Store {
         self.idea(idea_id).await
     }
 
-    pub async fn idea(&self, id: i64) -> StoreResult<Idea> {
+    pub async fn idea(&self, id: IdeaId) -> StoreResult<Idea> {
         let row: Option<IdeaRow> = db_read!(self, |p| {
             sqlx::query_as(&format!("SELECT {IDEA_COLUMNS} FROM ideas WHERE id = $1"))
                 .bind(id)
@@ -357,7 +314,7 @@ impl Store {
     }
 
     /// Every version of an idea, oldest first.
-    pub async fn idea_versions(&self, idea_id: i64) -> StoreResult<Vec<IdeaVersion>> {
+    pub async fn idea_versions(&self, idea_id: IdeaId) -> StoreResult<Vec<IdeaVersion>> {
         Ok(db_read!(self, |p| {
             sqlx::query_as(&format!(
                 "SELECT {VERSION_COLUMNS} FROM idea_versions WHERE idea_id = $1 ORDER BY version"
@@ -371,8 +328,8 @@ impl Store {
     /// The ideas an author submitted, newest first (in one call, or all).
     pub async fn ideas_of_author(
         &self,
-        author_id: i64,
-        call_id: Option<i64>,
+        author_id: UserId,
+        call_id: Option<CallId>,
     ) -> StoreResult<Vec<Idea>> {
         let rows: Vec<IdeaRow> = db_read!(self, |p| {
             sqlx::query_as(&format!(
@@ -390,7 +347,7 @@ impl Store {
     /// with filters comes with screening.)
     pub async fn ideas_of_call(
         &self,
-        call_id: i64,
+        call_id: CallId,
         offset: i64,
         limit: i64,
     ) -> StoreResult<(Vec<Idea>, i64)> {
@@ -435,10 +392,13 @@ impl Store {
     /// The current text of each of `idea_ids`, and for duplicates the kept idea's public id,
     /// keyed by idea id (unknown ids are left out): one query per 500 ids, so a page of a list
     /// costs one query instead of two per idea.
-    pub async fn current_texts(&self, idea_ids: &[i64]) -> StoreResult<HashMap<i64, CurrentText>> {
+    pub async fn current_texts(
+        &self,
+        idea_ids: &[IdeaId],
+    ) -> StoreResult<HashMap<IdeaId, CurrentText>> {
         #[derive(sqlx::FromRow)]
         struct Row {
-            idea_id: i64,
+            idea_id: IdeaId,
             #[sqlx(flatten)]
             version: IdeaVersion,
             kept_public_id: Option<String>,
@@ -501,7 +461,7 @@ impl Store {
     /// Every idea of a call with its current text, oldest first, for exports. The author is the
     /// account's name, or the name an imported row gave; the cell also names the authors of
     /// ideas merged into it (they stay credited).
-    pub async fn ideas_for_export(&self, call_id: i64) -> StoreResult<Vec<ExportRow>> {
+    pub async fn ideas_for_export(&self, call_id: CallId) -> StoreResult<Vec<ExportRow>> {
         let mut rows = self.export_rows(call_id).await?;
         let credits: Vec<(String, String)> = db_read!(self, |p| {
             sqlx::query_as(
@@ -528,7 +488,7 @@ impl Store {
         Ok(rows)
     }
 
-    async fn export_rows(&self, call_id: i64) -> StoreResult<Vec<ExportRow>> {
+    async fn export_rows(&self, call_id: CallId) -> StoreResult<Vec<ExportRow>> {
         Ok(db_read!(self, |p| {
             sqlx::query_as(
                 "SELECT i.tracking_code, i.title, a.title AS axis, i.status, i.channel,
@@ -552,7 +512,7 @@ impl Store {
 impl Store {
     /// The ideas of a call matching the inbox query `q`, and how many match (at most
     /// [`crate::screening::COUNT_CAP`]). [`Store::inbox_page`] also gives the page cursors.
-    pub async fn inbox(&self, call_id: i64, q: &InboxQuery) -> StoreResult<(Vec<Idea>, i64)> {
+    pub async fn inbox(&self, call_id: CallId, q: &InboxQuery) -> StoreResult<(Vec<Idea>, i64)> {
         let page = crate::screening::inbox(self, call_id, q).await?;
         Ok((page.ideas, page.total))
     }
@@ -571,7 +531,7 @@ pub struct ImportOutcome {
 /// An idea written in bulk: imported from a booth or paper form, or loaded by the demo.
 pub struct BulkIdea<'a> {
     pub text: &'a IdeaText,
-    pub author_id: Option<i64>,
+    pub author_id: Option<UserId>,
     pub channel: Channel,
     pub at: i64,
     /// Who gave it, when they have no account (booths, paper forms).
@@ -589,7 +549,7 @@ impl Store {
     /// the import will skip.
     pub async fn imported_keys(
         &self,
-        call_id: i64,
+        call_id: CallId,
         keys: &[&str],
     ) -> StoreResult<std::collections::HashSet<String>> {
         let mut out = std::collections::HashSet::new();
@@ -615,7 +575,7 @@ impl Store {
 
     /// The name an imported idea's author gave (booth or paper form; they have no account), if
     /// any: for the secretariat's view of the idea.
-    pub async fn submitter_name(&self, idea_id: i64) -> StoreResult<Option<String>> {
+    pub async fn submitter_name(&self, idea_id: IdeaId) -> StoreResult<Option<String>> {
         let name: Option<Option<String>> = db_read!(self, |p| {
             sqlx::query_scalar("SELECT submitter_name FROM ideas WHERE id = $1")
                 .bind(idea_id)
@@ -628,10 +588,10 @@ impl Store {
     /// Stores imported rows in one transaction: all of them or, on any error, none.
     pub async fn import_ideas(
         &self,
-        call_id: i64,
+        call_id: CallId,
         rows: &[hamafza_core::import::ImportedIdea],
         channel: Channel,
-        actor_id: Option<i64>,
+        actor_id: Option<UserId>,
     ) -> StoreResult<ImportOutcome> {
         let now_at = now();
         let bulk: Vec<BulkIdea> = rows
@@ -662,10 +622,10 @@ impl Store {
     /// (`idea.submit` when it has an author).
     pub async fn insert_ideas(
         &self,
-        call_id: i64,
+        call_id: CallId,
         rows: &[BulkIdea<'_>],
-        actor_id: Option<i64>,
-    ) -> StoreResult<Vec<i64>> {
+        actor_id: Option<UserId>,
+    ) -> StoreResult<Vec<IdeaId>> {
         Ok(db_write!(self, |p| {
             let mut tx = p.begin().await?;
             let mut ids = Vec::with_capacity(rows.len());
@@ -675,7 +635,7 @@ impl Store {
                 let public_id = crate::calls::new_public_id();
                 let code = tracking_code();
                 let t = r.text;
-                let id: Option<i64> = sqlx::query_scalar(
+                let id: Option<IdeaId> = sqlx::query_scalar(
                     "INSERT INTO ideas (public_id, tracking_code, call_id, author_id, channel, status, axis_id, title, title_norm,
                                         version, created_at, updated_at, submitter_name, submitter_mobile, import_key)
                      VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, 1, $9, $9, $10, $11, $12)

@@ -8,6 +8,7 @@
 //! once*, never silently dropped.
 
 use crate::{Backend, Store, StoreResult, db_read, db_write};
+use hamafza_core::ids::JobId;
 use serde::Serialize;
 
 /// A job to queue.
@@ -24,7 +25,7 @@ pub struct NewJob {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Job {
-    pub id: i64,
+    pub id: JobId,
     pub kind: String,
     pub payload: String,
     pub audit_seq: Option<i64>,
@@ -94,7 +95,7 @@ impl Store {
     }
 
     /// Marks a job `worker` holds as done. False when the lease was lost meanwhile.
-    pub async fn finish_job(&self, id: i64, worker: &str, now: i64) -> StoreResult<bool> {
+    pub async fn finish_job(&self, id: JobId, worker: &str, now: i64) -> StoreResult<bool> {
         let n = db_write!(self, |p| {
             sqlx::query(
                 "UPDATE jobs SET done_at = $1, claimed_by = NULL, lease_until = NULL, last_error = NULL
@@ -113,7 +114,7 @@ impl Store {
     /// Records a failed attempt of a job `worker` holds: retry later, or give up for good.
     pub async fn fail_job(
         &self,
-        id: i64,
+        id: JobId,
         worker: &str,
         error: &str,
         retry: Retry,

@@ -7,14 +7,15 @@ use crate::jobs::NewJob;
 use crate::{Store, StoreResult, db_read, db_write, now};
 use hamafza_core::audit::Action;
 use hamafza_core::audit::AuditEntry;
+use hamafza_core::ids::{CallId, NotificationId, UserId};
 use serde::Serialize;
 use serde_json::json;
 
 /// One notification in a user's inbox. `data` is JSON, rendered in the reader's language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Notification {
-    pub id: i64,
-    pub user_id: i64,
+    pub id: NotificationId,
+    pub user_id: UserId,
     pub kind: String,
     pub audit_seq: i64,
     pub data: String,
@@ -29,7 +30,7 @@ const NOTIFICATION_COLUMNS: &str = "id, user_id, kind, audit_seq, data, link, cr
 /// A notification to add to a user's inbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewNotification {
-    pub user_id: i64,
+    pub user_id: UserId,
     /// The audit entry it comes from; one notification per entry and user.
     pub audit_seq: i64,
     pub kind: String,
@@ -40,7 +41,7 @@ pub struct NewNotification {
 /// What the worker needs to know about a recipient.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Recipient {
-    pub id: i64,
+    pub id: UserId,
     pub display_name: String,
     pub locale: String,
     pub email: Option<String>,
@@ -62,17 +63,17 @@ pub struct IdeaNotice {
     pub public_id: String,
     pub title: String,
     pub tracking_code: String,
-    pub author_id: Option<i64>,
+    pub author_id: Option<UserId>,
     /// For ideas imported from paper forms and booths, who gave them (they may have no account).
     pub submitter_mobile: Option<String>,
-    pub call_id: i64,
+    pub call_id: CallId,
 }
 
 #[derive(sqlx::FromRow)]
 struct AuditRow {
     seq: i64,
     at: i64,
-    actor_id: Option<i64>,
+    actor_id: Option<UserId>,
     action: String,
     entity_type: String,
     entity_id: String,
@@ -186,7 +187,7 @@ impl Store {
     }
 
     /// The people to notify, by id (unknown ids are left out).
-    pub async fn recipient(&self, user_id: i64) -> StoreResult<Option<Recipient>> {
+    pub async fn recipient(&self, user_id: UserId) -> StoreResult<Option<Recipient>> {
         Ok(db_read!(self, |p| {
             sqlx::query_as(
                 "SELECT id, display_name, locale, email, mobile, disabled FROM users WHERE id = $1",
@@ -211,7 +212,7 @@ impl Store {
     }
 
     /// Everyone who submitted an idea to a call, once each.
-    pub async fn call_authors(&self, call_id: i64) -> StoreResult<Vec<i64>> {
+    pub async fn call_authors(&self, call_id: CallId) -> StoreResult<Vec<UserId>> {
         Ok(db_read!(self, |p| {
             sqlx::query_scalar(
                 "SELECT DISTINCT author_id FROM ideas WHERE call_id = $1 AND author_id IS NOT NULL ORDER BY author_id",
@@ -225,7 +226,7 @@ impl Store {
     /// A page of a user's notifications, newest first, and how many they have.
     pub async fn notifications(
         &self,
-        user_id: i64,
+        user_id: UserId,
         offset: i64,
         limit: i64,
     ) -> StoreResult<(Vec<Notification>, i64)> {
@@ -249,7 +250,7 @@ impl Store {
 
     /// How many unread notifications a user has, counted up to `cap` only: the header badge
     /// shows "99+" beyond that, and the count stays a short walk of the partial index.
-    pub async fn unread_notifications(&self, user_id: i64, cap: i64) -> StoreResult<i64> {
+    pub async fn unread_notifications(&self, user_id: UserId, cap: i64) -> StoreResult<i64> {
         Ok(db_read!(self, |p| {
             sqlx::query_scalar(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE user_id = $1 AND read_at IS NULL LIMIT $2) AS unread",
@@ -265,8 +266,8 @@ impl Store {
     /// users' ids match nothing. Returns how many changed.
     pub async fn mark_notifications_read(
         &self,
-        user_id: i64,
-        ids: Option<&[i64]>,
+        user_id: UserId,
+        ids: Option<&[NotificationId]>,
     ) -> StoreResult<u64> {
         let at = now();
         Ok(db_write!(self, |p| {
@@ -303,7 +304,7 @@ impl Store {
     }
 
     /// The choices a user changed from the defaults.
-    pub async fn notification_prefs(&self, user_id: i64) -> StoreResult<Vec<Pref>> {
+    pub async fn notification_prefs(&self, user_id: UserId) -> StoreResult<Vec<Pref>> {
         Ok(db_read!(self, |p| {
             sqlx::query_as(
                 "SELECT kind, email, sms FROM notification_prefs WHERE user_id = $1 ORDER BY kind",
@@ -314,7 +315,7 @@ impl Store {
         }))
     }
 
-    pub async fn user_email(&self, user_id: i64) -> StoreResult<Option<String>> {
+    pub async fn user_email(&self, user_id: UserId) -> StoreResult<Option<String>> {
         Ok(db_read!(self, |p| {
             sqlx::query_scalar::<_, Option<String>>("SELECT email FROM users WHERE id = $1")
                 .bind(user_id)
@@ -329,10 +330,10 @@ impl Store {
     /// append-only log; only whether there is one.
     pub async fn save_notification_settings(
         &self,
-        user_id: i64,
+        user_id: UserId,
         email: Option<&str>,
         prefs: &[Pref],
-        actor_id: Option<i64>,
+        actor_id: Option<UserId>,
     ) -> StoreResult<()> {
         let at = now();
         db_write!(self, |p| {

@@ -4,25 +4,15 @@ use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, decode, now};
 use hamafza_core::OrgUnitKind;
 use hamafza_core::audit::Action;
-use serde::Serialize;
-use serde_json::json;
+use hamafza_core::ids::{OrgUnitId, UserId};
+use hamafza_core::org::OrgUnit;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OrgUnit {
-    pub id: i64,
-    pub parent_id: Option<i64>,
-    pub kind: OrgUnitKind,
-    pub code: String,
-    pub name_fa: String,
-    pub name_en: String,
-    /// For a province and its branches: the province's code from `hamafza_persian::provinces`.
-    pub province_code: Option<String>,
-}
+use serde_json::json;
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    id: i64,
-    parent_id: Option<i64>,
+    id: OrgUnitId,
+    parent_id: Option<OrgUnitId>,
     kind: String,
     code: String,
     name_fa: String,
@@ -48,7 +38,7 @@ impl TryFrom<Row> for OrgUnit {
 
 #[derive(Debug, Clone)]
 pub struct NewOrgUnit {
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<OrgUnitId>,
     pub kind: OrgUnitKind,
     pub code: String,
     pub name_fa: String,
@@ -62,11 +52,11 @@ impl Store {
     pub async fn create_org_unit(
         &self,
         u: &NewOrgUnit,
-        actor_id: Option<i64>,
+        actor_id: Option<UserId>,
     ) -> StoreResult<OrgUnit> {
-        let id: i64 = db_write!(self, |p| {
+        let id: OrgUnitId = db_write!(self, |p| {
             let mut tx = p.begin().await?;
-            let id: i64 = sqlx::query_scalar(
+            let id: OrgUnitId = sqlx::query_scalar(
                 "INSERT INTO org_units (parent_id, kind, code, name_fa, name_en, province_code, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
@@ -93,7 +83,7 @@ impl Store {
         self.org_unit(id).await
     }
 
-    pub async fn org_unit(&self, id: i64) -> StoreResult<OrgUnit> {
+    pub async fn org_unit(&self, id: OrgUnitId) -> StoreResult<OrgUnit> {
         let row: Option<Row> = db_read!(self, |p| {
             sqlx::query_as(&format!("SELECT {COLUMNS} FROM org_units WHERE id = $1"))
                 .bind(id)
@@ -127,7 +117,7 @@ impl Store {
     }
 
     /// The number of users in each unit, for the tree page.
-    pub async fn org_unit_member_counts(&self) -> StoreResult<Vec<(i64, i64)>> {
+    pub async fn org_unit_member_counts(&self) -> StoreResult<Vec<(OrgUnitId, i64)>> {
         Ok(db_read!(self, |p| {
             sqlx::query_as(
                 "SELECT org_unit_id, COUNT(*) FROM users WHERE org_unit_id IS NOT NULL GROUP BY org_unit_id",

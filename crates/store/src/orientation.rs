@@ -3,52 +3,15 @@
 use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, decode, now};
 use hamafza_core::audit::Action;
+use hamafza_core::ids::{CallId, IdeaId, OrientationId, UserId};
+use hamafza_core::orientation::{Attendance, OrientationSession};
 use serde::Serialize;
 use serde_json::json;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct OrientationSession {
-    pub id: i64,
-    pub public_id: String,
-    pub call_id: i64,
-    pub title: String,
-    pub starts_at: i64,
-    /// A room or an online link.
-    pub place: String,
-    /// Markdown.
-    pub materials: String,
-    pub created_at: i64,
-}
-
-/// Whether an invited idea's team came.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Attendance {
-    Invited,
-    Attended,
-    Absent,
-}
-
-impl Attendance {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Invited => "invited",
-            Self::Attended => "attended",
-            Self::Absent => "absent",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Invited, Self::Attended, Self::Absent]
-            .into_iter()
-            .find(|a| a.as_str() == s.trim())
-    }
-}
 
 /// An idea invited to a session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Invitee {
-    pub idea_id: i64,
+    pub idea_id: IdeaId,
     pub idea_public_id: String,
     pub tracking_code: String,
     pub title: String,
@@ -58,7 +21,7 @@ pub struct Invitee {
 
 #[derive(sqlx::FromRow)]
 struct InviteeRow {
-    idea_id: i64,
+    idea_id: IdeaId,
     public_id: String,
     tracking_code: String,
     title: String,
@@ -80,14 +43,14 @@ const SESSION_COLUMNS: &str =
 impl Store {
     pub async fn create_orientation(
         &self,
-        call_id: i64,
+        call_id: CallId,
         new: &NewOrientation<'_>,
-        actor_id: Option<i64>,
+        actor_id: Option<UserId>,
     ) -> StoreResult<OrientationSession> {
         let public_id = crate::calls::new_public_id();
-        let id: i64 = db_write!(self, |p| {
+        let id: OrientationId = db_write!(self, |p| {
             let mut tx = p.begin().await?;
-            let id: i64 = sqlx::query_scalar(
+            let id: OrientationId = sqlx::query_scalar(
                 "INSERT INTO orientation_sessions (public_id, call_id, title, starts_at, place, materials, created_by, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
@@ -115,7 +78,7 @@ impl Store {
         self.orientation(id).await
     }
 
-    pub async fn orientation(&self, id: i64) -> StoreResult<OrientationSession> {
+    pub async fn orientation(&self, id: OrientationId) -> StoreResult<OrientationSession> {
         let s: Option<OrientationSession> = db_read!(self, |p| {
             sqlx::query_as(&format!(
                 "SELECT {SESSION_COLUMNS} FROM orientation_sessions WHERE id = $1"
@@ -142,7 +105,10 @@ impl Store {
     }
 
     /// A call's sessions, earliest first.
-    pub async fn orientations_of_call(&self, call_id: i64) -> StoreResult<Vec<OrientationSession>> {
+    pub async fn orientations_of_call(
+        &self,
+        call_id: CallId,
+    ) -> StoreResult<Vec<OrientationSession>> {
         Ok(db_read!(self, |p| {
             sqlx::query_as(&format!(
                 "SELECT {SESSION_COLUMNS} FROM orientation_sessions WHERE call_id = $1 ORDER BY starts_at, id"
@@ -156,7 +122,7 @@ impl Store {
     /// The sessions an idea is invited to, with its attendance, earliest first.
     pub async fn orientations_of_idea(
         &self,
-        idea_id: i64,
+        idea_id: IdeaId,
     ) -> StoreResult<Vec<(OrientationSession, Attendance)>> {
         #[derive(sqlx::FromRow)]
         struct Row {
@@ -193,8 +159,8 @@ impl Store {
     pub async fn invite_to_orientation(
         &self,
         session: &OrientationSession,
-        idea_ids: &[i64],
-        actor_id: Option<i64>,
+        idea_ids: &[IdeaId],
+        actor_id: Option<UserId>,
     ) -> StoreResult<usize> {
         Ok(db_write!(self, |p| {
             let mut tx = p.begin().await?;
@@ -235,7 +201,10 @@ impl Store {
         }))
     }
 
-    pub async fn orientation_invitees(&self, session_id: i64) -> StoreResult<Vec<Invitee>> {
+    pub async fn orientation_invitees(
+        &self,
+        session_id: OrientationId,
+    ) -> StoreResult<Vec<Invitee>> {
         let rows: Vec<InviteeRow> = db_read!(self, |p| {
             sqlx::query_as(
                 "SELECT d.id AS idea_id, d.public_id, d.tracking_code, d.title, u.display_name AS author, i.attendance
@@ -271,8 +240,8 @@ impl Store {
     pub async fn record_attendance(
         &self,
         session: &OrientationSession,
-        marks: &[(i64, Attendance)],
-        actor_id: Option<i64>,
+        marks: &[(IdeaId, Attendance)],
+        actor_id: Option<UserId>,
     ) -> StoreResult<usize> {
         let at = now();
         Ok(db_write!(self, |p| {

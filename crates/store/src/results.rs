@@ -3,6 +3,7 @@
 use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, decode, now};
 use hamafza_core::audit::Action;
+use hamafza_core::ids::{CallId, IdeaId, UserId};
 use serde::Serialize;
 use serde_json::json;
 
@@ -35,7 +36,7 @@ impl Award {
 pub struct ResultRow {
     pub award: Award,
     pub rank: i64,
-    pub idea_id: i64,
+    pub idea_id: IdeaId,
     pub idea_public_id: String,
     pub title: String,
     pub author: Option<String>,
@@ -46,7 +47,7 @@ pub struct ResultRow {
 struct Row {
     award: String,
     rank: i64,
-    idea_id: i64,
+    idea_id: IdeaId,
     public_id: String,
     title: String,
     author: Option<String>,
@@ -57,9 +58,9 @@ impl Store {
     /// Replaces a call's results with `awards` (idea id, award, rank). Ideas must belong to the call.
     pub async fn set_results(
         &self,
-        call_id: i64,
-        awards: &[(i64, Award, i64)],
-        actor_id: Option<i64>,
+        call_id: CallId,
+        awards: &[(IdeaId, Award, i64)],
+        actor_id: Option<UserId>,
     ) -> StoreResult<()> {
         let call = self.call(call_id).await?;
         db_write!(self, |p| {
@@ -98,7 +99,11 @@ impl Store {
     }
 
     /// Makes the results public.
-    pub async fn publish_results(&self, call_id: i64, actor_id: Option<i64>) -> StoreResult<()> {
+    pub async fn publish_results(
+        &self,
+        call_id: CallId,
+        actor_id: Option<UserId>,
+    ) -> StoreResult<()> {
         let call = self.call(call_id).await?;
         db_write!(self, |p| {
             let mut tx = p.begin().await?;
@@ -121,7 +126,7 @@ impl Store {
     }
 
     /// A call's awards: winners by rank, then jury's choice by rank.
-    pub async fn results(&self, call_id: i64) -> StoreResult<Vec<ResultRow>> {
+    pub async fn results(&self, call_id: CallId) -> StoreResult<Vec<ResultRow>> {
         let rows: Vec<Row> = db_read!(self, |p| {
             sqlx::query_as(
                 "SELECT r.award, r.rank, i.id AS idea_id, i.public_id, i.title, u.display_name AS author, o.name_fa AS unit

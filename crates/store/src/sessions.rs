@@ -6,9 +6,11 @@
 //! cookie and is only ever shown to the session's owner.
 
 use crate::audit::{AuditConn, NewAudit};
-use crate::users::{USER_COLUMNS, User, UserRow, fold_users};
+use crate::users::{USER_COLUMNS, UserRow, fold_users};
 use crate::{Store, StoreError, StoreResult, db_read, db_write};
+use hamafza_core::account::User;
 use hamafza_core::audit::Action;
+use hamafza_core::ids::UserId;
 use serde::Serialize;
 use serde_json::json;
 
@@ -59,7 +61,7 @@ impl Store {
     pub async fn create_session(
         &self,
         id_hash: &str,
-        user_id: i64,
+        user_id: UserId,
         now: i64,
         expires_at: i64,
         client: &SessionClient,
@@ -139,7 +141,7 @@ impl Store {
     }
 
     /// `user_id`'s live sessions, the most recently used first.
-    pub async fn sessions_of(&self, user_id: i64, now: i64) -> StoreResult<Vec<SessionInfo>> {
+    pub async fn sessions_of(&self, user_id: UserId, now: i64) -> StoreResult<Vec<SessionInfo>> {
         Ok(db_read!(self, |p| {
             sqlx::query_as(
                 "SELECT substr(id_hash, 1, 16) AS handle, created_at, last_seen_at, expires_at, device, ip
@@ -154,7 +156,7 @@ impl Store {
     }
 
     /// Ends the session of `user_id` that `handle` names; anyone else's is `NotFound`.
-    pub async fn end_session(&self, user_id: i64, handle: &str) -> StoreResult<()> {
+    pub async fn end_session(&self, user_id: UserId, handle: &str) -> StoreResult<()> {
         if handle.len() != HANDLE_LEN || !handle.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(StoreError::NotFound);
         }
@@ -186,7 +188,7 @@ impl Store {
 
     /// Ends every session of `user_id` but the one hashed `keep` ("sign out everywhere else");
     /// returns how many ended.
-    pub async fn end_other_sessions(&self, user_id: i64, keep: &str) -> StoreResult<u64> {
+    pub async fn end_other_sessions(&self, user_id: UserId, keep: &str) -> StoreResult<u64> {
         Ok(db_write!(self, |p| {
             let mut tx = p.begin().await?;
             let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")

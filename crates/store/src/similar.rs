@@ -6,6 +6,7 @@
 
 use crate::{Store, StoreResult, db_read};
 use hamafza_core::idea::IdeaText;
+use hamafza_core::ids::{AxisId, CallId, IdeaId};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -139,15 +140,15 @@ pub fn words(text: &str) -> BTreeSet<String> {
 /// Scores candidates: each shared word adds `ln(1 + C / df)`, where C is the number of
 /// candidates and df how many of them have the word, so a word every candidate shares counts
 /// little. Returns (idea id, score, shared words), best first, at most `limit`.
-pub fn rank(hits: &[(i64, String)], limit: usize) -> Vec<(i64, f64, usize)> {
-    let mut per_idea: HashMap<i64, Vec<&str>> = HashMap::new();
+pub fn rank(hits: &[(IdeaId, String)], limit: usize) -> Vec<(IdeaId, f64, usize)> {
+    let mut per_idea: HashMap<IdeaId, Vec<&str>> = HashMap::new();
     let mut df: HashMap<&str, usize> = HashMap::new();
     for (id, w) in hits {
         per_idea.entry(*id).or_default().push(w);
         *df.entry(w).or_default() += 1;
     }
     let c = per_idea.len() as f64;
-    let mut scored: Vec<(i64, f64, usize)> = per_idea
+    let mut scored: Vec<(IdeaId, f64, usize)> = per_idea
         .into_iter()
         .map(|(id, ws)| {
             let s = ws.iter().map(|w| (1.0 + c / df[w] as f64).ln()).sum();
@@ -164,17 +165,17 @@ pub fn rank(hits: &[(i64, String)], limit: usize) -> Vec<(i64, f64, usize)> {
 pub struct SimilarIdea {
     pub public_id: String,
     pub title: String,
-    pub axis_id: i64,
+    pub axis_id: AxisId,
     /// Words shared with the query.
     pub shared: usize,
 }
 
 #[derive(sqlx::FromRow)]
 struct TitleRow {
-    id: i64,
+    id: IdeaId,
     public_id: String,
     title: String,
-    axis_id: i64,
+    axis_id: AxisId,
 }
 
 /// The words of an idea's text that are indexed for finding similar ideas (stored with each
@@ -190,7 +191,7 @@ impl Store {
     /// Up to `limit` ideas of the call whose words overlap `text` most, best first.
     pub async fn similar_ideas(
         &self,
-        call_id: i64,
+        call_id: CallId,
         text: &str,
         limit: usize,
     ) -> StoreResult<Vec<SimilarIdea>> {
@@ -203,7 +204,7 @@ impl Store {
             "SELECT idea_id, word FROM idea_words WHERE call_id = $1 AND word IN ({})",
             marks.join(", ")
         );
-        let hits: Vec<(i64, String)> = db_read!(self, |p| {
+        let hits: Vec<(IdeaId, String)> = db_read!(self, |p| {
             let mut q = sqlx::query_as(&sql).bind(call_id);
             for w in &ws {
                 q = q.bind(w);
@@ -256,13 +257,13 @@ mod tests {
     #[test]
     fn rarer_shared_words_rank_higher() {
         let hits = vec![
-            (1, "بیمه".to_string()),
-            (2, "بیمه".to_string()),
-            (2, "پیامک".to_string()),
-            (3, "بیمه".to_string()),
+            (IdeaId::new(1), "بیمه".to_string()),
+            (IdeaId::new(2), "بیمه".to_string()),
+            (IdeaId::new(2), "پیامک".to_string()),
+            (IdeaId::new(3), "بیمه".to_string()),
         ];
         let r = rank(&hits, 5);
-        assert_eq!(r[0].0, 2);
+        assert_eq!(r[0].0, IdeaId::new(2));
         assert_eq!(r[0].2, 2);
         assert_eq!(r.len(), 3);
         assert_eq!(rank(&hits, 1).len(), 1);

@@ -24,6 +24,7 @@ use crate::teams::TeamConn;
 use crate::{Store, StoreError, StoreResult, db_write, now};
 use hamafza_core::audit::Action;
 use hamafza_core::idea::{Channel, IdeaText};
+use hamafza_core::ids::{CallId, IdeaId, UserId};
 use serde_json::json;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::{mpsc, oneshot};
@@ -39,19 +40,19 @@ pub const SUBMISSION_QUEUE: usize = 16 * MAX_BATCH;
 
 /// A submission waiting for the writer.
 pub(crate) struct Pending {
-    pub call_id: i64,
-    pub author_id: Option<i64>,
+    pub call_id: CallId,
+    pub author_id: Option<UserId>,
     pub channel: Channel,
     pub text: IdeaText,
     pub idempotency_key: Option<String>,
     /// Files, already type-checked.
     pub attachments: Vec<NewAttachment>,
     /// Users invited to the team.
-    pub invitees: Vec<i64>,
+    pub invitees: Vec<UserId>,
     /// Delete the author's draft for this call.
     pub clear_draft: bool,
     /// The idea's id, and whether it is new (false: the idempotency key was used before).
-    pub reply: oneshot::Sender<StoreResult<(i64, bool)>>,
+    pub reply: oneshot::Sender<StoreResult<(IdeaId, bool)>>,
 }
 
 /// The queue of one store, its writer task started on first use (in the runtime using it).
@@ -122,7 +123,7 @@ async fn writer(store: Store, mut rx: mpsc::Receiver<Pending>) {
 
 impl Store {
     /// Writes the batch in one transaction: all of it, or (`Err`) nothing.
-    async fn write_batch(&self, batch: &[Pending]) -> StoreResult<Vec<(i64, bool)>> {
+    async fn write_batch(&self, batch: &[Pending]) -> StoreResult<Vec<(IdeaId, bool)>> {
         let at = now();
         Ok(db_write!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -139,7 +140,7 @@ impl Store {
                 let code = crate::ideas::tracking_code();
                 let t = &p.text;
                 // A key the author used before inserts nothing; then it is that idea.
-                let id: Option<i64> = sqlx::query_scalar(
+                let id: Option<IdeaId> = sqlx::query_scalar(
                     "INSERT INTO ideas (public_id, tracking_code, call_id, author_id, channel, status, axis_id, title, title_norm,
                                         version, idempotency_key, created_at, updated_at)
                      VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, 1, $9, $10, $10)
@@ -158,7 +159,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some(id) = id else {
-                    let seen: i64 = sqlx::query_scalar(
+                    let seen: IdeaId = sqlx::query_scalar(
                         "SELECT id FROM ideas WHERE author_id = $1 AND idempotency_key = $2",
                     )
                     .bind(p.author_id)

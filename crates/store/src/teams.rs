@@ -3,9 +3,10 @@
 //! Handing the lead over swaps the author with an accepted member in one transaction.
 
 use crate::audit::{AuditConn, NewAudit};
-use crate::ideas::Idea;
 use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
 use hamafza_core::audit::Action;
+use hamafza_core::idea::Idea;
+use hamafza_core::ids::{IdeaId, UserId};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::{PgConnection, SqliteConnection};
@@ -33,7 +34,7 @@ impl MemberState {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Member {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub username: String,
     pub display_name: String,
     pub state: MemberState,
@@ -41,7 +42,7 @@ pub struct Member {
 
 #[derive(sqlx::FromRow)]
 struct MemberRow {
-    user_id: i64,
+    user_id: UserId,
     username: String,
     display_name: String,
     state: String,
@@ -61,10 +62,10 @@ pub struct Invitation {
 pub(crate) trait TeamConn {
     async fn invite(
         &mut self,
-        idea_id: i64,
+        idea_id: IdeaId,
         idea_public_id: &str,
-        user_id: i64,
-        actor_id: Option<i64>,
+        user_id: UserId,
+        actor_id: Option<UserId>,
         quiet: bool,
     ) -> StoreResult<()>;
 }
@@ -100,10 +101,10 @@ macro_rules! invite_body {
 impl TeamConn for SqliteConnection {
     async fn invite(
         &mut self,
-        i: i64,
+        i: IdeaId,
         p: &str,
-        u: i64,
-        a: Option<i64>,
+        u: UserId,
+        a: Option<UserId>,
         q: bool,
     ) -> StoreResult<()> {
         invite_body!(self, i, p, u, a, q)
@@ -113,10 +114,10 @@ impl TeamConn for SqliteConnection {
 impl TeamConn for PgConnection {
     async fn invite(
         &mut self,
-        i: i64,
+        i: IdeaId,
         p: &str,
-        u: i64,
-        a: Option<i64>,
+        u: UserId,
+        a: Option<UserId>,
         q: bool,
     ) -> StoreResult<()> {
         invite_body!(self, i, p, u, a, q)
@@ -155,7 +156,7 @@ impl Store {
     }
 
     /// Everyone who works on the idea: the lead and the members who accepted.
-    pub async fn member_ids(&self, idea_id: i64) -> StoreResult<Vec<i64>> {
+    pub async fn member_ids(&self, idea_id: IdeaId) -> StoreResult<Vec<UserId>> {
         Ok(db_read!(self, |p| {
             sqlx::query_scalar(
                 "SELECT author_id FROM ideas WHERE id = $1 AND author_id IS NOT NULL
@@ -169,7 +170,7 @@ impl Store {
     }
 
     /// Whether `user_id` accepted to work on the idea (the lead is not asked here).
-    pub async fn is_member(&self, idea_id: i64, user_id: i64) -> StoreResult<bool> {
+    pub async fn is_member(&self, idea_id: IdeaId, user_id: UserId) -> StoreResult<bool> {
         let n: i64 = db_read!(self, |p| {
             sqlx::query_scalar(
                 "SELECT COUNT(*) FROM idea_members WHERE idea_id = $1 AND user_id = $2 AND state = 'accepted'",
@@ -183,7 +184,7 @@ impl Store {
     }
 
     /// Invitations waiting for `user_id`, newest first.
-    pub async fn invitations_of(&self, user_id: i64) -> StoreResult<Vec<Invitation>> {
+    pub async fn invitations_of(&self, user_id: UserId) -> StoreResult<Vec<Invitation>> {
         Ok(db_read!(self, |p| {
             sqlx::query_as(
                 "SELECT i.public_id AS idea_public_id, i.title AS idea_title, c.title AS call_title,
@@ -199,7 +200,7 @@ impl Store {
     }
 
     /// Whether `user_id` has an invitation to the idea waiting.
-    pub async fn is_invited(&self, idea_id: i64, user_id: i64) -> StoreResult<bool> {
+    pub async fn is_invited(&self, idea_id: IdeaId, user_id: UserId) -> StoreResult<bool> {
         let n: i64 = db_read!(self, |p| {
             sqlx::query_scalar(
                 "SELECT COUNT(*) FROM idea_members WHERE idea_id = $1 AND user_id = $2 AND state = 'invited'",
@@ -217,8 +218,8 @@ impl Store {
     pub async fn invite(
         &self,
         idea: &Idea,
-        user_id: i64,
-        actor_id: Option<i64>,
+        user_id: UserId,
+        actor_id: Option<UserId>,
     ) -> StoreResult<()> {
         self.invite_with(idea, user_id, actor_id, false).await
     }
@@ -228,8 +229,8 @@ impl Store {
     pub async fn invite_with(
         &self,
         idea: &Idea,
-        user_id: i64,
-        actor_id: Option<i64>,
+        user_id: UserId,
+        actor_id: Option<UserId>,
         quiet: bool,
     ) -> StoreResult<()> {
         if idea.author_id == Some(user_id) {
@@ -268,7 +269,7 @@ impl Store {
     pub async fn answer_invitation(
         &self,
         idea: &Idea,
-        user_id: i64,
+        user_id: UserId,
         accept: bool,
     ) -> StoreResult<()> {
         db_write!(self, |p| {
@@ -317,8 +318,8 @@ impl Store {
     pub async fn remove_member(
         &self,
         idea: &Idea,
-        user_id: i64,
-        actor_id: Option<i64>,
+        user_id: UserId,
+        actor_id: Option<UserId>,
     ) -> StoreResult<()> {
         db_write!(self, |p| {
             let mut tx = p.begin().await?;
@@ -350,8 +351,8 @@ impl Store {
     pub async fn hand_over_lead(
         &self,
         idea: &Idea,
-        user_id: i64,
-        actor_id: Option<i64>,
+        user_id: UserId,
+        actor_id: Option<UserId>,
     ) -> StoreResult<()> {
         let Some(old) = idea.author_id else {
             return Err(StoreError::NotFound);
@@ -407,7 +408,7 @@ impl Store {
     }
 
     /// Ideas `user_id` accepted to work on without leading them, newest first.
-    pub async fn ideas_as_member(&self, user_id: i64) -> StoreResult<Vec<Idea>> {
+    pub async fn ideas_as_member(&self, user_id: UserId) -> StoreResult<Vec<Idea>> {
         let rows: Vec<crate::ideas::IdeaRow> = db_read!(self, |p| {
             sqlx::query_as(&format!(
                 "SELECT {IDEA_COLUMNS} FROM ideas WHERE id IN

@@ -4,16 +4,18 @@
 
 use crate::audit::{AuditConn, NewAudit};
 use crate::sessions::SEEN_EVERY_SECS;
-use crate::users::{USER_COLUMNS, User, UserRow, fold_users};
+use crate::users::{USER_COLUMNS, UserRow, fold_users};
 use crate::{Backend, Store, StoreError, StoreResult, db_read, db_write, now};
+use hamafza_core::account::User;
 use hamafza_core::audit::Action;
+use hamafza_core::ids::{TokenId, UserId};
 use hamafza_core::limits::LIVE_TOKENS_MAX;
 use serde::Serialize;
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ApiToken {
-    pub id: i64,
+    pub id: TokenId,
     pub name: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
@@ -41,13 +43,13 @@ impl Store {
     /// cannot pass the limit together).
     pub async fn create_api_token(
         &self,
-        user_id: i64,
+        user_id: UserId,
         name: &str,
         token_hash: &str,
         expires_at: Option<i64>,
     ) -> StoreResult<ApiToken> {
         let at = now();
-        let id: i64 = db_write!(self, |p| {
+        let id: TokenId = db_write!(self, |p| {
             let mut tx = p.begin().await?;
             if self.backend() == Backend::Postgres {
                 // SQLite has one writer; PostgreSQL needs the user's row locked for the count.
@@ -67,7 +69,7 @@ impl Store {
             if live >= LIVE_TOKENS_MAX {
                 return Err(StoreError::Conflict("tokens".into()));
             }
-            let id: i64 = sqlx::query_scalar(
+            let id: TokenId = sqlx::query_scalar(
                 "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at)
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
@@ -129,7 +131,7 @@ impl Store {
     }
 
     /// A user's tokens, newest first, revoked ones included (so the page can show them).
-    pub async fn api_tokens(&self, user_id: i64) -> StoreResult<Vec<ApiToken>> {
+    pub async fn api_tokens(&self, user_id: UserId) -> StoreResult<Vec<ApiToken>> {
         Ok(db_read!(self, |p| {
             sqlx::query_as(
                 "SELECT id, name, created_at, last_used_at, expires_at, revoked_at FROM api_tokens
@@ -142,7 +144,7 @@ impl Store {
     }
 
     /// Revokes one of `user_id`'s tokens; someone else's token is `NotFound`.
-    pub async fn revoke_api_token(&self, user_id: i64, token_id: i64) -> StoreResult<()> {
+    pub async fn revoke_api_token(&self, user_id: UserId, token_id: TokenId) -> StoreResult<()> {
         db_write!(self, |p| {
             let mut tx = p.begin().await?;
             let n = sqlx::query(

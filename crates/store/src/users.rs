@@ -3,39 +3,21 @@
 use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
 use hamafza_core::Role;
+use hamafza_core::account::User;
 use hamafza_core::audit::Action;
-use serde::Serialize;
+use hamafza_core::ids::{OrgUnitId, UserId};
+
 use serde_json::json;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct User {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub national_id: Option<String>,
-    pub mobile: Option<String>,
-    pub org_unit_id: Option<i64>,
-    pub locale: String,
-    pub disabled: bool,
-    pub created_at: i64,
-    pub roles: Vec<Role>,
-}
-
-impl User {
-    pub fn has(&self, role: Role) -> bool {
-        self.roles.contains(&role)
-    }
-}
 
 /// One row of a user joined with one of their roles (or none).
 #[derive(sqlx::FromRow)]
 pub(crate) struct UserRow {
-    id: i64,
+    id: UserId,
     username: String,
     display_name: String,
     national_id: Option<String>,
     mobile: Option<String>,
-    org_unit_id: Option<i64>,
+    org_unit_id: Option<OrgUnitId>,
     locale: String,
     disabled: bool,
     created_at: i64,
@@ -80,7 +62,7 @@ pub struct NewUser {
     pub password_hash: Option<String>,
     pub national_id: Option<String>,
     pub mobile: Option<String>,
-    pub org_unit_id: Option<i64>,
+    pub org_unit_id: Option<OrgUnitId>,
     pub roles: Vec<Role>,
 }
 
@@ -90,7 +72,7 @@ pub struct UserQuery {
     /// Matches username, display name or mobile, anywhere.
     pub search: Option<String>,
     pub role: Option<Role>,
-    pub org_unit_id: Option<i64>,
+    pub org_unit_id: Option<OrgUnitId>,
     pub offset: i64,
     pub limit: i64,
 }
@@ -101,7 +83,7 @@ pub struct UserUpdate {
     pub display_name: String,
     pub national_id: Option<String>,
     pub mobile: Option<String>,
-    pub org_unit_id: Option<i64>,
+    pub org_unit_id: Option<OrgUnitId>,
     pub roles: Vec<Role>,
     pub disabled: bool,
 }
@@ -113,11 +95,11 @@ fn role_names(roles: &[Role]) -> Vec<&'static str> {
 impl Store {
     /// Creates a user and their roles, and logs it. A duplicate username, mobile or national ID
     /// is a `Conflict` naming the column.
-    pub async fn create_user(&self, new: &NewUser, actor_id: Option<i64>) -> StoreResult<User> {
+    pub async fn create_user(&self, new: &NewUser, actor_id: Option<UserId>) -> StoreResult<User> {
         let at = now();
-        let id: i64 = db_write!(self, |p| {
+        let id: UserId = db_write!(self, |p| {
             let mut tx = p.begin().await?;
-            let id: i64 = sqlx::query_scalar(
+            let id: UserId = sqlx::query_scalar(
                 "INSERT INTO users (username, password_hash, display_name, national_id, mobile, org_unit_id, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
             )
@@ -151,7 +133,7 @@ impl Store {
         self.user(id).await
     }
 
-    pub async fn user(&self, id: i64) -> StoreResult<User> {
+    pub async fn user(&self, id: UserId) -> StoreResult<User> {
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id = $1"
         );
@@ -233,9 +215,9 @@ impl Store {
     /// Applies an admin's changes to an account, logging what changed.
     pub async fn update_user(
         &self,
-        id: i64,
+        id: UserId,
         u: &UserUpdate,
-        actor_id: Option<i64>,
+        actor_id: Option<UserId>,
     ) -> StoreResult<User> {
         let before = self.user(id).await?;
         db_write!(self, |p| {
@@ -296,7 +278,7 @@ impl Store {
 
     /// The display names of the accounts `ids` names (ids without one are left out), in one
     /// query: for lists that say who did what, such as the audit page.
-    pub async fn display_names(&self, ids: &[i64]) -> StoreResult<Vec<(i64, String)>> {
+    pub async fn display_names(&self, ids: &[UserId]) -> StoreResult<Vec<(UserId, String)>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -307,16 +289,16 @@ impl Store {
                 list.push_bind(*id);
             }
             q.push(")");
-            q.build_query_as::<(i64, String)>().fetch_all(p).await?
+            q.build_query_as::<(UserId, String)>().fetch_all(p).await?
         }))
     }
 
     /// Replaces a user's roles (the CLI's `user roles`).
     pub async fn set_roles(
         &self,
-        id: i64,
+        id: UserId,
         roles: &[Role],
-        actor_id: Option<i64>,
+        actor_id: Option<UserId>,
     ) -> StoreResult<User> {
         let u = self.user(id).await?;
         let update = UserUpdate {
@@ -335,10 +317,10 @@ impl Store {
     /// may have made one.
     pub async fn set_password(
         &self,
-        id: i64,
+        id: UserId,
         password_hash: &str,
         keep_session_hash: Option<&str>,
-        actor_id: Option<i64>,
+        actor_id: Option<UserId>,
     ) -> StoreResult<()> {
         db_write!(self, |p| {
             let mut tx = p.begin().await?;
@@ -382,7 +364,7 @@ impl Store {
 
     /// Sets the password of every account in `ids` to the same hash in one statement (the demo
     /// users share one password).
-    pub async fn set_password_many(&self, ids: &[i64], password_hash: &str) -> StoreResult<()> {
+    pub async fn set_password_many(&self, ids: &[UserId], password_hash: &str) -> StoreResult<()> {
         db_write!(self, |p| {
             let mut tx = p.begin().await?;
             for id in ids {
@@ -397,7 +379,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_locale(&self, id: i64, locale: &str) -> StoreResult<()> {
+    pub async fn set_locale(&self, id: UserId, locale: &str) -> StoreResult<()> {
         db_write!(self, |p| {
             sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
                 .bind(locale)

@@ -34,10 +34,10 @@ use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::header;
 use axum::http::request::Parts;
 use hamafza_core::Role;
+use hamafza_core::account::User;
+use hamafza_core::call::Call;
+use hamafza_core::idea::Idea;
 use hamafza_core::idea::in_audience;
-use hamafza_store::calls::Call;
-use hamafza_store::ideas::Idea;
-use hamafza_store::users::User;
 use std::ops::Deref;
 
 /// The credential a router accepts, set on it with [`Via::layer`].

@@ -7,8 +7,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use hamafza_core::Role;
+use hamafza_core::account::User;
 use hamafza_store::testing::TestDb;
-use hamafza_store::users::{NewUser, User};
+use hamafza_store::users::NewUser;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tower::ServiceExt;
@@ -336,12 +337,13 @@ macro_rules! web_tests {
 /// What most tests start from: a call open for submissions today and ideas in it.
 pub mod fixtures {
     use super::TestApp;
+    use hamafza_core::account::User;
+    use hamafza_core::call::Call;
     use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
+    use hamafza_core::idea::Idea;
     use hamafza_core::idea::{Channel, IdeaInput};
     use hamafza_persian::jalali::{self, JalaliDate};
-    use hamafza_store::calls::Call;
-    use hamafza_store::ideas::{Idea, NewIdea};
-    use hamafza_store::users::User;
+    use hamafza_store::ideas::NewIdea;
 
     /// The Jalali date `days` from today in Tehran (negative: before).
     pub fn days_from_today(days: i64) -> JalaliDate {

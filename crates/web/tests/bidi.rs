@@ -6,12 +6,14 @@
 
 use axum::http::StatusCode;
 use hamafza_core::Role;
+use hamafza_core::account::User;
 use hamafza_core::call::Audience;
+use hamafza_core::call::Call;
+use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaText};
 use hamafza_persian::controls::{FSI, PDI};
-use hamafza_store::calls::Call;
-use hamafza_store::ideas::{Idea, NewIdea};
-use hamafza_store::users::{User, UserUpdate};
+use hamafza_store::ideas::NewIdea;
+use hamafza_store::users::UserUpdate;
 use hamafza_web::testing::TestApp;
 use hamafza_web::testing::fixtures::open_call;
 use hamafza_web::web_tests;

@@ -378,7 +378,7 @@ mod routes {
     impl Route {
         /// The path with its parameters filled in: `{id}` is the call or the idea by the path's
         /// prefix, other ids the user's or a number.
-        pub fn concrete(&self, call: &str, idea: &str, user: i64) -> String {
+        pub fn concrete(&self, call: &str, idea: &str, user: hamafza_core::ids::UserId) -> String {
             let id = if self.path.starts_with("/ideas/") {
                 idea.to_string()
             } else if self.path.contains("/calls/") {

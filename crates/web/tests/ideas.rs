@@ -2,9 +2,10 @@
 
 use axum::http::StatusCode;
 use hamafza_core::Role;
+use hamafza_core::call::Call;
 use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
+use hamafza_core::ids::AxisId;
 use hamafza_persian::jalali::{self, JalaliDate};
-use hamafza_store::calls::Call;
 use hamafza_web::testing::TestApp;
 use hamafza_web::web_tests;
 use serde_json::json;
@@ -1216,7 +1217,7 @@ async fn a_page_of_500_ideas_over_the_api_takes_a_few_queries(app: TestApp) {
     app.user("dabir", &[Role::Secretariat]).await;
     let mut d = app.client();
     let token = d.token("dabir").await;
-    let axes: Vec<i64> = c.axes.iter().map(|a| a.id).collect();
+    let axes: Vec<AxisId> = c.axes.iter().map(|a| a.id).collect();
     let mut tasks = Vec::new();
     for i in 0..500 {
         let (store, axes) = (app.state.store.clone(), axes.clone());
@@ -1312,7 +1313,7 @@ async fn a_page_of_500_ideas_over_the_api_takes_a_few_queries(app: TestApp) {
 
 async fn store_edit(
     app: &TestApp,
-    idea: &hamafza_store::ideas::Idea,
+    idea: &hamafza_core::idea::Idea,
     text: &hamafza_core::idea::IdeaText,
 ) {
     app.state

@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use hamafza_core::Role;
 use hamafza_core::call::Audience;
-use hamafza_store::calls::Call;
+use hamafza_core::call::Call;
 use hamafza_web::testing::fixtures::open_call;
 use hamafza_web::testing::{Client, TestApp, TestResponse};
 use hamafza_web::web_tests;

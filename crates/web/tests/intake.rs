@@ -4,9 +4,10 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use hamafza_core::Role;
+use hamafza_core::call::Call;
 use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
+use hamafza_core::ids::UserId;
 use hamafza_persian::jalali::{self, JalaliDate};
-use hamafza_store::calls::Call;
 use hamafza_web::testing::{Client, TestApp};
 use hamafza_web::web_tests;
 use serde_json::json;
@@ -124,7 +125,7 @@ async fn api_bytes(
     (status, headers, bytes.to_vec())
 }
 
-async fn only_idea(app: &TestApp, call: &Call) -> hamafza_store::ideas::Idea {
+async fn only_idea(app: &TestApp, call: &Call) -> hamafza_core::idea::Idea {
     let (list, n) = app.state.store.ideas_of_call(call.id, 0, 10).await.unwrap();
     assert_eq!(n, 1);
     list.into_iter().next().unwrap()
@@ -514,14 +515,14 @@ async fn a_team_is_invited_accepts_and_the_lead_is_handed_over(app: TestApp) {
             None,
         )
         .await;
-    let states: Vec<(i64, String)> = team
+    let states: Vec<(UserId, String)> = team
         .json()
         .as_array()
         .unwrap()
         .iter()
         .map(|m| {
             (
-                m["user_id"].as_i64().unwrap(),
+                UserId::new(m["user_id"].as_i64().unwrap()),
                 m["state"].as_str().unwrap().to_string(),
             )
         })

@@ -4,11 +4,13 @@
 
 use axum::http::StatusCode;
 use hamafza_core::Role;
+use hamafza_core::call::Call;
 use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
+use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaStatus, IdeaText, Place};
+use hamafza_core::ids::UserId;
 use hamafza_persian::jalali::{self, JalaliDate};
-use hamafza_store::calls::Call;
-use hamafza_store::ideas::{Idea, NewIdea};
+use hamafza_store::ideas::NewIdea;
 use hamafza_store::notifications::Pref;
 use hamafza_web::notify::{Mailer, SmtpConfig, backoff_secs};
 use hamafza_web::sms::{SmsConfig, SmsSender};
@@ -67,7 +69,7 @@ fn text(call: &Call, title: &str) -> IdeaText {
     }
 }
 
-async fn submit(app: &TestApp, call: &Call, author: i64, title: &str) -> Idea {
+async fn submit(app: &TestApp, call: &Call, author: UserId, title: &str) -> Idea {
     app.state
         .store
         .submit_idea(&NewIdea {
@@ -83,7 +85,7 @@ async fn submit(app: &TestApp, call: &Call, author: i64, title: &str) -> Idea {
 }
 
 /// A participant with an email address (and a mobile when given).
-async fn participant(app: &TestApp, name: &str, mobile: Option<&str>) -> i64 {
+async fn participant(app: &TestApp, name: &str, mobile: Option<&str>) -> UserId {
     let u = app.user(name, &[Role::Participant]).await;
     if let Some(m) = mobile {
         app.state

@@ -3,11 +3,13 @@
 
 use axum::http::StatusCode;
 use hamafza_core::Role;
+use hamafza_core::call::Call;
 use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
+use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaStatus, IdeaText, Place};
+use hamafza_core::ids::UserId;
 use hamafza_persian::jalali::{self, JalaliDate};
-use hamafza_store::calls::Call;
-use hamafza_store::ideas::{Idea, NewIdea};
+use hamafza_store::ideas::NewIdea;
 use hamafza_web::testing::TestApp;
 use hamafza_web::web_tests;
 
@@ -51,7 +53,7 @@ async fn call(app: &TestApp) -> Call {
         .unwrap()
 }
 
-async fn idea(app: &TestApp, call: &Call, author: i64, title: &str) -> Idea {
+async fn idea(app: &TestApp, call: &Call, author: UserId, title: &str) -> Idea {
     let text = IdeaText {
         axis_id: call.axes[0].id,
         title: title.into(),

@@ -4,9 +4,9 @@
 
 use axum::http::StatusCode;
 use hamafza_core::Role;
+use hamafza_core::call::Call;
 use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
 use hamafza_persian::jalali::{self, JalaliDate};
-use hamafza_store::calls::Call;
 use hamafza_web::testing::{Client, TestApp};
 use hamafza_web::web_tests;
 use serde_json::json;

@@ -3,6 +3,7 @@
 use super::ScreenConn;
 use crate::{Store, StoreResult, db_write};
 use hamafza_core::idea::Transition;
+use hamafza_core::ids::{AxisId, CallId, UserId};
 use serde::Serialize;
 
 /// A screening action on a selection of inbox rows.
@@ -17,7 +18,7 @@ pub enum BulkAction {
         message: String,
     },
     Tag(String),
-    Reclassify(i64),
+    Reclassify(AxisId),
 }
 
 /// What a bulk action did: public ids changed, and those skipped because their status (or
@@ -33,10 +34,10 @@ impl Store {
     /// whose status does not allow it are skipped and listed.
     pub async fn bulk_screen(
         &self,
-        call_id: i64,
+        call_id: CallId,
         public_ids: &[String],
         action: &BulkAction,
-        actor_id: Option<i64>,
+        actor_id: Option<UserId>,
     ) -> StoreResult<BulkOutcome> {
         let mut ideas = Vec::new();
         let mut out = BulkOutcome::default();

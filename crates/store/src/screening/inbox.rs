@@ -1,9 +1,11 @@
 //! The secretariat's inbox at scale: filters, sorts, keyset pages and bounded counts, as one
 //! query built at run time.
 
-use crate::ideas::{IDEA_COLUMNS, Idea, IdeaRow};
+use crate::ideas::{IDEA_COLUMNS, IdeaRow};
 use crate::{Store, StoreResult, db_read};
+use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaStatus};
+use hamafza_core::ids::{AxisId, CallId, IdeaId, OrgUnitId, TagId};
 use serde::Serialize;
 
 /// How the inbox is ordered.
@@ -52,18 +54,18 @@ impl InboxSort {
 #[derive(Debug, Clone, Default)]
 pub struct InboxQuery {
     pub status: Option<IdeaStatus>,
-    pub axis_id: Option<i64>,
+    pub axis_id: Option<AxisId>,
     pub stage: Option<i64>,
     /// Of the author's unit (`org_units.province_code`).
     pub province: Option<String>,
     /// The author's unit (when the idea arrived).
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<OrgUnitId>,
     pub channel: Option<Channel>,
     /// Submitted at or after (Unix seconds).
     pub from: Option<i64>,
     /// Submitted at or before (Unix seconds).
     pub to: Option<i64>,
-    pub tag_id: Option<i64>,
+    pub tag_id: Option<TagId>,
     /// With (`true`) or without (`false`) attached files.
     pub attachments: Option<bool>,
     /// Part of the title; matched against the normalized title.
@@ -137,14 +139,14 @@ fn like_pattern(s: &str) -> String {
 }
 
 /// The filter part of an inbox query (no cursor). New filters are one more condition here.
-fn filters(backend: crate::Backend, call_id: i64, q: &InboxQuery) -> Where {
+fn filters(backend: crate::Backend, call_id: CallId, q: &InboxQuery) -> Where {
     let mut w = Where::default();
-    w.eq("call_id", Arg::Int(call_id));
+    w.eq("call_id", Arg::Int(call_id.get()));
     if let Some(s) = q.status {
         w.eq("status", Arg::Text(s.as_str().into()));
     }
     if let Some(a) = q.axis_id {
-        w.eq("axis_id", Arg::Int(a));
+        w.eq("axis_id", Arg::Int(a.get()));
     }
     if let Some(s) = q.stage {
         w.eq("stage_position", Arg::Int(s));
@@ -157,7 +159,7 @@ fn filters(backend: crate::Backend, call_id: i64, q: &InboxQuery) -> Where {
         w.eq("author_province", Arg::Text(p.clone()));
     }
     if let Some(u) = q.unit_id {
-        w.eq("author_unit_id", Arg::Int(u));
+        w.eq("author_unit_id", Arg::Int(u.get()));
     }
     if let Some(f) = q.from {
         let f = w.arg(Arg::Int(f));
@@ -168,7 +170,7 @@ fn filters(backend: crate::Backend, call_id: i64, q: &InboxQuery) -> Where {
         w.conds.push(format!("created_at <= {t}"));
     }
     if let Some(t) = q.tag_id {
-        let t = w.arg(Arg::Int(t));
+        let t = w.arg(Arg::Int(t.get()));
         // Driven from the tag's index: a tag usually marks few ideas, and an `EXISTS` here
         // would test every idea of the call when counting.
         w.conds.push(format!(
@@ -234,13 +236,17 @@ macro_rules! bind_all {
 /// The sort key of the cursor idea, if it is in this call.
 #[derive(sqlx::FromRow)]
 struct CursorRow {
-    id: i64,
+    id: IdeaId,
     created_at: i64,
     updated_at: i64,
     title_norm: String,
 }
 
-pub(crate) async fn inbox(store: &Store, call_id: i64, q: &InboxQuery) -> StoreResult<InboxPage> {
+pub(crate) async fn inbox(
+    store: &Store,
+    call_id: CallId,
+    q: &InboxQuery,
+) -> StoreResult<InboxPage> {
     let limit = q.limit.clamp(1, 500);
     let sort = q.sort;
     let col = sort.column();
@@ -275,7 +281,7 @@ pub(crate) async fn inbox(store: &Store, call_id: i64, q: &InboxQuery) -> StoreR
                 InboxSort::Title => Arg::Text(r.title_norm),
             };
             let k = page.arg(key);
-            let i = page.arg(Arg::Int(r.id));
+            let i = page.arg(Arg::Int(r.id.get()));
             let op = if sort.descending() != backwards {
                 "<"
             } else {
@@ -341,7 +347,7 @@ pub(crate) async fn inbox(store: &Store, call_id: i64, q: &InboxQuery) -> StoreR
 
 impl Store {
     /// A page of a call's ideas for the secretariat's inbox (see [`InboxQuery`]).
-    pub async fn inbox_page(&self, call_id: i64, q: &InboxQuery) -> StoreResult<InboxPage> {
+    pub async fn inbox_page(&self, call_id: CallId, q: &InboxQuery) -> StoreResult<InboxPage> {
         inbox(self, call_id, q).await
     }
 }

@@ -1,18 +1,19 @@
 //! Merging duplicates: the duplicate points at the kept idea, and both authors stay credited.
 
 use crate::audit::{AuditConn, NewAudit};
-use crate::ideas::Idea;
 use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
 use hamafza_core::audit::Action;
+use hamafza_core::idea::Idea;
 use hamafza_core::idea::IdeaStatus;
+use hamafza_core::ids::{CallId, IdeaId, UserId};
 use serde::Serialize;
 use serde_json::json;
 
 /// Someone credited on a kept idea because their idea was merged into it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Credit {
-    pub from_idea_id: i64,
-    pub user_id: Option<i64>,
+    pub from_idea_id: IdeaId,
+    pub user_id: Option<UserId>,
     pub name: String,
 }
 
@@ -24,7 +25,7 @@ impl Store {
         &self,
         duplicate: &Idea,
         kept: &Idea,
-        actor_id: Option<i64>,
+        actor_id: Option<UserId>,
     ) -> StoreResult<Idea> {
         if duplicate.id == kept.id
             || duplicate.call_id != kept.call_id
@@ -95,7 +96,7 @@ impl Store {
     }
 
     /// Who is credited on an idea besides its author, in the order they were merged.
-    pub async fn credits(&self, idea_id: i64) -> StoreResult<Vec<Credit>> {
+    pub async fn credits(&self, idea_id: IdeaId) -> StoreResult<Vec<Credit>> {
         Ok(db_read!(self, |p| {
             sqlx::query_as(
                 "SELECT from_idea_id, user_id, name FROM idea_credits WHERE idea_id = $1
@@ -108,7 +109,7 @@ impl Store {
     }
 
     /// Credited names per idea of a call, for exports: (idea id, name).
-    pub async fn credits_of_call(&self, call_id: i64) -> StoreResult<Vec<(i64, String)>> {
+    pub async fn credits_of_call(&self, call_id: CallId) -> StoreResult<Vec<(IdeaId, String)>> {
         Ok(db_read!(self, |p| {
             sqlx::query_as(
                 "SELECT c.idea_id, c.name FROM idea_credits c JOIN ideas i ON i.id = c.idea_id

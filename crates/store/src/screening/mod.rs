@@ -17,10 +17,12 @@ pub use tags::{TAG_MAX, Tag, TagChange, tag_name};
 pub use templates::RejectionTemplate;
 
 use crate::audit::{AuditConn, NewAudit};
-use crate::ideas::{IDEA_COLUMNS, Idea, IdeaRow};
+use crate::ideas::{IDEA_COLUMNS, IdeaRow};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
 use hamafza_core::audit::Action;
+use hamafza_core::idea::Idea;
 use hamafza_core::idea::{IdeaStatus, Place};
+use hamafza_core::ids::{AxisId, CallId, IdeaId, UserId};
 use serde_json::json;
 use sqlx::{PgConnection, SqliteConnection};
 
@@ -37,7 +39,7 @@ pub(crate) trait ScreenConn: AuditConn {
         from: Place,
         to: Place,
         message: &str,
-        actor: Option<i64>,
+        actor: Option<UserId>,
     ) -> StoreResult<bool>;
 
     async fn retag(
@@ -45,12 +47,17 @@ pub(crate) trait ScreenConn: AuditConn {
         idea: &Idea,
         add: &[String],
         remove: &[String],
-        actor: Option<i64>,
+        actor: Option<UserId>,
     ) -> StoreResult<TagChange>;
 
     /// Moves `idea` to axis `to` (of the same call); `false` when it already is there, the
     /// axis changed meanwhile, or it is a duplicate (now, whatever `idea` says).
-    async fn reclassify(&mut self, idea: &Idea, to: i64, actor: Option<i64>) -> StoreResult<bool>;
+    async fn reclassify(
+        &mut self,
+        idea: &Idea,
+        to: AxisId,
+        actor: Option<UserId>,
+    ) -> StoreResult<bool>;
 }
 
 macro_rules! screen_conn {
@@ -62,7 +69,7 @@ macro_rules! screen_conn {
                 from: Place,
                 to: Place,
                 message: &str,
-                actor: Option<i64>,
+                actor: Option<UserId>,
             ) -> StoreResult<bool> {
                 let n = sqlx::query(
                     "UPDATE ideas SET status = $1, stage_position = $2, updated_at = $3
@@ -98,7 +105,7 @@ macro_rules! screen_conn {
                 idea: &Idea,
                 add: &[String],
                 remove: &[String],
-                actor: Option<i64>,
+                actor: Option<UserId>,
             ) -> StoreResult<TagChange> {
                 let mut change = TagChange::default();
                 for raw in add {
@@ -167,8 +174,8 @@ macro_rules! screen_conn {
             async fn reclassify(
                 &mut self,
                 idea: &Idea,
-                to: i64,
-                actor: Option<i64>,
+                to: AxisId,
+                actor: Option<UserId>,
             ) -> StoreResult<bool> {
                 if idea.axis_id == to {
                     return Ok(false);
@@ -212,11 +219,11 @@ impl Store {
     /// `Conflict`.
     pub async fn transition_idea(
         &self,
-        idea_id: i64,
+        idea_id: IdeaId,
         from: Place,
         to: Place,
         message: &str,
-        actor_id: Option<i64>,
+        actor_id: Option<UserId>,
     ) -> StoreResult<Idea> {
         let idea = self.idea(idea_id).await?;
         db_write!(self, |p| {
@@ -232,7 +239,11 @@ impl Store {
     /// Ideas of a call that reached stage `position` or a later one and are still in the race
     /// (not rejected, not merged), oldest first: e.g. the finalists are those at or beyond the
     /// orientation stage.
-    pub async fn ideas_at_or_beyond(&self, call_id: i64, position: i64) -> StoreResult<Vec<Idea>> {
+    pub async fn ideas_at_or_beyond(
+        &self,
+        call_id: CallId,
+        position: i64,
+    ) -> StoreResult<Vec<Idea>> {
         let rows: Vec<IdeaRow> = db_read!(self, |p| {
             sqlx::query_as(&format!(
                 "SELECT {IDEA_COLUMNS} FROM ideas WHERE call_id = $1 AND stage_position >= $2
@@ -265,8 +276,8 @@ impl Store {
     pub async fn reclassify_idea(
         &self,
         idea: &Idea,
-        to_axis: i64,
-        actor_id: Option<i64>,
+        to_axis: AxisId,
+        actor_id: Option<UserId>,
     ) -> StoreResult<Idea> {
         if idea.status == IdeaStatus::Duplicate {
             return Err(StoreError::Conflict(DUPLICATE_CONFLICT.into()));

@@ -1,14 +1,15 @@
 //! Free tags per call.
 
 use super::ScreenConn;
-use crate::ideas::Idea;
 use crate::{Store, StoreResult, db_read, db_write};
+use hamafza_core::idea::Idea;
+use hamafza_core::ids::{CallId, IdeaId, TagId, UserId};
 use serde::Serialize;
 
 /// A free tag of a call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Tag {
-    pub id: i64,
+    pub id: TagId,
     pub name: String,
 }
 
@@ -44,7 +45,7 @@ pub const TAG_MAX: usize = 50;
 
 impl Store {
     /// The tags used in a call, by name.
-    pub async fn tags_of_call(&self, call_id: i64) -> StoreResult<Vec<Tag>> {
+    pub async fn tags_of_call(&self, call_id: CallId) -> StoreResult<Vec<Tag>> {
         Ok(db_read!(self, |p| {
             sqlx::query_as("SELECT id, name FROM call_tags WHERE call_id = $1 ORDER BY name_norm")
                 .bind(call_id)
@@ -54,7 +55,7 @@ impl Store {
     }
 
     /// The tags of each of `idea_ids`, as (idea id, tag) pairs ordered by name.
-    pub async fn tags_of_ideas(&self, idea_ids: &[i64]) -> StoreResult<Vec<(i64, Tag)>> {
+    pub async fn tags_of_ideas(&self, idea_ids: &[IdeaId]) -> StoreResult<Vec<(IdeaId, Tag)>> {
         if idea_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -66,7 +67,7 @@ impl Store {
             "SELECT it.idea_id, t.id, t.name FROM idea_tags it JOIN call_tags t ON t.id = it.tag_id
              WHERE it.idea_id IN ({list}) ORDER BY t.name_norm"
         );
-        let rows: Vec<(i64, i64, String)> = db_read!(self, |p| {
+        let rows: Vec<(IdeaId, TagId, String)> = db_read!(self, |p| {
             let mut q = sqlx::query_as(&sql);
             for id in idea_ids {
                 q = q.bind(*id);
@@ -85,7 +86,7 @@ impl Store {
         idea: &Idea,
         add: &[String],
         remove: &[String],
-        actor_id: Option<i64>,
+        actor_id: Option<UserId>,
     ) -> StoreResult<TagChange> {
         Ok(db_write!(self, |p| {
             let mut tx = p.begin().await?;

@@ -3,13 +3,14 @@
 use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
 use hamafza_core::audit::Action;
+use hamafza_core::ids::{TemplateId, UserId};
 use serde::Serialize;
 use serde_json::json;
 
 /// A reusable reason for rejecting ideas.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct RejectionTemplate {
-    pub id: i64,
+    pub id: TemplateId,
     pub title: String,
     pub body: String,
     pub updated_at: i64,
@@ -27,7 +28,7 @@ impl Store {
         }))
     }
 
-    pub async fn rejection_template(&self, id: i64) -> StoreResult<RejectionTemplate> {
+    pub async fn rejection_template(&self, id: TemplateId) -> StoreResult<RejectionTemplate> {
         let t: Option<RejectionTemplate> = db_read!(self, |p| {
             sqlx::query_as(
                 "SELECT id, title, body, updated_at FROM rejection_templates WHERE id = $1",
@@ -42,15 +43,15 @@ impl Store {
     /// Adds a template (`id` `None`) or replaces one's text.
     pub async fn save_rejection_template(
         &self,
-        id: Option<i64>,
+        id: Option<TemplateId>,
         title: &str,
         body: &str,
-        actor_id: Option<i64>,
+        actor_id: Option<UserId>,
     ) -> StoreResult<RejectionTemplate> {
         let at = now();
-        let id: i64 = db_write!(self, |p| {
+        let id: TemplateId = db_write!(self, |p| {
             let mut tx = p.begin().await?;
-            let id: i64 = match id {
+            let id: TemplateId = match id {
                 None => sqlx::query_scalar(
                     "INSERT INTO rejection_templates (title, body, created_by, created_at, updated_at)
                      VALUES ($1, $2, $3, $4, $4) RETURNING id",
@@ -87,8 +88,8 @@ impl Store {
 
     pub async fn delete_rejection_template(
         &self,
-        id: i64,
-        actor_id: Option<i64>,
+        id: TemplateId,
+        actor_id: Option<UserId>,
     ) -> StoreResult<()> {
         db_write!(self, |p| {
             let mut tx = p.begin().await?;

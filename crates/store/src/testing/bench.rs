@@ -1,25 +1,31 @@
 //! Filling a call with many synthetic ideas, for the inbox benchmark (`bench/inbox.sh`).
 
 use crate::{Store, StoreResult, db_write};
+use hamafza_core::ids::{AxisId, CallId, OrgUnitId, TagId, UserId};
 
 /// What [`fill`] made.
 pub struct Filled {
-    pub tag_id: i64,
+    pub tag_id: TagId,
     /// A unit of one of the provinces, with its province code.
     pub province: String,
-    pub unit_id: i64,
+    pub unit_id: OrgUnitId,
 }
 
 /// Adds 31 provincial units, 1,000 authors spread over them and `n` ideas to `call_id`
 /// (statuses, stages, channels, axes and dates spread like a real round), tags every 50th,
 /// then runs the maintenance the database runs on its own over time.
-pub async fn fill(store: &Store, call_id: i64, axes: &[i64; 3], n: i64) -> StoreResult<Filled> {
+pub async fn fill(
+    store: &Store,
+    call_id: CallId,
+    axes: &[AxisId; 3],
+    n: i64,
+) -> StoreResult<Filled> {
     let at = crate::now() - n * 30;
     Ok(db_write!(store, |p| {
         let mut tx = p.begin().await?;
         let mut units = Vec::new();
         for prov in hamafza_persian::provinces::PROVINCES.iter() {
-            let id: i64 = sqlx::query_scalar(
+            let id: OrgUnitId = sqlx::query_scalar(
                 "INSERT INTO org_units (kind, code, name_fa, name_en, province_code, created_at)
                  VALUES ('province', $1, $2, $3, $4, $5) RETURNING id",
             )
@@ -34,7 +40,7 @@ pub async fn fill(store: &Store, call_id: i64, axes: &[i64; 3], n: i64) -> Store
         }
         let mut users = Vec::new();
         for u in 0..1000usize {
-            let id: i64 = sqlx::query_scalar(
+            let id: UserId = sqlx::query_scalar(
                 "INSERT INTO users (username, display_name, org_unit_id, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $4) RETURNING id",
             )
@@ -73,7 +79,7 @@ pub async fn fill(store: &Store, call_id: i64, axes: &[i64; 3], n: i64) -> Store
         .bind(at)
         .execute(&mut *tx)
         .await?;
-        let tag_id: i64 = sqlx::query_scalar(
+        let tag_id: TagId = sqlx::query_scalar(
             "INSERT INTO call_tags (call_id, name, name_norm) VALUES ($1, 'پیامک', 'پیامک') RETURNING id",
         )
         .bind(call_id)

@@ -3,9 +3,11 @@
 
 use crate::fixtures::{self, stage, submit, text, unit};
 use hamafza_core::OrgUnitKind;
+use hamafza_core::call::Call;
 use hamafza_core::call::{CallState, StageKind};
-use hamafza_store::calls::{Call, CallFilter};
-use hamafza_store::ideas::{Idea, InboxQuery};
+use hamafza_core::idea::Idea;
+use hamafza_store::calls::CallFilter;
+use hamafza_store::ideas::InboxQuery;
 use hamafza_store::orientation::NewOrientation;
 use hamafza_store::results::Award;
 use hamafza_store::{Store, StoreResult, store_tests};

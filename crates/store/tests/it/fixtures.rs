@@ -1,18 +1,20 @@
 //! What several modules start from: participants, org units, a call in Farvardin 1403, the idea
 //! text most tests submit, and submitting it.
 
+use hamafza_core::call::Call;
 use hamafza_core::call::{Audience, StageKind, ValidCall, ValidStage};
+use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaText};
+use hamafza_core::ids::{AxisId, CallId, OrgUnitId, UserId};
 use hamafza_core::{OrgUnitKind, Role};
 use hamafza_persian::jalali::JalaliDate;
 use hamafza_store::Store;
-use hamafza_store::calls::Call;
-use hamafza_store::ideas::{Idea, NewIdea};
+use hamafza_store::ideas::NewIdea;
 use hamafza_store::org_units::NewOrgUnit;
 use hamafza_store::users::NewUser;
 
 /// A participant (no password, mobile or unit) shown as `display_name`.
-pub async fn participant(store: &Store, username: &str, display_name: &str) -> i64 {
+pub async fn participant(store: &Store, username: &str, display_name: &str) -> UserId {
     store
         .create_user(
             &NewUser {
@@ -32,12 +34,17 @@ pub async fn participant(store: &Store, username: &str, display_name: &str) -> i
 }
 
 /// A participant shown as «کاربر `username`».
-pub async fn user(store: &Store, username: &str) -> i64 {
+pub async fn user(store: &Store, username: &str) -> UserId {
     participant(store, username, &format!("کاربر {username}")).await
 }
 
 /// An org unit with names made from its code.
-pub async fn unit(store: &Store, code: &str, kind: OrgUnitKind, parent: Option<i64>) -> i64 {
+pub async fn unit(
+    store: &Store,
+    code: &str,
+    kind: OrgUnitKind,
+    parent: Option<OrgUnitId>,
+) -> OrgUnitId {
     store
         .create_org_unit(
             &NewOrgUnit {
@@ -92,7 +99,7 @@ pub async fn call(store: &Store, stages: Vec<ValidStage>) -> Call {
 }
 
 /// An idea's text on `axis`: `title`, and the same problem and solution every time.
-pub fn text(axis: i64, title: &str) -> IdeaText {
+pub fn text(axis: AxisId, title: &str) -> IdeaText {
     IdeaText {
         axis_id: axis,
         title: title.into(),
@@ -105,7 +112,12 @@ pub fn text(axis: i64, title: &str) -> IdeaText {
 }
 
 /// Submits `text` to `call_id` on the web, by `author` (or nobody).
-pub async fn submit(store: &Store, call_id: i64, author: Option<i64>, text: &IdeaText) -> Idea {
+pub async fn submit(
+    store: &Store,
+    call_id: CallId,
+    author: Option<UserId>,
+    text: &IdeaText,
+) -> Idea {
     store
         .submit_idea(&NewIdea {
             call_id,

@@ -2,8 +2,10 @@
 
 use crate::fixtures::{call, participant, stage, submit, text};
 use hamafza_core::call::StageKind;
+use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaStatus, Transition};
-use hamafza_store::ideas::{Idea, NewIdea};
+use hamafza_core::ids::{AxisId, CallId, IdeaId, UserId};
+use hamafza_store::ideas::NewIdea;
 use hamafza_store::{Store, StoreError, store_tests};
 
 store_tests!(
@@ -18,7 +20,7 @@ store_tests!(
     a_page_of_ideas_gets_current_texts_and_kept_ids_at_once,
 );
 
-async fn setup(store: &Store) -> (i64, Vec<i64>, i64) {
+async fn setup(store: &Store) -> (CallId, Vec<AxisId>, UserId) {
     let call = call(store, vec![stage(StageKind::Submission, 1, 10)]).await;
     let user = participant(store, "sara", "سارا").await;
     (call.id, call.axes.iter().map(|a| a.id).collect(), user)
@@ -154,7 +156,7 @@ async fn an_edit_adds_a_version_and_keeps_the_first(store: Store) {
     assert_eq!(after.tracking_code, idea.tracking_code);
 }
 
-async fn submitted(store: &Store, call: i64, author: i64, axis: i64) -> Idea {
+async fn submitted(store: &Store, call: CallId, author: UserId, axis: AxisId) -> Idea {
     submit(store, call, Some(author), &text(axis, "نسخهٔ اول")).await
 }
 
@@ -227,7 +229,11 @@ async fn a_bad_submission_in_a_batch_fails_alone(store: Store) {
     let tasks: Vec<_> = (0..48)
         .map(|i| {
             let s = store.clone();
-            let axis = if i == 17 { 999_999 } else { axes[i % 2] };
+            let axis = if i == 17 {
+                AxisId::new(999_999)
+            } else {
+                axes[i % 2]
+            };
             tokio::spawn(async move {
                 let t = text(axis, &format!("ایدهٔ شمارهٔ {i}"));
                 let key = format!("k-{i}");
@@ -328,7 +334,7 @@ async fn a_page_of_ideas_gets_current_texts_and_kept_ids_at_once(store: Store) {
     let kept = submitted(&store, call, user, axes[0]).await;
     let dup = submitted(&store, call, user, axes[1]).await;
     store.merge_ideas(&dup, &kept, None).await.unwrap();
-    let ids = [edited.id, kept.id, dup.id, 999_999];
+    let ids = [edited.id, kept.id, dup.id, IdeaId::new(999_999)];
     let got = store.current_texts(&ids).await.unwrap();
     assert_eq!(got.len(), 3, "the unknown id is left out");
     let e = &got[&edited.id];
@@ -353,6 +359,6 @@ async fn a_page_of_ideas_gets_current_texts_and_kept_ids_at_once(store: Store) {
     assert_eq!(got[&dup.id].version.version, 1);
     assert!(store.current_texts(&[]).await.unwrap().is_empty());
     // More ids than one statement takes.
-    let many: Vec<i64> = (0..1_200).map(|n| ids[n % 3]).collect();
+    let many: Vec<IdeaId> = (0..1_200).map(|n| ids[n % 3]).collect();
     assert_eq!(store.current_texts(&many).await.unwrap().len(), 3);
 }

@@ -2,9 +2,11 @@
 
 use crate::fixtures::{self, stage, user};
 use hamafza_core::call::StageKind;
+use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaText};
+use hamafza_core::ids::{AxisId, CallId, UserId};
 use hamafza_store::attachments::NewAttachment;
-use hamafza_store::ideas::{Idea, NewIdea, SubmitExtras};
+use hamafza_store::ideas::{NewIdea, SubmitExtras};
 use hamafza_store::teams::MemberState;
 use hamafza_store::{Store, StoreError, store_tests};
 use serde_json::json;
@@ -58,12 +60,12 @@ async fn a_member_view_returns_only_ideas_its_viewer_leads_or_joined(store: Stor
     );
 }
 
-async fn call(store: &Store) -> (i64, Vec<i64>) {
+async fn call(store: &Store) -> (CallId, Vec<AxisId>) {
     let c = fixtures::call(store, vec![stage(StageKind::Submission, 1, 10)]).await;
     (c.id, c.axes.iter().map(|a| a.id).collect())
 }
 
-fn text(axis: i64, title: &str, problem: &str) -> IdeaText {
+fn text(axis: AxisId, title: &str, problem: &str) -> IdeaText {
     IdeaText {
         axis_id: axis,
         title: title.into(),
@@ -85,8 +87,8 @@ fn file(name: &str, bytes: &[u8]) -> NewAttachment {
 
 async fn submit(
     store: &Store,
-    call: i64,
-    author: i64,
+    call: CallId,
+    author: UserId,
     t: &IdeaText,
     extras: &SubmitExtras<'_>,
 ) -> Result<Idea, StoreError> {
@@ -171,7 +173,7 @@ async fn a_failing_part_stores_no_idea(store: Store) {
         &text(axes[0], "ایدهٔ ناتمام", "مسئله"),
         &SubmitExtras {
             attachments: &files,
-            invitees: &[987_654],
+            invitees: &[UserId::new(987_654)],
             clear_draft: true,
         },
     )
@@ -323,7 +325,7 @@ async fn a_team_invites_accepts_declines_removes_and_hands_over_the_lead(store: 
         .skip(1)
         .map(|e| (e.action, e.data))
         .collect();
-    let u = |id: i64| format!(r#"{{"user_id":{id}}}"#);
+    let u = |id: UserId| format!(r#"{{"user_id":{id}}}"#);
     assert_eq!(
         log,
         [

@@ -1,6 +1,7 @@
 //! The notification cursor, inbox, preferences and job queue on both backends.
 
 use crate::fixtures::user;
+use hamafza_core::ids::UserId;
 use hamafza_store::jobs::{NewJob, Retry};
 use hamafza_store::notifications::{NewNotification, Pref};
 use hamafza_store::{Store, store_tests};
@@ -15,7 +16,7 @@ store_tests!(
     settings_keep_the_email_and_choices_and_are_audited,
 );
 
-fn note(user_id: i64, seq: i64) -> NewNotification {
+fn note(user_id: UserId, seq: i64) -> NewNotification {
     NewNotification {
         user_id,
         audit_seq: seq,

@@ -3,10 +3,11 @@
 
 use crate::fixtures::{call, participant, stage, submit, text};
 use hamafza_core::Role;
+use hamafza_core::call::Call;
 use hamafza_core::call::{Audience, StageKind, ValidCall};
+use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaStatus, Place, Transition};
-use hamafza_store::calls::Call;
-use hamafza_store::ideas::Idea;
+use hamafza_core::ids::{IdeaId, UserId};
 use hamafza_store::screening::{BulkAction, InboxQuery, InboxSort};
 use hamafza_store::users::NewUser;
 use hamafza_store::{Store, StoreError, store_tests};
@@ -30,7 +31,7 @@ const ROUND2: [StageKind; 6] = [
     StageKind::Results,
 ];
 
-async fn setup(store: &Store) -> (Call, i64) {
+async fn setup(store: &Store) -> (Call, UserId) {
     let stages = ROUND2
         .iter()
         .enumerate()
@@ -41,7 +42,7 @@ async fn setup(store: &Store) -> (Call, i64) {
     (call, user)
 }
 
-async fn idea(store: &Store, call: &Call, author: i64, axis: usize, title: &str) -> Idea {
+async fn idea(store: &Store, call: &Call, author: UserId, axis: usize, title: &str) -> Idea {
     submit(
         store,
         call.id,
@@ -126,11 +127,11 @@ async fn the_inbox_filters_sorts_and_pages_by_keyset(store: Store) {
         .await
         .unwrap();
     assert!(p3.next.is_none());
-    let seen: Vec<i64> = [&p1, &p2, &p3]
+    let seen: Vec<IdeaId> = [&p1, &p2, &p3]
         .iter()
         .flat_map(|p| p.ideas.iter().map(|i| i.id))
         .collect();
-    let mut newest: Vec<i64> = ids.iter().map(|i| i.id).collect();
+    let mut newest: Vec<IdeaId> = ids.iter().map(|i| i.id).collect();
     newest.reverse();
     assert_eq!(seen, newest);
     // Back from page 2 is page 1 again.

@@ -2,6 +2,7 @@
 //! and pruning.
 
 use crate::fixtures::unit;
+use hamafza_core::ids::UserId;
 use hamafza_core::limits::Limit;
 use hamafza_core::{OrgUnitKind, Role};
 use hamafza_store::audit::NewAudit;
@@ -73,7 +74,7 @@ async fn a_user_and_their_roles_read_back(store: Store) {
     let (_, hash) = store.credentials("sara").await.unwrap().unwrap();
     assert_eq!(hash.as_deref(), Some("$argon2id$fake"));
     assert!(matches!(
-        store.user(u.id + 1000).await,
+        store.user(UserId::new(u.id.get() + 1000)).await,
         Err(StoreError::NotFound)
     ));
     assert!(store.user_by_username("nobody").await.unwrap().is_none());
@@ -498,7 +499,7 @@ async fn the_audit_chain_verifies_and_tampering_is_found(store: Store) {
     for i in 0..5 {
         store
             .audit(NewAudit {
-                actor_id: Some(i),
+                actor_id: Some(UserId::new(i)),
                 action: hamafza_core::audit::Action::AuthLogin,
                 entity_type: "thing",
                 entity_id: i.to_string(),

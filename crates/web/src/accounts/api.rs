@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use hamafza_core::Role;
 use hamafza_core::account::{FieldError, NewAccount};
+use hamafza_core::ids::{OrgUnitId, UserId};
 use hamafza_store::users::UserQuery;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -38,7 +39,7 @@ pub struct UsersParams {
     /// Part of a username, display name or mobile number.
     pub search: Option<String>,
     pub role: Option<String>,
-    pub org_unit_id: Option<i64>,
+    pub org_unit_id: Option<OrgUnitId>,
     #[serde(default)]
     pub offset: i64,
     /// At most 500; 50 by default.
@@ -112,7 +113,7 @@ pub async fn create_user(
 pub async fn get_user(
     caller: SignedIn,
     State(state): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<UserId>,
 ) -> AppResult<Json<UserOut>> {
     if caller.id != id && !caller.has(Role::Admin) {
         // Not "forbidden": whether an account exists is not everyone's business.

@@ -1,19 +1,20 @@
 //! What the API sends and takes. Kept apart from the store's types so the wire format changes
 //! only on purpose.
 
-use hamafza_store::org_units::OrgUnit;
-use hamafza_store::users::User;
+use hamafza_core::account::User;
+use hamafza_core::ids::{OrgUnitId, UserId};
+use hamafza_core::org::OrgUnit;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
 pub struct UserOut {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub mobile: Option<String>,
     pub national_id: Option<String>,
-    pub org_unit_id: Option<i64>,
+    pub org_unit_id: Option<OrgUnitId>,
     /// `admin`, `secretariat`, `judge`, `implementer`, `manager`, `participant`.
     pub roles: Vec<String>,
     pub disabled: bool,
@@ -53,15 +54,15 @@ pub struct NewUserIn {
     #[serde(default)]
     pub mobile: String,
     #[serde(default)]
-    pub org_unit_id: Option<i64>,
+    pub org_unit_id: Option<OrgUnitId>,
     #[serde(default)]
     pub roles: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct OrgUnitOut {
-    pub id: i64,
-    pub parent_id: Option<i64>,
+    pub id: OrgUnitId,
+    pub parent_id: Option<OrgUnitId>,
     /// `hq`, `deputy`, `province` or `branch`.
     pub kind: String,
     pub code: String,

@@ -15,6 +15,7 @@ use axum::routing::get;
 use hamafza_core::Role;
 use hamafza_core::account::{FieldError, fix_letters, parse_display_name, parse_mobile};
 use hamafza_core::audit::Action;
+use hamafza_core::ids::UserId;
 use hamafza_store::sessions::SessionClient;
 use hamafza_store::users::NewUser;
 use serde::Deserialize;
@@ -73,7 +74,7 @@ struct LoginForm {
 /// Starts a session for a user who proved who they are, logs it, and returns to `next`.
 async fn signed_in(
     state: &AppState,
-    user_id: i64,
+    user_id: UserId,
     client: &SessionClient,
     how: serde_json::Value,
     next: &str,

@@ -6,10 +6,12 @@ use crate::AppState;
 use crate::auth::password;
 use crate::http::error::{AppError, AppResult};
 use hamafza_core::Role;
+use hamafza_core::account::User;
 use hamafza_core::account::{FieldError, FieldErrors, NewAccount};
+use hamafza_core::ids::{OrgUnitId, UserId};
 use hamafza_store::StoreError;
 use hamafza_store::tokens::ApiToken;
-use hamafza_store::users::{NewUser, User};
+use hamafza_store::users::NewUser;
 
 /// An account as typed by an admin.
 pub struct AccountInput {
@@ -20,11 +22,14 @@ pub struct AccountInput {
 }
 
 /// The org unit chosen in a form: empty for none, else an id that exists.
-pub async fn parse_unit(state: &AppState, raw: &str) -> AppResult<Result<Option<i64>, FieldError>> {
+pub async fn parse_unit(
+    state: &AppState,
+    raw: &str,
+) -> AppResult<Result<Option<OrgUnitId>, FieldError>> {
     if raw.trim().is_empty() {
         return Ok(Ok(None));
     }
-    let Ok(id) = raw.trim().parse::<i64>() else {
+    let Ok(id) = hamafza_persian::digits::to_latin(raw.trim()).parse::<OrgUnitId>() else {
         return Ok(Err(FieldError::Unknown));
     };
     match state.store.org_unit(id).await {
@@ -45,7 +50,7 @@ pub fn conflict_field(e: &StoreError) -> Option<&'static str> {
 pub async fn create(
     state: &AppState,
     input: &AccountInput,
-    actor_id: i64,
+    actor_id: UserId,
 ) -> AppResult<Result<User, FieldErrors>> {
     let mut errors = input.account.validate().err().unwrap_or_default();
     let unit = parse_unit(state, &input.org_unit)
@@ -98,7 +103,7 @@ pub fn check_token_name(raw: &str) -> Result<String, FieldError> {
 /// `TooMany` when the user holds the most live tokens allowed.
 pub async fn create_token(
     state: &AppState,
-    user_id: i64,
+    user_id: UserId,
     name: &str,
     expires_at: Option<i64>,
 ) -> AppResult<(String, ApiToken)> {

@@ -14,12 +14,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use hamafza_core::account::User;
 use hamafza_core::account::{FieldError, check_password};
+use hamafza_core::ids::TokenId;
+use hamafza_core::org::OrgUnit;
 use hamafza_store::notifications::Pref;
-use hamafza_store::org_units::OrgUnit;
 use hamafza_store::sessions::{SessionInfo, session_handle};
 use hamafza_store::tokens::ApiToken;
-use hamafza_store::users::User;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -238,7 +239,7 @@ struct Empty {}
 async fn revoke_token(
     user: SignedIn,
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<TokenId>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
     // Only the owner's tokens match; anyone else's id is "not found".

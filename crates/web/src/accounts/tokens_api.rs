@@ -9,6 +9,7 @@ use crate::http::extract::{ApiJson, ApiPath};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use hamafza_core::ids::TokenId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -35,7 +36,7 @@ pub struct TokenRequest {
 pub struct TokenResponse {
     /// Send as `Authorization: Bearer <token>`. Shown once; only its hash is kept.
     pub token: String,
-    pub id: i64,
+    pub id: TokenId,
     pub expires_at: Option<i64>,
 }
 
@@ -87,7 +88,7 @@ pub async fn token(
 pub async fn revoke_token(
     caller: SignedIn,
     State(state): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<TokenId>,
 ) -> AppResult<StatusCode> {
     state
         .store
@@ -100,7 +101,7 @@ pub async fn revoke_token(
 /// One of the caller's tokens (never its secret).
 #[derive(Serialize, ToSchema)]
 pub struct TokenOut {
-    pub id: i64,
+    pub id: TokenId,
     pub name: String,
     /// Unix seconds.
     pub created_at: i64,

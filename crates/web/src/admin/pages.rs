@@ -11,14 +11,17 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use hamafza_core::account::User;
 use hamafza_core::account::{
     FieldError, NewAccount, parse_display_name, parse_mobile, parse_national_id,
 };
 use hamafza_core::audit::AuditEntry;
+use hamafza_core::ids::{OrgUnitId, UserId};
+use hamafza_core::org::OrgUnit;
 use hamafza_core::{OrgUnitKind, Role};
 use hamafza_store::audit::Verification;
-use hamafza_store::org_units::{NewOrgUnit, OrgUnit};
-use hamafza_store::users::{User, UserQuery, UserUpdate};
+use hamafza_store::org_units::NewOrgUnit;
+use hamafza_store::users::{UserQuery, UserUpdate};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -56,7 +59,7 @@ struct UsersPage {
 }
 
 impl UsersPage {
-    fn unit_label(&self, id: &Option<i64>) -> String {
+    fn unit_label(&self, id: &Option<OrgUnitId>) -> String {
         id.and_then(|id| self.units.iter().find(|u| u.id == id))
             .map(|u| unit_name(&self.ctx, u).to_string())
             .unwrap_or_else(|| "—".into())
@@ -252,7 +255,7 @@ async fn edit_user_page(
     _: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     Query(flags): Query<Created>,
 ) -> AppResult<Response> {
     let user = state.store.user(id).await?;
@@ -287,7 +290,7 @@ async fn update_user(
     admin: Admin,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     CsrfForm(raw): CsrfForm<RawForm>,
 ) -> AppResult<Response> {
     let lang = ctx.lang;
@@ -375,13 +378,13 @@ async fn update_user(
 struct UnitsPage {
     ctx: Ctx,
     units: Vec<OrgUnit>,
-    members: Vec<(i64, i64)>,
+    members: Vec<(OrgUnitId, i64)>,
     form: UnitForm,
     errors: FormErrors,
 }
 
 impl UnitsPage {
-    fn children(&self, parent: &i64) -> Vec<&OrgUnit> {
+    fn children(&self, parent: &OrgUnitId) -> Vec<&OrgUnit> {
         self.units
             .iter()
             .filter(|u| u.parent_id == Some(*parent))
@@ -395,7 +398,7 @@ impl UnitsPage {
             .collect()
     }
 
-    fn members_of(&self, id: &i64) -> i64 {
+    fn members_of(&self, id: &OrgUnitId) -> i64 {
         self.members
             .iter()
             .find(|(u, _)| u == id)
@@ -552,14 +555,14 @@ impl AuditPage {
 }
 
 impl AuditRow {
-    fn new(ctx: &Ctx, entry: AuditEntry, names: &HashMap<i64, String>) -> AuditRow {
+    fn new(ctx: &Ctx, entry: AuditEntry, names: &HashMap<UserId, String>) -> AuditRow {
         let action = match entry.kind() {
             Some(a) => ctx.t(&format!("audit.action.{}", a.as_str())).to_string(),
             None => entry.action.clone(),
         };
         let actor = entry
             .actor_id
-            .map(|id| names.get(&id).cloned().unwrap_or_else(|| ctx.num(id)));
+            .map(|id| names.get(&id).cloned().unwrap_or_else(|| ctx.num(id.get())));
         let kind_key = format!("audit.entity.{}", entry.entity_type);
         let subject_kind = if ctx.lang.has(&kind_key) {
             ctx.t(&kind_key).to_string()
@@ -600,10 +603,10 @@ async fn audit_page(
     let next_before = (entries.len() as i64 == PAGE_SIZE)
         .then(|| entries.last().map(|e| e.seq))
         .flatten();
-    let mut actors: Vec<i64> = entries.iter().filter_map(|e| e.actor_id).collect();
+    let mut actors: Vec<UserId> = entries.iter().filter_map(|e| e.actor_id).collect();
     actors.sort_unstable();
     actors.dedup();
-    let names: HashMap<i64, String> = state
+    let names: HashMap<UserId, String> = state
         .store
         .display_names(&actors)
         .await?

@@ -11,9 +11,10 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use base64::Engine;
+use hamafza_core::account::User;
+use hamafza_core::ids::UserId;
 use hamafza_store::Store;
 use hamafza_store::sessions::SessionClient;
-use hamafza_store::users::User;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
@@ -198,7 +199,7 @@ pub async fn session_user(parts: &mut Parts, state: &AppState) -> AppResult<Opti
 /// Starts a session for `user_id`; returns the `Set-Cookie` value.
 pub async fn start_session(
     state: &AppState,
-    user_id: i64,
+    user_id: UserId,
     client: &SessionClient,
 ) -> AppResult<String> {
     let token = random_token();

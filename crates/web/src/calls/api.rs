@@ -7,9 +7,11 @@ use crate::http::extract::ApiJson;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use hamafza_core::call::Call;
 use hamafza_core::call::CallInput;
+use hamafza_core::ids::AxisId;
 use hamafza_persian::jalali;
-use hamafza_store::calls::{Call, CallFilter};
+use hamafza_store::calls::CallFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -40,7 +42,7 @@ pub struct CallOut {
 
 #[derive(Serialize, ToSchema)]
 pub struct AxisOut {
-    pub id: i64,
+    pub id: AxisId,
     pub title: String,
     pub description: String,
 }

@@ -151,7 +151,7 @@ pub fn csv(lang: Lang, rows: &[ExportRow]) -> Result<Vec<u8>, csv::Error> {
 /// The export of `call` as a download in `format` (`xlsx` or `csv`).
 pub async fn download(
     state: &AppState,
-    call: &hamafza_store::calls::Call,
+    call: &hamafza_core::call::Call,
     format: &str,
     lang: Lang,
 ) -> crate::http::error::AppResult<Response> {

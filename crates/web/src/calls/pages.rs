@@ -11,11 +11,12 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use hamafza_core::call::Call;
 use hamafza_core::call::{
     AxisInput, CallInput, CallState, MAX_AXES, MAX_STAGES, StageInput, StageKind,
 };
 use hamafza_persian::jalali;
-use hamafza_store::calls::{Call, CallFilter};
+use hamafza_store::calls::CallFilter;
 use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
@@ -66,7 +67,7 @@ impl CallView<'_> {
         }
     }
 
-    fn is_now(&self, s: &hamafza_store::calls::Stage) -> bool {
+    fn is_now(&self, s: &hamafza_core::call::Stage) -> bool {
         s.is_open_at(self.now)
     }
 }

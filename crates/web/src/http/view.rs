@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use hamafza_core::Role;
 use hamafza_core::account::FieldError;
-use hamafza_store::users::User;
+use hamafza_core::account::User;
 
 pub const LANG_COOKIE: &str = "hz_lang";
 

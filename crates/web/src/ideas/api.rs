@@ -9,8 +9,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use hamafza_core::account::FieldError;
+use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaInput};
-use hamafza_store::ideas::Idea;
+use hamafza_core::ids::{AxisId, IdeaId, OrgUnitId, TagId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -29,7 +30,7 @@ pub struct IdeaOut {
     pub tracking_code: String,
     /// The call's public id.
     pub call_id: String,
-    pub axis_id: i64,
+    pub axis_id: AxisId,
     /// `submitted`, `changes_requested`, `accepted`, `rejected`, `duplicate`.
     pub status: String,
     /// `web`, `api`, `exhibition`, `paper`.
@@ -40,7 +41,7 @@ pub struct IdeaOut {
     pub solution: String,
     pub benefits: String,
     pub resources: String,
-    pub owner_unit_id: Option<i64>,
+    pub owner_unit_id: Option<OrgUnitId>,
     pub created_at: i64,
     pub updated_at: i64,
     /// The position (in the call's `stages`) of the stage the idea reached.
@@ -77,7 +78,7 @@ pub(crate) async fn outs(
     ideas: Vec<Idea>,
     call_public_id: &str,
 ) -> AppResult<Vec<IdeaOut>> {
-    let ids: Vec<i64> = ideas.iter().map(|i| i.id).collect();
+    let ids: Vec<IdeaId> = ideas.iter().map(|i| i.id).collect();
     let mut texts = state.store.current_texts(&ids).await?;
     ideas
         .into_iter()
@@ -125,20 +126,20 @@ pub struct PageParams {
     pub before: Option<String>,
     /// `submitted`, `changes_requested`, `accepted`, `rejected`, `duplicate`.
     pub status: Option<String>,
-    pub axis_id: Option<i64>,
+    pub axis_id: Option<AxisId>,
     /// A stage position (index in the call's `stages`).
     pub stage: Option<i64>,
     /// A province code (of the author's unit), e.g. `tehran`.
     pub province: Option<String>,
     /// An org unit id: the author's unit when the idea arrived.
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<OrgUnitId>,
     /// `web`, `api`, `exhibition`, `paper`.
     pub channel: Option<String>,
     /// Submitted on or after this Jalali date (any digits), e.g. `1403/01/15`.
     pub from: Option<String>,
     /// Submitted on or before this Jalali date.
     pub to: Option<String>,
-    pub tag_id: Option<i64>,
+    pub tag_id: Option<TagId>,
     /// `true`: only ideas with attached files; `false`: only those without.
     pub attachments: Option<bool>,
     /// Part of the title (Persian-normalized).
@@ -240,7 +241,7 @@ pub async fn list_ideas(
 #[derive(Deserialize, ToSchema)]
 pub struct IdeaIn {
     /// One of the call's axis ids.
-    pub axis_id: i64,
+    pub axis_id: AxisId,
     pub title: String,
     pub problem: String,
     pub solution: String,
@@ -249,7 +250,7 @@ pub struct IdeaIn {
     #[serde(default)]
     pub resources: String,
     #[serde(default)]
-    pub owner_unit_id: Option<i64>,
+    pub owner_unit_id: Option<OrgUnitId>,
 }
 
 impl From<IdeaIn> for IdeaInput {
@@ -352,7 +353,7 @@ pub async fn edit_idea(
     if let Some(why) = ideas::edit_blocker(&call, &idea, &lead, hamafza_store::now()) {
         return Err(refused(why));
     }
-    let axes: Vec<i64> = call.axes.iter().map(|a| a.id).collect();
+    let axes: Vec<AxisId> = call.axes.iter().map(|a| a.id).collect();
     let text = IdeaInput::from(input)
         .validate(&axes)
         .map_err(AppError::Validation)?;

@@ -13,11 +13,12 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use hamafza_core::audit::AuditEntry;
+use hamafza_core::call::Call;
 use hamafza_core::idea::{Channel, IdeaInput, Transition};
-use hamafza_store::calls::Call;
-use hamafza_store::ideas::{Idea, IdeaVersion};
-use hamafza_store::org_units::OrgUnit;
-use hamafza_store::orientation::{Attendance, OrientationSession};
+use hamafza_core::idea::{Idea, IdeaVersion};
+use hamafza_core::ids::{AxisId, OrgUnitId};
+use hamafza_core::org::OrgUnit;
+use hamafza_core::orientation::{Attendance, OrientationSession};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -127,11 +128,11 @@ impl<'a> FormPage<'a> {
         }
     }
 
-    fn is_axis(&self, id: &i64) -> bool {
+    fn is_axis(&self, id: &AxisId) -> bool {
         self.input.axis == id.to_string()
     }
 
-    fn is_unit(&self, id: &i64) -> bool {
+    fn is_unit(&self, id: &OrgUnitId) -> bool {
         self.input.owner_unit == id.to_string()
     }
 }
@@ -318,7 +319,7 @@ impl IdeaPage<'_> {
         self.versions.last()
     }
 
-    fn axis_title(&self, id: &i64) -> &str {
+    fn axis_title(&self, id: &AxisId) -> &str {
         self.call
             .axes
             .iter()
@@ -428,7 +429,7 @@ pub(crate) struct PageView {
 pub(crate) async fn idea_page_with(
     state: &AppState,
     ctx: &Ctx,
-    user: &hamafza_store::users::User,
+    user: &hamafza_core::account::User,
     idea: Idea,
     call: Call,
     intake: Option<crate::intake::pages::IntakeView>,
@@ -557,7 +558,7 @@ async fn edit(
     let (errors, blocked) = match ideas::edit_blocker(&call, &idea, &user, hamafza_store::now()) {
         Some(why) => (FormErrors::general(ctx.t(why.key()).to_string()), Some(why)),
         None => {
-            let axes: Vec<i64> = call.axes.iter().map(|a| a.id).collect();
+            let axes: Vec<AxisId> = call.axes.iter().map(|a| a.id).collect();
             let max = crate::intake::attachments::max_bytes(&state);
             match (
                 input.validate(&axes),
@@ -678,7 +679,7 @@ async fn my_ideas(user: SignedIn, State(state): State<AppState>, ctx: Ctx) -> Ap
 pub(crate) async fn rejected_decision(
     state: &AppState,
     ctx: &Ctx,
-    user: &hamafza_store::users::User,
+    user: &hamafza_core::account::User,
     idea: Idea,
     call: Call,
     errors: FormErrors,

@@ -3,11 +3,13 @@
 
 use crate::AppState;
 use crate::http::error::AppResult;
+use hamafza_core::account::User;
+use hamafza_core::call::Call;
 use hamafza_core::call::{CallState, StageAction};
+use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Blocker, Channel, IdeaInput, in_audience};
-use hamafza_store::calls::Call;
-use hamafza_store::ideas::{Idea, NewIdea};
-use hamafza_store::users::User;
+use hamafza_core::ids::{AxisId, UserId};
+use hamafza_store::ideas::NewIdea;
 
 /// Whether the call's open stage (by the server clock) allows `action`.
 pub fn stage_allows(call: &Call, action: StageAction, now: i64) -> bool {
@@ -72,7 +74,7 @@ pub enum Submitted {
 #[derive(Default)]
 pub struct Extras {
     pub attachments: Vec<hamafza_store::attachments::NewAttachment>,
-    pub invitees: Vec<i64>,
+    pub invitees: Vec<UserId>,
     pub errors: Vec<crate::intake::attachments::ItemError>,
 }
 
@@ -90,7 +92,7 @@ pub async fn submit(
     if let Some(why) = submit_blocker(call, user, hamafza_store::now()) {
         return Ok(Submitted::Refused(why));
     }
-    let axes: Vec<i64> = call.axes.iter().map(|a| a.id).collect();
+    let axes: Vec<AxisId> = call.axes.iter().map(|a| a.id).collect();
     let text = match (input.validate(&axes), extras.errors.is_empty()) {
         (Ok(t), true) => t,
         (r, _) => {

@@ -10,9 +10,10 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
+use hamafza_core::call::Call;
 use hamafza_core::diff::{self, Change, Piece};
-use hamafza_store::calls::Call;
-use hamafza_store::ideas::{Idea, IdeaVersion};
+use hamafza_core::idea::{Idea, IdeaVersion};
+use hamafza_core::ids::AxisId;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -64,7 +65,7 @@ fn version_no(s: Option<&str>) -> Option<i64> {
         .filter(|n| *n >= 1)
 }
 
-fn axis_title(call: &Call, id: i64) -> String {
+fn axis_title(call: &Call, id: AxisId) -> String {
     call.axes
         .iter()
         .find(|a| a.id == id)

@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use hamafza_core::account::FieldError;
 use hamafza_core::idea::Channel;
+use hamafza_core::ids::{AxisId, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -262,7 +263,7 @@ pub async fn delete_attachment(
 
 #[derive(Serialize, ToSchema)]
 pub struct MemberOut {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub username: String,
     pub display_name: String,
     /// `lead`, `accepted` or `invited`.
@@ -271,7 +272,7 @@ pub struct MemberOut {
 
 async fn team_out(
     state: &AppState,
-    idea: &hamafza_store::ideas::Idea,
+    idea: &hamafza_core::idea::Idea,
 ) -> AppResult<Json<Vec<MemberOut>>> {
     let team = state.store.team(idea).await?;
     Ok(Json(
@@ -328,7 +329,7 @@ pub async fn invite_member(
 async fn answer(
     state: &AppState,
     invited: InvitedIdea,
-    user: i64,
+    user: UserId,
     accept: bool,
 ) -> AppResult<StatusCode> {
     let (idea, _, invitee) = invited.into_parts();
@@ -346,7 +347,7 @@ async fn answer(
 pub async fn accept_invitation(
     invited: InvitedIdea,
     State(state): State<AppState>,
-    ApiPath((_idea, user)): ApiPath<(String, i64)>,
+    ApiPath((_idea, user)): ApiPath<(String, UserId)>,
 ) -> AppResult<StatusCode> {
     answer(&state, invited, user, true).await
 }
@@ -358,7 +359,7 @@ pub async fn accept_invitation(
 pub async fn decline_invitation(
     invited: InvitedIdea,
     State(state): State<AppState>,
-    ApiPath((_idea, user)): ApiPath<(String, i64)>,
+    ApiPath((_idea, user)): ApiPath<(String, UserId)>,
 ) -> AppResult<StatusCode> {
     answer(&state, invited, user, false).await
 }
@@ -370,7 +371,7 @@ pub async fn decline_invitation(
 pub async fn remove_member(
     led: LedIdea,
     State(state): State<AppState>,
-    ApiPath((_idea, user)): ApiPath<(String, i64)>,
+    ApiPath((_idea, user)): ApiPath<(String, UserId)>,
 ) -> AppResult<StatusCode> {
     let (idea, call, lead) = led.into_parts();
     if let Some(why) = ideas::edit_blocker(&call, &idea, &lead, hamafza_store::now()) {
@@ -390,7 +391,7 @@ pub async fn remove_member(
 pub async fn make_lead(
     led: LedIdea,
     State(state): State<AppState>,
-    ApiPath((_idea, user)): ApiPath<(String, i64)>,
+    ApiPath((_idea, user)): ApiPath<(String, UserId)>,
 ) -> AppResult<StatusCode> {
     let (idea, call, lead) = led.into_parts();
     if let Some(why) = ideas::edit_blocker(&call, &idea, &lead, hamafza_store::now()) {
@@ -471,7 +472,7 @@ pub struct SimilarParams {
 #[derive(Serialize, ToSchema)]
 pub struct SimilarOut {
     pub title: String,
-    pub axis_id: i64,
+    pub axis_id: AxisId,
     /// Words shared with `q`.
     pub shared: usize,
 }

@@ -5,9 +5,10 @@
 use crate::http::error::{AppError, AppResult};
 use calamine::{Data, Reader, Xlsx};
 use hamafza_core::account::FieldError;
+use hamafza_core::call::Call;
+use hamafza_core::ids::AxisId;
 use hamafza_core::import::{ColumnMap, ImportedIdea, RowError, SkippedRow, check_rows};
 use hamafza_store::Store;
-use hamafza_store::calls::Call;
 use std::borrow::Cow;
 use std::io::{Cursor, Read};
 use std::time::{Duration, Instant};
@@ -344,7 +345,7 @@ pub fn check(call: &Call, bytes: &[u8]) -> AppResult<Checked> {
                 .collect(),
         )
     })?;
-    let axes: Vec<(i64, String)> = call.axes.iter().map(|a| (a.id, a.title.clone())).collect();
+    let axes: Vec<(AxisId, String)> = call.axes.iter().map(|a| (a.id, a.title.clone())).collect();
     let (good, errors) = check_rows(&map, rows, &axes);
     Ok(Checked {
         rows: good.len()

@@ -13,8 +13,8 @@ use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
+use hamafza_core::call::Call;
 use hamafza_core::idea::Channel;
-use hamafza_store::calls::Call;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/secretariat/calls/{id}/import", get(page).post(upload))

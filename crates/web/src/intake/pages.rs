@@ -15,12 +15,13 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use hamafza_core::account::User;
+use hamafza_core::call::Call;
+use hamafza_core::idea::Idea;
+use hamafza_core::ids::{AxisId, UserId};
 use hamafza_store::attachments::Attachment;
-use hamafza_store::calls::Call;
-use hamafza_store::ideas::Idea;
 use hamafza_store::similar::SimilarIdea;
 use hamafza_store::teams::{Invitation, Member, MemberState};
-use hamafza_store::users::User;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -181,7 +182,7 @@ async fn invite(
 /// `/ideas/{id}/team/{user}/…`: the idea is `LedIdea`'s, the member is this.
 #[derive(Deserialize)]
 struct MemberPath {
-    user: i64,
+    user: UserId,
 }
 
 /// The idea, if the lead may change its team now.
@@ -284,7 +285,7 @@ pub struct SimilarList<'a> {
 }
 
 impl SimilarList<'_> {
-    pub fn axis_title(&self, id: &i64) -> &str {
+    pub fn axis_title(&self, id: &AxisId) -> &str {
         self.call
             .axes
             .iter()

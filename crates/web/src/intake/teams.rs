@@ -12,12 +12,13 @@ use crate::auth::throttle;
 use crate::http::error::AppResult;
 use crate::intake::attachments::ItemError;
 use hamafza_core::account::FieldError;
+use hamafza_core::account::User;
+use hamafza_core::call::Call;
+use hamafza_core::idea::Idea;
 use hamafza_core::idea::in_audience;
+use hamafza_core::ids::UserId;
 use hamafza_core::limits::{INVITES_PER_IDEA, INVITES_PER_INVITER, Limit, REINVITE_QUIET_SECS};
-use hamafza_store::calls::Call;
-use hamafza_store::ideas::Idea;
 use hamafza_store::teams::MAX_TEAM;
-use hamafza_store::users::User;
 
 /// The account a username or mobile number names, if any (disabled accounts count as none).
 pub async fn find_user(state: &AppState, typed: &str) -> AppResult<Option<User>> {
@@ -33,7 +34,7 @@ pub async fn find_user(state: &AppState, typed: &str) -> AppResult<Option<User>>
 pub async fn check_invitee(
     state: &AppState,
     call: &Call,
-    lead_id: i64,
+    lead_id: UserId,
     typed: &str,
 ) -> AppResult<Result<User, FieldError>> {
     let Some(u) = find_user(state, typed).await? else {
@@ -50,7 +51,7 @@ pub async fn check_invitee(
 
 /// Counts `n` invitations a submission is about to send against `lead_id`'s daily limit;
 /// `false` when they would pass it (send none then).
-pub async fn count_invitations(state: &AppState, lead_id: i64, n: usize) -> AppResult<bool> {
+pub async fn count_invitations(state: &AppState, lead_id: UserId, n: usize) -> AppResult<bool> {
     let now = hamafza_store::now();
     let bucket = format!("invite:by:{lead_id}");
     let mut hits = 0;
@@ -118,9 +119,9 @@ pub async fn invite(
 pub async fn resolve(
     state: &AppState,
     call: &Call,
-    lead_id: i64,
+    lead_id: UserId,
     typed: &str,
-) -> AppResult<(Vec<i64>, Vec<ItemError>)> {
+) -> AppResult<(Vec<UserId>, Vec<ItemError>)> {
     let mut ids = Vec::new();
     let mut errors = Vec::new();
     for line in typed

@@ -8,6 +8,7 @@ use crate::notify;
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
+use hamafza_core::ids::NotificationId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -20,7 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Serialize, ToSchema)]
 pub struct NotificationOut {
-    pub id: i64,
+    pub id: NotificationId,
     /// `receipt`, `status`, `merged`, `team_invite`, `team_accept`, `results`.
     pub kind: String,
     /// What happened, in the language of `Accept-Language` (Persian by default).
@@ -87,7 +88,7 @@ pub async fn list_notifications(
 pub struct ReadIn {
     /// The notifications to mark read; ids of other users' notifications change nothing.
     #[serde(default)]
-    pub ids: Vec<i64>,
+    pub ids: Vec<NotificationId>,
     /// Mark every notification read (then `ids` is ignored).
     #[serde(default)]
     pub all: bool,

@@ -12,6 +12,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use hamafza_core::ids::NotificationId;
 use hamafza_store::notifications::Notification;
 use serde::Deserialize;
 
@@ -94,7 +95,7 @@ fn back(next: &str) -> Response {
 async fn mark_one(
     user: SignedIn,
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<NotificationId>,
     CsrfForm(f): CsrfForm<ReadForm>,
 ) -> AppResult<Response> {
     // Another user's id matches nothing: nothing changes and nothing is revealed.

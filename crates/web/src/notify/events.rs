@@ -5,6 +5,7 @@ use super::{Kind, NotifyConfig, channels, text};
 use crate::i18n::Lang;
 use hamafza_core::audit::Action;
 use hamafza_core::audit::AuditEntry;
+use hamafza_core::ids::UserId;
 use hamafza_store::jobs::NewJob;
 use hamafza_store::notifications::{IdeaNotice, NewNotification};
 use hamafza_store::{Store, StoreResult};
@@ -18,7 +19,7 @@ pub struct Fanout {
 }
 
 /// Who hears about an idea: its team, the lead (author) first.
-pub async fn recipients_of_idea(store: &Store, idea: &IdeaNotice) -> StoreResult<Vec<i64>> {
+pub async fn recipients_of_idea(store: &Store, idea: &IdeaNotice) -> StoreResult<Vec<UserId>> {
     match store.idea_by_public_id(&idea.public_id).await? {
         Some(i) => store.member_ids(i.id).await,
         None => Ok(idea.author_id.into_iter().collect()),
@@ -29,11 +30,11 @@ fn str_of<'a>(d: &'a Value, name: &str) -> Option<&'a str> {
     d.get(name).and_then(Value::as_str)
 }
 
-fn user_of(d: &Value) -> Option<i64> {
-    d.get("user_id").and_then(Value::as_i64)
+fn user_of(d: &Value) -> Option<UserId> {
+    d.get("user_id").and_then(Value::as_i64).map(UserId::new)
 }
 
-async fn display_name(store: &Store, user_id: Option<i64>) -> StoreResult<String> {
+async fn display_name(store: &Store, user_id: Option<UserId>) -> StoreResult<String> {
     Ok(match user_id {
         Some(id) => store
             .recipient(id)

@@ -166,10 +166,10 @@ impl Worker {
                         pass.failed += 1;
                         let retry = if job.attempts >= job.max_attempts {
                             pass.gave_up += 1;
-                            tracing::warn!(job = job.id, kind = job.kind, attempts = job.attempts, error = %e, "notification delivery gave up");
+                            tracing::warn!(job = job.id.get(), kind = job.kind, attempts = job.attempts, error = %e, "notification delivery gave up");
                             Retry::GiveUp
                         } else {
-                            tracing::info!(job = job.id, kind = job.kind, attempts = job.attempts, error = %e, "notification delivery failed; will retry");
+                            tracing::info!(job = job.id.get(), kind = job.kind, attempts = job.attempts, error = %e, "notification delivery failed; will retry");
                             Retry::At(now + backoff_secs(job.attempts))
                         };
                         self.store
@@ -240,7 +240,7 @@ mod tests {
         for j in p.store.jobs("sms").await.unwrap() {
             let held = j.claimed_by.is_some() && j.done_at.is_none();
             if held && j.lease_until.is_some_and(|l| l < now) {
-                p.expired.lock().unwrap().insert(j.id);
+                p.expired.lock().unwrap().insert(j.id.get());
             }
         }
         p.clock.fetch_add(p.step, Ordering::SeqCst);

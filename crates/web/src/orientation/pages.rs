@@ -12,12 +12,14 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hamafza_core::account::FieldError;
+use hamafza_core::call::Call;
 use hamafza_core::call::StageKind;
 use hamafza_core::idea::stage_of_kind;
+use hamafza_core::ids::IdeaId;
 use hamafza_core::orientation::SessionInput;
+use hamafza_core::orientation::{Attendance, OrientationSession};
 use hamafza_persian::jalali;
-use hamafza_store::calls::Call;
-use hamafza_store::orientation::{Attendance, Invitee, NewOrientation, OrientationSession};
+use hamafza_store::orientation::{Invitee, NewOrientation};
 use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
@@ -258,7 +260,7 @@ async fn invite(
 
 /// The call's finalists: ideas still in the race that reached its orientation stage (none when
 /// the call has no such stage).
-async fn finalists(state: &AppState, call: &Call) -> AppResult<Vec<i64>> {
+async fn finalists(state: &AppState, call: &Call) -> AppResult<Vec<IdeaId>> {
     let kinds: Vec<StageKind> = call.stages.iter().map(|s| s.kind).collect();
     let Some(position) = stage_of_kind(&kinds, StageKind::Orientation) else {
         return Ok(Vec::new());
@@ -276,7 +278,7 @@ async fn attendance(
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let (session, call) = session_of(&state, &id).await?;
-    let marks: Vec<(i64, Attendance)> = raw
+    let marks: Vec<(IdeaId, Attendance)> = raw
         .iter()
         .filter_map(|(k, v)| {
             let idea = k.strip_prefix("a_")?.parse().ok()?;

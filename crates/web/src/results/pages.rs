@@ -13,9 +13,10 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hamafza_core::account::FieldError;
+use hamafza_core::call::Call;
+use hamafza_core::idea::Idea;
 use hamafza_core::idea::IdeaStatus;
-use hamafza_store::calls::Call;
-use hamafza_store::ideas::{Idea, InboxQuery};
+use hamafza_store::ideas::InboxQuery;
 use hamafza_store::results::{Award, ResultRow};
 use std::collections::HashMap;
 

@@ -12,6 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use hamafza_core::account::FieldError;
+use hamafza_core::ids::{AxisId, TagId, TemplateId};
 use hamafza_store::screening::RejectionTemplate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -77,7 +78,7 @@ pub async fn tag_idea(
 
 #[derive(Serialize, ToSchema)]
 pub struct TagOut {
-    pub id: i64,
+    pub id: TagId,
     pub name: String,
 }
 
@@ -106,7 +107,7 @@ pub async fn call_tags(
 #[derive(Deserialize, ToSchema)]
 pub struct ReclassifyIn {
     /// One of the call's axis ids.
-    pub axis_id: i64,
+    pub axis_id: AxisId,
 }
 
 /// Move an idea to another axis of its call.
@@ -160,13 +161,13 @@ pub struct BulkIn {
     #[serde(default)]
     pub message: String,
     #[serde(default)]
-    pub template_id: Option<i64>,
+    pub template_id: Option<TemplateId>,
     /// For `tag`.
     #[serde(default)]
     pub tag: String,
     /// For `reclassify`.
     #[serde(default)]
-    pub axis_id: Option<i64>,
+    pub axis_id: Option<AxisId>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -209,7 +210,7 @@ pub async fn bulk(
 
 #[derive(Serialize, ToSchema)]
 pub struct TemplateOut {
-    pub id: i64,
+    pub id: TemplateId,
     pub title: String,
     pub body: String,
 }
@@ -280,7 +281,7 @@ pub async fn create_template(
 pub async fn update_template(
     caller: Secretariat,
     State(state): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<TemplateId>,
     ApiJson(input): ApiJson<TemplateIn>,
 ) -> AppResult<Json<TemplateOut>> {
     let (title, body) = checked(&input)?;
@@ -298,7 +299,7 @@ pub async fn update_template(
 pub async fn delete_template(
     caller: Secretariat,
     State(state): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<TemplateId>,
 ) -> AppResult<StatusCode> {
     state
         .store

@@ -16,9 +16,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use hamafza_core::account::FieldError;
 use hamafza_core::audit::Action;
+use hamafza_core::call::Call;
+use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaStatus, Place, Transition};
-use hamafza_store::calls::Call;
-use hamafza_store::ideas::Idea;
+use hamafza_core::ids::{AxisId, IdeaId, TemplateId};
 use hamafza_store::screening::{
     BulkOutcome, Credit, InboxPage as Page, InboxQuery, InboxSort, RejectionTemplate, Tag,
 };
@@ -79,10 +80,10 @@ struct InboxPage<'a> {
     ctx: &'a Ctx,
     call: Call,
     page: Page,
-    tags: Vec<(i64, Tag)>,
+    tags: Vec<(IdeaId, Tag)>,
     call_tags: Vec<Tag>,
     templates: Vec<RejectionTemplate>,
-    units: Vec<hamafza_store::org_units::OrgUnit>,
+    units: Vec<hamafza_core::org::OrgUnit>,
     q: InboxParams,
     /// What the last bulk action did, shown once.
     outcome: Option<BulkOutcome>,
@@ -94,7 +95,7 @@ impl InboxPage<'_> {
         self.ctx.t(&format!("idea.status.{}", i.status.as_str()))
     }
 
-    fn axis_title(&self, id: &i64) -> &str {
+    fn axis_title(&self, id: &AxisId) -> &str {
         self.call
             .axes
             .iter()
@@ -139,7 +140,7 @@ impl InboxPage<'_> {
         }
     }
 
-    fn unit_name<'b>(&self, u: &'b hamafza_store::org_units::OrgUnit) -> &'b str {
+    fn unit_name<'b>(&self, u: &'b hamafza_core::org::OrgUnit) -> &'b str {
         if self.ctx.is_fa() {
             &u.name_fa
         } else {
@@ -147,7 +148,7 @@ impl InboxPage<'_> {
         }
     }
 
-    fn tags_of(&self, id: &i64) -> Vec<&str> {
+    fn tags_of(&self, id: &IdeaId) -> Vec<&str> {
         self.tags
             .iter()
             .filter(|(i, _)| i == id)
@@ -328,7 +329,7 @@ async fn render_inbox(
     errors.extend(bad);
     let errors = FormErrors::new(ctx.lang, &errors);
     let page = state.store.inbox_page(call.id, &query).await?;
-    let ids: Vec<i64> = page.ideas.iter().map(|i| i.id).collect();
+    let ids: Vec<IdeaId> = page.ideas.iter().map(|i| i.id).collect();
     let tags = state.store.tags_of_ideas(&ids).await?;
     let page = InboxPage {
         ctx,
@@ -539,7 +540,7 @@ struct TemplatesPage<'a> {
     ctx: &'a Ctx,
     templates: Vec<RejectionTemplate>,
     /// The form: the template being edited (`None` to add one) and what was typed.
-    editing: Option<i64>,
+    editing: Option<TemplateId>,
     title: String,
     body: String,
     errors: FormErrors,
@@ -608,7 +609,7 @@ async fn save_template(
 async fn delete_template(
     actor: Secretariat,
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<TemplateId>,
     CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     state
@@ -628,7 +629,7 @@ pub(crate) fn event(ctx: &Ctx, call: &Call, e: &hamafza_core::audit::AuditEntry)
             .to_string()
     };
     let axis = |k: &str| {
-        let id = data.get(k).and_then(|v| v.as_i64());
+        let id = data.get(k).and_then(|v| v.as_i64()).map(AxisId::new);
         call.axes
             .iter()
             .find(|a| Some(a.id) == id)

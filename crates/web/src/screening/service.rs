@@ -5,9 +5,10 @@ use crate::AppState;
 use crate::http::error::AppResult;
 use crate::ideas::service as ideas;
 use hamafza_core::account::{FieldError, FieldErrors};
+use hamafza_core::call::Call;
+use hamafza_core::idea::Idea;
 use hamafza_core::idea::IdeaStatus;
-use hamafza_store::calls::Call;
-use hamafza_store::ideas::Idea;
+use hamafza_core::ids::{AxisId, TemplateId, UserId};
 use hamafza_store::screening::BulkAction;
 
 /// The longest message the author reads (a decision's message, a rejection template's body), in
@@ -17,7 +18,7 @@ pub const MESSAGE_MAX: usize = 2000;
 pub const TEMPLATE_TITLE_MAX: usize = 100;
 
 /// A number typed in any digit script.
-pub(crate) fn number(s: &str) -> Option<i64> {
+pub(crate) fn number<T: std::str::FromStr>(s: &str) -> Option<T> {
     hamafza_persian::digits::to_latin(s.trim()).parse().ok()
 }
 
@@ -40,7 +41,7 @@ pub fn check_tags(add: &[String]) -> Result<(), FieldError> {
 pub async fn bulk_message(
     state: &AppState,
     typed: &str,
-    template: Option<i64>,
+    template: Option<TemplateId>,
 ) -> AppResult<Result<String, FieldErrors>> {
     let typed = hamafza_core::account::fix_letters_keep_lines(typed);
     match template {
@@ -124,8 +125,8 @@ pub(crate) async fn reclassify_idea(
     state: &AppState,
     call: &Call,
     idea: &Idea,
-    axis: Option<i64>,
-    actor: i64,
+    axis: Option<AxisId>,
+    actor: UserId,
 ) -> AppResult<Result<Idea, FieldError>> {
     let Some(axis) = axis.filter(|a| call.axes.iter().any(|x| x.id == *a)) else {
         return Ok(Err(FieldError::Unknown));
@@ -148,7 +149,7 @@ pub(crate) async fn merge_ideas(
     state: &AppState,
     duplicate: &Idea,
     into: &str,
-    actor: i64,
+    actor: UserId,
 ) -> AppResult<Result<Idea, Vec<(&'static str, FieldError)>>> {
     let into = hamafza_persian::digits::to_latin(into.trim());
     if into.is_empty() {
