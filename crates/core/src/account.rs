@@ -4,6 +4,7 @@
 
 use crate::Role;
 use crate::ids::{OrgUnitId, UserId};
+use crate::time::UnixSeconds;
 use hamafza_persian as persian;
 use serde::Serialize;
 
@@ -337,7 +338,7 @@ pub struct User {
     pub org_unit_id: Option<OrgUnitId>,
     pub locale: String,
     pub disabled: bool,
-    pub created_at: i64,
+    pub created_at: UnixSeconds,
     pub roles: Vec<Role>,
 }
 

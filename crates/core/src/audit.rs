@@ -2,6 +2,7 @@
 //! previous entry's hash, so changing, removing or reordering any entry breaks every link after it.
 
 use crate::ids::UserId;
+use crate::time::UnixSeconds;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -84,7 +85,7 @@ actions! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
     pub seq: i64,
-    pub at: i64,
+    pub at: UnixSeconds,
     pub actor_id: Option<UserId>,
     pub action: String,
     pub entity_type: String,
@@ -111,7 +112,7 @@ impl AuditEntry {
 pub fn entry_hash(
     prev_hash: &str,
     seq: i64,
-    at: i64,
+    at: UnixSeconds,
     actor_id: Option<UserId>,
     action: &str,
     entity_type: &str,
@@ -209,7 +210,7 @@ mod tests {
             .map(|seq| {
                 let mut e = AuditEntry {
                     seq,
-                    at: 1_700_000_000 + seq,
+                    at: UnixSeconds::new(1_700_000_000 + seq),
                     actor_id: Some(UserId::new(1)),
                     action: "user.create".into(),
                     entity_type: "user".into(),
@@ -261,8 +262,8 @@ mod tests {
 
     #[test]
     fn field_boundaries_matter() {
-        let a = entry_hash(GENESIS, 1, 1, None, "ab", "c", "", "");
-        let b = entry_hash(GENESIS, 1, 1, None, "a", "bc", "", "");
+        let a = entry_hash(GENESIS, 1, UnixSeconds::new(1), None, "ab", "c", "", "");
+        let b = entry_hash(GENESIS, 1, UnixSeconds::new(1), None, "a", "bc", "", "");
         assert_ne!(a, b);
     }
 }

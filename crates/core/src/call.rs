@@ -4,6 +4,7 @@
 
 use crate::account::{FieldError, FieldErrors};
 use crate::ids::{AxisId, CallId, StageId};
+use crate::time::UnixSeconds;
 use hamafza_persian::jalali::{self, JalaliDate};
 use serde::{Deserialize, Serialize};
 
@@ -348,10 +349,10 @@ pub struct Call {
     pub audience: Audience,
     pub state: CallState,
     pub copied_from: Option<CallId>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: UnixSeconds,
+    pub updated_at: UnixSeconds,
     /// When the results were made public, if they were.
-    pub results_published_at: Option<i64>,
+    pub results_published_at: Option<UnixSeconds>,
     pub axes: Vec<Axis>,
     pub stages: Vec<Stage>,
 }
@@ -375,19 +376,19 @@ pub struct Stage {
     pub position: i64,
     pub kind: StageKind,
     pub title: String,
-    pub starts_at: i64,
-    pub ends_at: i64,
+    pub starts_at: UnixSeconds,
+    pub ends_at: UnixSeconds,
 }
 
 impl Stage {
-    pub fn is_open_at(&self, now: i64) -> bool {
+    pub fn is_open_at(&self, now: UnixSeconds) -> bool {
         self.starts_at <= now && now <= self.ends_at
     }
 }
 
 impl Call {
     /// The stage open at `now`, if any.
-    pub fn current_stage(&self, now: i64) -> Option<&Stage> {
+    pub fn current_stage(&self, now: UnixSeconds) -> Option<&Stage> {
         self.stages.iter().find(|s| s.is_open_at(now))
     }
 }
@@ -410,12 +411,8 @@ impl Call {
                 .map(|s| ValidStage {
                     kind: s.kind,
                     title: s.title.clone(),
-                    start: jalali::from_timestamp(
-                        jiff::Timestamp::from_second(s.starts_at).unwrap_or_default(),
-                    ),
-                    end: jalali::from_timestamp(
-                        jiff::Timestamp::from_second(s.ends_at).unwrap_or_default(),
-                    ),
+                    start: jalali::from_timestamp(s.starts_at.to_timestamp()),
+                    end: jalali::from_timestamp(s.ends_at.to_timestamp()),
                 })
                 .collect(),
         }

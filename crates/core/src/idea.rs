@@ -4,6 +4,7 @@
 use crate::account::{FieldError, FieldErrors, fix_letters, fix_letters_keep_lines};
 use crate::call::{Audience, StageKind};
 use crate::ids::{AxisId, CallId, IdeaId, OrgUnitId, UserId};
+use crate::time::UnixSeconds;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -355,8 +356,8 @@ pub struct Idea {
     pub axis_id: AxisId,
     pub title: String,
     pub version: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: UnixSeconds,
+    pub updated_at: UnixSeconds,
     /// The position (in the call's pipeline) of the stage the idea reached.
     pub stage_position: i64,
     /// For a duplicate: the idea it was merged into.
@@ -386,7 +387,7 @@ pub struct IdeaVersion {
     pub resources: String,
     pub owner_unit_id: Option<OrgUnitId>,
     pub edited_by: Option<UserId>,
-    pub created_at: i64,
+    pub created_at: UnixSeconds,
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod limits;
 pub mod org;
 pub mod orientation;
 pub mod role;
+pub mod time;
 
 pub use account::{FieldError, NewAccount};
 pub use org::OrgUnitKind;

@@ -1,6 +1,7 @@
 //! Throttling rules for sign-in, one-time codes, API tokens and team invitations. The counters live in the database (app nodes
 //! keep no state); the numbers live here.
 
+use crate::time::UnixSeconds;
 /// A fixed-window limit: at most `max` hits per `window_secs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limit {
@@ -71,13 +72,13 @@ pub const REINVITE_QUIET_SECS: i64 = 24 * 60 * 60;
 
 impl Limit {
     /// The window a moment falls in; counters are keyed by it.
-    pub fn window_start(self, now: i64) -> i64 {
-        now - now.rem_euclid(self.window_secs)
+    pub fn window_start(self, now: UnixSeconds) -> UnixSeconds {
+        now - now.get().rem_euclid(self.window_secs)
     }
 
     /// Seconds until the window of `now` ends.
-    pub fn retry_after(self, now: i64) -> i64 {
-        self.window_start(now) + self.window_secs - now
+    pub fn retry_after(self, now: UnixSeconds) -> i64 {
+        (self.window_start(now) + self.window_secs) - now
     }
 }
 
@@ -91,8 +92,14 @@ mod tests {
             max: 1,
             window_secs: 900,
         };
-        assert_eq!(l.window_start(1800), 1800);
-        assert_eq!(l.window_start(2699), 1800);
-        assert_eq!(l.retry_after(2699), 1);
+        assert_eq!(
+            l.window_start(UnixSeconds::new(1800)),
+            UnixSeconds::new(1800)
+        );
+        assert_eq!(
+            l.window_start(UnixSeconds::new(2699)),
+            UnixSeconds::new(1800)
+        );
+        assert_eq!(l.retry_after(UnixSeconds::new(2699)), 1);
     }
 }

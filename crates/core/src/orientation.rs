@@ -2,6 +2,7 @@
 
 use crate::account::{FieldError, FieldErrors, fix_letters, fix_letters_keep_lines};
 use crate::ids::{CallId, OrientationId};
+use crate::time::UnixSeconds;
 use hamafza_persian::jalali::{self, JalaliDate};
 use serde::{Deserialize, Serialize};
 
@@ -103,12 +104,12 @@ pub struct OrientationSession {
     pub public_id: String,
     pub call_id: CallId,
     pub title: String,
-    pub starts_at: i64,
+    pub starts_at: UnixSeconds,
     /// A room or an online link.
     pub place: String,
     /// Markdown.
     pub materials: String,
-    pub created_at: i64,
+    pub created_at: UnixSeconds,
 }
 
 /// Whether an invited idea's team came.

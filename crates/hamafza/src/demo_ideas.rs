@@ -12,6 +12,7 @@ use hamafza_core::idea::{Channel, Transition};
 use hamafza_core::ids::{AxisId, IdeaId, OrgUnitId, UserId};
 use hamafza_core::import::{ColumnMap, check_rows};
 use hamafza_core::orientation::Attendance;
+use hamafza_core::time::UnixSeconds;
 use hamafza_persian::jalali::{self, JalaliDate};
 use hamafza_store::Store;
 use hamafza_store::ideas::BulkIdea;
@@ -114,9 +115,9 @@ async fn crowd(store: &Store) -> anyhow::Result<(Vec<UserId>, Vec<UserId>)> {
 }
 
 /// Noon (Tehran) of a day between `from` and `to`, spread by `i` of `n`.
-fn day_between(from: JalaliDate, to: JalaliDate, i: usize, n: usize) -> i64 {
-    let start = jalali::start_of_day_tehran(from).as_second();
-    let end = jalali::start_of_day_tehran(to).as_second();
+fn day_between(from: JalaliDate, to: JalaliDate, i: usize, n: usize) -> UnixSeconds {
+    let start = UnixSeconds::from_timestamp(jalali::start_of_day_tehran(from));
+    let end = UnixSeconds::from_timestamp(jalali::start_of_day_tehran(to));
     let days = ((end - start) / 86_400).max(0);
     start + (days * i as i64 / n.max(1) as i64) * 86_400 + 9 * 3600 + (i as i64 * 613) % 28_800
 }
@@ -132,8 +133,8 @@ async fn write_ideas(
 ) -> anyhow::Result<Vec<IdeaId>> {
     let stage = &call.stages[0];
     let (from, to) = (
-        jalali::from_timestamp(jiff::Timestamp::from_second(stage.starts_at)?),
-        jalali::from_timestamp(jiff::Timestamp::from_second(stage.ends_at)?),
+        jalali::from_timestamp(stage.starts_at.to_timestamp()),
+        jalali::from_timestamp(stage.ends_at.to_timestamp()),
     );
     let mut w = IdeaWriter::new(seed);
     let texts: Vec<_> = (0..n)

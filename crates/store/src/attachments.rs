@@ -7,6 +7,7 @@ use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
 use hamafza_core::audit::Action;
 use hamafza_core::ids::{AttachmentId, IdeaId, UserId};
+use hamafza_core::time::UnixSeconds;
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -47,7 +48,7 @@ pub struct Attachment {
     pub size: i64,
     pub sha256: String,
     pub uploader_id: Option<UserId>,
-    pub created_at: i64,
+    pub created_at: UnixSeconds,
 }
 
 const COLUMNS: &str = "id, public_id, idea_id, name, mime, size, sha256, uploader_id, created_at";

@@ -4,6 +4,7 @@
 use crate::{Store, StoreResult, db_read};
 use hamafza_core::audit::{Action, AuditEntry, BrokenLink, GENESIS, entry_hash, verify_chain};
 use hamafza_core::ids::UserId;
+use hamafza_core::time::UnixSeconds;
 use sqlx::{PgConnection, SqliteConnection};
 
 /// What happened, by whom, to what. `data` is any JSON value with the details.
@@ -107,7 +108,7 @@ const SELECT_ENTRY: &str = "SELECT seq, at, actor_id, action, entity_type, entit
 #[derive(sqlx::FromRow)]
 struct Row {
     seq: i64,
-    at: i64,
+    at: UnixSeconds,
     actor_id: Option<UserId>,
     action: String,
     entity_type: String,

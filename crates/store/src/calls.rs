@@ -6,6 +6,7 @@ use hamafza_core::audit::Action;
 use hamafza_core::call::{Audience, CallState, StageKind, ValidCall};
 use hamafza_core::call::{Axis, Call, Stage};
 use hamafza_core::ids::{CallId, StageId, UserId};
+use hamafza_core::time::UnixSeconds;
 use hamafza_persian::jalali;
 use rand::Rng;
 use serde::Serialize;
@@ -20,9 +21,9 @@ struct CallRow {
     audience: String,
     state: String,
     copied_from: Option<CallId>,
-    created_at: i64,
-    updated_at: i64,
-    results_published_at: Option<i64>,
+    created_at: UnixSeconds,
+    updated_at: UnixSeconds,
+    results_published_at: Option<UnixSeconds>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -32,8 +33,8 @@ struct StageRow {
     position: i64,
     kind: String,
     title: String,
-    starts_at: i64,
-    ends_at: i64,
+    starts_at: UnixSeconds,
+    ends_at: UnixSeconds,
 }
 
 const CALL_COLUMNS: &str = "id, public_id, title, description, audience, state, copied_from, created_at, updated_at, results_published_at";
@@ -343,7 +344,7 @@ struct SummaryRow {
 impl Store {
     /// Published calls with their axis titles and the stage open at `now`, newest first, in one
     /// query: the home page shows them on every visit.
-    pub async fn open_calls(&self, now: i64) -> StoreResult<Vec<CallSummary>> {
+    pub async fn open_calls(&self, now: UnixSeconds) -> StoreResult<Vec<CallSummary>> {
         let rows: Vec<SummaryRow> = db_read!(self, |p| {
             sqlx::query_as(
                 "SELECT c.id, c.public_id, c.title,

@@ -4,6 +4,7 @@
 
 use crate::{Store, StoreResult, db_read, db_write, now};
 use hamafza_core::ids::{CallId, UserId};
+use hamafza_core::time::UnixSeconds;
 use serde::Serialize;
 use sqlx::{PgConnection, SqliteConnection};
 
@@ -11,13 +12,13 @@ use sqlx::{PgConnection, SqliteConnection};
 pub struct Draft {
     /// The form's fields, as the browser sent them.
     pub data: serde_json::Value,
-    pub updated_at: i64,
+    pub updated_at: UnixSeconds,
 }
 
 #[derive(sqlx::FromRow)]
 struct DraftRow {
     data: String,
-    updated_at: i64,
+    updated_at: UnixSeconds,
 }
 
 /// Deletes a draft inside the caller's transaction.
@@ -55,7 +56,7 @@ impl Store {
         user_id: UserId,
         call_id: CallId,
         data: &serde_json::Value,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<UnixSeconds> {
         let at = now();
         db_write!(self, |p| {
             sqlx::query(

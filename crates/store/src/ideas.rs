@@ -7,6 +7,7 @@ use hamafza_core::audit::Action;
 use hamafza_core::idea::{Channel, IdeaStatus, IdeaText, Place};
 use hamafza_core::idea::{Idea, IdeaVersion};
 use hamafza_core::ids::{AxisId, CallId, IdeaId, UserId};
+use hamafza_core::time::UnixSeconds;
 use rand::Rng;
 use serde::Serialize;
 use serde_json::json;
@@ -24,8 +25,8 @@ pub(crate) struct IdeaRow {
     axis_id: AxisId,
     title: String,
     version: i64,
-    created_at: i64,
-    updated_at: i64,
+    created_at: UnixSeconds,
+    updated_at: UnixSeconds,
     stage_position: i64,
     duplicate_of: Option<IdeaId>,
 }
@@ -77,7 +78,7 @@ pub(crate) struct NewVersion<'a> {
     pub version: i64,
     pub text: &'a IdeaText,
     pub editor: Option<UserId>,
-    pub at: i64,
+    pub at: UnixSeconds,
 }
 
 /// Stores `$rows` (a slice of `NewVersion`) inside transaction `$tx` and indexes their words
@@ -449,7 +450,7 @@ pub struct ExportRow {
     pub author: Option<String>,
     pub unit: Option<String>,
     pub province_code: Option<String>,
-    pub created_at: i64,
+    pub created_at: UnixSeconds,
     pub version: i64,
     pub problem: String,
     pub solution: String,
@@ -533,7 +534,7 @@ pub struct BulkIdea<'a> {
     pub text: &'a IdeaText,
     pub author_id: Option<UserId>,
     pub channel: Channel,
-    pub at: i64,
+    pub at: UnixSeconds,
     /// Who gave it, when they have no account (booths, paper forms).
     pub submitter_name: Option<&'a str>,
     pub submitter_mobile: Option<&'a str>,
@@ -602,7 +603,8 @@ impl Store {
                 channel,
                 // A dated row counts from noon of its day, Tehran time.
                 at: r.date.map_or(now_at, |d| {
-                    hamafza_persian::jalali::start_of_day_tehran(d).as_second() + 12 * 3600
+                    UnixSeconds::from_timestamp(hamafza_persian::jalali::start_of_day_tehran(d))
+                        + 12 * 3600
                 }),
                 submitter_name: Some(r.name.as_str()),
                 submitter_mobile: r.mobile.as_deref(),

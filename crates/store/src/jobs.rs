@@ -9,6 +9,7 @@
 
 use crate::{Backend, Store, StoreResult, db_read, db_write};
 use hamafza_core::ids::JobId;
+use hamafza_core::time::UnixSeconds;
 use serde::Serialize;
 
 /// A job to queue.
@@ -33,15 +34,15 @@ pub struct Job {
     pub attempts: i64,
     pub max_attempts: i64,
     /// Not to be run before this moment.
-    pub run_at: i64,
+    pub run_at: UnixSeconds,
     pub claimed_by: Option<String>,
     /// Until when `claimed_by` holds it; after that any worker may claim it again.
-    pub lease_until: Option<i64>,
-    pub done_at: Option<i64>,
+    pub lease_until: Option<UnixSeconds>,
+    pub done_at: Option<UnixSeconds>,
     /// Set when the job gave up after `max_attempts`.
-    pub failed_at: Option<i64>,
+    pub failed_at: Option<UnixSeconds>,
     pub last_error: Option<String>,
-    pub created_at: i64,
+    pub created_at: UnixSeconds,
 }
 
 const JOB_COLUMNS: &str = "id, kind, payload, audit_seq, attempts, max_attempts, run_at, claimed_by, lease_until, done_at, failed_at, last_error, created_at";
@@ -50,7 +51,7 @@ const JOB_COLUMNS: &str = "id, kind, payload, audit_seq, attempts, max_attempts,
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Retry {
     /// Try again at this moment.
-    At(i64),
+    At(UnixSeconds),
     /// No attempts left: record the failure.
     GiveUp,
 }
@@ -60,7 +61,7 @@ impl Store {
     pub async fn claim_jobs(
         &self,
         worker: &str,
-        now: i64,
+        now: UnixSeconds,
         lease_secs: i64,
         limit: i64,
     ) -> StoreResult<Vec<Job>> {
@@ -95,7 +96,7 @@ impl Store {
     }
 
     /// Marks a job `worker` holds as done. False when the lease was lost meanwhile.
-    pub async fn finish_job(&self, id: JobId, worker: &str, now: i64) -> StoreResult<bool> {
+    pub async fn finish_job(&self, id: JobId, worker: &str, now: UnixSeconds) -> StoreResult<bool> {
         let n = db_write!(self, |p| {
             sqlx::query(
                 "UPDATE jobs SET done_at = $1, claimed_by = NULL, lease_until = NULL, last_error = NULL
@@ -118,7 +119,7 @@ impl Store {
         worker: &str,
         error: &str,
         retry: Retry,
-        now: i64,
+        now: UnixSeconds,
     ) -> StoreResult<bool> {
         let (run_at, failed_at) = match retry {
             Retry::At(t) => (Some(t), None),

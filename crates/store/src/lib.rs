@@ -36,6 +36,7 @@ pub(crate) use error::decode;
 pub use error::{StoreError, StoreResult};
 pub use submissions::SUBMISSION_QUEUE;
 
+use hamafza_core::time::UnixSeconds;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -90,12 +91,9 @@ macro_rules! db_write {
 }
 pub(crate) use {db_read, db_write};
 
-/// The current time as Unix seconds.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
+/// The current time.
+pub fn now() -> UnixSeconds {
+    UnixSeconds::now()
 }
 
 /// Connection settings beyond the URL.

@@ -8,6 +8,7 @@ use crate::{Store, StoreResult, db_read, db_write, now};
 use hamafza_core::audit::Action;
 use hamafza_core::audit::AuditEntry;
 use hamafza_core::ids::{CallId, NotificationId, UserId};
+use hamafza_core::time::UnixSeconds;
 use serde::Serialize;
 use serde_json::json;
 
@@ -21,8 +22,8 @@ pub struct Notification {
     pub data: String,
     /// A path on this site (the idea page, the results page…).
     pub link: String,
-    pub created_at: i64,
-    pub read_at: Option<i64>,
+    pub created_at: UnixSeconds,
+    pub read_at: Option<UnixSeconds>,
 }
 
 const NOTIFICATION_COLUMNS: &str = "id, user_id, kind, audit_seq, data, link, created_at, read_at";
@@ -72,7 +73,7 @@ pub struct IdeaNotice {
 #[derive(sqlx::FromRow)]
 struct AuditRow {
     seq: i64,
-    at: i64,
+    at: UnixSeconds,
     actor_id: Option<UserId>,
     action: String,
     entity_type: String,
@@ -134,7 +135,7 @@ impl Store {
         to: i64,
         notifications: &[NewNotification],
         jobs: &[NewJob],
-        at: i64,
+        at: UnixSeconds,
     ) -> StoreResult<bool> {
         db_write!(self, |p| {
             let mut tx = p.begin().await?;
@@ -382,7 +383,7 @@ pub struct TrackedIdea {
     /// The message of the latest decision that had one.
     pub message: Option<String>,
     /// Unix seconds of the latest change.
-    pub updated_at: i64,
+    pub updated_at: UnixSeconds,
 }
 
 impl Store {
@@ -390,7 +391,7 @@ impl Store {
     /// or booth idea, or the author's account's); `None` when there is no such pair, without
     /// saying which half was wrong.
     pub async fn track_idea(&self, code: &str, mobile: &str) -> StoreResult<Option<TrackedIdea>> {
-        let row: Option<(String, String, i64)> = db_read!(self, |p| {
+        let row: Option<(String, String, UnixSeconds)> = db_read!(self, |p| {
             sqlx::query_as(
                 "SELECT i.public_id, i.status, i.updated_at FROM ideas i
                  LEFT JOIN users u ON u.id = i.author_id

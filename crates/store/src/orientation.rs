@@ -5,6 +5,7 @@ use crate::{Store, StoreError, StoreResult, db_read, db_write, decode, now};
 use hamafza_core::audit::Action;
 use hamafza_core::ids::{CallId, IdeaId, OrientationId, UserId};
 use hamafza_core::orientation::{Attendance, OrientationSession};
+use hamafza_core::time::UnixSeconds;
 use serde::Serialize;
 use serde_json::json;
 
@@ -32,7 +33,7 @@ struct InviteeRow {
 /// A new session.
 pub struct NewOrientation<'a> {
     pub title: &'a str,
-    pub starts_at: i64,
+    pub starts_at: UnixSeconds,
     pub place: &'a str,
     pub materials: &'a str,
 }

@@ -2,13 +2,14 @@
 //! mobile number; only a keyed hash of the code is stored.
 
 use crate::{Store, StoreResult, db_read, db_write};
+use hamafza_core::time::UnixSeconds;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OtpCode {
     pub mobile: String,
     pub code_hash: String,
-    pub sent_at: i64,
-    pub expires_at: i64,
+    pub sent_at: UnixSeconds,
+    pub expires_at: UnixSeconds,
     pub attempts: i64,
 }
 
@@ -20,8 +21,8 @@ impl Store {
         &self,
         mobile: &str,
         code_hash: &str,
-        sent_at: i64,
-        expires_at: i64,
+        sent_at: UnixSeconds,
+        expires_at: UnixSeconds,
         cooldown_secs: i64,
     ) -> StoreResult<bool> {
         let n = db_write!(self, |p| {
@@ -58,7 +59,7 @@ impl Store {
     pub async fn otp_attempt(
         &self,
         mobile: &str,
-        now: i64,
+        now: UnixSeconds,
         max_attempts: i64,
     ) -> StoreResult<Option<OtpCode>> {
         Ok(db_write!(self, |p| {

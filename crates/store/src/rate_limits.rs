@@ -3,12 +3,13 @@
 
 use crate::{Store, StoreResult, db_read, db_write};
 use hamafza_core::limits::Limit;
+use hamafza_core::time::UnixSeconds;
 
 impl Store {
     /// Counts one hit on `bucket` in the current window and returns the hits so far, this one
     /// included: one statement, so parallel callers each get their own number. Count first,
     /// then check the number, then act (never read `hits`, act, and count afterwards).
-    pub async fn hit(&self, bucket: &str, limit: Limit, now: i64) -> StoreResult<i64> {
+    pub async fn hit(&self, bucket: &str, limit: Limit, now: UnixSeconds) -> StoreResult<i64> {
         let window = limit.window_start(now);
         Ok(db_write!(self, |p| {
             sqlx::query_scalar(
@@ -25,7 +26,7 @@ impl Store {
 
     /// Takes back one hit on `bucket` in the current window (an attempt counted before it was
     /// checked that turned out not to count, e.g. a successful sign-in).
-    pub async fn unhit(&self, bucket: &str, limit: Limit, now: i64) -> StoreResult<()> {
+    pub async fn unhit(&self, bucket: &str, limit: Limit, now: UnixSeconds) -> StoreResult<()> {
         let window = limit.window_start(now);
         db_write!(self, |p| {
             sqlx::query(
@@ -41,7 +42,7 @@ impl Store {
     }
 
     /// Hits on `bucket` in the current window.
-    pub async fn hits(&self, bucket: &str, limit: Limit, now: i64) -> StoreResult<i64> {
+    pub async fn hits(&self, bucket: &str, limit: Limit, now: UnixSeconds) -> StoreResult<i64> {
         let window = limit.window_start(now);
         let n: Option<i64> = db_read!(self, |p| {
             sqlx::query_scalar(

@@ -11,6 +11,7 @@ use crate::{Store, StoreError, StoreResult, db_read, db_write};
 use hamafza_core::account::User;
 use hamafza_core::audit::Action;
 use hamafza_core::ids::UserId;
+use hamafza_core::time::UnixSeconds;
 use serde::Serialize;
 use serde_json::json;
 
@@ -36,11 +37,11 @@ pub struct SessionInfo {
     /// Names the session to its owner (not the cookie, nor enough to find it).
     pub handle: String,
     /// Unix seconds.
-    pub created_at: i64,
+    pub created_at: UnixSeconds,
     /// Unix seconds, to within [`SEEN_EVERY_SECS`]; `None` before the first hour's use.
-    pub last_seen_at: Option<i64>,
+    pub last_seen_at: Option<UnixSeconds>,
     /// Unix seconds.
-    pub expires_at: i64,
+    pub expires_at: UnixSeconds,
     pub device: Option<String>,
     pub ip: Option<String>,
 }
@@ -54,7 +55,7 @@ pub fn session_handle(id_hash: &str) -> &str {
 struct SeenUserRow {
     #[sqlx(flatten)]
     user: UserRow,
-    seen: Option<i64>,
+    seen: Option<UnixSeconds>,
 }
 
 impl Store {
@@ -62,8 +63,8 @@ impl Store {
         &self,
         id_hash: &str,
         user_id: UserId,
-        now: i64,
-        expires_at: i64,
+        now: UnixSeconds,
+        expires_at: UnixSeconds,
         client: &SessionClient,
     ) -> StoreResult<()> {
         db_write!(self, |p| {
@@ -86,7 +87,7 @@ impl Store {
     /// The enabled user a live session belongs to: one round trip per request. At most once an
     /// hour it also notes that the session is in use, in the background: a busy or stalled writer
     /// must not hold up signed-in reading.
-    pub async fn session_user(&self, id_hash: &str, now: i64) -> StoreResult<Option<User>> {
+    pub async fn session_user(&self, id_hash: &str, now: UnixSeconds) -> StoreResult<Option<User>> {
         let sql = format!(
             "SELECT {USER_COLUMNS}, s.last_seen_at AS seen FROM sessions s JOIN users u ON u.id = s.user_id
              LEFT JOIN user_roles r ON r.user_id = u.id
@@ -114,7 +115,7 @@ impl Store {
 
     /// Runs `sql` (binding `now` and `key`) on the writer in a spawned task: notes of use are
     /// best-effort and must not hold up the read that found them due; a failure is logged.
-    pub(crate) fn note_use_in_background(&self, sql: &'static str, now: i64, key: &str) {
+    pub(crate) fn note_use_in_background(&self, sql: &'static str, now: UnixSeconds, key: &str) {
         let (store, key) = (self.clone(), key.to_string());
         tokio::spawn(async move {
             let noted: StoreResult<()> = async {
@@ -141,7 +142,11 @@ impl Store {
     }
 
     /// `user_id`'s live sessions, the most recently used first.
-    pub async fn sessions_of(&self, user_id: UserId, now: i64) -> StoreResult<Vec<SessionInfo>> {
+    pub async fn sessions_of(
+        &self,
+        user_id: UserId,
+        now: UnixSeconds,
+    ) -> StoreResult<Vec<SessionInfo>> {
         Ok(db_read!(self, |p| {
             sqlx::query_as(
                 "SELECT substr(id_hash, 1, 16) AS handle, created_at, last_seen_at, expires_at, device, ip
@@ -213,7 +218,7 @@ impl Store {
     }
 
     /// Removes expired sessions, rate-limit windows and one-time codes; returns rows removed.
-    pub async fn prune_expired(&self, now: i64) -> StoreResult<u64> {
+    pub async fn prune_expired(&self, now: UnixSeconds) -> StoreResult<u64> {
         Ok(db_write!(self, |p| {
             let a = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
                 .bind(now)

@@ -7,6 +7,7 @@ use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
 use hamafza_core::audit::Action;
 use hamafza_core::idea::Idea;
 use hamafza_core::ids::{IdeaId, UserId};
+use hamafza_core::time::UnixSeconds;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::{PgConnection, SqliteConnection};
@@ -55,7 +56,7 @@ pub struct Invitation {
     pub idea_title: String,
     pub call_title: String,
     pub lead_name: Option<String>,
-    pub invited_at: i64,
+    pub invited_at: UnixSeconds,
 }
 
 /// Invites inside the caller's transaction (a submission invites its team with it).

@@ -10,6 +10,7 @@ use hamafza_core::account::User;
 use hamafza_core::audit::Action;
 use hamafza_core::ids::{TokenId, UserId};
 use hamafza_core::limits::LIVE_TOKENS_MAX;
+use hamafza_core::time::UnixSeconds;
 use serde::Serialize;
 use serde_json::json;
 
@@ -17,15 +18,15 @@ use serde_json::json;
 pub struct ApiToken {
     pub id: TokenId,
     pub name: String,
-    pub created_at: i64,
-    pub last_used_at: Option<i64>,
-    pub expires_at: Option<i64>,
-    pub revoked_at: Option<i64>,
+    pub created_at: UnixSeconds,
+    pub last_used_at: Option<UnixSeconds>,
+    pub expires_at: Option<UnixSeconds>,
+    pub revoked_at: Option<UnixSeconds>,
 }
 
 impl ApiToken {
     /// Neither revoked nor past its expiry at `now` (Unix seconds).
-    pub fn is_live(&self, now: i64) -> bool {
+    pub fn is_live(&self, now: UnixSeconds) -> bool {
         self.revoked_at.is_none() && self.expires_at.is_none_or(|e| e > now)
     }
 }
@@ -34,7 +35,7 @@ impl ApiToken {
 struct UsedUserRow {
     #[sqlx(flatten)]
     user: UserRow,
-    used: Option<i64>,
+    used: Option<UnixSeconds>,
 }
 
 impl Store {
@@ -46,7 +47,7 @@ impl Store {
         user_id: UserId,
         name: &str,
         token_hash: &str,
-        expires_at: Option<i64>,
+        expires_at: Option<UnixSeconds>,
     ) -> StoreResult<ApiToken> {
         let at = now();
         let id: TokenId = db_write!(self, |p| {
@@ -103,7 +104,11 @@ impl Store {
 
     /// The enabled user a live token belongs to; notes the token's use at most once an hour, in
     /// the background (see `session_user`).
-    pub async fn token_user(&self, token_hash: &str, now: i64) -> StoreResult<Option<User>> {
+    pub async fn token_user(
+        &self,
+        token_hash: &str,
+        now: UnixSeconds,
+    ) -> StoreResult<Option<User>> {
         let sql = format!(
             "SELECT {USER_COLUMNS}, t.last_used_at AS used FROM api_tokens t JOIN users u ON u.id = t.user_id
              LEFT JOIN user_roles r ON r.user_id = u.id

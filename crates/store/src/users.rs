@@ -6,6 +6,7 @@ use hamafza_core::Role;
 use hamafza_core::account::User;
 use hamafza_core::audit::Action;
 use hamafza_core::ids::{OrgUnitId, UserId};
+use hamafza_core::time::UnixSeconds;
 
 use serde_json::json;
 
@@ -20,7 +21,7 @@ pub(crate) struct UserRow {
     org_unit_id: Option<OrgUnitId>,
     locale: String,
     disabled: bool,
-    created_at: i64,
+    created_at: UnixSeconds,
     role: Option<String>,
 }
 

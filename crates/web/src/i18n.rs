@@ -3,6 +3,7 @@
 //! strings; `{name}` marks a value filled in at run time. Persian needs no plural forms and the
 //! English strings avoid them, so a table is all we need (Fluent would add a runtime for nothing).
 
+use hamafza_core::time::UnixSeconds;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -166,9 +167,9 @@ impl Lang {
     }
 
     /// A moment as a Jalali date in Tehran: `۱ بهمن ۱۴۰۱` or `1 Bahman 1401`.
-    pub fn date(self, unix: i64) -> String {
+    pub fn date(self, t: UnixSeconds) -> String {
         use hamafza_persian::jalali;
-        let d = jalali::from_timestamp(timestamp(unix));
+        let d = jalali::from_timestamp(t.to_timestamp());
         match self {
             Lang::Fa => jalali::format_long(d),
             Lang::En => jalali::format_long_latin(d),
@@ -176,11 +177,11 @@ impl Lang {
     }
 
     /// A moment as Jalali date and Tehran time.
-    pub fn datetime(self, unix: i64) -> String {
+    pub fn datetime(self, t: UnixSeconds) -> String {
         use hamafza_persian::jalali;
         match self {
-            Lang::Fa => jalali::format_datetime(timestamp(unix)),
-            Lang::En => jalali::format_datetime_latin(timestamp(unix)),
+            Lang::Fa => jalali::format_datetime(t.to_timestamp()),
+            Lang::En => jalali::format_datetime_latin(t.to_timestamp()),
         }
     }
 }
@@ -193,10 +194,6 @@ fn is_plain_number(s: &str) -> bool {
                 || matches!(c, '\u{0660}'..='\u{0669}' | '\u{06F0}'..='\u{06F9}')
                 || matches!(c, ',' | '.' | '\u{066B}' | '\u{066C}')
         })
-}
-
-fn timestamp(unix: i64) -> jiff::Timestamp {
-    jiff::Timestamp::from_second(unix).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
 
 #[cfg(test)]

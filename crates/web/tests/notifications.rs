@@ -9,6 +9,7 @@ use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
 use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaStatus, IdeaText, Place};
 use hamafza_core::ids::UserId;
+use hamafza_core::time::UnixSeconds;
 use hamafza_persian::jalali::{self, JalaliDate};
 use hamafza_store::ideas::NewIdea;
 use hamafza_store::notifications::Pref;
@@ -662,7 +663,7 @@ async fn the_whole_team_hears_about_its_idea_and_its_orientation(app: TestApp) {
             c.id,
             &hamafza_store::orientation::NewOrientation {
                 title: "آشنایی با نظام مسائل",
-                starts_at: 1_700_000_000,
+                starts_at: UnixSeconds::new(1_700_000_000),
                 place: "تالار ستاد",
                 materials: "",
             },

@@ -6,6 +6,7 @@ use crate::{Store, StoreResult, db_read};
 use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaStatus};
 use hamafza_core::ids::{AxisId, CallId, IdeaId, OrgUnitId, TagId};
+use hamafza_core::time::UnixSeconds;
 use serde::Serialize;
 
 /// How the inbox is ordered.
@@ -62,9 +63,9 @@ pub struct InboxQuery {
     pub unit_id: Option<OrgUnitId>,
     pub channel: Option<Channel>,
     /// Submitted at or after (Unix seconds).
-    pub from: Option<i64>,
+    pub from: Option<UnixSeconds>,
     /// Submitted at or before (Unix seconds).
-    pub to: Option<i64>,
+    pub to: Option<UnixSeconds>,
     pub tag_id: Option<TagId>,
     /// With (`true`) or without (`false`) attached files.
     pub attachments: Option<bool>,
@@ -162,11 +163,11 @@ fn filters(backend: crate::Backend, call_id: CallId, q: &InboxQuery) -> Where {
         w.eq("author_unit_id", Arg::Int(u.get()));
     }
     if let Some(f) = q.from {
-        let f = w.arg(Arg::Int(f));
+        let f = w.arg(Arg::Int(f.get()));
         w.conds.push(format!("created_at >= {f}"));
     }
     if let Some(t) = q.to {
-        let t = w.arg(Arg::Int(t));
+        let t = w.arg(Arg::Int(t.get()));
         w.conds.push(format!("created_at <= {t}"));
     }
     if let Some(t) = q.tag_id {
@@ -237,8 +238,8 @@ macro_rules! bind_all {
 #[derive(sqlx::FromRow)]
 struct CursorRow {
     id: IdeaId,
-    created_at: i64,
-    updated_at: i64,
+    created_at: UnixSeconds,
+    updated_at: UnixSeconds,
     title_norm: String,
 }
 
@@ -276,8 +277,8 @@ pub(crate) async fn inbox(
         });
         if let Some(r) = row {
             let key = match sort {
-                InboxSort::Newest | InboxSort::Oldest => Arg::Int(r.created_at),
-                InboxSort::Updated => Arg::Int(r.updated_at),
+                InboxSort::Newest | InboxSort::Oldest => Arg::Int(r.created_at.get()),
+                InboxSort::Updated => Arg::Int(r.updated_at.get()),
                 InboxSort::Title => Arg::Text(r.title_norm),
             };
             let k = page.arg(key);

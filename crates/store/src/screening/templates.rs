@@ -4,6 +4,7 @@ use crate::audit::{AuditConn, NewAudit};
 use crate::{Store, StoreError, StoreResult, db_read, db_write, now};
 use hamafza_core::audit::Action;
 use hamafza_core::ids::{TemplateId, UserId};
+use hamafza_core::time::UnixSeconds;
 use serde::Serialize;
 use serde_json::json;
 
@@ -13,7 +14,7 @@ pub struct RejectionTemplate {
     pub id: TemplateId,
     pub title: String,
     pub body: String,
-    pub updated_at: i64,
+    pub updated_at: UnixSeconds,
 }
 
 impl Store {

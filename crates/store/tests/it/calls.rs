@@ -1,6 +1,7 @@
 //! Calls on both backends.
 
 use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
+use hamafza_core::time::UnixSeconds;
 use hamafza_persian::jalali::JalaliDate;
 use hamafza_store::calls::CallFilter;
 use hamafza_store::{Store, StoreError, store_tests};
@@ -57,9 +58,12 @@ async fn a_call_keeps_its_axes_and_stages_in_order(store: Store) {
         ["معرفی خدمات", "فرهنگ بیمه", "بیمه فراگیر خانواده"]
     );
     // 1 Bahman 1401 00:00 Tehran = 2023-01-20T20:30Z; 15 Esfand 1401 23:59:59 Tehran = 2023-03-06T20:29:59Z.
-    assert_eq!(c.stages[0].starts_at, 1_674_246_600);
-    assert_eq!(c.stages[0].ends_at, 1_678_134_599);
-    assert!(c.stages[0].is_open_at(1_674_246_600) && !c.stages[0].is_open_at(1_674_246_599));
+    assert_eq!(c.stages[0].starts_at, UnixSeconds::new(1_674_246_600));
+    assert_eq!(c.stages[0].ends_at, UnixSeconds::new(1_678_134_599));
+    assert!(
+        c.stages[0].is_open_at(UnixSeconds::new(1_674_246_600))
+            && !c.stages[0].is_open_at(UnixSeconds::new(1_674_246_599))
+    );
     assert_eq!(
         store
             .call_by_public_id(&c.public_id)
@@ -131,6 +135,9 @@ async fn the_home_page_summary_lists_published_calls_with_the_open_stage(store: 
         ["معرفی خدمات", "فرهنگ بیمه", "بیمه فراگیر خانواده"]
     );
     assert_eq!(list[0].current_stage, Some(StageKind::Screening));
-    assert_eq!(store.open_calls(0).await.unwrap()[0].current_stage, None);
+    assert_eq!(
+        store.open_calls(UnixSeconds::new(0)).await.unwrap()[0].current_stage,
+        None
+    );
     assert_ne!(draft.public_id, open.public_id);
 }

@@ -5,6 +5,7 @@ use hamafza_core::call::StageKind;
 use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaText};
 use hamafza_core::ids::{AxisId, CallId, UserId};
+use hamafza_core::time::UnixSeconds;
 use hamafza_store::attachments::NewAttachment;
 use hamafza_store::ideas::{NewIdea, SubmitExtras};
 use hamafza_store::teams::MemberState;
@@ -375,7 +376,7 @@ async fn drafts_are_saved_replaced_and_deleted(store: Store) {
         .unwrap();
     let d = store.draft(sara, c).await.unwrap().unwrap();
     assert_eq!(d.data["title"], "دوم");
-    assert!(d.updated_at > 0);
+    assert!(d.updated_at > UnixSeconds::new(0));
     assert!(store.delete_draft(sara, c).await.unwrap());
     assert!(!store.delete_draft(sara, c).await.unwrap());
 }

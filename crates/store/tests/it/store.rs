@@ -4,6 +4,7 @@
 use crate::fixtures::unit;
 use hamafza_core::ids::UserId;
 use hamafza_core::limits::Limit;
+use hamafza_core::time::UnixSeconds;
 use hamafza_core::{OrgUnitKind, Role};
 use hamafza_store::audit::NewAudit;
 use hamafza_store::org_units::NewOrgUnit;
@@ -135,10 +136,22 @@ async fn users_can_be_searched_by_text_role_and_unit(store: Store) {
 async fn updating_a_user_replaces_roles_and_disabling_ends_sessions(store: Store) {
     let u = store.create_user(&new_user("reza"), None).await.unwrap();
     store
-        .create_session("h1", u.id, 0, i64::MAX, &Default::default())
+        .create_session(
+            "h1",
+            u.id,
+            UnixSeconds::new(0),
+            UnixSeconds::new(i64::MAX),
+            &Default::default(),
+        )
         .await
         .unwrap();
-    assert!(store.session_user("h1", 1).await.unwrap().is_some());
+    assert!(
+        store
+            .session_user("h1", UnixSeconds::new(1))
+            .await
+            .unwrap()
+            .is_some()
+    );
     let update = UserUpdate {
         display_name: "رضا".into(),
         national_id: None,
@@ -150,7 +163,13 @@ async fn updating_a_user_replaces_roles_and_disabling_ends_sessions(store: Store
     let after = store.update_user(u.id, &update, None).await.unwrap();
     assert_eq!(after.roles, vec![Role::Manager]);
     assert!(after.disabled);
-    assert!(store.session_user("h1", 1).await.unwrap().is_none());
+    assert!(
+        store
+            .session_user("h1", UnixSeconds::new(1))
+            .await
+            .unwrap()
+            .is_none()
+    );
     let log = store.audit_for("user", &u.id.to_string()).await.unwrap();
     assert_eq!(
         log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
@@ -162,16 +181,39 @@ async fn updating_a_user_replaces_roles_and_disabling_ends_sessions(store: Store
 async fn sessions_expire(store: Store) {
     let u = store.create_user(&new_user("nima"), None).await.unwrap();
     store
-        .create_session("live", u.id, 100, 200, &Default::default())
+        .create_session(
+            "live",
+            u.id,
+            UnixSeconds::new(100),
+            UnixSeconds::new(200),
+            &Default::default(),
+        )
         .await
         .unwrap();
     assert_eq!(
-        store.session_user("live", 199).await.unwrap().unwrap().id,
+        store
+            .session_user("live", UnixSeconds::new(199))
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
         u.id
     );
-    assert!(store.session_user("live", 200).await.unwrap().is_none());
+    assert!(
+        store
+            .session_user("live", UnixSeconds::new(200))
+            .await
+            .unwrap()
+            .is_none()
+    );
     store.delete_session("live").await.unwrap();
-    assert!(store.session_user("live", 150).await.unwrap().is_none());
+    assert!(
+        store
+            .session_user("live", UnixSeconds::new(150))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn a_token_is_revoked_only_by_its_owner(store: Store) {
@@ -182,7 +224,12 @@ async fn a_token_is_revoked_only_by_its_owner(store: Store) {
         .await
         .unwrap();
     assert_eq!(
-        store.token_user("hash-a", 0).await.unwrap().unwrap().id,
+        store
+            .token_user("hash-a", UnixSeconds::new(0))
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
         a.id
     );
     assert!(matches!(
@@ -190,18 +237,36 @@ async fn a_token_is_revoked_only_by_its_owner(store: Store) {
         Err(StoreError::NotFound)
     ));
     store.revoke_api_token(a.id, t.id).await.unwrap();
-    assert!(store.token_user("hash-a", 0).await.unwrap().is_none());
+    assert!(
+        store
+            .token_user("hash-a", UnixSeconds::new(0))
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(
         store.api_tokens(a.id).await.unwrap()[0]
             .revoked_at
             .is_some()
     );
     let t2 = store
-        .create_api_token(a.id, "short", "hash-b", Some(50))
+        .create_api_token(a.id, "short", "hash-b", Some(UnixSeconds::new(50)))
         .await
         .unwrap();
-    assert!(store.token_user("hash-b", 49).await.unwrap().is_some());
-    assert!(store.token_user("hash-b", 50).await.unwrap().is_none());
+    assert!(
+        store
+            .token_user("hash-b", UnixSeconds::new(49))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .token_user("hash-b", UnixSeconds::new(50))
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(t2.name, "short");
 }
 
@@ -266,7 +331,7 @@ async fn parallel_token_requests_stop_at_the_live_token_limit(store: Store) {
     let u = store.create_user(&new_user("many"), None).await.unwrap();
     // Two already revoked or expired do not count.
     store
-        .create_api_token(u.id, "old", "old", Some(1))
+        .create_api_token(u.id, "old", "old", Some(UnixSeconds::new(1)))
         .await
         .unwrap();
     let t = store
@@ -355,7 +420,7 @@ async fn a_person_lists_and_ends_only_their_own_sessions(store: Store) {
 async fn use_is_noted_at_most_once_an_hour(store: Store) {
     use hamafza_store::sessions::SEEN_EVERY_SECS;
     let u = store.create_user(&new_user("seen"), None).await.unwrap();
-    let t0 = 1_000_000;
+    let t0 = UnixSeconds::new(1_000_000);
     let session = "d4".repeat(32);
     store
         .create_session(
@@ -372,7 +437,7 @@ async fn use_is_noted_at_most_once_an_hour(store: Store) {
         .await
         .unwrap();
     // Use is noted in the background: wait (a little) for the expected state.
-    let seen_becomes = |want: (Option<i64>, Option<i64>)| {
+    let seen_becomes = |want: (Option<UnixSeconds>, Option<UnixSeconds>)| {
         let store = store.clone();
         async move {
             let mut got = (None, None);
@@ -414,24 +479,30 @@ async fn rate_limits_count_per_window_and_clear(store: Store) {
         max: 3,
         window_secs: 60,
     };
-    assert_eq!(store.hit("k", l, 120).await.unwrap(), 1);
-    assert_eq!(store.hit("k", l, 150).await.unwrap(), 2);
-    assert_eq!(store.hits("k", l, 179).await.unwrap(), 2);
+    assert_eq!(store.hit("k", l, UnixSeconds::new(120)).await.unwrap(), 1);
+    assert_eq!(store.hit("k", l, UnixSeconds::new(150)).await.unwrap(), 2);
+    assert_eq!(store.hits("k", l, UnixSeconds::new(179)).await.unwrap(), 2);
     // A new window starts from zero.
-    assert_eq!(store.hits("k", l, 180).await.unwrap(), 0);
+    assert_eq!(store.hits("k", l, UnixSeconds::new(180)).await.unwrap(), 0);
     store.clear_hits("k").await.unwrap();
-    assert_eq!(store.hits("k", l, 150).await.unwrap(), 0);
+    assert_eq!(store.hits("k", l, UnixSeconds::new(150)).await.unwrap(), 0);
 }
 
 async fn a_one_time_code_is_used_once(store: Store) {
     assert!(
         store
-            .put_otp("09121234567", "c1", 10, 130, 60)
+            .put_otp(
+                "09121234567",
+                "c1",
+                UnixSeconds::new(10),
+                UnixSeconds::new(130),
+                60
+            )
             .await
             .unwrap()
     );
     let tried = store
-        .otp_attempt("09121234567", 20, 5)
+        .otp_attempt("09121234567", UnixSeconds::new(20), 5)
         .await
         .unwrap()
         .unwrap();
@@ -439,13 +510,25 @@ async fn a_one_time_code_is_used_once(store: Store) {
     // Inside the cooldown the code stays; after it, a new code resets the tries.
     assert!(
         !store
-            .put_otp("09121234567", "c2", 20, 140, 60)
+            .put_otp(
+                "09121234567",
+                "c2",
+                UnixSeconds::new(20),
+                UnixSeconds::new(140),
+                60
+            )
             .await
             .unwrap()
     );
     assert!(
         store
-            .put_otp("09121234567", "c2", 70, 190, 60)
+            .put_otp(
+                "09121234567",
+                "c2",
+                UnixSeconds::new(70),
+                UnixSeconds::new(190),
+                60
+            )
             .await
             .unwrap()
     );
@@ -460,14 +543,24 @@ async fn a_one_time_code_is_used_once(store: Store) {
 async fn parallel_guesses_take_no_more_tries_than_a_code_has(store: Store) {
     assert!(
         store
-            .put_otp("09121234567", "c1", 10, 130, 60)
+            .put_otp(
+                "09121234567",
+                "c1",
+                UnixSeconds::new(10),
+                UnixSeconds::new(130),
+                60
+            )
             .await
             .unwrap()
     );
     let tries: Vec<_> = (0..12)
         .map(|_| {
             let s = store.clone();
-            tokio::spawn(async move { s.otp_attempt("09121234567", 20, 5).await.unwrap() })
+            tokio::spawn(async move {
+                s.otp_attempt("09121234567", UnixSeconds::new(20), 5)
+                    .await
+                    .unwrap()
+            })
         })
         .collect();
     let mut taken = Vec::new();
@@ -482,13 +575,19 @@ async fn parallel_guesses_take_no_more_tries_than_a_code_has(store: Store) {
     // An expired code gives no tries.
     assert!(
         store
-            .put_otp("09351112233", "c2", 10, 130, 60)
+            .put_otp(
+                "09351112233",
+                "c2",
+                UnixSeconds::new(10),
+                UnixSeconds::new(130),
+                60
+            )
             .await
             .unwrap()
     );
     assert!(
         store
-            .otp_attempt("09351112233", 130, 5)
+            .otp_attempt("09351112233", UnixSeconds::new(130), 5)
             .await
             .unwrap()
             .is_none()
@@ -612,18 +711,33 @@ async fn org_units_form_a_tree_with_counts(store: Store) {
 async fn pruning_removes_only_expired_rows(store: Store) {
     let u = store.create_user(&new_user("old"), None).await.unwrap();
     store
-        .create_session("dead", u.id, 0, 10, &Default::default())
+        .create_session(
+            "dead",
+            u.id,
+            UnixSeconds::new(0),
+            UnixSeconds::new(10),
+            &Default::default(),
+        )
         .await
         .unwrap();
     store
-        .create_session("alive", u.id, 0, 10_000_000, &Default::default())
+        .create_session(
+            "alive",
+            u.id,
+            UnixSeconds::new(0),
+            UnixSeconds::new(10_000_000),
+            &Default::default(),
+        )
         .await
         .unwrap();
-    let removed = store.prune_expired(1_000_000).await.unwrap();
+    let removed = store
+        .prune_expired(UnixSeconds::new(1_000_000))
+        .await
+        .unwrap();
     assert_eq!(removed, 1);
     assert!(
         store
-            .session_user("alive", 1_000_000)
+            .session_user("alive", UnixSeconds::new(1_000_000))
             .await
             .unwrap()
             .is_some()

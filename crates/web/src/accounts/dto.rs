@@ -4,6 +4,7 @@
 use hamafza_core::account::User;
 use hamafza_core::ids::{OrgUnitId, UserId};
 use hamafza_core::org::OrgUnit;
+use hamafza_core::time::UnixSeconds;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -19,7 +20,7 @@ pub struct UserOut {
     pub roles: Vec<String>,
     pub disabled: bool,
     /// Unix seconds.
-    pub created_at: i64,
+    pub created_at: UnixSeconds,
 }
 
 impl From<User> for UserOut {

@@ -9,6 +9,7 @@ use hamafza_core::Role;
 use hamafza_core::account::User;
 use hamafza_core::account::{FieldError, FieldErrors, NewAccount};
 use hamafza_core::ids::{OrgUnitId, UserId};
+use hamafza_core::time::UnixSeconds;
 use hamafza_store::StoreError;
 use hamafza_store::tokens::ApiToken;
 use hamafza_store::users::NewUser;
@@ -105,7 +106,7 @@ pub async fn create_token(
     state: &AppState,
     user_id: UserId,
     name: &str,
-    expires_at: Option<i64>,
+    expires_at: Option<UnixSeconds>,
 ) -> AppResult<(String, ApiToken)> {
     let secret = crate::auth::random_token();
     match state

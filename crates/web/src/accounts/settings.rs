@@ -18,6 +18,7 @@ use hamafza_core::account::User;
 use hamafza_core::account::{FieldError, check_password};
 use hamafza_core::ids::TokenId;
 use hamafza_core::org::OrgUnit;
+use hamafza_core::time::UnixSeconds;
 use hamafza_store::notifications::Pref;
 use hamafza_store::sessions::{SessionInfo, session_handle};
 use hamafza_store::tokens::ApiToken;
@@ -53,7 +54,7 @@ struct SettingsPage {
     /// The handle of the session this page is seen in ("this device").
     this_session: Option<String>,
     /// Unix seconds, to tell live tokens from expired ones.
-    now: i64,
+    now: UnixSeconds,
     /// A token just created, shown once.
     new_token: Option<String>,
     token_name: String,

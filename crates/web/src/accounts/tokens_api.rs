@@ -10,6 +10,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use hamafza_core::ids::TokenId;
+use hamafza_core::time::UnixSeconds;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -37,7 +38,7 @@ pub struct TokenResponse {
     /// Send as `Authorization: Bearer <token>`. Shown once; only its hash is kept.
     pub token: String,
     pub id: TokenId,
-    pub expires_at: Option<i64>,
+    pub expires_at: Option<UnixSeconds>,
 }
 
 /// Tokens from this endpoint live 30 days; personal tokens made on the settings page do not expire.
@@ -104,13 +105,13 @@ pub struct TokenOut {
     pub id: TokenId,
     pub name: String,
     /// Unix seconds.
-    pub created_at: i64,
+    pub created_at: UnixSeconds,
     /// Unix seconds, to within an hour; absent before first use.
-    pub last_used_at: Option<i64>,
+    pub last_used_at: Option<UnixSeconds>,
     /// Unix seconds; absent for tokens that live until revoked.
-    pub expires_at: Option<i64>,
+    pub expires_at: Option<UnixSeconds>,
     /// Unix seconds; absent while not revoked.
-    pub revoked_at: Option<i64>,
+    pub revoked_at: Option<UnixSeconds>,
     /// Neither revoked nor expired.
     pub live: bool,
 }
@@ -149,11 +150,11 @@ pub struct SessionOut {
     pub device: Option<String>,
     pub ip: Option<String>,
     /// Unix seconds.
-    pub created_at: i64,
+    pub created_at: UnixSeconds,
     /// Unix seconds, to within an hour.
-    pub last_seen_at: Option<i64>,
+    pub last_seen_at: Option<UnixSeconds>,
     /// Unix seconds.
-    pub expires_at: i64,
+    pub expires_at: UnixSeconds,
 }
 
 /// Your live browser sessions, the most recently used first.

@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, header};
 use base64::Engine;
 use hamafza_core::account::User;
 use hamafza_core::ids::UserId;
+use hamafza_core::time::UnixSeconds;
 use hamafza_store::Store;
 use hamafza_store::sessions::SessionClient;
 use rand::RngCore;
@@ -257,7 +258,7 @@ pub async fn throttle(
     state: &AppState,
     bucket: &str,
     limit: hamafza_core::limits::Limit,
-    now: i64,
+    now: UnixSeconds,
 ) -> AppResult<()> {
     if state.store.hit(bucket, limit, now).await? > limit.max {
         return Err(AppError::RateLimited {

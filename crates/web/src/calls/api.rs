@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use hamafza_core::call::Call;
 use hamafza_core::call::CallInput;
 use hamafza_core::ids::AxisId;
+use hamafza_core::time::UnixSeconds;
 use hamafza_persian::jalali;
 use hamafza_store::calls::CallFilter;
 use serde::{Deserialize, Serialize};
@@ -37,7 +38,7 @@ pub struct CallOut {
     pub state: String,
     pub axes: Vec<AxisOut>,
     pub stages: Vec<StageOut>,
-    pub created_at: i64,
+    pub created_at: UnixSeconds,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -57,14 +58,14 @@ pub struct StageOut {
     /// Jalali date of the last day.
     pub end: String,
     /// Unix seconds: 00:00 of the first day and 23:59:59 of the last, Tehran time.
-    pub starts_at: i64,
-    pub ends_at: i64,
+    pub starts_at: UnixSeconds,
+    pub ends_at: UnixSeconds,
     /// What the stage lets people do while open, e.g. `submit`, `screen`.
     pub actions: Vec<String>,
 }
 
-fn jalali_of(unix: i64) -> String {
-    jalali::from_timestamp(jiff::Timestamp::from_second(unix).unwrap_or_default()).to_string()
+fn jalali_of(t: UnixSeconds) -> String {
+    jalali::from_timestamp(t.to_timestamp()).to_string()
 }
 
 impl From<Call> for CallOut {

@@ -41,9 +41,7 @@ fn cells(lang: Lang, r: &ExportRow) -> [String; 13] {
 }
 
 fn raw_cells(lang: Lang, r: &ExportRow) -> [String; 13] {
-    let date =
-        jalali::from_timestamp(jiff::Timestamp::from_second(r.created_at).unwrap_or_default())
-            .to_string();
+    let date = jalali::from_timestamp(r.created_at.to_timestamp()).to_string();
     let province = r
         .province_code
         .as_deref()
@@ -192,7 +190,7 @@ mod tests {
             author: Some("+98 912".into()),
             unit: Some("\tunit".into()),
             province_code: None,
-            created_at: 1_700_000_000,
+            created_at: hamafza_core::time::UnixSeconds::new(1_700_000_000),
             version: 1,
             problem: problem.into(),
             solution: "\r=1+1".into(),

@@ -15,6 +15,7 @@ use hamafza_core::call::Call;
 use hamafza_core::call::{
     AxisInput, CallInput, CallState, MAX_AXES, MAX_STAGES, StageInput, StageKind,
 };
+use hamafza_core::time::UnixSeconds;
 use hamafza_persian::jalali;
 use hamafza_store::calls::CallFilter;
 use std::collections::HashMap;
@@ -34,12 +35,12 @@ pub fn router() -> Router<AppState> {
 /// Display helpers shared by the call templates.
 pub struct CallView<'a> {
     ctx: &'a Ctx,
-    now: i64,
+    now: UnixSeconds,
 }
 
 impl CallView<'_> {
-    fn date(&self, unix: &i64) -> String {
-        let d = jalali::from_timestamp(jiff::Timestamp::from_second(*unix).unwrap_or_default());
+    fn date(&self, t: &UnixSeconds) -> String {
+        let d = jalali::from_timestamp(t.to_timestamp());
         if self.ctx.is_fa() {
             jalali::format_long(d)
         } else {

@@ -14,6 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use hamafza_core::Role;
 use hamafza_core::account::FieldError;
 use hamafza_core::account::User;
+use hamafza_core::time::UnixSeconds;
 
 pub const LANG_COOKIE: &str = "hz_lang";
 
@@ -104,12 +105,14 @@ impl Ctx {
         hamafza_persian::controls::isolate(s)
     }
 
-    pub fn date(&self, unix: impl Int) -> String {
-        self.lang.date(unix.get())
+    /// A moment as a Jalali date (templates pass the value or a reference).
+    pub fn date(&self, t: impl Moment) -> String {
+        self.lang.date(t.moment())
     }
 
-    pub fn datetime(&self, unix: impl Int) -> String {
-        self.lang.datetime(unix.get())
+    /// A moment as a Jalali date and Tehran time.
+    pub fn datetime(&self, t: impl Moment) -> String {
+        self.lang.datetime(t.moment())
     }
 
     pub fn is_fa(&self) -> bool {
@@ -167,6 +170,23 @@ int!(i64, i32, u16, u32, usize);
 impl<T: Int> Int for &T {
     fn get(&self) -> i64 {
         (**self).get()
+    }
+}
+
+/// A moment as templates hold it: the value, or a reference to it (loops add one per level).
+pub trait Moment {
+    fn moment(&self) -> UnixSeconds;
+}
+
+impl Moment for UnixSeconds {
+    fn moment(&self) -> UnixSeconds {
+        *self
+    }
+}
+
+impl<T: Moment> Moment for &T {
+    fn moment(&self) -> UnixSeconds {
+        (**self).moment()
     }
 }
 

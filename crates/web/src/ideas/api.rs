@@ -12,6 +12,7 @@ use hamafza_core::account::FieldError;
 use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaInput};
 use hamafza_core::ids::{AxisId, IdeaId, OrgUnitId, TagId};
+use hamafza_core::time::UnixSeconds;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -42,8 +43,8 @@ pub struct IdeaOut {
     pub benefits: String,
     pub resources: String,
     pub owner_unit_id: Option<OrgUnitId>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: UnixSeconds,
+    pub updated_at: UnixSeconds,
     /// The position (in the call's `stages`) of the stage the idea reached.
     pub stage_position: i64,
     /// For a duplicate: the public id of the idea it was merged into.
@@ -153,20 +154,21 @@ impl PageParams {
     fn query(&self) -> AppResult<hamafza_store::ideas::InboxQuery> {
         use hamafza_store::screening::InboxSort;
         let bad = |f: &'static str, e: FieldError| AppError::Validation(vec![(f, e)]);
-        let date = |f: &'static str, s: &Option<String>, end: bool| -> AppResult<Option<i64>> {
-            match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                None => Ok(None),
-                Some(s) => {
-                    let d =
-                        hamafza_persian::jalali::parse(s).map_err(|_| bad(f, FieldError::Date))?;
-                    Ok(Some(if end {
-                        hamafza_persian::jalali::end_of_day_tehran(d).as_second()
-                    } else {
-                        hamafza_persian::jalali::start_of_day_tehran(d).as_second()
-                    }))
+        let date =
+            |f: &'static str, s: &Option<String>, end: bool| -> AppResult<Option<UnixSeconds>> {
+                match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                    None => Ok(None),
+                    Some(s) => {
+                        let d = hamafza_persian::jalali::parse(s)
+                            .map_err(|_| bad(f, FieldError::Date))?;
+                        Ok(Some(UnixSeconds::from_timestamp(if end {
+                            hamafza_persian::jalali::end_of_day_tehran(d)
+                        } else {
+                            hamafza_persian::jalali::start_of_day_tehran(d)
+                        })))
+                    }
                 }
-            }
-        };
+            };
         let parse =
             |f: &'static str, v: &Option<String>, ok: &dyn Fn(&str) -> bool| match v.as_deref() {
                 Some(s) if !ok(s) => Err(bad(f, FieldError::Unknown)),

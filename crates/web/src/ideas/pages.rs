@@ -19,6 +19,7 @@ use hamafza_core::idea::{Idea, IdeaVersion};
 use hamafza_core::ids::{AxisId, OrgUnitId};
 use hamafza_core::org::OrgUnit;
 use hamafza_core::orientation::{Attendance, OrientationSession};
+use hamafza_core::time::UnixSeconds;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -60,7 +61,7 @@ struct FormPage<'a> {
     /// Teammates typed at submission, one per line.
     team: String,
     /// When the restored or just saved draft was saved.
-    draft_at: Option<i64>,
+    draft_at: Option<UnixSeconds>,
     /// Similar ideas, after "check for similar ideas" (without JavaScript).
     similar: Option<Vec<hamafza_store::similar::SimilarIdea>>,
     /// Files were chosen but the form came back: they must be chosen again.
@@ -107,7 +108,7 @@ impl<'a> FormPage<'a> {
         .unwrap_or_default()
     }
 
-    fn saved_at(&self, at: &i64) -> String {
+    fn saved_at(&self, at: &UnixSeconds) -> String {
         crate::intake::pages::saved_at(self.ctx, *at)
     }
 

@@ -9,10 +9,11 @@ use hamafza_core::call::{CallState, StageAction};
 use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Blocker, Channel, IdeaInput, in_audience};
 use hamafza_core::ids::{AxisId, UserId};
+use hamafza_core::time::UnixSeconds;
 use hamafza_store::ideas::NewIdea;
 
 /// Whether the call's open stage (by the server clock) allows `action`.
-pub fn stage_allows(call: &Call, action: StageAction, now: i64) -> bool {
+pub fn stage_allows(call: &Call, action: StageAction, now: UnixSeconds) -> bool {
     call.state == CallState::Published
         && call
             .current_stage(now)
@@ -20,7 +21,7 @@ pub fn stage_allows(call: &Call, action: StageAction, now: i64) -> bool {
 }
 
 /// Why someone cannot submit to a call right now; `None` if they can.
-pub fn submit_blocker(call: &Call, user: &User, now: i64) -> Option<Blocker> {
+pub fn submit_blocker(call: &Call, user: &User, now: UnixSeconds) -> Option<Blocker> {
     if !stage_allows(call, StageAction::Submit, now) {
         Some(Blocker::NotOpen)
     } else if !in_audience(call.audience, user.org_unit_id.is_some()) {
@@ -31,7 +32,7 @@ pub fn submit_blocker(call: &Call, user: &User, now: i64) -> Option<Blocker> {
 }
 
 /// Why the author cannot edit now, as a catalog key; `None` if they can.
-pub fn edit_blocker(call: &Call, idea: &Idea, user: &User, now: i64) -> Option<Blocker> {
+pub fn edit_blocker(call: &Call, idea: &Idea, user: &User, now: UnixSeconds) -> Option<Blocker> {
     if idea.author_id != Some(user.id) {
         Some(Blocker::NotAuthor)
     } else if revising(call, idea, now) {
@@ -47,7 +48,7 @@ pub fn edit_blocker(call: &Call, idea: &Idea, user: &User, now: i64) -> Option<B
 
 /// Whether `idea` is a finalist in the revision stage now open (orientation and revision):
 /// accepted into that very stage, it may be revised into a new version.
-fn revising(call: &Call, idea: &Idea, now: i64) -> bool {
+fn revising(call: &Call, idea: &Idea, now: UnixSeconds) -> bool {
     call.state == CallState::Published
         && idea.status == hamafza_core::idea::IdeaStatus::Accepted
         && call.current_stage(now).is_some_and(|s| {

@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use hamafza_core::account::FieldError;
 use hamafza_core::idea::Channel;
 use hamafza_core::ids::{AxisId, UserId};
+use hamafza_core::time::UnixSeconds;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -152,7 +153,7 @@ pub struct AttachmentOut {
     pub mime: String,
     pub size: i64,
     pub sha256: String,
-    pub created_at: i64,
+    pub created_at: UnixSeconds,
 }
 
 impl From<hamafza_store::attachments::Attachment> for AttachmentOut {
@@ -410,7 +411,7 @@ pub struct DraftOut {
     /// owner_unit, team).
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
-    pub updated_at: i64,
+    pub updated_at: UnixSeconds,
 }
 
 /// The caller's draft for this call.

@@ -19,6 +19,7 @@ use hamafza_core::account::User;
 use hamafza_core::call::Call;
 use hamafza_core::idea::Idea;
 use hamafza_core::ids::{AxisId, UserId};
+use hamafza_core::time::UnixSeconds;
 use hamafza_store::attachments::Attachment;
 use hamafza_store::similar::SimilarIdea;
 use hamafza_store::teams::{Invitation, Member, MemberState};
@@ -100,7 +101,7 @@ pub fn item_errors(ctx: &Ctx, fields: &FormErrors, items: &[ItemError]) -> FormE
 }
 
 /// "Draft saved: …" in the page's language and calendar.
-pub fn saved_at(ctx: &Ctx, at: i64) -> String {
+pub fn saved_at(ctx: &Ctx, at: UnixSeconds) -> String {
     ctx.lang
         .tf_own("draft.saved_at", &[("at", &ctx.datetime(at))])
 }

@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use hamafza_core::ids::NotificationId;
+use hamafza_core::time::UnixSeconds;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -29,9 +30,9 @@ pub struct NotificationOut {
     /// A path on this site: the idea or the results page.
     pub link: String,
     /// Unix seconds.
-    pub created_at: i64,
+    pub created_at: UnixSeconds,
     /// Unix seconds; absent while unread.
-    pub read_at: Option<i64>,
+    pub read_at: Option<UnixSeconds>,
 }
 
 #[derive(Serialize, ToSchema)]

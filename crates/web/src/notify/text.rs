@@ -3,6 +3,7 @@
 
 use super::Kind;
 use crate::i18n::Lang;
+use hamafza_core::time::UnixSeconds;
 use serde_json::Value;
 
 /// The facts a notification carries (its `data`), all optional.
@@ -24,7 +25,7 @@ pub fn sentence(lang: Lang, kind: Kind, d: &Value) -> String {
     let when = d
         .get("starts_at")
         .and_then(Value::as_i64)
-        .map(|t| lang.datetime(t))
+        .map(|t| lang.datetime(UnixSeconds::new(t)))
         .unwrap_or_default();
     let mut s = lang.tf(
         &format!("notify.kind.{}", kind.as_str()),
@@ -76,7 +77,14 @@ pub fn subject(lang: Lang, kind: Kind, d: &Value) -> String {
 }
 
 /// A short plain-text letter: greeting, what happened, when, and the link.
-pub fn email_body(lang: Lang, kind: Kind, d: &Value, name: &str, url: &str, at: i64) -> String {
+pub fn email_body(
+    lang: Lang,
+    kind: Kind,
+    d: &Value,
+    name: &str,
+    url: &str,
+    at: UnixSeconds,
+) -> String {
     [
         lang.tf("notify.greeting", &[("name", name)]),
         String::new(),
@@ -141,7 +149,7 @@ mod tests {
                 &d,
                 "Sara\u{202E}",
                 "https://h.example",
-                0,
+                UnixSeconds::new(0),
             ),
         ] {
             assert!(s.contains(&title), "{s:?}");
@@ -154,7 +162,7 @@ mod tests {
             &d,
             "Sara\u{202E}",
             "https://h.example",
-            0,
+            UnixSeconds::new(0),
         );
         assert!(body.contains(&format!("{FSI}Sara{PDI}")), "{body:?}");
         assert!(subject(Lang::En, Kind::Receipt, &d).contains(&title));
@@ -172,7 +180,7 @@ mod tests {
             &json!({ "call": "جمعینو ۲" }),
             "سارا",
             "https://h.example/calls/x/results",
-            1_679_400_000,
+            UnixSeconds::new(1_679_400_000),
         );
         assert!(body.contains("سارا"), "{body}");
         assert!(body.contains("۱۴۰۲"), "{body}");

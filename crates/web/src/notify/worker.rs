@@ -5,6 +5,7 @@ use super::events::{Fanout, plan};
 use super::{Mailer, NotifyConfig, backoff_secs};
 use crate::AppState;
 use crate::sms::SmsSender;
+use hamafza_core::time::UnixSeconds;
 use hamafza_store::Store;
 use hamafza_store::jobs::{Job, Retry};
 use serde::Deserialize;
@@ -17,7 +18,7 @@ const FANOUT_BATCH: i64 = 200;
 const CLAIM_BATCH: i64 = 20;
 
 /// Where a worker reads the time (Unix seconds).
-type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+type Clock = Arc<dyn Fn() -> UnixSeconds + Send + Sync>;
 
 #[derive(Clone)]
 pub struct Worker {
@@ -70,7 +71,7 @@ impl Worker {
     }
 
     /// The same worker reading the time from `clock` (tests make time pass during a pass).
-    pub fn with_clock(mut self, clock: impl Fn() -> i64 + Send + Sync + 'static) -> Worker {
+    pub fn with_clock(mut self, clock: impl Fn() -> UnixSeconds + Send + Sync + 'static) -> Worker {
         self.clock = Arc::new(clock);
         self
     }
@@ -98,18 +99,18 @@ impl Worker {
 
     /// One pass as if the clock said `now` throughout (tests move time forward to reach
     /// retries).
-    pub async fn run_once_at(&self, now: i64) -> anyhow::Result<Pass> {
+    pub async fn run_once_at(&self, now: UnixSeconds) -> anyhow::Result<Pass> {
         self.pass(&move || now).await
     }
 
-    async fn pass(&self, clock: &(dyn Fn() -> i64 + Send + Sync)) -> anyhow::Result<Pass> {
+    async fn pass(&self, clock: &(dyn Fn() -> UnixSeconds + Send + Sync)) -> anyhow::Result<Pass> {
         let mut pass = Pass::default();
         self.fan_out(clock(), &mut pass).await?;
         self.deliver(clock, &mut pass).await?;
         Ok(pass)
     }
 
-    async fn fan_out(&self, now: i64, pass: &mut Pass) -> anyhow::Result<()> {
+    async fn fan_out(&self, now: UnixSeconds, pass: &mut Pass) -> anyhow::Result<()> {
         loop {
             let from = self.store.notify_cursor().await?;
             let entries = self.store.audit_after(from, FANOUT_BATCH).await?;
@@ -138,7 +139,7 @@ impl Worker {
     /// short, or over, for later batches, so another node could take them and send them again.
     async fn deliver(
         &self,
-        clock: &(dyn Fn() -> i64 + Send + Sync),
+        clock: &(dyn Fn() -> UnixSeconds + Send + Sync),
         pass: &mut Pass,
     ) -> anyhow::Result<()> {
         loop {
@@ -236,7 +237,7 @@ mod tests {
     }
 
     async fn send(State(p): State<Provider>) -> &'static str {
-        let now = p.clock.load(Ordering::SeqCst);
+        let now = UnixSeconds::new(p.clock.load(Ordering::SeqCst));
         for j in p.store.jobs("sms").await.unwrap() {
             let held = j.claimed_by.is_some() && j.done_at.is_none();
             if held && j.lease_until.is_some_and(|l| l < now) {
@@ -253,7 +254,7 @@ mod tests {
     async fn a_long_pass_claims_each_batch_with_a_lease_from_a_fresh_clock(store: Store) {
         let config = NotifyConfig::default();
         let start = hamafza_store::now();
-        let clock = Arc::new(AtomicI64::new(start));
+        let clock = Arc::new(AtomicI64::new(start.get()));
         let provider = Provider {
             store: store.clone(),
             clock: clock.clone(),
@@ -300,7 +301,7 @@ mod tests {
             id: "node-a".into(),
             clock: Arc::new(hamafza_store::now),
         }
-        .with_clock(move || c.load(Ordering::SeqCst));
+        .with_clock(move || UnixSeconds::new(c.load(Ordering::SeqCst)));
         let pass = worker.run_once().await.unwrap();
         assert_eq!(pass.sent, jobs.len(), "{pass:?}");
         let expired = provider.expired.lock().unwrap().clone();
@@ -308,7 +309,7 @@ mod tests {
             expired.is_empty(),
             "jobs held past their lease: {expired:?}"
         );
-        let done: Vec<i64> = store
+        let done: Vec<UnixSeconds> = store
             .jobs("sms")
             .await
             .unwrap()

@@ -18,6 +18,7 @@ use hamafza_core::idea::stage_of_kind;
 use hamafza_core::ids::IdeaId;
 use hamafza_core::orientation::SessionInput;
 use hamafza_core::orientation::{Attendance, OrientationSession};
+use hamafza_core::time::UnixSeconds;
 use hamafza_persian::jalali;
 use hamafza_store::orientation::{Invitee, NewOrientation};
 use std::collections::HashMap;
@@ -91,8 +92,8 @@ async fn create(
             });
         }
     };
-    let starts_at =
-        jalali::start_of_day_tehran(valid.date).as_second() + i64::from(valid.minutes) * 60;
+    let starts_at = UnixSeconds::from_timestamp(jalali::start_of_day_tehran(valid.date))
+        + i64::from(valid.minutes) * 60;
     let session = state
         .store
         .create_orientation(

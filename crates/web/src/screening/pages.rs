@@ -20,6 +20,7 @@ use hamafza_core::call::Call;
 use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaStatus, Place, Transition};
 use hamafza_core::ids::{AxisId, IdeaId, TemplateId};
+use hamafza_core::time::UnixSeconds;
 use hamafza_store::screening::{
     BulkOutcome, Credit, InboxPage as Page, InboxQuery, InboxSort, RejectionTemplate, Tag,
 };
@@ -266,14 +267,18 @@ impl InboxParams {
     /// The store query; a date that cannot be read is reported on its field.
     fn query(&self, limit: i64) -> (InboxQuery, Vec<(&'static str, FieldError)>) {
         let mut errors = Vec::new();
-        let mut date = |field: &'static str, s: &str, end: bool| -> Option<i64> {
+        let mut date = |field: &'static str, s: &str, end: bool| -> Option<UnixSeconds> {
             let s = s.trim();
             if s.is_empty() {
                 return None;
             }
             match hamafza_persian::jalali::parse(s) {
-                Ok(d) if end => Some(hamafza_persian::jalali::end_of_day_tehran(d).as_second()),
-                Ok(d) => Some(hamafza_persian::jalali::start_of_day_tehran(d).as_second()),
+                Ok(d) if end => Some(UnixSeconds::from_timestamp(
+                    hamafza_persian::jalali::end_of_day_tehran(d),
+                )),
+                Ok(d) => Some(UnixSeconds::from_timestamp(
+                    hamafza_persian::jalali::start_of_day_tehran(d),
+                )),
                 Err(_) => {
                     errors.push((field, FieldError::Date));
                     None
