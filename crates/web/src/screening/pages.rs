@@ -429,10 +429,10 @@ async fn bulk(
     if !confirm::confirmed(&raw) {
         let mut items = Vec::new();
         for id in &selected {
-            if let Some(i) = state.store.idea_by_public_id(id).await? {
-                if i.call_id == call.id {
-                    items.push(i.title);
-                }
+            if let Some(i) = state.store.idea_by_public_id(id).await?
+                && i.call_id == call.id
+            {
+                items.push(i.title);
             }
         }
         let n = ctx.num(selected.len() as i64);
@@ -535,24 +535,25 @@ async fn merge(
 ) -> AppResult<Response> {
     let (idea, call, actor) = screened.into_parts();
     let into = raw.get("into").map_or("", String::as_str);
-    if !confirm::confirmed(&raw) {
-        if let Ok(kept) = service::merge_target(&state, &idea, into).await? {
-            return confirm::ask(
-                &ctx,
-                &raw,
-                Ask {
-                    question: ctx.t("confirm.merge.question").into(),
-                    detail: ctx.tf(
-                        "confirm.merge.detail",
-                        &[("title", &idea.title), ("kept", &kept.title)],
-                    ),
-                    items: Vec::new(),
-                    button: ctx.t("screening.merge").into(),
-                    back: format!("/ideas/{}#screening", idea.public_id),
-                },
-            );
-        }
-        // A wrong target is said at once, by the merge below (which then changes nothing).
+    // Asks only about a target that exists: a wrong one is said at once, by the merge below
+    // (which then changes nothing).
+    if !confirm::confirmed(&raw)
+        && let Ok(kept) = service::merge_target(&state, &idea, into).await?
+    {
+        return confirm::ask(
+            &ctx,
+            &raw,
+            Ask {
+                question: ctx.t("confirm.merge.question").into(),
+                detail: ctx.tf(
+                    "confirm.merge.detail",
+                    &[("title", &idea.title), ("kept", &kept.title)],
+                ),
+                items: Vec::new(),
+                button: ctx.t("screening.merge").into(),
+                back: format!("/ideas/{}#screening", idea.public_id),
+            },
+        );
     }
     match merge_ideas(&state, &idea, into, actor.id).await? {
         Ok(_) => Ok(Redirect::to(&format!("/ideas/{}", idea.public_id)).into_response()),
