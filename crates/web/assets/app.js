@@ -17,7 +17,8 @@ if (window.matchMedia("(min-width: 40.01rem)").matches) {
 for (const input of document.querySelectorAll("input[type=file][data-names]")) {
   const out = document.getElementById(input.dataset.names);
   const show = () => {
-    const names = Array.from(input.files, (f) => f.name);
+    // Each name isolated (FSI … PDI): a Latin name cannot reorder a Persian list.
+    const names = Array.from(input.files, (f) => `\u2068${f.name}\u2069`);
     out.textContent = names.length
       ? out.dataset.chosen.replace("{files}", names.join(document.documentElement.lang === "fa" ? "، " : ", "))
       : out.dataset.none;
