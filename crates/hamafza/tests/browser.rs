@@ -465,8 +465,12 @@ async fn a_participant_submits_an_idea_to_the_open_call() {
         "بیمه‌شدگان برای دانستن وضعیت پرونده به شعبه می‌آیند.",
     )
     .await;
+    // No axis is chosen for the author, and the picker speaks Persian.
+    let form = body(&c).await;
+    assert!(form.contains("انتخاب پرونده‌ها") && !form.contains("Choose Files"));
     click(&c, "#idea-form button[type=submit]:not([name])").await;
     assert!(body(&c).await.contains("دست‌کم ۵ نویسه"));
+    assert!(body(&c).await.contains("محور ایده را برگزینید"));
     assert_eq!(
         c.find(Locator::Css("#problem"))
             .await
@@ -478,6 +482,7 @@ async fn a_participant_submits_an_idea_to_the_open_call() {
         Some("بیمه‌شدگان برای دانستن وضعیت پرونده به شعبه می‌آیند.")
     );
     check_page(&c, "32-idea-form-error").await;
+    toggle(&c, "input[name=axis]").await;
     fill(&c, "#title", "پیامک وضعیت پرونده").await;
     fill(
         &c,
@@ -660,11 +665,17 @@ async fn a_round_runs_from_submission_to_published_results() {
     );
     check_page(&c, "44-reject-with-template").await;
     click(&c, "button[name=transition][value=reject]").await;
+    // Rejecting asks first, on a page of its own (no JavaScript needed).
+    assert!(body(&c).await.contains("این ایده رد شود؟"));
+    check_page(&c, "44b-confirm-reject").await;
+    click(&c, ".confirm form button[type=submit]").await;
     assert!(body(&c).await.contains("رد شده"));
 
     c.goto(&format!("{base}{duplicate}")).await.unwrap();
     fill(&c, "#into", &code).await;
     click(&c, "form[action$='/merge'] button").await;
+    assert!(body(&c).await.contains("این ایده تکراری ثبت شود؟"));
+    click(&c, ".confirm form button[type=submit]").await;
     assert!(body(&c).await.contains("ادغام‌شده با ایدهٔ مشابه"));
 
     c.goto(&format!("{base}{first}")).await.unwrap();
@@ -709,10 +720,9 @@ async fn a_round_runs_from_submission_to_published_results() {
     let rank = row.find(Locator::Css("input")).await.unwrap();
     rank.send_keys("۱").await.unwrap();
     click(&c, "form[action$='/results'] button[type=submit]").await;
-    c.execute("window.confirm = () => true;", vec![])
-        .await
-        .unwrap();
     click(&c, "form[action$='/results/publish'] button[type=submit]").await;
+    check_page(&c, "47b-confirm-publish").await;
+    click(&c, ".confirm form button[type=submit]").await;
     sign_out(&c).await;
     c.goto(&format!("{base}{call_path}/results")).await.unwrap();
     let results = body(&c).await;
@@ -723,4 +733,146 @@ async fn a_round_runs_from_submission_to_published_results() {
     check_page(&c, "48-public-results").await;
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The page's width beside the viewport's: a page that scrolls sideways is wider.
+async fn assert_no_sideways_scroll(c: &Client, what: &str) {
+    let v = c
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (scroll, inner) = (v[0].as_i64().unwrap(), v[1].as_i64().unwrap());
+    assert!(
+        scroll <= inner,
+        "{what}: {scroll} px wide in a {inner} px window"
+    );
+}
+
+async fn js(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![]).await.unwrap()
+}
+
+/// At a phone's width (390 px) nothing scrolls sideways: the inbox folds its filters so the
+/// ideas come first and shows each idea as a card, the settings page's tables become cards,
+/// and a confirmation page and the submit form fit. On a wide screen the filters are open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_phone_width_the_inbox_folds_its_filters_shows_cards_and_nothing_scrolls_sideways() {
+    if !browser_available() {
+        return;
+    }
+    let server = Server::start();
+    let (_driver, c) = start_browser().await;
+    let base = &server.base;
+    c.set_window_size(390, 844).await.unwrap();
+    assert_eq!(js(&c, "return window.innerWidth;").await, json!(390));
+
+    sign_in(&c, base, "secretariat").await;
+    // The inbox of the call with the most ideas on its first page (round 1).
+    c.goto(&format!("{base}/secretariat/calls")).await.unwrap();
+    let calls = js(
+        &c,
+        "return [...document.querySelectorAll('main h2 a')].map(a => a.getAttribute('href'));",
+    )
+    .await;
+    let mut inbox = None;
+    for href in calls.as_array().unwrap() {
+        let url = format!("{base}/secretariat{}/ideas", href.as_str().unwrap());
+        c.goto(&url).await.unwrap();
+        let rows = js(
+            &c,
+            "return document.querySelectorAll('table.cards tbody tr').length;",
+        )
+        .await;
+        if rows.as_i64().unwrap() >= 20 {
+            inbox = Some(url);
+            break;
+        }
+    }
+    let inbox = inbox.expect("a call with ideas in the demo");
+    check_page(&c, "60-phone-inbox").await;
+    assert_no_sideways_scroll(&c, "inbox").await;
+    assert_eq!(
+        js(&c, "return document.getElementById('inbox-filters').open;").await,
+        json!(false),
+        "the filters are folded"
+    );
+    let first = js(
+        &c,
+        "const tr = document.querySelector('table.cards tbody tr');
+         return [getComputedStyle(tr).display, tr.getBoundingClientRect().top, window.innerHeight];",
+    )
+    .await;
+    assert_eq!(first[0], json!("block"), "each idea is a card");
+    assert!(
+        first[1].as_f64().unwrap() < first[2].as_f64().unwrap(),
+        "the first idea is on the first screen: {first}"
+    );
+    // Unfolded, the filters still fit.
+    toggle(&c, "#inbox-filters > summary").await;
+    assert_no_sideways_scroll(&c, "inbox, filters open").await;
+
+    // A bulk action asks first; its page fits too.
+    toggle(&c, "table.cards tbody tr input[type=checkbox]").await;
+    c.find(Locator::Css("#action"))
+        .await
+        .unwrap()
+        .select_by_value("tag")
+        .await
+        .unwrap();
+    fill(&c, "#bulk-tag", "پیگیری").await;
+    click(&c, "form[action$='/bulk'] fieldset button[type=submit]").await;
+    assert!(body(&c).await.contains("این کار روی ۱ ایده انجام شود؟"));
+    check_page(&c, "61-phone-confirm-bulk").await;
+    assert_no_sideways_scroll(&c, "bulk confirmation").await;
+
+    c.goto(&format!("{base}/settings")).await.unwrap();
+    check_page(&c, "62-phone-settings").await;
+    assert_no_sideways_scroll(&c, "settings").await;
+
+    // On a wide screen the inbox's filters are open and the ideas a table again.
+    c.set_window_size(1280, 1000).await.unwrap();
+    c.goto(&inbox).await.unwrap();
+    assert_eq!(
+        js(&c, "return document.getElementById('inbox-filters').open;").await,
+        json!(true)
+    );
+    assert_eq!(
+        js(
+            &c,
+            "return getComputedStyle(document.querySelector('table.cards tbody tr')).display;"
+        )
+        .await,
+        json!("table-row")
+    );
+    check_page(&c, "63-wide-inbox").await;
+    sign_out(&c).await;
+
+    // The submit form at 390 px: no axis chosen, a picker in Persian, nothing sideways.
+    c.set_window_size(390, 844).await.unwrap();
+    sign_in(&c, base, "participant1").await;
+    c.goto(&format!("{base}/")).await.unwrap();
+    click(&c, "#open-title ~ .grid h3 a").await;
+    click(&c, "a[href$='/submit']").await;
+    assert_eq!(
+        js(
+            &c,
+            "return document.querySelectorAll('input[name=axis]:checked').length;"
+        )
+        .await,
+        json!(0)
+    );
+    let picker = js(
+        &c,
+        "const l = document.querySelector('label[for=attachments]');
+         return [l.textContent.trim(), l.getBoundingClientRect().width > 40,
+                 document.getElementById('attachments').getBoundingClientRect().width <= 1];",
+    )
+    .await;
+    assert_eq!(picker, json!(["انتخاب پرونده‌ها", true, true]));
+    check_page(&c, "64-phone-idea-form").await;
+    assert_no_sideways_scroll(&c, "idea form").await;
+    c.close().await.unwrap();
 }

@@ -1018,9 +1018,12 @@ async fn personal_tokens_are_made_and_revoked_on_the_settings_page(app: TestApp)
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        c.post_form(&format!("/settings/tokens/{id}/revoke"), &[])
-            .await
-            .status,
+        c.post_form(
+            &format!("/settings/tokens/{id}/revoke"),
+            &[("confirm", "yes")]
+        )
+        .await
+        .status,
         StatusCode::SEE_OTHER
     );
     assert_eq!(
@@ -1158,9 +1161,12 @@ async fn a_person_sees_and_ends_their_sessions_on_the_page_and_over_the_api(app:
     assert!(listed.to_string().contains("Firefox · Linux"));
 
     // She ends the Firefox session from the page.
-    let r = a
-        .post_form(&format!("/settings/sessions/{}/end", handles[0]), &[])
-        .await;
+    let end = format!("/settings/sessions/{}/end", handles[0]);
+    let r = a.post_form(&end, &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "asks first");
+    assert!(r.body.contains("Firefox · Linux"), "{}", r.body);
+    assert_eq!(b.get("/settings").await.status, StatusCode::OK);
+    let r = a.post_form(&end, &[("confirm", "yes")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(b.get("/settings").await.status, StatusCode::SEE_OTHER);
     assert!(a.get(r.location()).await.body.contains("نشست بسته شد"));
@@ -1173,6 +1179,12 @@ async fn a_person_sees_and_ends_their_sessions_on_the_page_and_over_the_api(app:
     }
     assert_eq!(session_handles(&a.get("/settings").await.body).len(), 2);
     let r = a.post_form("/settings/sessions/end-others", &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "asks first");
+    assert!(r.body.contains("۲ نشست دیگر بسته می‌شود"), "{}", r.body);
+    assert_eq!(session_handles(&a.get("/settings").await.body).len(), 2);
+    let r = a
+        .post_form("/settings/sessions/end-others", &[("confirm", "yes")])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = a.get(r.location()).await;
     assert!(session_handles(&page.body).is_empty());
@@ -1248,8 +1260,11 @@ async fn token_names_and_the_number_of_live_tokens_are_bounded(app: TestApp) {
     assert!(r.body.contains(r#"value="یکی دیگر""#));
     // Revoking one makes room for one.
     let id = app.state.store.api_tokens(user.id).await.unwrap()[0].id;
-    c.post_form(&format!("/settings/tokens/{id}/revoke"), &[])
-        .await;
+    c.post_form(
+        &format!("/settings/tokens/{id}/revoke"),
+        &[("confirm", "yes")],
+    )
+    .await;
     api.token("sara").await;
 }
 

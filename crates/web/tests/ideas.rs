@@ -731,8 +731,14 @@ mod results {
             StatusCode::OK,
             "the secretariat previews"
         );
+        let publish = format!("{edit}/publish");
         assert_eq!(
-            d.post_form(&format!("{edit}/publish"), &[]).await.status,
+            d.post_form(&publish, &[]).await.status,
+            StatusCode::OK,
+            "asks first"
+        );
+        assert_eq!(
+            d.post_form(&publish, &[("confirm", "yes")]).await.status,
             StatusCode::SEE_OTHER
         );
         let page = app.client().get(&url).await;

@@ -434,6 +434,7 @@ async fn templates_prefill_the_rejection_and_are_managed_on_a_page(app: TestApp)
                     "message",
                     "ایدهٔ شما با محورهای این فراخوان هم‌خوان نیست. محور «فرهنگ بیمه» را ببینید.",
                 ),
+                ("confirm", "yes"),
             ],
         )
         .await;
@@ -478,7 +479,14 @@ async fn templates_prefill_the_rejection_and_are_managed_on_a_page(app: TestApp)
         )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    let r = d.post_form(&format!("{page}/{}/delete", t.id), &[]).await;
+    let delete = format!("{page}/{}/delete", t.id);
+    let r = d.post_form(&delete, &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "asks first");
+    assert_eq!(
+        app.state.store.rejection_templates().await.unwrap().len(),
+        1
+    );
+    let r = d.post_form(&delete, &[("confirm", "yes")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(
         app.state
@@ -512,7 +520,10 @@ async fn merge_credits_both_authors_and_the_author_reads_the_timeline(app: TestA
         .tracking_code;
     let persian_code = hamafza_persian::digits::to_persian(&code);
     let r = d
-        .post_form(&format!("/ideas/{dup}/merge"), &[("into", &persian_code)])
+        .post_form(
+            &format!("/ideas/{dup}/merge"),
+            &[("into", &persian_code), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = d.get(&format!("/ideas/{kept}")).await;
@@ -606,7 +617,11 @@ async fn bulk_actions_report_changes_and_skips(app: TestApp) {
     let (mut d, _) = app.signed_in("dabir", &[Role::Secretariat]).await;
     d.post_form(
         &format!("/ideas/{}/decide", ids[0]),
-        &[("transition", "reject"), ("message", "خارج از محور")],
+        &[
+            ("transition", "reject"),
+            ("message", "خارج از محور"),
+            ("confirm", "yes"),
+        ],
     )
     .await;
     let bulk = format!("/secretariat/calls/{}/bulk", c.public_id);
@@ -618,6 +633,7 @@ async fn bulk_actions_report_changes_and_skips(app: TestApp) {
                 ("idea", &ids[0]),
                 ("idea", &ids[1]),
                 ("idea", &ids[2]),
+                ("confirm", "yes"),
             ],
         )
         .await;
@@ -647,6 +663,7 @@ async fn bulk_actions_report_changes_and_skips(app: TestApp) {
                 ("action", "reject"),
                 ("template", &t.id.to_string()),
                 ("idea", &ids[1]),
+                ("confirm", "yes"),
             ],
         )
         .await;

@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::access::SignedIn;
 use crate::accounts::service;
 use crate::auth::{self, csrf::CsrfForm, password};
+use crate::http::confirm::{self, Ask};
 use crate::http::error::{AppError, AppResult};
 use crate::http::view::{Ctx, FormErrors, html, rejected};
 use crate::notify;
@@ -23,6 +24,7 @@ use hamafza_store::notifications::Pref;
 use hamafza_store::sessions::{SessionInfo, session_handle};
 use hamafza_store::tokens::ApiToken;
 use serde::Deserialize;
+use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -234,15 +236,46 @@ async fn create_token(
     }
 }
 
-#[derive(Deserialize)]
-struct Empty {}
+/// The confirmation page of an action on the settings page, whose "cancel" goes back to the
+/// section `section`.
+fn ask(
+    ctx: &Ctx,
+    raw: &HashMap<String, String>,
+    question: String,
+    detail: String,
+    button: &str,
+    section: &str,
+) -> AppResult<Response> {
+    confirm::ask(
+        ctx,
+        raw,
+        Ask {
+            question,
+            detail,
+            items: Vec::new(),
+            button: ctx.t(button).into(),
+            back: format!("/settings#{section}-title"),
+        },
+    )
+}
 
 async fn revoke_token(
     user: SignedIn,
     State(state): State<AppState>,
+    ctx: Ctx,
     Path(id): Path<TokenId>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
+    if !confirm::confirmed(&raw) {
+        let tokens = state.store.api_tokens(user.id).await?;
+        let token = tokens
+            .iter()
+            .find(|t| t.id == id)
+            .ok_or(AppError::NotFound)?;
+        let question = ctx.tf("confirm.revoke.question", &[("name", &token.name)]);
+        let detail = ctx.t("settings.revoke_confirm").to_string();
+        return ask(&ctx, &raw, question, detail, "settings.revoke", "tokens");
+    }
     // Only the owner's tokens match; anyone else's id is "not found".
     state
         .store
@@ -256,9 +289,31 @@ async fn revoke_token(
 async fn end_session(
     user: SignedIn,
     State(state): State<AppState>,
+    ctx: Ctx,
     Path(handle): Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
+    if !confirm::confirmed(&raw) {
+        let sessions = state
+            .store
+            .sessions_of(user.id, hamafza_store::now())
+            .await?;
+        let s = sessions.iter().find(|s| s.handle == handle);
+        let s = s.ok_or(AppError::NotFound)?;
+        let device = s.device.as_deref();
+        let device = device.unwrap_or_else(|| ctx.t("settings.unknown_device"));
+        let at = ctx.datetime(s.created_at);
+        let detail = ctx.tf("confirm.session.detail", &[("device", device), ("at", &at)]);
+        let question = ctx.t("settings.end_session_confirm").to_string();
+        return ask(
+            &ctx,
+            &raw,
+            question,
+            detail,
+            "settings.end_session",
+            "sessions",
+        );
+    }
     state.store.end_session(user.id, &handle).await?;
     Ok(Redirect::to("/settings?done=ended").into_response())
 }
@@ -267,9 +322,27 @@ async fn end_session(
 async fn end_other_sessions(
     user: SignedIn,
     State(state): State<AppState>,
+    ctx: Ctx,
     headers: HeaderMap,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
+    if !confirm::confirmed(&raw) {
+        let sessions = state
+            .store
+            .sessions_of(user.id, hamafza_store::now())
+            .await?;
+        let others = ctx.num(sessions.len().saturating_sub(1));
+        let detail = ctx.tf("confirm.others.detail", &[("n", &others)]);
+        let question = ctx.t("settings.end_others_confirm").to_string();
+        return ask(
+            &ctx,
+            &raw,
+            question,
+            detail,
+            "settings.end_others",
+            "sessions",
+        );
+    }
     let keep = auth::session_hash(&headers).ok_or(AppError::Unauthorized)?;
     state.store.end_other_sessions(user.id, &keep).await?;
     Ok(Redirect::to("/settings?done=others").into_response())

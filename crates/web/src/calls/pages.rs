@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::access::{ManagedCall, Public, Secretariat, VisibleCall};
 use crate::auth::csrf::CsrfForm;
+use crate::http::confirm::{self, Ask};
 use crate::http::error::{AppError, AppResult};
 use crate::http::view::{Ctx, FormErrors, html, rejected};
 use askama::Template;
@@ -343,9 +344,11 @@ async fn update(
     }
 }
 
+/// Publishes, closes or archives a call; closing and archiving ask first.
 async fn change_state(
     managed: ManagedCall,
     State(state): State<AppState>,
+    ctx: Ctx,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let (call, actor) = managed.into_parts();
@@ -355,6 +358,25 @@ async fn change_state(
         .ok_or(AppError::BadRequest("to".into()))?;
     if !call.state.can_become(to) {
         return Err(AppError::BadRequest("to".into()));
+    }
+    let ask = match to {
+        CallState::Closed => Some(("confirm.close.question", "confirm.close.detail")),
+        CallState::Archived => Some(("confirm.archive.question", "confirm.archive.detail")),
+        _ => None,
+    };
+    if let Some((question, detail)) = ask.filter(|_| !confirm::confirmed(&raw)) {
+        let button = ctx.t(&format!("call.to.{}", to.as_str())).to_string();
+        return confirm::ask(
+            &ctx,
+            &raw,
+            Ask {
+                question: ctx.t(question).into(),
+                detail: ctx.tf(detail, &[("title", &call.title)]),
+                items: Vec::new(),
+                button,
+                back: format!("/calls/{}", call.public_id),
+            },
+        );
     }
     // A move made meanwhile (a double click, another secretary) is the store's `Conflict`: 409.
     state

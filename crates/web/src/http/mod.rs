@@ -2,6 +2,7 @@
 //! context and templates helpers, API extractors, embedded assets, Markdown, health checks.
 
 pub mod assets;
+pub mod confirm;
 pub mod error;
 pub mod extract;
 pub mod markdown;

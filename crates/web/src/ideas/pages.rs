@@ -62,6 +62,10 @@ struct FormPage<'a> {
     team: String,
     /// When the restored or just saved draft was saved.
     draft_at: Option<UnixSeconds>,
+    /// A saved draft was put back in the form: when it was saved (the notice and its "discard").
+    restored: Option<UnixSeconds>,
+    /// The draft was just discarded.
+    discarded: bool,
     /// Similar ideas, after "check for similar ideas" (without JavaScript).
     similar: Option<Vec<hamafza_store::similar::SimilarIdea>>,
     /// Files were chosen but the form came back: they must be chosen again.
@@ -90,6 +94,8 @@ impl<'a> FormPage<'a> {
             attachments: Vec::new(),
             team: String::new(),
             draft_at: None,
+            restored: None,
+            discarded: false,
             similar: None,
             files_lost: false,
             max_mb: state.config.max_upload_mb,
@@ -163,11 +169,19 @@ async fn owner_units(state: &AppState) -> AppResult<Vec<OrgUnit>> {
         .collect())
 }
 
+#[derive(Deserialize)]
+struct SubmitQuery {
+    /// `discarded` after "discard draft".
+    #[serde(default)]
+    draft: String,
+}
+
 async fn submit_page(
     user: SignedIn,
     seen: VisibleCall,
     State(state): State<AppState>,
     ctx: Ctx,
+    Query(q): Query<SubmitQuery>,
 ) -> AppResult<Response> {
     let (call, _) = seen.into_parts();
     let blocked = ideas::submit_blocker(&call, &user, hamafza_store::now());
@@ -176,18 +190,19 @@ async fn submit_page(
         .as_ref()
         .and_then(|d| serde_json::from_value(d.data.clone()).ok())
         .unwrap_or_default();
-    raw.entry("axis".into()).or_insert_with(|| {
-        call.axes
-            .first()
-            .map(|a| a.id.to_string())
-            .unwrap_or_default()
-    });
+    // The author chooses the axis, unless there is nothing to choose.
+    if let [only] = call.axes.as_slice() {
+        raw.entry("axis".into())
+            .or_insert_with(|| only.id.to_string());
+    }
     let mut page = FormPage::plain(&ctx, &state, call, None, input_from(&raw));
     page.units = owner_units(&state).await?;
     page.idempotency = crate::auth::random_token();
     page.blocked = blocked;
     page.team = raw.remove("team").unwrap_or_default();
     page.draft_at = draft.map(|d| d.updated_at);
+    page.restored = page.draft_at.filter(|_| page.blocked.is_none());
+    page.discarded = q.draft == "discarded";
     html(page)
 }
 

@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/ideas/{id}/team/{user}/lead", post(make_lead))
         .route("/ideas/{id}/invitation", get(invitation).post(answer))
         .route("/calls/{id}/draft", post(save_draft))
+        .route("/calls/{id}/draft/discard", post(discard_draft))
         .route("/calls/{id}/similar", get(similar))
 }
 
@@ -275,6 +276,18 @@ async fn save_draft(
         .save_draft(user.id, call.id, &draft_json(&raw))
         .await?;
     Ok(Json(serde_json::json!({ "saved_at": at, "message": saved_at(&ctx, at) })).into_response())
+}
+
+/// "Discard draft", beside the notice that a draft was restored: deletes it and shows the empty
+/// form.
+async fn discard_draft(
+    open: AudienceCall,
+    State(state): State<AppState>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let (call, user) = open.into_parts();
+    state.store.delete_draft(user.id, call.id).await?;
+    Ok(Redirect::to(&format!("/calls/{}/submit?draft=discarded", call.public_id)).into_response())
 }
 
 #[derive(Template)]

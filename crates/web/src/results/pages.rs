@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::access::{AwardedIdea, ManagedCall, ResultsCall};
 use crate::auth::csrf::CsrfForm;
+use crate::http::confirm::{self, Ask};
 use crate::http::error::AppResult;
 use crate::http::view::{Ctx, FormErrors, html, rejected};
 use askama::Template;
@@ -183,12 +184,27 @@ async fn save(
     })
 }
 
+/// Makes the results public, after asking.
 async fn publish(
     managed: ManagedCall,
     State(state): State<AppState>,
-    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+    ctx: Ctx,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let (call, actor) = managed.into_parts();
+    if !confirm::confirmed(&raw) {
+        return confirm::ask(
+            &ctx,
+            &raw,
+            Ask {
+                question: ctx.t("results.publish_confirm").into(),
+                detail: ctx.tf("confirm.publish.detail", &[("title", &call.title)]),
+                items: Vec::new(),
+                button: ctx.t("results.publish").into(),
+                back: format!("/secretariat/calls/{}/results", call.public_id),
+            },
+        );
+    }
     state.store.publish_results(call.id, Some(actor.id)).await?;
     Ok(Redirect::to(&format!("/calls/{}/results", call.public_id)).into_response())
 }

@@ -3,6 +3,7 @@
 use crate::AppState;
 use crate::access::{ManagedCall, ScreenedIdea, Secretariat};
 use crate::auth::csrf::CsrfForm;
+use crate::http::confirm::{self, Ask};
 use crate::http::error::AppResult;
 use crate::http::view::{Ctx, FormErrors, html};
 use crate::ideas::service as ideas;
@@ -22,7 +23,8 @@ use hamafza_core::idea::{Channel, IdeaStatus, Place, Transition};
 use hamafza_core::ids::{AxisId, IdeaId, TemplateId};
 use hamafza_core::time::UnixSeconds;
 use hamafza_store::screening::{
-    BulkOutcome, Credit, InboxPage as Page, InboxQuery, InboxSort, RejectionTemplate, Tag,
+    BulkAction, BulkOutcome, Credit, InboxPage as Page, InboxQuery, InboxSort, RejectionTemplate,
+    Tag,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -55,6 +57,21 @@ async fn decide(
     let t = raw.get("transition").and_then(|t| Transition::parse(t));
     let message = raw.get("message").cloned().unwrap_or_default();
     let expected = expected_place(&raw);
+    // Rejecting asks first; without a message it fails below and there is nothing to confirm.
+    let reject = t == Some(Transition::Reject);
+    if reject && !hamafza_core::account::is_blank(&message) && !confirm::confirmed(&raw) {
+        return confirm::ask(
+            &ctx,
+            &raw,
+            Ask {
+                question: ctx.t("confirm.reject.question").into(),
+                detail: ctx.tf("confirm.reject.detail", &[("title", &idea.title)]),
+                items: Vec::new(),
+                button: ctx.t("idea.transition.reject").into(),
+                back: format!("/ideas/{}#decide-title", idea.public_id),
+            },
+        );
+    }
     match ideas::decide(&state, &call, &idea, t, expected, &message, &user).await? {
         Ok(_) => Ok(Redirect::to(&format!("/ideas/{}", idea.public_id)).into_response()),
         Err(errors) => {
@@ -168,6 +185,26 @@ impl InboxPage<'_> {
     /// The filters, so the inbox after a bulk action shows the same selection.
     fn return_query(&self) -> String {
         serde_urlencoded::to_string(self.q.filters()).unwrap_or_default()
+    }
+
+    /// How many filters (the title search and the sort aside) narrow the list.
+    fn active_filters(&self) -> usize {
+        let q = &self.q;
+        [
+            &q.status,
+            &q.axis,
+            &q.stage,
+            &q.province,
+            &q.unit,
+            &q.channel,
+            &q.from,
+            &q.to,
+            &q.tag,
+            &q.files,
+        ]
+        .iter()
+        .filter(|f| !f.trim().is_empty())
+        .count()
     }
 
     fn first_href(&self) -> String {
@@ -395,6 +432,43 @@ async fn bulk(
         let errors = vec![("idea", FieldError::Required)];
         return render_inbox(&state, &ctx, call, q, None, errors).await;
     }
+    if !confirm::confirmed(&raw) {
+        let mut items = Vec::new();
+        for id in &selected {
+            if let Some(i) = state.store.idea_by_public_id(id).await?
+                && i.call_id == call.id
+            {
+                items.push(i.title);
+            }
+        }
+        let n = ctx.num(selected.len() as i64);
+        let detail = match &action {
+            BulkAction::Accept { .. } => ctx.tf("confirm.bulk.accept", &[("n", &n)]),
+            BulkAction::Reject { .. } => ctx.tf("confirm.bulk.reject", &[("n", &n)]),
+            BulkAction::Tag(tag) => ctx.tf("confirm.bulk.tag", &[("n", &n), ("tag", tag)]),
+            BulkAction::Reclassify(axis) => {
+                let axis = call.axes.iter().find(|a| a.id == *axis);
+                let axis = axis.map_or("", |a| a.title.as_str());
+                ctx.tf("confirm.bulk.reclassify", &[("n", &n), ("axis", axis)])
+            }
+        };
+        let back = format!(
+            "/secretariat/calls/{}/ideas?{}",
+            call.public_id,
+            field("return")
+        );
+        return confirm::ask(
+            &ctx,
+            &raw,
+            Ask {
+                question: ctx.tf("confirm.bulk.question", &[("n", &n)]),
+                detail,
+                items,
+                button: ctx.t("screening.apply").into(),
+                back,
+            },
+        );
+    }
     let outcome = state
         .store
         .bulk_screen(call.id, &selected, &action, Some(user.id))
@@ -467,6 +541,26 @@ async fn merge(
 ) -> AppResult<Response> {
     let (idea, call, actor) = screened.into_parts();
     let into = raw.get("into").map_or("", String::as_str);
+    // Asks only about a target that exists: a wrong one is said at once, by the merge below
+    // (which then changes nothing).
+    if !confirm::confirmed(&raw)
+        && let Ok(kept) = service::merge_target(&state, &idea, into).await?
+    {
+        return confirm::ask(
+            &ctx,
+            &raw,
+            Ask {
+                question: ctx.t("confirm.merge.question").into(),
+                detail: ctx.tf(
+                    "confirm.merge.detail",
+                    &[("title", &idea.title), ("kept", &kept.title)],
+                ),
+                items: Vec::new(),
+                button: ctx.t("screening.merge").into(),
+                back: format!("/ideas/{}#screening", idea.public_id),
+            },
+        );
+    }
     match merge_ideas(&state, &idea, into, actor.id).await? {
         Ok(_) => Ok(Redirect::to(&format!("/ideas/{}", idea.public_id)).into_response()),
         Err(e) => {
@@ -611,12 +705,28 @@ async fn save_template(
     })
 }
 
+/// Deletes a rejection template, after asking.
 async fn delete_template(
     actor: Secretariat,
     State(state): State<AppState>,
+    ctx: Ctx,
     Path(id): Path<TemplateId>,
-    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
+    if !confirm::confirmed(&raw) {
+        let t = state.store.rejection_template(id).await?;
+        return confirm::ask(
+            &ctx,
+            &raw,
+            Ask {
+                question: ctx.tf("confirm.template.question", &[("title", &t.title)]),
+                detail: ctx.t("confirm.template.detail").into(),
+                items: Vec::new(),
+                button: ctx.t("screening.delete").into(),
+                back: "/secretariat/rejection-templates".into(),
+            },
+        );
+    }
     state
         .store
         .delete_rejection_template(id, Some(actor.id))

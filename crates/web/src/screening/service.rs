@@ -151,6 +151,25 @@ pub(crate) async fn merge_ideas(
     into: &str,
     actor: UserId,
 ) -> AppResult<Result<Idea, Vec<(&'static str, FieldError)>>> {
+    let kept = match merge_target(state, duplicate, into).await? {
+        Ok(k) => k,
+        Err(e) => return Ok(Err(e)),
+    };
+    match state.store.merge_ideas(duplicate, &kept, Some(actor)).await {
+        Ok(i) => Ok(Ok(i)),
+        Err(hamafza_store::StoreError::Conflict(_)) => Ok(Err(vec![("into", FieldError::Changed)])),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The idea `duplicate` would be merged into: the one of the same call named by `into` (public
+/// id or tracking code, any digits), not itself and not a duplicate. `Err` says what is wrong
+/// with `into`.
+pub(crate) async fn merge_target(
+    state: &AppState,
+    duplicate: &Idea,
+    into: &str,
+) -> AppResult<Result<Idea, Vec<(&'static str, FieldError)>>> {
     let into = hamafza_persian::digits::to_latin(into.trim());
     if into.is_empty() {
         return Ok(Err(vec![("into", FieldError::Required)]));
@@ -164,9 +183,5 @@ pub(crate) async fn merge_ideas(
     }) else {
         return Ok(Err(vec![("into", FieldError::Unknown)]));
     };
-    match state.store.merge_ideas(duplicate, &kept, Some(actor)).await {
-        Ok(i) => Ok(Ok(i)),
-        Err(hamafza_store::StoreError::Conflict(_)) => Ok(Err(vec![("into", FieldError::Changed)])),
-        Err(e) => Err(e.into()),
-    }
+    Ok(Ok(kept))
 }
