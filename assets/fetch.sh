@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --no-audit --no-fund --ignore-scripts
 web=../crates/web/assets/vendor
-tests=../crates/hamafza/tests/vendor
+tests=../crates/hamafza/tests/it/vendor
 mkdir -p "$web" "$tests"
 cp 'node_modules/vazirmatn/fonts/webfonts/Vazirmatn[wght].woff2' "$web/vazirmatn.woff2"
 cp node_modules/vazirmatn/OFL.txt "$web/vazirmatn-OFL.txt"
@@ -24,6 +24,6 @@ cp node_modules/axe-core/axe.min.js "$tests/axe.min.js"
     echo "crates/web/assets/vendor/$file $(sha256sum "$web/$file" | cut -d' ' -f1) $pkg@$ver"
   done
   ver=$(node -p "require('./node_modules/axe-core/package.json').version")
-  echo "crates/hamafza/tests/vendor/axe.min.js $(sha256sum "$tests/axe.min.js" | cut -d' ' -f1) axe-core@$ver"
+  echo "crates/hamafza/tests/it/vendor/axe.min.js $(sha256sum "$tests/axe.min.js" | cut -d' ' -f1) axe-core@$ver"
 } > VENDOR.lock
 cat VENDOR.lock

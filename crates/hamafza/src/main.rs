@@ -164,6 +164,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
 async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
     let state = hamafza_web::AppState::new(store.clone(), config.web()).await?;
     let addr = config.socket_addr();
+    let shutdown = shutdown_signal()?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on addr (HAMAFZA_ADDR) {addr}"))?;
@@ -171,7 +172,7 @@ async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
     // Notifications are sent from here, never inside a request (see hamafza_web::notify).
     let notifier = hamafza_web::notify::Worker::new(&state).spawn();
     tracing::info!(%addr, backend = ?store.backend(), "Hamafza is serving");
-    hamafza_web::serve(listener, hamafza_web::router(state), shutdown_signal()).await?;
+    hamafza_web::serve(listener, hamafza_web::router(state), shutdown).await?;
     tracing::info!("shutting down");
     // A delivery cut short here is sent again by a worker after its lease expires.
     notifier.abort();
@@ -205,22 +206,24 @@ async fn prune_forever(store: Store) {
     }
 }
 
-/// Resolves on SIGTERM or Ctrl-C.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// A future that resolves on SIGTERM or Ctrl-C. The handlers are installed here, before the
+/// caller listens: one installed when the future is first polled would leave a moment after the
+/// port opens in which SIGTERM (a deploy's stop) kills the process without draining requests.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+        let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => {},
+                _ = int.recv() => {},
+            }
+        })
     }
+    #[cfg(not(unix))]
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

@@ -4,5 +4,6 @@
 pub(crate) mod api;
 pub(crate) mod pages;
 pub(crate) mod service;
+pub(crate) mod show;
 pub(crate) mod track;
 pub(crate) mod versions;

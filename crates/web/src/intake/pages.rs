@@ -169,7 +169,7 @@ async fn invite(
     let mut view = IntakeView::load(&state, &idea, &call, &user).await?;
     view.errors = errors;
     view.invitee = typed;
-    crate::ideas::pages::idea_page_with(
+    crate::ideas::show::idea_page_with(
         &state,
         &ctx,
         &user,
