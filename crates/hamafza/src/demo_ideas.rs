@@ -15,7 +15,7 @@ use hamafza_core::orientation::Attendance;
 use hamafza_core::time::UnixSeconds;
 use hamafza_persian::jalali::{self, JalaliDate};
 use hamafza_store::Store;
-use hamafza_store::ideas::BulkIdea;
+use hamafza_store::imports::BulkIdea;
 use hamafza_store::orientation::NewOrientation;
 use hamafza_store::results::Award;
 use hamafza_store::users::NewUser;

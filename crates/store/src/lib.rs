@@ -14,6 +14,7 @@ pub mod calls;
 pub mod drafts;
 mod error;
 pub mod ideas;
+pub mod imports;
 pub mod jobs;
 pub mod notifications;
 pub mod org_units;

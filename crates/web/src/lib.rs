@@ -154,6 +154,7 @@ fn pages(state: AppState) -> Router<AppState> {
         .merge(accounts::pages::router())
         .merge(accounts::settings::router())
         .merge(admin::pages::router())
+        .merge(admin::audit::router())
         .merge(calls::pages::router())
         .merge(ideas::pages::router())
         .merge(ideas::show::router())
