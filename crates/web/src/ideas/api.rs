@@ -150,59 +150,36 @@ pub struct PageParams {
 }
 
 impl PageParams {
-    /// The store's query; an unreadable value is a 422 on its field.
+    /// The store's query (`screening::service::read_inbox`); any value that cannot be read is a
+    /// 422 naming its field.
     fn query(&self) -> AppResult<hamafza_store::ideas::InboxQuery> {
-        use hamafza_store::screening::InboxSort;
-        let bad = |f: &'static str, e: FieldError| AppError::Validation(vec![(f, e)]);
-        let date =
-            |f: &'static str, s: &Option<String>, end: bool| -> AppResult<Option<UnixSeconds>> {
-                match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    None => Ok(None),
-                    Some(s) => {
-                        let d = hamafza_persian::jalali::parse(s)
-                            .map_err(|_| bad(f, FieldError::Date))?;
-                        Ok(Some(UnixSeconds::from_timestamp(if end {
-                            hamafza_persian::jalali::end_of_day_tehran(d)
-                        } else {
-                            hamafza_persian::jalali::start_of_day_tehran(d)
-                        })))
-                    }
-                }
-            };
-        let parse =
-            |f: &'static str, v: &Option<String>, ok: &dyn Fn(&str) -> bool| match v.as_deref() {
-                Some(s) if !ok(s) => Err(bad(f, FieldError::Unknown)),
-                _ => Ok(()),
-            };
-        parse("status", &self.status, &|s| {
-            hamafza_core::idea::IdeaStatus::parse(s).is_some()
-        })?;
-        parse("channel", &self.channel, &|s| Channel::parse(s).is_some())?;
-        parse("sort", &self.sort, &|s| InboxSort::parse(s).is_some())?;
+        use crate::screening::service::{InboxWords, read_inbox};
+        fn text(s: &Option<String>) -> &str {
+            s.as_deref().unwrap_or("")
+        }
+        let (q, errors) = read_inbox(InboxWords {
+            status: text(&self.status),
+            channel: text(&self.channel),
+            sort: text(&self.sort),
+            from: text(&self.from),
+            to: text(&self.to),
+            province: text(&self.province),
+            search: text(&self.search),
+        });
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
         Ok(hamafza_store::ideas::InboxQuery {
-            status: self
-                .status
-                .as_deref()
-                .and_then(hamafza_core::idea::IdeaStatus::parse),
             axis_id: self.axis_id,
             stage: self.stage,
-            province: self.province.clone().filter(|p| !p.is_empty()),
             unit_id: self.unit_id,
-            channel: self.channel.as_deref().and_then(Channel::parse),
-            from: date("from", &self.from, false)?,
-            to: date("to", &self.to, true)?,
             tag_id: self.tag_id,
             attachments: self.attachments,
-            search: self.search.clone().filter(|s| !s.trim().is_empty()),
-            sort: self
-                .sort
-                .as_deref()
-                .and_then(InboxSort::parse)
-                .unwrap_or_default(),
             after: self.after.clone(),
             before: self.before.clone(),
             offset: self.offset,
             limit: self.limit.unwrap_or(50),
+            ..q
         })
     }
 }

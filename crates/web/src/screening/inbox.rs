@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::access::ManagedCall;
 use crate::http::error::AppResult;
 use crate::http::view::{Ctx, FormErrors, html};
-use crate::screening::service::number;
+use crate::screening::service::{InboxWords, number, read_inbox};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -15,7 +15,6 @@ use hamafza_core::call::Call;
 use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaStatus};
 use hamafza_core::ids::{AxisId, IdeaId};
-use hamafza_core::time::UnixSeconds;
 use hamafza_store::screening::{
     BulkOutcome, InboxPage as Page, InboxQuery, InboxSort, RejectionTemplate, Tag,
 };
@@ -234,46 +233,30 @@ impl InboxParams {
         .collect()
     }
 
-    /// The store query; a date that cannot be read is reported on its field.
+    /// The store query (`service::read_inbox`); what cannot be read is no filter, but a date
+    /// that cannot be read is reported on its field.
     fn query(&self, limit: i64) -> (InboxQuery, Vec<(&'static str, FieldError)>) {
-        let mut errors = Vec::new();
-        let mut date = |field: &'static str, s: &str, end: bool| -> Option<UnixSeconds> {
-            let s = s.trim();
-            if s.is_empty() {
-                return None;
-            }
-            match hamafza_persian::jalali::parse(s) {
-                Ok(d) if end => Some(UnixSeconds::from_timestamp(
-                    hamafza_persian::jalali::end_of_day_tehran(d),
-                )),
-                Ok(d) => Some(UnixSeconds::from_timestamp(
-                    hamafza_persian::jalali::start_of_day_tehran(d),
-                )),
-                Err(_) => {
-                    errors.push((field, FieldError::Date));
-                    None
-                }
-            }
-        };
-        let from = date("from", &self.from, false);
-        let to = date("to", &self.to, true);
+        let (q, mut errors) = read_inbox(InboxWords {
+            status: &self.status,
+            channel: &self.channel,
+            sort: &self.sort,
+            from: &self.from,
+            to: &self.to,
+            province: &self.province,
+            search: &self.search,
+        });
+        errors.retain(|(_, e)| *e == FieldError::Date);
         let q = InboxQuery {
-            status: IdeaStatus::parse(self.status.trim()),
             axis_id: number(&self.axis),
             stage: number(&self.stage),
-            province: some(&self.province),
             unit_id: number(&self.unit),
-            channel: Channel::parse(self.channel.trim()),
-            from,
-            to,
             tag_id: number(&self.tag),
             attachments: files_filter(&self.files),
-            search: some(&self.search),
-            sort: InboxSort::parse(&self.sort).unwrap_or_default(),
             after: some(&self.after),
             before: some(&self.before),
             offset: 0,
             limit,
+            ..q
         };
         (q, errors)
     }

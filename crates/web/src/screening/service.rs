@@ -7,9 +7,10 @@ use crate::ideas::service as ideas;
 use hamafza_core::account::{FieldError, FieldErrors};
 use hamafza_core::call::Call;
 use hamafza_core::idea::Idea;
-use hamafza_core::idea::IdeaStatus;
+use hamafza_core::idea::{Channel, IdeaStatus};
 use hamafza_core::ids::{AxisId, TemplateId, UserId};
-use hamafza_store::screening::BulkAction;
+use hamafza_core::time::UnixSeconds;
+use hamafza_store::screening::{BulkAction, InboxQuery, InboxSort};
 
 /// The longest message the author reads (a decision's message, a rejection template's body), in
 /// characters.
@@ -184,4 +185,92 @@ pub(crate) async fn merge_target(
         return Ok(Err(vec![("into", FieldError::Unknown)]));
     };
     Ok(Ok(kept))
+}
+
+/// The inbox's filters that are written as words or dates, as a page's query string or an API
+/// call gives them (empty: no filter).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct InboxWords<'a> {
+    pub status: &'a str,
+    pub channel: &'a str,
+    pub sort: &'a str,
+    /// Jalali dates in any digits: submitted on or after `from`, on or before `to`.
+    pub from: &'a str,
+    pub to: &'a str,
+    pub province: &'a str,
+    pub search: &'a str,
+}
+
+/// Reads the inbox filters, the one reader for the page and the API: every value that cannot be
+/// read is left out of the query and named in the errors (`Unknown`, or `Date` for a date). The
+/// page ignores all but the dates' errors (a stale link still shows the inbox); the API refuses
+/// any with a 422. Ids, the stage, the cursor and the page size are the caller's to set.
+pub(crate) fn read_inbox(w: InboxWords<'_>) -> (InboxQuery, Vec<(&'static str, FieldError)>) {
+    use hamafza_persian::jalali;
+    let mut errors = Vec::new();
+    let mut word = |field: &'static str, s: &str, ok: bool| {
+        if !s.trim().is_empty() && !ok {
+            errors.push((field, FieldError::Unknown));
+        }
+    };
+    let status = IdeaStatus::parse(w.status);
+    word("status", w.status, status.is_some());
+    let channel = Channel::parse(w.channel);
+    word("channel", w.channel, channel.is_some());
+    let sort = InboxSort::parse(w.sort);
+    word("sort", w.sort, sort.is_some());
+    let mut date = |field: &'static str, s: &str, end: bool| match s.trim() {
+        "" => None,
+        s => match jalali::parse(s) {
+            Ok(d) if end => Some(UnixSeconds::from_timestamp(jalali::end_of_day_tehran(d))),
+            Ok(d) => Some(UnixSeconds::from_timestamp(jalali::start_of_day_tehran(d))),
+            Err(_) => {
+                errors.push((field, FieldError::Date));
+                None
+            }
+        },
+    };
+    let from = date("from", w.from, false);
+    let to = date("to", w.to, true);
+    let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let q = InboxQuery {
+        status,
+        channel,
+        sort: sort.unwrap_or_default(),
+        from,
+        to,
+        province: text(w.province),
+        search: text(w.search),
+        ..InboxQuery::default()
+    };
+    (q, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_reader_names_what_it_cannot_read_and_reads_the_rest() {
+        let (q, errors) = read_inbox(InboxWords {
+            status: "accepted",
+            channel: "fax",
+            sort: "",
+            from: "۱۴۰۳/۰۱/۱۵",
+            to: "1403/13/40",
+            province: " tehran ",
+            search: "  ",
+        });
+        assert_eq!(q.status, Some(IdeaStatus::Accepted));
+        assert_eq!(q.channel, None);
+        assert_eq!(q.sort, InboxSort::default());
+        assert!(q.from.is_some(), "a date in Persian digits is read");
+        assert_eq!(q.to, None);
+        assert_eq!(q.province.as_deref(), Some("tehran"));
+        assert_eq!(q.search, None);
+        assert_eq!(
+            errors,
+            vec![("channel", FieldError::Unknown), ("to", FieldError::Date)]
+        );
+    }
 }
