@@ -90,6 +90,18 @@ pub enum FieldError {
     /// not text at all.
     #[error("the file's characters are in no known encoding")]
     FileEncoding,
+    /// Not a rank: a whole number from 1.
+    #[error("not a rank (a whole number from 1)")]
+    Rank,
+    /// Two ideas given the same award and the same rank.
+    #[error("two ideas share an award and a rank")]
+    RankTaken,
+    /// An idea results may not award: not among the finalists of the call.
+    #[error("not a finalist of this call")]
+    NotFinalist,
+    /// Removing it would strand ideas: some are filed under the axis, or have reached the stage.
+    #[error("ideas are filed under it")]
+    InUse,
 }
 
 impl FieldError {
@@ -130,6 +142,10 @@ impl FieldError {
             Self::FileTooComplex => "error.file_too_complex",
             Self::UnclosedQuote(_) => "error.unclosed_quote",
             Self::FileEncoding => "error.file_encoding",
+            Self::Rank => "error.rank",
+            Self::RankTaken => "error.rank_taken",
+            Self::NotFinalist => "error.not_finalist",
+            Self::InUse => "error.in_use",
         }
     }
 

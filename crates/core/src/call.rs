@@ -532,4 +532,82 @@ mod tests {
             assert_eq!(StageKind::parse(k.as_str()), Some(*k));
         }
     }
+    #[test]
+    fn results_wait_for_submission_to_end_and_for_an_award() {
+        let at = |secs| UnixSeconds::new(secs);
+        let stage = |kind, start, end| Stage {
+            id: crate::ids::StageId::new(1),
+            position: 0,
+            kind,
+            title: String::new(),
+            starts_at: at(start),
+            ends_at: at(end),
+        };
+        let call = Call {
+            id: crate::ids::CallId::new(1),
+            public_id: "c".into(),
+            title: "t".into(),
+            description: String::new(),
+            audience: Audience::Both,
+            state: CallState::Published,
+            copied_from: None,
+            created_at: at(0),
+            updated_at: at(0),
+            results_published_at: None,
+            axes: Vec::new(),
+            stages: vec![
+                stage(StageKind::Submission, 100, 200),
+                stage(StageKind::Results, 201, 300),
+            ],
+        };
+        // Before and during submission, whatever is awarded.
+        assert_eq!(
+            call.results_blocker(3, at(50)),
+            Some(ResultsBlocker::SubmissionOpen)
+        );
+        assert_eq!(
+            call.results_blocker(3, at(200)),
+            Some(ResultsBlocker::SubmissionOpen),
+            "the last second still takes ideas"
+        );
+        assert_eq!(
+            call.results_blocker(0, at(201)),
+            Some(ResultsBlocker::NoAwards)
+        );
+        assert_eq!(call.results_blocker(1, at(201)), None);
+    }
+}
+
+/// Why a call's results may not be made public now. The web layer words it (the catalog key is
+/// `key()`); the API answers 409.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultsBlocker {
+    /// No idea is awarded: an empty results page would announce that nobody won.
+    NoAwards,
+    /// A submission stage has not ended: people may still send ideas the results cannot weigh.
+    SubmissionOpen,
+}
+
+impl ResultsBlocker {
+    /// The message catalog key that explains it and says what to do.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::NoAwards => "results.blocked.no_awards",
+            Self::SubmissionOpen => "results.blocked.submission_open",
+        }
+    }
+}
+
+impl Call {
+    /// Whether results with `awards` awarded ideas may be published at `now`.
+    pub fn results_blocker(&self, awards: usize, now: UnixSeconds) -> Option<ResultsBlocker> {
+        if self
+            .stages
+            .iter()
+            .any(|s| s.kind == StageKind::Submission && now <= s.ends_at)
+        {
+            return Some(ResultsBlocker::SubmissionOpen);
+        }
+        (awards == 0).then_some(ResultsBlocker::NoAwards)
+    }
 }

@@ -148,7 +148,9 @@ impl Store {
         self.call(id).await
     }
 
-    /// Replaces a call's fields, axes and stages.
+    /// Replaces a call's fields, axes and stages. Axes and stages are matched by position; one
+    /// that would go while ideas are filed under it (an axis) or have reached it (a stage) is
+    /// `Conflict("axis_in_use")` or `Conflict("stage_in_use")`, and nothing changes.
     pub async fn update_call(
         &self,
         id: CallId,
@@ -156,6 +158,25 @@ impl Store {
         actor_id: Option<UserId>,
     ) -> StoreResult<Call> {
         let before = self.call(id).await?;
+        let (axis_used, stage_used): (i64, i64) = db_read!(self, |p| {
+            sqlx::query_as(
+                "SELECT
+                   (SELECT COUNT(*) FROM ideas i JOIN call_axes a ON a.id = i.axis_id
+                    WHERE a.call_id = $1 AND a.position >= $2),
+                   (SELECT COUNT(*) FROM ideas WHERE call_id = $1 AND stage_position >= $3)",
+            )
+            .bind(id)
+            .bind(v.axes.len() as i64)
+            .bind(v.stages.len() as i64)
+            .fetch_one(p)
+            .await?
+        });
+        if axis_used > 0 {
+            return Err(StoreError::Conflict("axis_in_use".into()));
+        }
+        if stage_used > 0 {
+            return Err(StoreError::Conflict("stage_in_use".into()));
+        }
         db_write!(self, |p| {
             let mut tx = p.begin().await?;
             sqlx::query("UPDATE calls SET title = $1, description = $2, audience = $3, updated_at = $4 WHERE id = $5")

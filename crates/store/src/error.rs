@@ -37,6 +37,11 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(ref d) if d.is_unique_violation() => {
                 StoreError::Conflict(d.constraint().unwrap_or_else(|| d.message()).to_string())
             }
+            // A row others still point at (an axis with ideas filed under it): the caller's
+            // change lost to the data, as a conflict, never an internal error.
+            sqlx::Error::Database(ref d) if d.is_foreign_key_violation() => {
+                StoreError::Conflict(d.constraint().unwrap_or_else(|| d.message()).to_string())
+            }
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 StoreError::Unavailable(e.to_string())
             }

@@ -387,6 +387,22 @@ pub struct TrackedIdea {
 }
 
 impl Store {
+    /// The secretariat's message on its latest decision about the idea with `public_id` that
+    /// carried one (a rejection's reason, the changes asked for), if any.
+    pub async fn decision_message(&self, public_id: &str) -> StoreResult<Option<String>> {
+        Ok(self
+            .audit_for("idea", public_id)
+            .await?
+            .iter()
+            .rev()
+            .filter(|e| e.kind() == Some(Action::IdeaTransition))
+            .find_map(|e| {
+                let d: serde_json::Value = serde_json::from_str(&e.data).ok()?;
+                let m = d.get("message")?.as_str()?.trim().to_string();
+                (!m.is_empty()).then_some(m)
+            }))
+    }
+
     /// The idea with tracking code `code` filed with `mobile` (the submitter's number of a paper
     /// or booth idea, or the author's account's); `None` when there is no such pair, without
     /// saying which half was wrong.
@@ -410,17 +426,7 @@ impl Store {
             &status,
             hamafza_core::idea::IdeaStatus::parse,
         )?;
-        let message = self
-            .audit_for("idea", &public_id)
-            .await?
-            .iter()
-            .rev()
-            .filter(|e| e.kind() == Some(Action::IdeaTransition))
-            .find_map(|e| {
-                let d: serde_json::Value = serde_json::from_str(&e.data).ok()?;
-                let m = d.get("message")?.as_str()?.trim().to_string();
-                (!m.is_empty()).then_some(m)
-            });
+        let message = self.decision_message(&public_id).await?;
         Ok(Some(TrackedIdea {
             status,
             message,

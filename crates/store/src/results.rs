@@ -39,8 +39,12 @@ pub struct ResultRow {
     pub idea_id: IdeaId,
     pub idea_public_id: String,
     pub title: String,
+    /// The author's name: the account's, or the one a paper or booth form gave.
     pub author: Option<String>,
     pub unit: Option<String>,
+    /// Everyone else the award honours, in order: the accepted teammates, then the authors of
+    /// duplicates merged into the idea (and whoever was credited on those).
+    pub credited: Vec<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -98,6 +102,19 @@ impl Store {
         Ok(())
     }
 
+    /// The position of the furthest stage any accepted idea of the call reached: its ideas are
+    /// the finalists, the only ones results may award. `None` before any idea was accepted.
+    pub async fn finalist_stage(&self, call_id: CallId) -> StoreResult<Option<i64>> {
+        Ok(db_read!(self, |p| {
+            sqlx::query_scalar(
+                "SELECT MAX(stage_position) FROM ideas WHERE call_id = $1 AND status = 'accepted'",
+            )
+            .bind(call_id)
+            .fetch_one(p)
+            .await?
+        }))
+    }
+
     /// Makes the results public.
     pub async fn publish_results(
         &self,
@@ -129,7 +146,8 @@ impl Store {
     pub async fn results(&self, call_id: CallId) -> StoreResult<Vec<ResultRow>> {
         let rows: Vec<Row> = db_read!(self, |p| {
             sqlx::query_as(
-                "SELECT r.award, r.rank, i.id AS idea_id, i.public_id, i.title, u.display_name AS author, o.name_fa AS unit
+                "SELECT r.award, r.rank, i.id AS idea_id, i.public_id, i.title,
+                        COALESCE(u.display_name, NULLIF(i.submitter_name, '')) AS author, o.name_fa AS unit
                  FROM call_results r JOIN ideas i ON i.id = r.idea_id
                  LEFT JOIN users u ON u.id = i.author_id LEFT JOIN org_units o ON o.id = u.org_unit_id
                  WHERE r.call_id = $1 ORDER BY CASE r.award WHEN 'winner' THEN 0 ELSE 1 END, r.rank",
@@ -138,9 +156,34 @@ impl Store {
             .fetch_all(p)
             .await?
         });
+        let credits: Vec<(IdeaId, String)> = db_read!(self, |p| {
+            sqlx::query_as(
+                "SELECT m.idea_id, u.display_name, CAST(0 AS BIGINT) AS source, m.invited_at AS at, u.id AS tie
+                 FROM idea_members m JOIN users u ON u.id = m.user_id
+                 JOIN call_results r ON r.idea_id = m.idea_id
+                 WHERE r.call_id = $1 AND m.state = 'accepted'
+                 UNION ALL
+                 SELECT c.idea_id, c.name, 1, c.created_at, c.from_idea_id
+                 FROM idea_credits c JOIN call_results r ON r.idea_id = c.idea_id
+                 WHERE r.call_id = $1
+                 ORDER BY source, at, tie",
+            )
+            .bind(call_id)
+            .fetch_all(p)
+            .await?
+            .into_iter()
+            .map(|(id, name, _, _, _): (IdeaId, String, i64, i64, i64)| (id, name))
+            .collect()
+        });
         rows.into_iter()
             .map(|r| {
+                let credited = credits
+                    .iter()
+                    .filter(|(id, name)| *id == r.idea_id && !name.is_empty())
+                    .map(|(_, name)| name.clone())
+                    .collect();
                 Ok(ResultRow {
+                    credited,
                     award: decode("call_results.award", &r.award, Award::parse)?,
                     rank: r.rank,
                     idea_id: r.idea_id,

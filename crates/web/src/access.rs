@@ -23,6 +23,7 @@
 //! | `VisibleCall`  | a published/closed/archived call; drafts to those who run calls | 404 |
 //! | `AudienceCall` | a public call whose audience includes the signed-in caller | 401, 404 |
 //! | `ManagedCall`  | any call, to those who run calls                | 401, 403, 404        |
+//! | `ManagedSession` | an orientation session, to those who run calls | 401, 403, 404        |
 //! | `VisibleIdea`  | the idea's author, accepted teammates, those who run calls (`Store::as_member`) | 401, 404 |
 //! | `ScreenedIdea` | any idea, to those who run calls                | 401, 403, 404        |
 //! | `LedIdea`      | the idea's author (the team's lead)             | 401, 404, 403        |
@@ -336,6 +337,44 @@ impl FromRequestParts<AppState> for ManagedCall {
         let by = Secretariat::from_request_parts(parts, state).await?;
         let call = call_by_public_id(state, &path_id(parts, state).await?).await?;
         Ok(ManagedCall { call, by })
+    }
+}
+
+/// An orientation session of a call the caller manages (the secretariat), with its call.
+pub struct ManagedSession {
+    session: hamafza_core::orientation::OrientationSession,
+    call: Call,
+    by: Secretariat,
+}
+
+impl ManagedSession {
+    pub fn session(&self) -> &hamafza_core::orientation::OrientationSession {
+        &self.session
+    }
+
+    pub fn into_parts(
+        self,
+    ) -> (
+        hamafza_core::orientation::OrientationSession,
+        Call,
+        Secretariat,
+    ) {
+        (self.session, self.call, self.by)
+    }
+}
+
+impl FromRequestParts<AppState> for ManagedSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let by = Secretariat::from_request_parts(parts, state).await?;
+        let session = state
+            .store
+            .orientation_by_public_id(&path_id(parts, state).await?)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let call = state.store.call(session.call_id).await?;
+        Ok(ManagedSession { session, call, by })
     }
 }
 

@@ -8,6 +8,8 @@ use crate::access::Public;
 use crate::accounts::{api as accounts, tokens_api as auth};
 use crate::http::error::{AppError, Problem, ProblemField};
 use crate::intake::api as intake;
+use crate::orientation::api as orientation;
+use crate::results::api as results;
 use crate::{calls::api as calls, ideas::api as ideas};
 use crate::{notifications::api as notifications, screening::api as screening};
 use axum::Router;
@@ -23,7 +25,7 @@ use utoipa_axum::router::OpenApiRouter;
     info(title = "Hamafza API", version = "1", description = "Hamafza (همافزا): ideas to action. Errors are RFC 9457 problem documents; send `Accept-Language: en` for English messages."),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "Tokens"), (name = "accounts", description = "Users and org units"), (name = "calls", description = "Calls, their axes and stages"), (name = "ideas", description = "Ideas and their versions"), (name = "notifications", description = "The caller's notifications"), (name = "screening", description = "The secretariat's screening: tags, axes, duplicates, bulk actions, rejection templates"))
+    tags((name = "auth", description = "Tokens"), (name = "accounts", description = "Users and org units"), (name = "calls", description = "Calls, their axes and stages"), (name = "ideas", description = "Ideas and their versions"), (name = "notifications", description = "The caller's notifications"), (name = "orientation", description = "Orientation sessions for finalists: scheduling, invitations, attendance"), (name = "results", description = "Finalists, awards and their publication"), (name = "screening", description = "The secretariat's screening: tags, axes, duplicates, bulk actions, rejection templates"))
 )]
 pub struct ApiDoc;
 
@@ -50,6 +52,8 @@ fn routes(max_upload_mb: usize) -> OpenApiRouter<AppState> {
         .merge(intake::imports_router())
         .merge(intake::router(max_upload_mb))
         .merge(notifications::router())
+        .merge(orientation::router())
+        .merge(results::router())
         .merge(screening::router())
 }
 

@@ -405,4 +405,49 @@ pub mod fixtures {
         };
         app.state.store.submit_idea(&new).await.unwrap().0
     }
+
+    /// `call` with its submission stage over (it ended yesterday), the later stages from today:
+    /// what results need before they may be published.
+    pub async fn end_submission(app: &TestApp, call: &Call) -> Call {
+        let mut v = call.to_valid();
+        let n = v.stages.len() as i64;
+        for (i, s) in v.stages.iter_mut().enumerate() {
+            let i = i as i64;
+            if s.kind == StageKind::Submission {
+                s.start = days_from_today(-10);
+                s.end = days_from_today(-1);
+            } else {
+                s.start = days_from_today(i * 3);
+                s.end = days_from_today(i * 3 + 2);
+            }
+        }
+        debug_assert!(n > 0);
+        app.state
+            .store
+            .update_call(call.id, &v, None)
+            .await
+            .unwrap()
+    }
+
+    /// Accepts `idea` and makes it the call's only winner (rank 1), unpublished.
+    pub async fn award(app: &TestApp, call: &Call, idea: &Idea) {
+        let kinds: Vec<StageKind> = call.stages.iter().map(|s| s.kind).collect();
+        let to = hamafza_core::idea::Transition::Accept
+            .plan(idea.place(), &kinds)
+            .unwrap();
+        app.state
+            .store
+            .transition_idea(idea.id, idea.place(), to, "", None)
+            .await
+            .unwrap();
+        app.state
+            .store
+            .set_results(
+                call.id,
+                &[(idea.id, hamafza_store::results::Award::Winner, 1)],
+                None,
+            )
+            .await
+            .unwrap();
+    }
 }

@@ -1,14 +1,15 @@
 //! Calls over the API.
 
 use crate::AppState;
-use crate::access::{Caller, ManagedCall, ResultsCall, Secretariat, VisibleCall};
+use crate::access::{Caller, ManagedCall, Secretariat, VisibleCall};
 use crate::http::error::{AppError, AppResult, Problem};
 use crate::http::extract::ApiJson;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use hamafza_core::account::FieldError;
 use hamafza_core::call::Call;
-use hamafza_core::call::CallInput;
+use hamafza_core::call::{CallInput, CallState};
 use hamafza_core::ids::AxisId;
 use hamafza_core::time::UnixSeconds;
 use hamafza_persian::jalali;
@@ -20,9 +21,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_calls, create_call))
-        .routes(routes!(get_call))
+        .routes(routes!(get_call, patch_call))
+        .routes(routes!(change_call_state))
         .routes(routes!(export_call))
-        .routes(routes!(call_results))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -197,6 +198,131 @@ pub async fn create_call(
     Ok((StatusCode::CREATED, Json(call.into())))
 }
 
+/// A change to a call: what is given replaces what the call has, what is left out stays.
+/// `axes` and `stages` are whole lists in order (the call's `GET`, edited).
+#[derive(Deserialize, ToSchema)]
+pub struct CallPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// `employees`, `public` or `both`.
+    pub audience: Option<String>,
+    pub axes: Option<Vec<NewAxisIn>>,
+    pub stages: Option<Vec<NewStageIn>>,
+}
+
+/// The call as the form or the API would type it: what a patch starts from.
+fn as_input(call: &Call) -> CallInput {
+    CallInput {
+        title: call.title.clone(),
+        description: call.description.clone(),
+        audience: call.audience.as_str().into(),
+        axes: call
+            .axes
+            .iter()
+            .map(|a| hamafza_core::call::AxisInput {
+                title: a.title.clone(),
+                description: a.description.clone(),
+            })
+            .collect(),
+        stages: call
+            .stages
+            .iter()
+            .map(|s| hamafza_core::call::StageInput {
+                kind: s.kind.as_str().into(),
+                title: s.title.clone(),
+                start: jalali_of(s.starts_at),
+                end: jalali_of(s.ends_at),
+            })
+            .collect(),
+    }
+}
+
+/// Edit a call (the secretariat): its title, description, audience, axes or stages' kinds,
+/// titles and dates. The result is checked as a whole, like a new call (422 names every invalid
+/// field, and an axis that ideas are filed under or a stage they reached cannot be removed).
+#[utoipa::path(patch, path = "/calls/{id}", tag = "calls", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = CallPatch,
+    responses(
+        (status = 200, body = CallOut),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn patch_call(
+    managed: ManagedCall,
+    State(state): State<AppState>,
+    ApiJson(patch): ApiJson<CallPatch>,
+) -> AppResult<Json<CallOut>> {
+    let (call, actor) = managed.into_parts();
+    let mut input = as_input(&call);
+    if let Some(t) = patch.title {
+        input.title = t;
+    }
+    if let Some(d) = patch.description {
+        input.description = d;
+    }
+    if let Some(a) = patch.audience {
+        input.audience = a;
+    }
+    if let Some(axes) = patch.axes {
+        input.axes = axes
+            .into_iter()
+            .map(|a| hamafza_core::call::AxisInput {
+                title: a.title,
+                description: a.description,
+            })
+            .collect();
+    }
+    if let Some(stages) = patch.stages {
+        input.stages = stages
+            .into_iter()
+            .map(|s| hamafza_core::call::StageInput {
+                kind: s.kind,
+                title: s.title,
+                start: s.start,
+                end: s.end,
+            })
+            .collect();
+    }
+    let valid = input.validate().map_err(AppError::Validation)?;
+    let call = crate::calls::service::update(&state, &call, &valid, actor.id).await?;
+    Ok(Json(call.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct StateIn {
+    /// `published`, `closed` or `archived`: a draft is published or archived, a published call
+    /// closed, a closed one published again or archived.
+    pub to: String,
+}
+
+/// Publish, close, reopen or archive a call (the secretariat). 409 for a move its state does not
+/// allow, or one made meanwhile by someone else.
+#[utoipa::path(post, path = "/calls/{id}/state", tag = "calls", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = StateIn,
+    responses(
+        (status = 200, body = CallOut),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn change_call_state(
+    managed: ManagedCall,
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<StateIn>,
+) -> AppResult<Json<CallOut>> {
+    let (call, actor) = managed.into_parts();
+    let to = CallState::parse(&input.to)
+        .ok_or_else(|| AppError::Validation(vec![("to", FieldError::Unknown)]))?;
+    if !call.state.can_become(to) {
+        return Err(AppError::CallStateMove);
+    }
+    let call = state
+        .store
+        .set_call_state(call.id, to, Some(actor.id))
+        .await?;
+    Ok(Json(call.into()))
+}
+
 /// One call by its public id (drafts only for the secretariat).
 #[utoipa::path(get, path = "/calls/{id}", tag = "calls", params(("id" = String, Path)),
     responses((status = 200, body = CallOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
@@ -233,40 +359,4 @@ pub async fn export_call(
         crate::http::view::lang_of(&headers),
     )
     .await
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ResultOut {
-    /// `winner` or `jury_choice`.
-    pub award: String,
-    pub rank: i64,
-    /// The idea's public id.
-    pub idea_id: String,
-    pub title: String,
-    pub author: Option<String>,
-    pub unit: Option<String>,
-}
-
-/// A call's published results: winners by rank, then the jury's choice. 404 until published
-/// (the secretariat may preview).
-#[utoipa::path(get, path = "/calls/{id}/results", tag = "calls", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<ResultOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn call_results(
-    seen: ResultsCall,
-    State(state): State<AppState>,
-) -> AppResult<Json<Vec<ResultOut>>> {
-    let call = seen.into_call();
-    let rows = state.store.results(call.id).await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|r| ResultOut {
-                award: r.award.as_str().into(),
-                rank: r.rank,
-                idea_id: r.idea_public_id,
-                title: r.title,
-                author: r.author,
-                unit: r.unit,
-            })
-            .collect(),
-    ))
 }

@@ -4,3 +4,4 @@
 pub(crate) mod api;
 pub(crate) mod export;
 pub(crate) mod pages;
+pub mod service;

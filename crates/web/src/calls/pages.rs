@@ -327,12 +327,15 @@ async fn update(
 ) -> AppResult<Response> {
     let (call, actor) = managed.into_parts();
     let form = CallForm::from_raw(&raw);
-    match form.input.validate() {
-        Ok(v) => {
-            state.store.update_call(call.id, &v, Some(actor.id)).await?;
-            Ok(Redirect::to(&format!("/calls/{}", call.public_id)).into_response())
-        }
-        Err(errors) => {
+    let saved = match form.input.validate() {
+        Ok(v) => crate::calls::service::update(&state, &call, &v, actor.id)
+            .await
+            .map(|_| ()),
+        Err(errors) => Err(AppError::Validation(errors)),
+    };
+    match saved {
+        Ok(()) => Ok(Redirect::to(&format!("/calls/{}", call.public_id)).into_response()),
+        Err(AppError::Validation(errors)) => {
             let errors = FormErrors::new(ctx.lang, &errors);
             rejected(FormPage {
                 ctx: &ctx,
@@ -341,6 +344,7 @@ async fn update(
                 errors,
             })
         }
+        Err(e) => Err(e),
     }
 }
 

@@ -57,6 +57,14 @@ pub enum AppError {
     /// state of the call or idea decides), outside the audience or not the author (403).
     #[error("refused: {0:?}")]
     Refused(hamafza_core::idea::Blocker),
+    /// Why a call's results may not be published now (nothing awarded, submission still open):
+    /// 409, the call's state decides.
+    #[error("results refused: {0:?}")]
+    ResultsRefused(hamafza_core::call::ResultsBlocker),
+    /// A call moved to a state its state does not lead to (closing a draft, publishing an
+    /// archived call): 409, and the detail lists the moves there are.
+    #[error("no such move of a call's state")]
+    CallStateMove,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -92,7 +100,10 @@ impl AppError {
             AppError::Validation(_) | AppError::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Conflict | AppError::TooMany { .. } => StatusCode::CONFLICT,
+            AppError::Conflict
+            | AppError::TooMany { .. }
+            | AppError::ResultsRefused(_)
+            | AppError::CallStateMove => StatusCode::CONFLICT,
             AppError::Refused(why) => match why {
                 Blocker::NotOpen | Blocker::NotEditable => StatusCode::CONFLICT,
                 Blocker::NotAudience | Blocker::NotAuthor => StatusCode::FORBIDDEN,
@@ -122,6 +133,8 @@ impl AppError {
                 Blocker::NotAudience => "not_audience",
                 Blocker::NotAuthor => "not_author",
             },
+            AppError::ResultsRefused(_) => "results_blocked",
+            AppError::CallStateMove => "call_state",
             AppError::Internal(_) => "internal",
         }
     }
@@ -141,6 +154,7 @@ impl AppError {
                 &[("seconds", &lang.num(BUSY_RETRY_SECS))],
             ),
             AppError::Refused(why) => lang.t(why.key()).to_string(),
+            AppError::ResultsRefused(why) => lang.t(why.key()).to_string(),
             AppError::TooMany { what, max } => lang.tf(
                 &format!("problem.too_many.{what}"),
                 &[("n", &lang.num(*max))],

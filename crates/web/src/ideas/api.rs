@@ -13,6 +13,7 @@ use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaInput};
 use hamafza_core::ids::{AxisId, IdeaId, OrgUnitId, TagId};
 use hamafza_core::time::UnixSeconds;
+use hamafza_store::teams::MemberState;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -21,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_ideas, submit_idea))
         .routes(routes!(get_idea, edit_idea))
+        .routes(routes!(idea_versions))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -305,15 +307,126 @@ pub async fn submit_idea(
     }
 }
 
-/// One idea: for its author and the secretariat.
+#[derive(Serialize, ToSchema)]
+pub struct PersonOut {
+    /// Absent for someone without an account (the author of a paper or booth idea).
+    pub username: Option<String>,
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberOut {
+    pub username: String,
+    pub name: String,
+    /// `lead` (the author), `invited` or `accepted`.
+    pub state: String,
+}
+
+/// One idea with who is behind it and where it stands.
+#[derive(Serialize, ToSchema)]
+pub struct IdeaDetail {
+    #[serde(flatten)]
+    pub idea: IdeaOut,
+    /// The author: the lead's account, or the name a paper or booth form gave (that name only
+    /// for the secretariat, as on the idea's page).
+    pub author: Option<PersonOut>,
+    /// The lead first, then the members in the order they were invited.
+    pub team: Vec<MemberOut>,
+    /// Credited besides the team: the authors of duplicates merged into this idea.
+    pub credited: Vec<String>,
+    /// The secretariat's message on its latest decision that carried one (a rejection's reason,
+    /// the changes asked for).
+    pub decision_message: Option<String>,
+}
+
+/// One idea with its author, team, credits and the secretariat's last message: for those who
+/// may see it (its team and the secretariat).
 #[utoipa::path(get, path = "/ideas/{id}", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = IdeaOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = IdeaDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_idea(
     seen: VisibleIdea,
     State(state): State<AppState>,
-) -> AppResult<Json<IdeaOut>> {
-    let (idea, call, _) = seen.into_parts();
-    Ok(Json(out(&state, idea, &call.public_id).await?))
+) -> AppResult<Json<IdeaDetail>> {
+    let (idea, call, viewer) = seen.into_parts();
+    let team = state.store.team(&idea).await?;
+    let author = match team.iter().find(|m| m.state == MemberState::Lead) {
+        Some(lead) => Some(PersonOut {
+            username: Some(lead.username.clone()),
+            name: lead.display_name.clone(),
+        }),
+        None if crate::access::runs_calls(&viewer) => state
+            .store
+            .submitter_name(idea.id)
+            .await?
+            .map(|name| PersonOut {
+                username: None,
+                name,
+            }),
+        None => None,
+    };
+    let credited = state
+        .store
+        .credits(idea.id)
+        .await?
+        .into_iter()
+        .map(|c| c.name)
+        .filter(|n| !n.is_empty())
+        .collect();
+    let decision_message = state.store.decision_message(&idea.public_id).await?;
+    Ok(Json(IdeaDetail {
+        author,
+        team: team
+            .into_iter()
+            .map(|m| MemberOut {
+                username: m.username,
+                name: m.display_name,
+                state: m.state.as_str().into(),
+            })
+            .collect(),
+        credited,
+        decision_message,
+        idea: out(&state, idea, &call.public_id).await?,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VersionOut {
+    /// 1 for the text as first submitted.
+    pub version: i64,
+    pub axis_id: AxisId,
+    pub title: String,
+    pub problem: String,
+    pub solution: String,
+    pub benefits: String,
+    pub resources: String,
+    pub owner_unit_id: Option<OrgUnitId>,
+    pub created_at: UnixSeconds,
+}
+
+/// Every version of an idea's text, oldest first: for those who may see the idea.
+#[utoipa::path(get, path = "/ideas/{id}/versions", tag = "ideas", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Vec<VersionOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn idea_versions(
+    seen: VisibleIdea,
+    State(state): State<AppState>,
+) -> AppResult<Json<Vec<VersionOut>>> {
+    let versions = state.store.idea_versions(seen.idea().id).await?;
+    Ok(Json(
+        versions
+            .into_iter()
+            .map(|v| VersionOut {
+                version: v.version,
+                axis_id: v.axis_id,
+                title: v.title,
+                problem: v.problem,
+                solution: v.solution,
+                benefits: v.benefits,
+                resources: v.resources,
+                owner_unit_id: v.owner_unit_id,
+                created_at: v.created_at,
+            })
+            .collect(),
+    ))
 }
 
 /// Edit an idea (its author, while the call allows editing): the whole text is replaced and

@@ -2,25 +2,22 @@
 //! them and records who came; finalists see their sessions and materials on their idea's page.
 
 use crate::AppState;
-use crate::access::{ManagedCall, Secretariat};
+use crate::access::{ManagedCall, ManagedSession};
 use crate::auth::csrf::CsrfForm;
-use crate::http::error::{AppError, AppResult};
+use crate::http::error::AppResult;
 use crate::http::view::{Ctx, FormErrors, html, rejected};
+use crate::orientation::service;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hamafza_core::account::FieldError;
 use hamafza_core::call::Call;
-use hamafza_core::call::StageKind;
-use hamafza_core::idea::stage_of_kind;
 use hamafza_core::ids::IdeaId;
 use hamafza_core::orientation::SessionInput;
 use hamafza_core::orientation::{Attendance, OrientationSession};
-use hamafza_core::time::UnixSeconds;
-use hamafza_persian::jalali;
-use hamafza_store::orientation::{Invitee, NewOrientation};
+use hamafza_store::orientation::Invitee;
 use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
@@ -92,21 +89,7 @@ async fn create(
             });
         }
     };
-    let starts_at = UnixSeconds::from_timestamp(jalali::start_of_day_tehran(valid.date))
-        + i64::from(valid.minutes) * 60;
-    let session = state
-        .store
-        .create_orientation(
-            call.id,
-            &NewOrientation {
-                title: &valid.title,
-                starts_at,
-                place: &valid.place,
-                materials: &valid.materials,
-            },
-            Some(actor.id),
-        )
-        .await?;
+    let session = service::schedule(&state, &call, &valid, actor.id).await?;
     Ok(Redirect::to(&format!("/secretariat/orientation/{}", session.public_id)).into_response())
 }
 
@@ -137,16 +120,6 @@ impl SessionPage<'_> {
     }
 }
 
-async fn session_of(state: &AppState, id: &str) -> AppResult<(OrientationSession, Call)> {
-    let session = state
-        .store
-        .orientation_by_public_id(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let call = state.store.call(session.call_id).await?;
-    Ok((session, call))
-}
-
 async fn render_session(
     state: &AppState,
     ctx: &Ctx,
@@ -175,12 +148,11 @@ async fn render_session(
 }
 
 async fn session_page(
-    _: Secretariat,
+    managed: ManagedSession,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let (session, call) = session_of(&state, &id).await?;
+    let (session, call, _) = managed.into_parts();
     render_session(
         &state,
         &ctx,
@@ -196,30 +168,21 @@ async fn session_page(
 /// Invites the call's finalists (`finalists=1`) or the ideas whose tracking codes are typed,
 /// one per line or separated by spaces or commas, in any digits.
 async fn invite(
-    actor: Secretariat,
+    managed: ManagedSession,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let (session, call) = session_of(&state, &id).await?;
+    let (session, call, actor) = managed.into_parts();
     let codes = raw.get("codes").cloned().unwrap_or_default();
     let ids = if raw.contains_key("finalists") {
-        finalists(&state, &call).await?
+        service::finalists(&state, &call).await?
     } else {
-        let wanted: Vec<String> = hamafza_persian::digits::to_latin(&codes)
-            .split(|c: char| c.is_whitespace() || c == ',' || c == '،')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
-        let mut ids = Vec::new();
-        let mut unknown = Vec::new();
-        for code in &wanted {
-            match state.store.idea_by_tracking_code(code).await? {
-                Some(i) if i.call_id == call.id => ids.push(i.id),
-                _ => unknown.push(code.as_str()),
-            }
-        }
+        let wanted = service::codes_in(&codes);
+        let (ids, unknown) = match service::ideas_by_codes(&state, &call, &wanted).await? {
+            Ok(ids) => (ids, Vec::new()),
+            Err(unknown) => (Vec::new(), unknown),
+        };
         if wanted.is_empty() || !unknown.is_empty() {
             let errors = if wanted.is_empty() {
                 FormErrors::new(ctx.lang, &[("codes", FieldError::Required)])
@@ -259,26 +222,14 @@ async fn invite(
     .await
 }
 
-/// The call's finalists: ideas still in the race that reached its orientation stage (none when
-/// the call has no such stage).
-async fn finalists(state: &AppState, call: &Call) -> AppResult<Vec<IdeaId>> {
-    let kinds: Vec<StageKind> = call.stages.iter().map(|s| s.kind).collect();
-    let Some(position) = stage_of_kind(&kinds, StageKind::Orientation) else {
-        return Ok(Vec::new());
-    };
-    let ideas = state.store.ideas_at_or_beyond(call.id, position).await?;
-    Ok(ideas.into_iter().map(|i| i.id).collect())
-}
-
 /// Records attendance: a radio group `a_<idea id>` per invitee.
 async fn attendance(
-    actor: Secretariat,
+    managed: ManagedSession,
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let (session, call) = session_of(&state, &id).await?;
+    let (session, call, actor) = managed.into_parts();
     let marks: Vec<(IdeaId, Attendance)> = raw
         .iter()
         .filter_map(|(k, v)| {

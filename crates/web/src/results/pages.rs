@@ -1,5 +1,5 @@
 //! Results: the secretariat awards ranked winners and "jury's choice" commendations among the
-//! accepted ideas and publishes them; everyone then sees the results page and each winner's
+//! finalists and publishes them; everyone then sees the results page and each winner's
 //! printable certificate.
 
 use crate::AppState;
@@ -8,6 +8,7 @@ use crate::auth::csrf::CsrfForm;
 use crate::http::confirm::{self, Ask};
 use crate::http::error::AppResult;
 use crate::http::view::{Ctx, FormErrors, html, rejected};
+use crate::results::service::{self, AwardInput};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -16,8 +17,6 @@ use axum::routing::{get, post};
 use hamafza_core::account::FieldError;
 use hamafza_core::call::Call;
 use hamafza_core::idea::Idea;
-use hamafza_core::idea::IdeaStatus;
-use hamafza_store::ideas::InboxQuery;
 use hamafza_store::results::{Award, ResultRow};
 use std::collections::HashMap;
 
@@ -78,33 +77,14 @@ struct EditPage<'a> {
     saved: bool,
 }
 
-/// Every accepted idea of the call, page after page of the inbox's keyset cursor (one page
-/// holds at most 500): an award for the 501st must be as possible as for the first.
-async fn candidates(state: &AppState, call: &Call) -> AppResult<Vec<Idea>> {
-    let mut q = InboxQuery {
-        status: Some(IdeaStatus::Accepted),
-        limit: 500,
-        ..Default::default()
-    };
-    let mut all = Vec::new();
-    loop {
-        let page = state.store.inbox_page(call.id, &q).await?;
-        all.extend(page.ideas);
-        match page.next {
-            Some(next) => q.after = Some(next),
-            None => return Ok(all),
-        }
-    }
-}
-
-async fn edit_page(
-    managed: ManagedCall,
-    State(state): State<AppState>,
-    ctx: Ctx,
-) -> AppResult<Response> {
-    let (call, _) = managed.into_parts();
+/// The finalists with the award and rank each holds now, as the editor shows them.
+async fn editor_rows(
+    state: &AppState,
+    call: &Call,
+    ctx: &Ctx,
+) -> AppResult<Vec<(Idea, String, String)>> {
     let current = state.store.results(call.id).await?;
-    let rows = candidates(&state, &call)
+    Ok(service::finalists(state, call)
         .await?
         .into_iter()
         .map(|i| {
@@ -115,7 +95,16 @@ async fn edit_page(
                 .unwrap_or_default();
             (i, award, rank)
         })
-        .collect();
+        .collect())
+}
+
+async fn edit_page(
+    managed: ManagedCall,
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> AppResult<Response> {
+    let (call, _) = managed.into_parts();
+    let rows = editor_rows(&state, &call, &ctx).await?;
     html(EditPage {
         ctx: &ctx,
         call,
@@ -132,45 +121,49 @@ async fn save(
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let (call, actor) = managed.into_parts();
-    let ideas = candidates(&state, &call).await?;
-    let mut awards = Vec::new();
-    let mut bad = Vec::new();
-    let mut rows = Vec::new();
-    for i in ideas {
-        let award_raw = raw
-            .get(&format!("award_{}", i.id))
+    let ideas = service::finalists(&state, &call).await?;
+    let field = |name: &str, i: &Idea| {
+        raw.get(&format!("{name}_{}", i.id))
             .cloned()
-            .unwrap_or_default();
-        let rank_raw = raw
-            .get(&format!("rank_{}", i.id))
-            .cloned()
-            .unwrap_or_default();
-        if let Some(award) = Award::parse(&award_raw) {
-            match hamafza_persian::digits::to_latin(rank_raw.trim()).parse::<i64>() {
-                Ok(rank)
-                    if rank >= 1 && !awards.iter().any(|(_, a, r)| *a == award && *r == rank) =>
-                {
-                    awards.push((i.id, award, rank))
-                }
-                _ => bad.push(i.title.clone()),
-            }
+            .unwrap_or_default()
+    };
+    let inputs: Vec<AwardInput> = ideas
+        .iter()
+        .filter_map(|i| {
+            Award::parse(&field("award", i)).map(|award| AwardInput {
+                idea_id: i.id,
+                award,
+                rank: field("rank", i),
+            })
+        })
+        .collect();
+    let checked = service::check_awards(&ideas, &inputs);
+    let rows = ideas
+        .iter()
+        .map(|i| (i.clone(), field("award", i), field("rank", i)))
+        .collect();
+    let awards = match checked {
+        Ok(awards) => awards,
+        Err(bad) => {
+            let named: Vec<String> = bad
+                .iter()
+                .filter_map(|(n, _)| ideas.iter().find(|i| i.id == inputs[*n].idea_id))
+                .map(|i| i.title.clone())
+                .collect();
+            let mut errors = FormErrors::new(ctx.lang, &[("rank", FieldError::Rank)]);
+            errors.push(
+                "_form",
+                ctx.tf("results.bad_rank", &[("ideas", &ctx.lang.list(&named))]),
+            );
+            return rejected(EditPage {
+                ctx: &ctx,
+                call,
+                rows,
+                errors,
+                saved: false,
+            });
         }
-        rows.push((i, award_raw, rank_raw));
-    }
-    if !bad.is_empty() {
-        let mut errors = FormErrors::new(ctx.lang, &[("rank", FieldError::Unknown)]);
-        errors.push(
-            "_form",
-            ctx.tf("results.bad_rank", &[("ideas", &ctx.lang.list(&bad))]),
-        );
-        return rejected(EditPage {
-            ctx: &ctx,
-            call,
-            rows,
-            errors,
-            saved: false,
-        });
-    }
+    };
     state
         .store
         .set_results(call.id, &awards, Some(actor.id))
@@ -184,7 +177,8 @@ async fn save(
     })
 }
 
-/// Makes the results public, after asking.
+/// Makes the results public, after asking; what blocks it (nothing awarded, submission still
+/// open) is said on the editor, before any question.
 async fn publish(
     managed: ManagedCall,
     State(state): State<AppState>,
@@ -192,6 +186,19 @@ async fn publish(
     CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let (call, actor) = managed.into_parts();
+    let awarded = state.store.results(call.id).await?.len();
+    if let Some(why) = call.results_blocker(awarded, hamafza_store::now()) {
+        let rows = editor_rows(&state, &call, &ctx).await?;
+        let mut errors = FormErrors::default();
+        errors.push("_form", ctx.t(why.key()).to_string());
+        return rejected(EditPage {
+            ctx: &ctx,
+            call,
+            rows,
+            errors,
+            saved: false,
+        });
+    }
     if !confirm::confirmed(&raw) {
         return confirm::ask(
             &ctx,
@@ -205,7 +212,7 @@ async fn publish(
             },
         );
     }
-    state.store.publish_results(call.id, Some(actor.id)).await?;
+    service::publish(&state, &call, actor.id).await?;
     Ok(Redirect::to(&format!("/calls/{}/results", call.public_id)).into_response())
 }
 

@@ -185,6 +185,21 @@ async fn every_state_changing_page_route_checks_csrf(app: TestApp) {
         .invite(&invited, boss.id, None)
         .await
         .unwrap();
+    let session = app
+        .state
+        .store
+        .create_orientation(
+            call.id,
+            &hamafza_store::orientation::NewOrientation {
+                title: "جلسهٔ آشنایی",
+                starts_at: hamafza_store::now(),
+                place: "تالار",
+                materials: "",
+            },
+            None,
+        )
+        .await
+        .unwrap();
     let routes = routes::table();
     let mut tried = 0;
     for r in routes.iter().filter(|r| !r.api && r.method != "get") {
@@ -193,7 +208,12 @@ async fn every_state_changing_page_route_checks_csrf(app: TestApp) {
         } else {
             &idea
         };
-        let path = r.concrete(&call.public_id, &idea.public_id, boss.id);
+        let path = r.concrete(
+            &call.public_id,
+            &idea.public_id,
+            &session.public_id,
+            boss.id,
+        );
         // A URL-encoded form: refused (400 where only multipart is taken).
         let res = c.post_form_raw(&path, &[("x", "y")]).await;
         assert!(
@@ -356,6 +376,7 @@ mod routes {
         "VisibleCall",
         "AudienceCall",
         "ManagedCall",
+        "ManagedSession",
         "ResultsCall",
         "VisibleIdea",
         "ScreenedIdea",
@@ -378,9 +399,17 @@ mod routes {
     impl Route {
         /// The path with its parameters filled in: `{id}` is the call or the idea by the path's
         /// prefix, other ids the user's or a number.
-        pub fn concrete(&self, call: &str, idea: &str, user: hamafza_core::ids::UserId) -> String {
+        pub fn concrete(
+            &self,
+            call: &str,
+            idea: &str,
+            session: &str,
+            user: hamafza_core::ids::UserId,
+        ) -> String {
             let id = if self.path.starts_with("/ideas/") {
                 idea.to_string()
+            } else if self.path.contains("/orientation/") {
+                session.to_string()
             } else if self.path.contains("/calls/") {
                 call.to_string()
             } else {

@@ -732,6 +732,14 @@ mod results {
             "the secretariat previews"
         );
         let publish = format!("{edit}/publish");
+        // Submission is open: refused in words, without a question.
+        let r = d.post_form(&publish, &[("confirm", "yes")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body
+                .contains("مرحلهٔ دریافت ایده‌های این فراخوان هنوز تمام نشده است")
+        );
+        hamafza_web::testing::fixtures::end_submission(&app, &c).await;
         assert_eq!(
             d.post_form(&publish, &[]).await.status,
             StatusCode::OK,

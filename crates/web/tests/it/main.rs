@@ -12,4 +12,5 @@ mod intake;
 mod notifications;
 mod orientation;
 mod pages;
+mod round;
 mod screening;

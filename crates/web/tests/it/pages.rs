@@ -190,6 +190,9 @@ async fn rejecting_merging_and_bulk_actions_ask_first_but_not_over_the_api(app: 
 async fn publishing_results_and_ending_sessions_ask_first(app: TestApp) {
     let c = open_call(&app, Audience::Both).await;
     let (mut d, dabir) = app.signed_in("dabir", &[Role::Secretariat]).await;
+    let winner = idea_by(&app, &c, &dabir, "پیامک وضعیت پرونده").await;
+    hamafza_web::testing::fixtures::award(&app, &c, &winner).await;
+    let c = hamafza_web::testing::fixtures::end_submission(&app, &c).await;
     let path = format!("/secretariat/calls/{}/results/publish", c.public_id);
     let r = d.post_form(&path, &[]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
