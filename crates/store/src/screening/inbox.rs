@@ -352,3 +352,40 @@ impl Store {
         inbox(self, call_id, q).await
     }
 }
+
+/// How a call's ideas spread over statuses and axes: what the inbox shows above its list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct InboxCounts {
+    /// Each status with ideas, with how many.
+    pub by_status: Vec<(IdeaStatus, i64)>,
+    /// Each axis with ideas, with how many.
+    pub by_axis: Vec<(AxisId, i64)>,
+}
+
+impl Store {
+    /// The call's ideas counted by status and by axis. Each count reads only the
+    /// `(call_id, status…)` or `(call_id, axis_id…)` index, not the rows.
+    pub async fn inbox_counts(&self, call_id: CallId) -> StoreResult<InboxCounts> {
+        let statuses: Vec<(String, i64)> = db_read!(self, |p| {
+            sqlx::query_as(
+                "SELECT status, COUNT(*) FROM ideas WHERE call_id = $1 GROUP BY status ORDER BY status",
+            )
+            .bind(call_id)
+            .fetch_all(p)
+            .await?
+        });
+        let by_axis: Vec<(AxisId, i64)> = db_read!(self, |p| {
+            sqlx::query_as(
+                "SELECT axis_id, COUNT(*) FROM ideas WHERE call_id = $1 GROUP BY axis_id ORDER BY axis_id",
+            )
+            .bind(call_id)
+            .fetch_all(p)
+            .await?
+        });
+        let by_status = statuses
+            .into_iter()
+            .map(|(s, n)| Ok((crate::decode("ideas.status", &s, IdeaStatus::parse)?, n)))
+            .collect::<StoreResult<_>>()?;
+        Ok(InboxCounts { by_status, by_axis })
+    }
+}

@@ -11,7 +11,7 @@ mod templates;
 
 pub use bulk::{BulkAction, BulkOutcome};
 pub(crate) use inbox::inbox;
-pub use inbox::{COUNT_CAP, InboxPage, InboxQuery, InboxSort};
+pub use inbox::{COUNT_CAP, InboxCounts, InboxPage, InboxQuery, InboxSort};
 pub use merge::Credit;
 pub use tags::{TAG_MAX, Tag, TagChange, tag_name};
 pub use templates::RejectionTemplate;

@@ -45,6 +45,21 @@ struct IdeaPage<'a> {
     /// The name an imported idea's author gave on paper or at the booth (they have no account
     /// and so no team to list them): for the secretariat only, like the author of any idea.
     submitter: Option<String>,
+    /// The inbox list the secretariat came from (its filters as a query string): a decision
+    /// moves on to the next idea of it.
+    inbox: Option<String>,
+    /// Arrived here from the decision on the previous idea of that list.
+    moved_on: bool,
+}
+
+impl IdeaPage<'_> {
+    /// The inbox list this idea was opened from.
+    fn inbox_href(&self) -> String {
+        match &self.inbox {
+            Some(q) => format!("/secretariat/calls/{}/ideas?{q}", self.call.public_id),
+            None => format!("/secretariat/calls/{}/ideas", self.call.public_id),
+        }
+    }
 }
 
 impl IdeaPage<'_> {
@@ -149,6 +164,12 @@ struct PageQuery {
     submitted: Option<String>,
     /// A rejection template to pre-fill the decision message with.
     template: Option<String>,
+    /// The inbox list the secretariat came from, as a query string.
+    inbox: Option<String>,
+    /// `next`: the decision on the previous idea of that list was saved.
+    done: Option<String>,
+    /// A search for the idea to merge this one into (title or tracking code).
+    merge_q: Option<String>,
 }
 
 async fn idea_page(
@@ -162,6 +183,9 @@ async fn idea_page(
         just_submitted: q.submitted.is_some(),
         template: q.template,
         decision: None,
+        moved_on: q.done.as_deref() == Some("next"),
+        inbox: q.inbox,
+        merge_q: q.merge_q,
     };
     idea_page_with(&state, &ctx, &user, idea, call, None, view).await
 }
@@ -175,6 +199,12 @@ pub(crate) struct PageView {
     pub template: Option<String>,
     /// The decision form came back: its errors and the message typed.
     pub decision: Option<(FormErrors, String)>,
+    /// The inbox list the secretariat came from, as a query string.
+    pub inbox: Option<String>,
+    /// The decision on the previous idea of that list was saved.
+    pub moved_on: bool,
+    /// A search for the idea to merge this one into.
+    pub merge_q: Option<String>,
 }
 
 /// The idea page as `user` sees it (the handler proved they may). `intake` is the
@@ -220,9 +250,16 @@ pub(crate) async fn idea_page_with(
     if !manage {
         timeline.retain(crate::screening::timeline::author_sees);
     }
-    let mut screening =
-        crate::screening::pages::panel(state, ctx, &call, &idea, manage, view.template.as_deref())
-            .await?;
+    let mut screening = crate::screening::pages::panel(
+        state,
+        ctx,
+        &call,
+        &idea,
+        manage,
+        view.template.as_deref(),
+        view.merge_q.as_deref(),
+    )
+    .await?;
     let (errors, failed) = match view.decision {
         Some((errors, message)) => {
             screening.message = message;
@@ -249,6 +286,8 @@ pub(crate) async fn idea_page_with(
         ctx,
         manage,
         submitter,
+        inbox: view.inbox.filter(|q| manage && !q.is_empty()),
+        moved_on: view.moved_on,
         screening,
         sessions,
         idea,

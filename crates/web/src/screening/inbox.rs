@@ -16,7 +16,7 @@ use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaStatus};
 use hamafza_core::ids::{AxisId, IdeaId};
 use hamafza_store::screening::{
-    BulkOutcome, InboxPage as Page, InboxQuery, InboxSort, RejectionTemplate, Tag,
+    BulkOutcome, InboxCounts, InboxPage as Page, InboxQuery, InboxSort, RejectionTemplate, Tag,
 };
 use serde::Deserialize;
 
@@ -38,6 +38,22 @@ struct InboxPage<'a> {
     /// What the last bulk action did, shown once.
     outcome: Option<BulkOutcome>,
     errors: FormErrors,
+    /// The call's ideas by status and by axis, above the list.
+    counts: InboxCounts,
+    /// The bulk form as typed, when it came back with errors: nothing typed or ticked is lost.
+    bulk: BulkForm,
+}
+
+/// The bulk form as sent.
+#[derive(Default)]
+pub(crate) struct BulkForm {
+    pub action: String,
+    pub template: String,
+    pub tag: String,
+    pub axis: String,
+    pub message: String,
+    /// The public ids of the ideas ticked.
+    pub selected: Vec<String>,
 }
 
 impl InboxPage<'_> {
@@ -139,6 +155,80 @@ impl InboxPage<'_> {
         .count()
     }
 
+    /// An idea's page, carrying the inbox's filters so that a decision there moves on to the
+    /// next idea of this list.
+    fn idea_href(&self, i: &Idea) -> String {
+        let q = serde_urlencoded::to_string([("inbox", self.return_query())]).unwrap_or_default();
+        format!("/ideas/{}?{q}", i.public_id)
+    }
+
+    /// This page again with every idea ticked (`all`) or none (`""`).
+    fn select_href(&self, select: &str) -> String {
+        let mut q = self.q.filters();
+        for (k, v) in [("after", &self.q.after), ("before", &self.q.before)] {
+            if !v.trim().is_empty() {
+                q.push((k, v.clone()));
+            }
+        }
+        if !select.is_empty() {
+            q.push(("select", select.to_string()));
+        }
+        let q = serde_urlencoded::to_string(q).unwrap_or_default();
+        format!("/secretariat/calls/{}/ideas?{q}#bulk", self.call.public_id)
+    }
+
+    fn all_selected(&self) -> bool {
+        self.q.select == "all"
+    }
+
+    fn ticked(&self, i: &Idea) -> bool {
+        self.all_selected() || self.bulk.selected.contains(&i.public_id)
+    }
+
+    /// The inbox narrowed to `value` of `filter` alone (what a count links to).
+    fn only_href(&self, filter: &str, value: &str) -> String {
+        let q = serde_urlencoded::to_string([(filter, value)]).unwrap_or_default();
+        format!("/secretariat/calls/{}/ideas?{q}", self.call.public_id)
+    }
+
+    fn total(&self) -> i64 {
+        self.counts.by_status.iter().map(|(_, n)| n).sum()
+    }
+
+    /// Whether any filter or the title search narrows the list.
+    fn narrowed(&self) -> bool {
+        self.active_filters() > 0 || !self.q.search.trim().is_empty()
+    }
+
+    /// Each error of the forms, with the id of the field it is about, for the alert at the top.
+    fn error_list(&self) -> Vec<(&'static str, String)> {
+        [
+            ("from", "from"),
+            ("to", "to"),
+            ("idea", "bulk"),
+            ("template", "template"),
+            ("tag", "bulk-tag"),
+            ("axis", "bulk-axis"),
+            ("message", "bulk-message"),
+        ]
+        .into_iter()
+        .filter_map(|(field, id)| {
+            let e = self.errors.get(field)?;
+            let e = if field == "idea" {
+                self.ctx.t("screening.select_some").to_string()
+            } else {
+                e.to_string()
+            };
+            Some((id, e))
+        })
+        .collect()
+    }
+
+    /// The inbox with no filter at all.
+    fn first_href_plain(&self) -> String {
+        format!("/secretariat/calls/{}/ideas", self.call.public_id)
+    }
+
     fn first_href(&self) -> String {
         let q = serde_urlencoded::to_string(self.q.filters()).unwrap_or_default();
         format!("/secretariat/calls/{}/ideas?{q}", self.call.public_id)
@@ -195,6 +285,12 @@ pub(crate) struct InboxParams {
     after: String,
     #[serde(default)]
     before: String,
+    /// `all`: every idea of the page ticked (select all without a script).
+    #[serde(default)]
+    select: String,
+    /// `list`: a decision on the last idea of this list was just saved.
+    #[serde(default)]
+    done: String,
 }
 
 /// `with` / `without` attached files; anything else is no filter.
@@ -272,7 +368,7 @@ async fn inbox(
     Query(q): Query<InboxParams>,
 ) -> AppResult<Response> {
     let (call, _) = managed.into_parts();
-    render_inbox(&state, &ctx, call, q, None, Vec::new()).await
+    render_inbox(&state, &ctx, call, q, None, Vec::new(), BulkForm::default()).await
 }
 
 pub(crate) async fn render_inbox(
@@ -282,6 +378,7 @@ pub(crate) async fn render_inbox(
     q: InboxParams,
     outcome: Option<BulkOutcome>,
     mut errors: Vec<(&'static str, FieldError)>,
+    bulk: BulkForm,
 ) -> AppResult<Response> {
     let (query, bad) = q.query(INBOX_PAGE);
     errors.extend(bad);
@@ -289,7 +386,9 @@ pub(crate) async fn render_inbox(
     let page = state.store.inbox_page(call.id, &query).await?;
     let ids: Vec<IdeaId> = page.ideas.iter().map(|i| i.id).collect();
     let tags = state.store.tags_of_ideas(&ids).await?;
+    let counts = state.store.inbox_counts(call.id).await?;
     let page = InboxPage {
+        counts,
         ctx,
         call_tags: state.store.tags_of_call(call.id).await?,
         templates: state.store.rejection_templates().await?,
@@ -297,6 +396,7 @@ pub(crate) async fn render_inbox(
         call,
         page,
         tags,
+        bulk,
         q,
         outcome,
         errors,
@@ -306,4 +406,20 @@ pub(crate) async fn render_inbox(
     } else {
         crate::http::view::rejected(page)
     }
+}
+
+/// The idea after `after` in the inbox list `inbox` (the filters as a query string, as
+/// [`InboxPage::idea_href`] carries them), if there is one: where a decision moves on to.
+pub(crate) async fn next_in_inbox(
+    state: &AppState,
+    call: &Call,
+    inbox: &str,
+    after: &str,
+) -> AppResult<Option<String>> {
+    let q: InboxParams = serde_urlencoded::from_str(inbox).unwrap_or_default();
+    let (mut query, _) = q.query(1);
+    query.after = Some(after.to_string());
+    query.before = None;
+    let page = state.store.inbox_page(call.id, &query).await?;
+    Ok(page.ideas.into_iter().next().map(|i| i.public_id))
 }

@@ -7,7 +7,7 @@ use crate::http::confirm::{self, Ask};
 use crate::http::error::AppResult;
 use crate::http::view::{Ctx, FormErrors};
 use crate::ideas::service as ideas;
-use crate::screening::inbox::{InboxParams, render_inbox, stage_name};
+use crate::screening::inbox::{BulkForm, InboxParams, next_in_inbox, render_inbox, stage_name};
 use crate::screening::service::{
     self, bulk_action, merge_ideas, number, reclassify_idea, split_tags,
 };
@@ -55,12 +55,30 @@ async fn decide(
             },
         );
     }
+    let inbox = raw.get("inbox").filter(|q| !q.is_empty()).cloned();
     match ideas::decide(&state, &call, &idea, t, expected, &message, &user).await? {
-        Ok(_) => Ok(Redirect::to(&format!("/ideas/{}", idea.public_id)).into_response()),
+        // Screening at speed: from the inbox, on to the next idea of the same filtered list.
+        Ok(_) => Ok(match inbox {
+            Some(q) => {
+                let carry = serde_urlencoded::to_string([("inbox", &q)]).unwrap_or_default();
+                match next_in_inbox(&state, &call, &q, &idea.public_id).await? {
+                    Some(next) => Redirect::to(&format!("/ideas/{next}?{carry}&done=next")),
+                    None => Redirect::to(&format!(
+                        "/secretariat/calls/{}/ideas?{q}&done=list",
+                        call.public_id
+                    )),
+                }
+            }
+            None => Redirect::to(&format!("/ideas/{}", idea.public_id)),
+        }
+        .into_response()),
         Err(errors) => {
-            let errors = FormErrors::new(ctx.lang, &errors);
-            crate::ideas::show::rejected_decision(&state, &ctx, &user, idea, call, errors, message)
-                .await
+            let view = crate::ideas::show::PageView {
+                decision: Some((FormErrors::new(ctx.lang, &errors), message)),
+                inbox,
+                ..Default::default()
+            };
+            crate::ideas::show::idea_page_with(&state, &ctx, &user, idea, call, None, view).await
         }
     }
 }
@@ -96,10 +114,18 @@ async fn bulk(
         .map(|(_, v)| v.clone())
         .collect();
     let q: InboxParams = serde_urlencoded::from_str(&field("return")).unwrap_or_default();
+    let typed = || BulkForm {
+        action: field("action"),
+        template: field("template"),
+        tag: field("tag"),
+        axis: field("axis"),
+        message: field("message"),
+        selected: selected.clone(),
+    };
     let message =
         match service::bulk_message(&state, &field("message"), number(&field("template"))).await? {
             Ok(m) => m,
-            Err(e) => return render_inbox(&state, &ctx, call, q, None, e).await,
+            Err(e) => return render_inbox(&state, &ctx, call, q, None, e, typed()).await,
         };
     let action = match bulk_action(
         &call,
@@ -109,11 +135,11 @@ async fn bulk(
         &field("axis"),
     ) {
         Ok(a) => a,
-        Err(e) => return render_inbox(&state, &ctx, call, q, None, e).await,
+        Err(e) => return render_inbox(&state, &ctx, call, q, None, e, typed()).await,
     };
     if selected.is_empty() {
         let errors = vec![("idea", FieldError::Required)];
-        return render_inbox(&state, &ctx, call, q, None, errors).await;
+        return render_inbox(&state, &ctx, call, q, None, errors, typed()).await;
     }
     if !confirm::confirmed(&raw) {
         let mut items = Vec::new();
@@ -156,7 +182,16 @@ async fn bulk(
         .store
         .bulk_screen(call.id, &selected, &action, Some(user.id))
         .await?;
-    render_inbox(&state, &ctx, call, q, Some(outcome), Vec::new()).await
+    render_inbox(
+        &state,
+        &ctx,
+        call,
+        q,
+        Some(outcome),
+        Vec::new(),
+        BulkForm::default(),
+    )
+    .await
 }
 
 /// Adds the comma-separated tags in `add` and removes the tag `remove`.
@@ -273,6 +308,12 @@ pub(crate) struct IdeaPanel {
     pub templates: Vec<RejectionTemplate>,
     /// The decision message to start from (a chosen template, or what was typed).
     pub message: String,
+    /// For the secretariat: ideas of the call this one may repeat, to merge it into with one
+    /// choice (public id, title).
+    pub merge_similar: Vec<(String, String)>,
+    /// The search for a merge target as typed, and what it found (public id, title, tracking
+    /// code).
+    pub merge_search: Option<(String, Vec<(String, String, String)>)>,
 }
 
 pub(crate) async fn panel(
@@ -282,7 +323,53 @@ pub(crate) async fn panel(
     idea: &Idea,
     manage: bool,
     template: Option<&str>,
+    merge_q: Option<&str>,
 ) -> AppResult<IdeaPanel> {
+    let mergeable = manage && idea.status != IdeaStatus::Duplicate;
+    let merge_similar = if mergeable {
+        let text = state
+            .store
+            .idea_versions(idea.id)
+            .await?
+            .pop()
+            .map(|v| format!("{}\n{}", v.title, v.problem))
+            .unwrap_or_else(|| idea.title.clone());
+        state
+            .store
+            .similar_ideas(call.id, &text, 6)
+            .await?
+            .into_iter()
+            .filter(|s| s.public_id != idea.public_id)
+            .take(5)
+            .map(|s| (s.public_id, s.title))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let merge_search = match merge_q
+        .map(str::trim)
+        .filter(|q| mergeable && !q.is_empty())
+    {
+        Some(q) => {
+            let query = hamafza_store::screening::InboxQuery {
+                search: Some(q.to_string()),
+                limit: 11,
+                ..Default::default()
+            };
+            let found = state
+                .store
+                .inbox_page(call.id, &query)
+                .await?
+                .ideas
+                .into_iter()
+                .filter(|i| i.id != idea.id && i.status != IdeaStatus::Duplicate)
+                .take(10)
+                .map(|i| (i.public_id, i.title, i.tracking_code))
+                .collect();
+            Some((q.to_string(), found))
+        }
+        None => None,
+    };
     let merged_into = match idea.duplicate_of {
         Some(k) => {
             let k = state.store.idea(k).await?;
@@ -313,5 +400,7 @@ pub(crate) async fn panel(
         merged_into,
         templates,
         message,
+        merge_similar,
+        merge_search,
     })
 }

@@ -7,6 +7,7 @@ mod calls;
 mod http;
 mod ideas;
 mod imports;
+mod inbox;
 mod inputs;
 mod intake;
 mod notifications;
