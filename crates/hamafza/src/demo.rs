@@ -4,7 +4,8 @@
 //! users' password to the configured one.
 
 use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
-use hamafza_core::ids::OrgUnitId;
+use hamafza_core::ids::{OrgUnitId, UserId};
+use hamafza_core::time::UnixSeconds;
 use hamafza_core::{OrgUnitKind, Role};
 use hamafza_persian::jalali::{self, JalaliDate};
 use hamafza_persian::provinces::PROVINCES;
@@ -386,12 +387,31 @@ pub async fn load(store: &Store, demo_password: &str) -> anyhow::Result<()> {
         if store.setting(&key).await?.is_some() {
             continue;
         }
-        let c = store.create_call(&call, None, secretariat).await?;
-        let mut at = c.state;
-        for step in [CallState::Published, CallState::Closed] {
-            if at != state && at.can_become(step) {
-                at = store.set_call_state(c.id, step, secretariat).await?.state;
-            }
+        // A past round is dated as it happened: published two weeks before its first stage,
+        // closed the day after its last. The call open today is published now.
+        let first = call.stages.first().map(|s| s.start);
+        let last = call.stages.last().map(|s| s.end);
+        let (published_at, closed_at) = match (first, last) {
+            (Some(f), Some(l)) if state == CallState::Closed => (
+                UnixSeconds::from_timestamp(jalali::start_of_day_tehran(f)) - 14 * 86_400,
+                UnixSeconds::from_timestamp(jalali::end_of_day_tehran(l)) + 86_400,
+            ),
+            _ => (hamafza_store::now(), hamafza_store::now()),
+        };
+        let c = hamafza_store::as_of(published_at, async {
+            let c = store.create_call(&call, None, secretariat).await?;
+            store
+                .set_call_state(c.id, CallState::Published, secretariat)
+                .await?;
+            anyhow::Ok(c)
+        })
+        .await?;
+        if state == CallState::Closed {
+            hamafza_store::as_of(
+                closed_at,
+                store.set_call_state(c.id, CallState::Closed, secretariat),
+            )
+            .await?;
         }
         store.setting_or_init(&key, || c.public_id.clone()).await?;
     }
@@ -410,7 +430,18 @@ pub async fn load(store: &Store, demo_password: &str) -> anyhow::Result<()> {
         call("round2").await?,
         call("elecomp").await?,
     );
-    crate::demo_ideas::load(store, &round1, &round2, &elecomp, secretariat).await?;
+    let mut participants = Vec::new();
+    for n in 1..=5 {
+        let u = store
+            .user_by_username(&format!("participant{n}"))
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo user participant{n} missing"))?;
+        participants.push(u.id);
+    }
+    let participants: [UserId; 5] = participants
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("five demo participants"))?;
+    crate::demo_ideas::load(store, &round1, &round2, &elecomp, secretariat, participants).await?;
 
     println!("Hamafza demo — every demo user's password is: {demo_password}");
     for u in USERS {

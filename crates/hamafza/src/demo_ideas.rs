@@ -122,12 +122,14 @@ fn day_between(from: JalaliDate, to: JalaliDate, i: usize, n: usize) -> UnixSeco
     start + (days * i as i64 / n.max(1) as i64) * 86_400 + 9 * 3600 + (i as i64 * 613) % 28_800
 }
 
-/// Writes `n` ideas to `call`, axis by axis with the axis's theme, from `people`.
+/// Writes `n` ideas to `call`, axis by axis with the axis's theme, from `people`; the ideas at
+/// the indices in `owners` are by the account given instead (the demo's signed-in participants).
 async fn write_ideas(
     store: &Store,
     call: &Call,
     themes: &[&Theme],
     people: &[UserId],
+    owners: &[(usize, UserId)],
     n: usize,
     seed: u64,
 ) -> anyhow::Result<Vec<IdeaId>> {
@@ -148,7 +150,12 @@ async fn write_ideas(
         .enumerate()
         .map(|(i, text)| BulkIdea {
             text,
-            author_id: Some(people[(i * 7) % people.len()]),
+            author_id: Some(
+                owners
+                    .iter()
+                    .find(|(at, _)| *at == i)
+                    .map_or(people[(i * 7) % people.len()], |(_, u)| *u),
+            ),
             channel: if i % 9 == 4 {
                 Channel::Api
             } else {
@@ -218,24 +225,57 @@ pub async fn load(
     round2: &Call,
     elecomp: &Call,
     secretariat: Option<UserId>,
+    participants: [UserId; 5],
 ) -> anyhow::Result<()> {
     if store.setting("demo.ideas").await?.is_some() {
         return Ok(());
     }
     let (employees, citizens) = crowd(store).await?;
-    let round1_ids = write_ideas(
-        store,
-        round1,
-        &[
-            &SERVICES, &HEALTH, &SMART, &REVENUE, &REVENUE, &PEOPLE, &MEDIA, &SERVICES,
-        ],
-        &employees,
-        ROUND1_IDEAS,
-        1401,
+    let round1_ids = hamafza_store::as_of(
+        at_stage(round1, StageKind::Screening, 0),
+        write_ideas(
+            store,
+            round1,
+            &[
+                &SERVICES, &HEALTH, &SMART, &REVENUE, &REVENUE, &PEOPLE, &MEDIA, &SERVICES,
+            ],
+            &employees,
+            &[],
+            ROUND1_IDEAS,
+            1401,
+        ),
     )
     .await?;
     let everyone: Vec<UserId> = employees.iter().chain(&citizens).copied().collect();
-    let round2_ids = write_ideas(store, round2, &[&MEDIA], &everyone, ROUND2_IDEAS, 1402).await?;
+    // participant1–5 take part in round 2, so each of their views has something to show: a
+    // winner with a certificate (and a teammate), a finalist (with an invitation not yet
+    // answered), an idea turned down with the reason.
+    let plan = Round2::plan(&(0..ROUND2_IDEAS).collect::<Vec<_>>());
+    let [p1, p2, p3, p4, p5] = participants;
+    let (winner, finalist, rejected) = (plan.awards[0].0, plan.finalists[1], plan.rejected[0].0);
+    let owners = [(winner, p1), (finalist, p2), (rejected, p3)];
+    let round2_ids = hamafza_store::as_of(
+        at_stage(round2, StageKind::Screening, 0),
+        write_ideas(
+            store,
+            round2,
+            &[&MEDIA],
+            &everyone,
+            &owners,
+            ROUND2_IDEAS,
+            1402,
+        ),
+    )
+    .await?;
+    hamafza_store::as_of(at_stage(round2, StageKind::Submission, 10), async {
+        let winner = store.idea(round2_ids[winner]).await?;
+        store.invite(&winner, p5, Some(p1)).await?;
+        store.answer_invitation(&winner, p5, true).await?;
+        let finalist = store.idea(round2_ids[finalist]).await?;
+        store.invite(&finalist, p4, Some(p2)).await?;
+        anyhow::Ok(())
+    })
+    .await?;
 
     let sheet = booth_sheet(&elecomp.axes[0].title, ELECOMP_IDEAS, 1402);
     let map = ColumnMap::from_headers(&sheet[0])
@@ -247,9 +287,11 @@ pub async fn load(
         .collect();
     let (good, bad) = check_rows(&map, &sheet[1..], &axes);
     anyhow::ensure!(bad.is_empty(), "booth sheet rows rejected: {bad:?}");
-    store
-        .import_ideas(elecomp.id, &good, Channel::Exhibition, None)
-        .await?;
+    hamafza_store::as_of(
+        at_stage(elecomp, StageKind::Screening, 1),
+        store.import_ideas(elecomp.id, &good, Channel::Exhibition, secretariat),
+    )
+    .await?;
     run_round1(store, round1, &round1_ids, secretariat).await?;
     run_round2(store, round2, &round2_ids, secretariat).await?;
     store
@@ -285,6 +327,78 @@ async fn decide(
     Ok(())
 }
 
+/// 10:00 (Tehran) on day `day` (from 0) of the call's first stage of `kind`: when the demo dates
+/// what the secretariat did in that stage. The call's first stage when it has no such stage.
+pub fn at_stage(call: &Call, kind: StageKind, day: i64) -> UnixSeconds {
+    let stage = call
+        .stages
+        .iter()
+        .find(|s| s.kind == kind)
+        .or(call.stages.first());
+    stage.map_or_else(hamafza_store::now, |s| {
+        s.starts_at + day * 86_400 + 10 * 3600
+    })
+}
+
+/// Who goes where in round 2, over any list of ideas (ids, or indices before the ideas exist):
+/// the first six repeat the next six, every fourth of the rest is turned down, 19 of those
+/// accepted are shortlisted, and five of those are awarded.
+pub struct Round2<T> {
+    /// (duplicate, the idea it repeats).
+    pub duplicates: Vec<(T, T)>,
+    /// (idea, the reason given).
+    pub rejected: Vec<(T, &'static str)>,
+    pub passed: Vec<T>,
+    pub finalists: Vec<T>,
+    pub awards: Vec<(T, Award, i64)>,
+}
+
+impl<T: Copy> Round2<T> {
+    pub fn plan(ids: &[T]) -> Self {
+        let (duplicates, rest) = ids.split_at(6);
+        let duplicates = duplicates
+            .iter()
+            .copied()
+            .zip(rest.iter().copied())
+            .collect();
+        let mut rejected = Vec::new();
+        let mut passed = Vec::new();
+        for (i, &id) in rest.iter().enumerate() {
+            if i % 4 == 3 {
+                rejected.push((id, REJECTIONS[i % REJECTIONS.len()]));
+            } else {
+                passed.push(id);
+            }
+        }
+        let finalists: Vec<T> = passed
+            .iter()
+            .step_by(passed.len() / 19)
+            .take(19)
+            .copied()
+            .collect();
+        let awards = finalists
+            .iter()
+            .step_by(4)
+            .take(5)
+            .enumerate()
+            .map(|(i, &id)| {
+                if i < 3 {
+                    (id, Award::Winner, i as i64 + 1)
+                } else {
+                    (id, Award::JuryChoice, i as i64 - 2)
+                }
+            })
+            .collect();
+        Round2 {
+            duplicates,
+            rejected,
+            passed,
+            finalists,
+            awards,
+        }
+    }
+}
+
 /// Round 2 of the article, carried through its stages: screening (some rejected, a few merged as
 /// duplicates, the rest moved on), 19 finalists shortlisted, two orientation sessions with
 /// attendance, the finalists' revised versions, the final presentation, and 3 winners plus 2
@@ -296,32 +410,32 @@ pub async fn run_round2(
     secretariat: Option<UserId>,
 ) -> anyhow::Result<()> {
     let mut w = IdeaWriter::new(2);
-    let (duplicates, rest) = ids.split_at(6);
-    // Six ideas repeat others; their authors stay credited on the kept idea.
-    for (d, kept) in duplicates.iter().zip(rest) {
-        let (d, kept) = (store.idea(*d).await?, store.idea(*kept).await?);
-        store.merge_ideas(&d, &kept, secretariat).await?;
-    }
-    let mut passed = Vec::new();
-    for (i, &id) in rest.iter().enumerate() {
-        if i % 4 == 3 {
-            let why = REJECTIONS[i % REJECTIONS.len()];
-            decide(store, call, id, Transition::Reject, why, secretariat).await?;
-        } else {
-            decide(store, call, id, Transition::Accept, "", secretariat).await?;
-            passed.push(id);
+    let plan = Round2::plan(ids);
+    // Screening: six ideas repeat others (their authors stay credited on the kept idea), some are
+    // turned down with a reason, the rest move on.
+    hamafza_store::as_of(at_stage(call, StageKind::Screening, 2), async {
+        for &(d, kept) in &plan.duplicates {
+            let (d, kept) = (store.idea(d).await?, store.idea(kept).await?);
+            store.merge_ideas(&d, &kept, secretariat).await?;
         }
-    }
+        for &(id, why) in &plan.rejected {
+            decide(store, call, id, Transition::Reject, why, secretariat).await?;
+        }
+        for &id in &plan.passed {
+            decide(store, call, id, Transition::Accept, "", secretariat).await?;
+        }
+        anyhow::Ok(())
+    })
+    .await?;
     // Shortlisting: 19 finalists, spread over the three axes.
-    let finalists: Vec<IdeaId> = passed
-        .iter()
-        .step_by(passed.len() / 19)
-        .take(19)
-        .copied()
-        .collect();
-    for &id in &finalists {
-        decide(store, call, id, Transition::Accept, "", secretariat).await?;
-    }
+    let finalists = plan.finalists.clone();
+    hamafza_store::as_of(at_stage(call, StageKind::Shortlisting, 20), async {
+        for &id in &finalists {
+            decide(store, call, id, Transition::Accept, "", secretariat).await?;
+        }
+        anyhow::Ok(())
+    })
+    .await?;
     // Orientation: two sessions for all finalists; most came to both.
     let orientation = call
         .stages
@@ -343,21 +457,27 @@ pub async fn run_round2(
         ),
     ];
     for (n, (title, day, place, materials)) in sessions.into_iter().enumerate() {
-        let session = store
-            .create_orientation(
-                call.id,
-                &NewOrientation {
-                    title,
-                    starts_at: orientation.starts_at + day * 86_400 + 10 * 3600,
-                    place,
-                    materials,
-                },
-                secretariat,
-            )
-            .await?;
-        store
-            .invite_to_orientation(&session, &finalists, secretariat)
-            .await?;
+        let starts_at = orientation.starts_at + day * 86_400 + 10 * 3600;
+        // Scheduled and invited a few days before; attendance taken at the end of the session.
+        let session = hamafza_store::as_of(starts_at - 4 * 86_400, async {
+            let session = store
+                .create_orientation(
+                    call.id,
+                    &NewOrientation {
+                        title,
+                        starts_at,
+                        place,
+                        materials,
+                    },
+                    secretariat,
+                )
+                .await?;
+            store
+                .invite_to_orientation(&session, &finalists, secretariat)
+                .await?;
+            anyhow::Ok(session)
+        })
+        .await?;
         let marks: Vec<(IdeaId, Attendance)> = finalists
             .iter()
             .enumerate()
@@ -373,12 +493,14 @@ pub async fn run_round2(
                 )
             })
             .collect();
-        store
-            .record_attendance(&session, &marks, secretariat)
-            .await?;
+        hamafza_store::as_of(
+            starts_at + 3 * 3600,
+            store.record_attendance(&session, &marks, secretariat),
+        )
+        .await?;
     }
     // The finalists revise their ideas after orientation, then present.
-    for &id in &finalists {
+    for (n, &id) in finalists.iter().enumerate() {
         let idea = store.idea(id).await?;
         let v = store
             .idea_versions(id)
@@ -395,27 +517,22 @@ pub async fn run_round2(
             owner_unit_id: v.owner_unit_id,
         };
         let revised = w.revise(&text, &MEDIA);
-        store
-            .edit_idea(id, idea.place(), &revised, idea.author_id)
-            .await?;
-        decide(store, call, id, Transition::Accept, "", secretariat).await?;
+        let revised_at = orientation.ends_at - 86_400 * (1 + n as i64 % 5);
+        hamafza_store::as_of(
+            revised_at,
+            store.edit_idea(id, idea.place(), &revised, idea.author_id),
+        )
+        .await?;
+        hamafza_store::as_of(
+            at_stage(call, StageKind::FinalPresentation, 5),
+            decide(store, call, id, Transition::Accept, "", secretariat),
+        )
+        .await?;
     }
-    // Results: 3 ranked winners and 2 "jury's choice".
-    let awards: Vec<(IdeaId, Award, i64)> = finalists
-        .iter()
-        .step_by(4)
-        .take(5)
-        .enumerate()
-        .map(|(i, &id)| {
-            if i < 3 {
-                (id, Award::Winner, i as i64 + 1)
-            } else {
-                (id, Award::JuryChoice, i as i64 - 2)
-            }
-        })
-        .collect();
-    store.set_results(call.id, &awards, secretariat).await?;
-    store.publish_results(call.id, secretariat).await?;
+    // Results: 3 ranked winners and 2 "jury's choice", announced at the closing ceremony.
+    let at = at_stage(call, StageKind::Results, 0);
+    hamafza_store::as_of(at, store.set_results(call.id, &plan.awards, secretariat)).await?;
+    hamafza_store::as_of(at + 2 * 3600, store.publish_results(call.id, secretariat)).await?;
     Ok(())
 }
 
@@ -432,23 +549,34 @@ pub async fn run_round1(
         .take(20)
         .copied()
         .collect();
+    // Screening over its first days, then the shortlist, then the results: each dated in its stage.
     for (i, &id) in ids.iter().enumerate() {
-        if selected.contains(&id) {
-            decide(store, call, id, Transition::Accept, "", secretariat).await?;
-            decide(store, call, id, Transition::Accept, "", secretariat).await?;
+        let at = at_stage(call, StageKind::Screening, (i % 10) as i64);
+        let step = if selected.contains(&id) || i % 5 != 2 && i % 5 != 4 {
+            Some((Transition::Accept, ""))
         } else if i % 5 == 2 {
-            let why = REJECTIONS[i % REJECTIONS.len()];
-            decide(store, call, id, Transition::Reject, why, secretariat).await?;
-        } else if i % 5 != 4 {
-            decide(store, call, id, Transition::Accept, "", secretariat).await?;
+            Some((Transition::Reject, REJECTIONS[i % REJECTIONS.len()]))
+        } else {
+            None
+        };
+        if let Some((t, why)) = step {
+            hamafza_store::as_of(at, decide(store, call, id, t, why, secretariat)).await?;
         }
+    }
+    for &id in &selected {
+        hamafza_store::as_of(
+            at_stage(call, StageKind::Shortlisting, 15),
+            decide(store, call, id, Transition::Accept, "", secretariat),
+        )
+        .await?;
     }
     let awards: Vec<(IdeaId, Award, i64)> = selected
         .iter()
         .enumerate()
         .map(|(i, &id)| (id, Award::Winner, i as i64 + 1))
         .collect();
-    store.set_results(call.id, &awards, secretariat).await?;
-    store.publish_results(call.id, secretariat).await?;
+    let at = at_stage(call, StageKind::Results, 0);
+    hamafza_store::as_of(at, store.set_results(call.id, &awards, secretariat)).await?;
+    hamafza_store::as_of(at + 3600, store.publish_results(call.id, secretariat)).await?;
     Ok(())
 }

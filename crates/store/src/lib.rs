@@ -92,9 +92,23 @@ macro_rules! db_write {
 }
 pub(crate) use {db_read, db_write};
 
-/// The current time.
+tokio::task_local! {
+    /// The time [`now`] answers inside [`as_of`]: the demo replays past rounds at their dates.
+    static AS_OF: UnixSeconds;
+}
+
+/// The current time: the clock's, or inside [`as_of`] the time it was given.
 pub fn now() -> UnixSeconds {
-    UnixSeconds::now()
+    AS_OF
+        .try_with(|t| *t)
+        .unwrap_or_else(|_| UnixSeconds::now())
+}
+
+/// Runs `f` with [`now`] answering `at`: what the store writes meanwhile (rows' times, audit
+/// entries, notifications) is dated `at`. For replaying history (the demo's past rounds), never
+/// for serving requests. Only this task sees it: work `f` hands to other tasks keeps the clock.
+pub async fn as_of<F: std::future::Future>(at: UnixSeconds, f: F) -> F::Output {
+    AS_OF.scope(at, f).await
 }
 
 /// Connection settings beyond the URL.

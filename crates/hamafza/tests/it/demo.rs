@@ -103,7 +103,52 @@ async fn loading_the_demo_twice_adds_nothing(store: Store) {
     let count = |a| results.iter().filter(|r| r.award == a).count();
     assert_eq!(count(hamafza_store::results::Award::Winner), 3);
     assert_eq!(count(hamafza_store::results::Award::JuryChoice), 2);
-    assert!(round2.results_published_at.is_some());
+    // Dated at their historic time: the results at round 2's closing ceremony (1402/04/01),
+    // not when the demo was loaded.
+    let published = round2.results_published_at.unwrap();
+    let closing = round2.stages.last().unwrap().starts_at;
+    assert!(published >= closing && published < closing + 86_400, "{published}");
+    assert!(published < hamafza_store::now() - 86_400 * 365);
+    // participant1–5 each have something to see: a winner with a teammate and a merged author,
+    // a finalist with an invitation not yet answered, an idea turned down with the reason.
+    let user = |name: &'static str| {
+        let store = store.clone();
+        async move { store.user_by_username(name).await.unwrap().unwrap() }
+    };
+    let (p1, p2, p3, p4, p5) = (
+        user("participant1").await,
+        user("participant2").await,
+        user("participant3").await,
+        user("participant4").await,
+        user("participant5").await,
+    );
+    let winner = results
+        .iter()
+        .find(|r| r.award == hamafza_store::results::Award::Winner && r.rank == 1)
+        .unwrap();
+    assert_eq!(winner.author.as_deref(), Some(p1.display_name.as_str()));
+    assert!(winner.credited.contains(&p5.display_name), "{:?}", winner.credited);
+    assert!(winner.credited.len() >= 2, "the teammate and the merged author");
+    let mine = |u: &hamafza_core::account::User| {
+        let store = store.clone();
+        let id = u.id;
+        async move { store.ideas_of_author(id, Some(round2.id)).await.unwrap() }
+    };
+    let p2_ideas = mine(&p2).await;
+    assert_eq!(p2_ideas.len(), 1);
+    assert_eq!(p2_ideas[0].stage_position, orientation + 1, "a finalist who presented");
+    let p3_ideas = mine(&p3).await;
+    assert_eq!(p3_ideas[0].status, hamafza_core::idea::IdeaStatus::Rejected);
+    assert!(
+        store
+            .decision_message(&p3_ideas[0].public_id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let invitations = store.invitations_of(p4.id).await.unwrap();
+    assert_eq!(invitations.len(), 1);
+    assert_eq!(invitations[0].idea_public_id, p2_ideas[0].public_id);
     let booth = ideas("elecomp").await;
     assert!(booth.len() >= 100);
     assert!(booth.iter().all(|i| i.channel == "exhibition"));
