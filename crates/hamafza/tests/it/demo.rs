@@ -107,7 +107,10 @@ async fn loading_the_demo_twice_adds_nothing(store: Store) {
     // not when the demo was loaded.
     let published = round2.results_published_at.unwrap();
     let closing = round2.stages.last().unwrap().starts_at;
-    assert!(published >= closing && published < closing + 86_400, "{published}");
+    assert!(
+        published >= closing && published < closing + 86_400,
+        "{published}"
+    );
     assert!(published < hamafza_store::now() - 86_400 * 365);
     // participant1–5 each have something to see: a winner with a teammate and a merged author,
     // a finalist with an invitation not yet answered, an idea turned down with the reason.
@@ -127,8 +130,15 @@ async fn loading_the_demo_twice_adds_nothing(store: Store) {
         .find(|r| r.award == hamafza_store::results::Award::Winner && r.rank == 1)
         .unwrap();
     assert_eq!(winner.author.as_deref(), Some(p1.display_name.as_str()));
-    assert!(winner.credited.contains(&p5.display_name), "{:?}", winner.credited);
-    assert!(winner.credited.len() >= 2, "the teammate and the merged author");
+    assert!(
+        winner.credited.contains(&p5.display_name),
+        "{:?}",
+        winner.credited
+    );
+    assert!(
+        winner.credited.len() >= 2,
+        "the teammate and the merged author"
+    );
     let mine = |u: &hamafza_core::account::User| {
         let store = store.clone();
         let id = u.id;
@@ -136,7 +146,11 @@ async fn loading_the_demo_twice_adds_nothing(store: Store) {
     };
     let p2_ideas = mine(&p2).await;
     assert_eq!(p2_ideas.len(), 1);
-    assert_eq!(p2_ideas[0].stage_position, orientation + 1, "a finalist who presented");
+    assert_eq!(
+        p2_ideas[0].stage_position,
+        orientation + 1,
+        "a finalist who presented"
+    );
     let p3_ideas = mine(&p3).await;
     assert_eq!(p3_ideas[0].status, hamafza_core::idea::IdeaStatus::Rejected);
     assert!(

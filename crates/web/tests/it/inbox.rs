@@ -38,7 +38,7 @@ async fn the_inbox_counts_by_status_and_axis_and_says_when_nothing_matches(app: 
     let counts = &counts[..counts.find("</nav>").unwrap()];
     // Three ideas, all submitted, all on the first axis; each count links to its filter.
     assert!(
-        counts.contains("ثبت‌شده، در انتظار بررسی <span class=\"tag\">۳</span>"),
+        counts.contains("ثبت‌شده، در انتظار بررسی</span> <span class=\"tag\">۳</span>"),
         "{counts}"
     );
     assert!(counts.contains("status=submitted"));
@@ -56,6 +56,7 @@ async fn the_inbox_counts_by_status_and_axis_and_says_when_nothing_matches(app: 
         !r.body.contains("<table class=\"cards\">"),
         "no empty table"
     );
+    assert!(!r.body.contains(r#"id="bulk""#), "no bulk form for nothing");
 }
 
 async fn select_all_ticks_the_page_and_bulk_errors_come_first_keeping_the_form(app: TestApp) {
