@@ -23,6 +23,23 @@ const COLUMNS: [(&str, &[&str]); 9] = [
 
 const REQUIRED: [&str; 4] = ["title", "axis", "problem", "solution"];
 
+/// The columns of an import in order, as a template sheet heads them: (field, header, whether
+/// a row must fill it). Persian headers, or the English ones when `english`; an import reads
+/// either.
+pub fn template_columns(english: bool) -> Vec<(&'static str, &'static str, bool)> {
+    COLUMNS
+        .iter()
+        .map(|(field, names)| {
+            let header = if english {
+                names.last().copied().unwrap_or(field)
+            } else {
+                names[0]
+            };
+            (*field, header, REQUIRED.contains(field))
+        })
+        .collect()
+}
+
 /// Where each known column is in the file.
 #[derive(Debug, Clone, Default)]
 pub struct ColumnMap(Vec<(&'static str, usize)>);

@@ -178,3 +178,74 @@ impl Store {
         }))
     }
 }
+
+/// How long a checked file is kept for importing without a second upload.
+pub const STAGED_FOR_SECS: i64 = 86_400;
+
+impl Store {
+    /// Keeps a checked file for `call_id` and its checker, for [`STAGED_FOR_SECS`]; returns the
+    /// id to import it by. Files kept longer than that go now, so the table holds at most a
+    /// day's checks.
+    pub async fn stage_import(
+        &self,
+        call_id: CallId,
+        actor_id: Option<UserId>,
+        data: &[u8],
+    ) -> StoreResult<String> {
+        let public_id = crate::calls::new_public_id();
+        let at = now();
+        db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            sqlx::query("DELETE FROM staged_imports WHERE created_at < $1")
+                .bind(at - STAGED_FOR_SECS)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO staged_imports (public_id, call_id, created_by, data, created_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&public_id)
+            .bind(call_id)
+            .bind(actor_id)
+            .bind(data)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(public_id)
+    }
+
+    /// The file kept as `public_id` for `call_id` by `actor_id`, if it is still kept: someone
+    /// else's check, another call's, or an expired one is `None`.
+    pub async fn staged_import(
+        &self,
+        public_id: &str,
+        call_id: CallId,
+        actor_id: Option<UserId>,
+    ) -> StoreResult<Option<Vec<u8>>> {
+        let row: Option<(Vec<u8>, Option<UserId>)> = db_read!(self, |p| {
+            sqlx::query_as(
+                "SELECT data, created_by FROM staged_imports
+                 WHERE public_id = $1 AND call_id = $2 AND created_at >= $3",
+            )
+            .bind(public_id)
+            .bind(call_id)
+            .bind(now() - STAGED_FOR_SECS)
+            .fetch_optional(p)
+            .await?
+        });
+        Ok(row.filter(|(_, by)| *by == actor_id).map(|(data, _)| data))
+    }
+
+    /// Forgets a kept file once it was imported.
+    pub async fn drop_staged_import(&self, public_id: &str) -> StoreResult<()> {
+        db_write!(self, |p| {
+            sqlx::query("DELETE FROM staged_imports WHERE public_id = $1")
+                .bind(public_id)
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+}

@@ -130,10 +130,17 @@ pub struct Client {
 pub struct TestResponse {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
+    /// The body as text (invalid UTF-8 replaced); `body_bytes` has it as sent.
     pub body: String,
+    bytes: Vec<u8>,
 }
 
 impl TestResponse {
+    /// The body as sent, e.g. a downloaded workbook.
+    pub fn body_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
@@ -199,6 +206,7 @@ impl Client {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 

@@ -26,6 +26,9 @@ pub struct ImportParams {
     pub partial: bool,
     /// `exhibition` (default) or `paper`.
     pub channel: Option<String>,
+    /// With an empty body: import the file an earlier dry run of the caller kept (its report's
+    /// `staged`), without sending it again. Kept for a day.
+    pub staged: Option<String>,
 }
 
 /// What an import did, or in a dry run what the same import (same file, same `partial`) will do:
@@ -46,6 +49,9 @@ pub struct ImportReport {
     /// Each row counted in `skipped`, and why.
     pub skipped_rows: Vec<SkippedRowOut>,
     pub errors: Vec<crate::http::error::ProblemField>,
+    /// After a dry run that would write ideas: pass as `staged` (with an empty body) to import
+    /// this file without sending it again.
+    pub staged: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -54,6 +60,22 @@ pub struct SkippedRowOut {
     /// The earlier line of the file it repeats; `null`: the call has it from an earlier import.
     pub same_as_line: Option<usize>,
     pub detail: String,
+}
+
+/// The workbook to fill in for importing into this call: its columns as headers (required ones
+/// marked), the call's axes as a list on the axis column, and a guide sheet. Headers follow
+/// `Accept-Language` (Persian by default); an import reads either language's.
+#[utoipa::path(get, path = "/calls/{id}/imports/template", tag = "ideas", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The XLSX workbook", content(
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn import_template(
+    managed: ManagedCall,
+    headers: HeaderMap,
+) -> AppResult<axum::response::Response> {
+    crate::intake::template::download(managed.call(), crate::http::view::lang_of(&headers))
 }
 
 /// Import ideas from an exhibition booth or paper forms: the body is an XLSX or CSV file whose
@@ -80,7 +102,16 @@ pub async fn import_ideas(
         "paper" => Channel::Paper,
         _ => return Err(AppError::Validation(vec![("channel", FieldError::Unknown)])),
     };
-    let plan = crate::intake::import::plan(&state.store, &call, &body).await?;
+    let staged = p.staged.clone().filter(|_| body.is_empty());
+    let file = match &staged {
+        Some(id) => state
+            .store
+            .staged_import(id, call.id, Some(actor.id))
+            .await?
+            .ok_or(AppError::Validation(vec![("staged", FieldError::Unknown)]))?,
+        None => body.to_vec(),
+    };
+    let plan = crate::intake::import::plan(&state.store, &call, &file).await?;
     let lang = crate::http::view::lang_of(&headers);
     if !plan.writes(p.partial) && !p.dry_run {
         return Err(AppError::Rows(plan.errors));
@@ -96,8 +127,25 @@ pub async fn import_ideas(
             .await?;
         // Rows another import wrote since the plan was made are skipped too.
         (imported, skipped) = (outcome.imported, skipped + outcome.skipped);
+        if let Some(id) = &staged {
+            state.store.drop_staged_import(id).await?;
+        }
     }
+    let staged = if p.dry_run && writes && imported > 0 {
+        Some(match staged {
+            Some(id) => id,
+            None => {
+                state
+                    .store
+                    .stage_import(call.id, Some(actor.id), &file)
+                    .await?
+            }
+        })
+    } else {
+        None
+    };
     Ok(Json(ImportReport {
+        staged,
         dry_run: p.dry_run,
         rows: plan.rows,
         valid: plan.valid,
@@ -121,7 +169,9 @@ pub async fn import_ideas(
 
 /// Offline imports over the API.
 pub fn imports_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(import_ideas))
+    OpenApiRouter::new()
+        .routes(routes!(import_ideas))
+        .routes(routes!(import_template))
 }
 
 /// Attachments, team, drafts and similar ideas over the API.

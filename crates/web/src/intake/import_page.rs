@@ -17,7 +17,14 @@ use hamafza_core::call::Call;
 use hamafza_core::idea::Channel;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/secretariat/calls/{id}/import", get(page).post(upload))
+    Router::new()
+        .route("/secretariat/calls/{id}/import", get(page).post(upload))
+        .route("/secretariat/calls/{id}/import/template", get(template))
+}
+
+/// The workbook to fill in for this call (its columns and axes), in the page's language.
+async fn template(managed: ManagedCall, ctx: Ctx) -> AppResult<Response> {
+    crate::intake::template::download(managed.call(), ctx.lang)
 }
 
 #[derive(Template)]
@@ -52,6 +59,9 @@ struct Report {
     /// Each skipped row, in words.
     skipped_rows: Vec<String>,
     errors: Vec<ProblemField>,
+    /// After a dry run that would write rows: the checked file's id, to import it without a
+    /// second upload.
+    staged: Option<String>,
 }
 
 async fn page(managed: ManagedCall, ctx: Ctx) -> AppResult<Response> {
@@ -79,6 +89,7 @@ async fn upload(
     let mut guard = csrf::MultipartCsrf::new(&headers, &state);
     let (mut file, mut dry_run, mut partial, mut channel) =
         (Vec::new(), false, false, Channel::Exhibition);
+    let mut staged = None;
     while let Some(field) = form
         .next_field()
         .await
@@ -95,6 +106,7 @@ async fn upload(
                     .to_vec()
             }
             "dry_run" => dry_run = true,
+            "staged" => staged = Some(field.text().await.unwrap_or_default()),
             "partial" => partial = true,
             "channel" => {
                 channel = if field.text().await.ok().as_deref() == Some("paper") {
@@ -112,6 +124,39 @@ async fn upload(
         partial,
         channel,
     };
+    // No file but a checked one named: the file kept by the dry run (only its checker's).
+    let staged = staged.filter(|_| file.is_empty());
+    if let Some(id) = &staged {
+        match state
+            .store
+            .staged_import(id, call.id, Some(actor.id))
+            .await?
+        {
+            Some(kept) => file = kept,
+            None => {
+                let report = Report {
+                    dry_run: true,
+                    rows: 0,
+                    valid: 0,
+                    imported: 0,
+                    skipped: 0,
+                    skipped_rows: Vec::new(),
+                    errors: vec![ProblemField {
+                        field: "file".into(),
+                        detail: ctx.t("import.staged_gone").into(),
+                        line: None,
+                    }],
+                    staged: None,
+                };
+                return rejected(ImportPage {
+                    ctx: &ctx,
+                    call,
+                    report: Some(report),
+                    form,
+                });
+            }
+        }
+    }
     let plan = match crate::intake::import::plan(&state.store, &call, &file).await {
         Ok(p) => p,
         Err(AppError::Rows(errors)) => {
@@ -124,6 +169,7 @@ async fn upload(
                 skipped: 0,
                 skipped_rows: Vec::new(),
                 errors,
+                staged: None,
             };
             return rejected(ImportPage {
                 ctx: &ctx,
@@ -145,7 +191,23 @@ async fn upload(
             .await?;
         // Rows another import wrote since the plan was made are skipped too.
         (imported, skipped) = (outcome.imported, skipped + outcome.skipped);
+        if let Some(id) = &staged {
+            state.store.drop_staged_import(id).await?;
+        }
     }
+    let staged = if dry_run && writes && imported > 0 {
+        Some(match staged {
+            Some(id) => id,
+            None => {
+                state
+                    .store
+                    .stage_import(call.id, Some(actor.id), &file)
+                    .await?
+            }
+        })
+    } else {
+        None
+    };
     let report = Report {
         dry_run: dry_run || !writes,
         rows: plan.rows,
@@ -161,6 +223,7 @@ async fn upload(
             .iter()
             .map(|e| row_problem(ctx.lang, e))
             .collect(),
+        staged,
     };
     html(ImportPage {
         ctx: &ctx,

@@ -8,3 +8,4 @@ pub(crate) mod import_page;
 pub(crate) mod pages;
 pub(crate) mod service;
 pub(crate) mod teams;
+pub(crate) mod template;

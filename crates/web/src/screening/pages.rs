@@ -311,10 +311,12 @@ pub(crate) struct IdeaPanel {
     /// For the secretariat: ideas of the call this one may repeat, to merge it into with one
     /// choice (public id, title).
     pub merge_similar: Vec<(String, String)>,
-    /// The search for a merge target as typed, and what it found (public id, title, tracking
-    /// code).
-    pub merge_search: Option<(String, Vec<(String, String, String)>)>,
+    /// The search for a merge target as typed, and what it found.
+    pub merge_search: Option<(String, Vec<MergeTarget>)>,
 }
+
+/// An idea offered as the one a duplicate repeats: (public id, title, tracking code).
+pub(crate) type MergeTarget = (String, String, String);
 
 pub(crate) async fn panel(
     state: &AppState,

@@ -15,6 +15,8 @@ web_tests!(
     the_dry_run_skips_exactly_what_the_import_skips,
     imported_authors_show_on_the_idea_page_and_in_the_export,
     semicolons_tabs_and_excel_encodings_are_read,
+    the_template_workbook_imports_as_it_is_filled_in,
+    a_clean_dry_run_imports_without_a_second_upload,
 );
 
 const HEADER: &str = "عنوان,محور,مسئله,راه‌حل,نام,تلفن همراه,تاریخ\n";
@@ -239,5 +241,163 @@ async fn semicolons_tabs_and_excel_encodings_are_read(app: TestApp) {
     assert_eq!(
         app.state.store.ideas_of_call(c.id, 0, 10).await.unwrap().1,
         0
+    );
+}
+
+/// The sheets of an XLSX file, each as rows of text.
+fn sheets(bytes: &[u8]) -> Vec<(String, Vec<Vec<String>>)> {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let names = book.sheet_names().to_vec();
+    names
+        .into_iter()
+        .map(|n| {
+            let range = book.worksheet_range(&n).unwrap();
+            let rows = range
+                .rows()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect();
+            (n, rows)
+        })
+        .collect()
+}
+
+/// Issue 18.13: the workbook offered on the import page has the import's headers and the call's
+/// axes; filled in, it imports.
+async fn the_template_workbook_imports_as_it_is_filled_in(app: TestApp) {
+    let (c, mut d, token) = secretariat(&app).await;
+    let (mut p, _) = app.signed_in("dabir2", &[Role::Secretariat]).await;
+    let page = p
+        .get(&format!("/secretariat/calls/{}/import", c.public_id))
+        .await;
+    let link = format!("/secretariat/calls/{}/import/template", c.public_id);
+    assert!(page.body.contains(&link), "the page offers it");
+    let r = p.get(&link).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.header("content-type").contains("spreadsheetml"));
+    assert!(r.header("content-disposition").contains(".xlsx"));
+    let book = sheets(r.body_bytes());
+    assert_eq!(book[0].0, "ایده‌ها");
+    let headers = book[0].1[0].clone();
+    assert_eq!(&headers[..4], ["عنوان", "محور", "مسئله", "راه‌حل"]);
+    let guide: Vec<String> = book[1].1.iter().flatten().cloned().collect();
+    assert!(guide.contains(&"خدمات غیرحضوری".to_string()), "{guide:?}");
+    assert!(guide.contains(&"مستمری‌بگیران".to_string()));
+    // Participants may not have it.
+    let (mut sara, _) = app.signed_in("sara", &[Role::Participant]).await;
+    assert_eq!(sara.get(&link).await.status, StatusCode::FORBIDDEN);
+
+    // Filled in as a typist would (the axis chosen from the list) and imported over the API.
+    let mut filled = rust_xlsxwriter::Workbook::new();
+    let sheet = filled.add_worksheet();
+    for (col, h) in headers.iter().enumerate() {
+        sheet.write_string(0, col as u16, h).unwrap();
+    }
+    let row = [
+        "کیوسک خدمات در داروخانه‌ها",
+        "مستمری‌بگیران",
+        "مستمری‌بگیران سالمند برای کارهای ساده به شعبه می‌آیند",
+        "کیوسک لمسی در داروخانه‌ها و درمانگاه‌ها گذاشته شود",
+        "",
+        "",
+        "مریم احمدی",
+        "۰۹۱۲۱۲۳۴۵۶۷",
+        "۱۴۰۲/۰۳/۰۲",
+    ];
+    for (col, v) in row.iter().enumerate() {
+        sheet.write_string(1, col as u16, *v).unwrap();
+    }
+    let bytes = filled.save_to_buffer().unwrap();
+    let r = import(&mut d, &c, &token, "", bytes).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(counts(&r), (1, 1, 1, 0));
+    let (ideas, _) = app.state.store.ideas_of_call(c.id, 0, 10).await.unwrap();
+    assert_eq!(ideas[0].axis_id, c.axes[1].id);
+
+    // The API offers the same workbook; English headers when asked, and they import too.
+    let r = d
+        .send(
+            axum::http::Request::get(format!("/api/v1/calls/{}/imports/template", c.public_id))
+                .header("authorization", format!("Bearer {token}"))
+                .header("accept-language", "en")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let en = sheets(r.body_bytes());
+    assert_eq!(&en[0].1[0][..4], ["title", "axis", "problem", "solution"]);
+}
+
+/// Issue 18.13: after a clean dry run, the checked file is imported without uploading it again,
+/// on the page and over the API; only by whoever checked it, and only once.
+async fn a_clean_dry_run_imports_without_a_second_upload(app: TestApp) {
+    let (c, mut d, token) = secretariat(&app).await;
+    let file = format!(
+        "{HEADER}{}{}",
+        row("ایدهٔ یک", "علی رضایی", "", ""),
+        row("ایدهٔ دو", "مریم احمدی", "", "")
+    );
+    let r = import(
+        &mut d,
+        &c,
+        &token,
+        "dry_run=true",
+        file.clone().into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let staged = r.json()["staged"].as_str().unwrap().to_string();
+    assert_eq!(counts(&r), (2, 2, 2, 0));
+    // Someone else's check names nothing.
+    app.user("dabir3", &[Role::Secretariat]).await;
+    let other = d.token("dabir3").await;
+    let r = import(&mut d, &c, &other, &format!("staged={staged}"), Vec::new()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = import(&mut d, &c, &token, &format!("staged={staged}"), Vec::new()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(counts(&r), (2, 2, 2, 0));
+    assert!(r.json()["staged"].is_null());
+    let r = import(&mut d, &c, &token, &format!("staged={staged}"), Vec::new()).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "kept only until imported"
+    );
+
+    // The page: check, then import with one click.
+    let (mut p, _) = app.signed_in("dabir2", &[Role::Secretariat]).await;
+    let csrf = p.csrf().await;
+    let url = format!("/secretariat/calls/{}/import", c.public_id);
+    let more = format!("{HEADER}{}", row("ایدهٔ سه", "", "", ""));
+    let r = p
+        .post_multipart_raw(
+            &url,
+            &[("csrf", &csrf), ("channel", "paper"), ("dry_run", "on")],
+            &[("file", "booth.csv", more.as_bytes())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("ورود همین ۱ ردیف"), "{}", r.body);
+    let at = r.body.find(r#"name="staged" value=""#).unwrap() + r#"name="staged" value=""#.len();
+    let id = &r.body[at..at + r.body[at..].find('"').unwrap()];
+    assert!(
+        r.body
+            .contains(r#"<input type="hidden" name="channel" value="paper">"#)
+    );
+    let r = p
+        .post_multipart_raw(
+            &url,
+            &[("csrf", &csrf), ("staged", id), ("channel", "paper")],
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let (ideas, n) = app.state.store.ideas_of_call(c.id, 0, 10).await.unwrap();
+    assert_eq!(n, 3);
+    assert!(
+        ideas
+            .iter()
+            .any(|i| i.title == "ایدهٔ سه" && i.channel == hamafza_core::idea::Channel::Paper)
     );
 }
