@@ -29,6 +29,12 @@ use utoipa_axum::router::OpenApiRouter;
 )]
 pub struct ApiDoc;
 
+/// A file's bytes as sent (an upload, a download): `type: string, format: binary` in the
+/// document, not the array of numbers a `Vec<u8>` would be described as.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct FileBytes(#[allow(dead_code)] Vec<u8>);
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {

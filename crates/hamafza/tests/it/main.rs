@@ -4,5 +4,6 @@
 
 mod browser;
 mod cli;
+mod client;
 mod crash;
 mod demo;

@@ -342,7 +342,7 @@ pub struct ExportParams {
 #[utoipa::path(get, path = "/calls/{id}/export", tag = "calls", security(("bearer" = [])),
     params(("id" = String, Path), ExportParams),
     responses((status = 200, description = "The file: XLSX by default, CSV with `format=csv`", content(
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (crate::api::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             (String = "text/csv"),
         )),
         (status = 403, body = Problem, content_type = "application/problem+json")))]

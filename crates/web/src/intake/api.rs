@@ -68,7 +68,7 @@ pub struct SkippedRowOut {
 #[utoipa::path(get, path = "/calls/{id}/imports/template", tag = "ideas", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, description = "The XLSX workbook", content(
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (crate::api::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn import_template(
@@ -87,7 +87,7 @@ pub async fn import_template(
 /// skipped. A dry run reports exactly what the import will do.
 #[utoipa::path(post, path = "/calls/{id}/imports", tag = "ideas", security(("bearer" = [])),
     params(("id" = String, Path), ImportParams),
-    request_body(content = Vec<u8>, content_type = "text/csv"),
+    request_body(content = crate::api::FileBytes, content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn import_ideas(
     managed: ManagedCall,
@@ -236,7 +236,7 @@ pub async fn list_attachments(
 /// `max_upload_mb` each and 5 per idea. One bad file attaches none.
 #[utoipa::path(post, path = "/ideas/{id}/attachments", tag = "ideas", security(("bearer" = [])),
     params(("id" = String, Path), ("X-Filename" = Option<String>, Header, description = "The file's name, percent-encoded UTF-8")),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    request_body(content = crate::api::FileBytes, content_type = "application/octet-stream"),
     responses((status = 201, body = Vec<AttachmentOut>), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn upload_attachments(
     led: LedIdea,
@@ -281,7 +281,7 @@ fn item_problems(items: Vec<crate::intake::attachments::ItemError>) -> AppError 
 /// Download an attachment: `Content-Disposition: attachment`, the sniffed type, `nosniff`.
 #[utoipa::path(get, path = "/ideas/{id}/attachments/{aid}", tag = "ideas", security(("bearer" = [])),
     params(("id" = String, Path), ("aid" = String, Path)),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, content_type = "application/octet-stream", body = crate::api::FileBytes), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn download_attachment(
     seen: VisibleIdea,
     State(state): State<AppState>,
