@@ -610,11 +610,20 @@ async fn a_round_runs_from_submission_to_published_results() {
     let weak = submit_idea(&c, &submit_url, "ایده‌ای که رد می‌شود", async |_: &Client| {}).await;
     sign_out(&c).await;
 
-    // The teammate accepts the invitation.
+    // The teammate follows the invitation's notification to the invitation, and accepts.
     sign_in(&c, base, "participant2").await;
     c.goto(&format!("{base}/my/ideas")).await.unwrap();
     check_page(&c, "41-my-invitations").await;
+    c.goto(&format!("{base}/notifications")).await.unwrap();
     click(&c, "a[href$='/invitation']").await;
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/invitation"),
+        "the notification opens the invitation"
+    );
     check_page(&c, "42-invitation").await;
     click(&c, "button[name=answer][value=accept]").await;
     c.goto(&format!("{base}{first}")).await.unwrap();
@@ -651,7 +660,7 @@ async fn a_round_runs_from_submission_to_published_results() {
     check_page(&c, "43-inbox").await;
 
     c.goto(&format!("{base}{weak}")).await.unwrap();
-    click(&c, "form[method=get] button[type=submit]").await;
+    click(&c, "form[action$='#decide-title'] button[type=submit]").await;
     let message = c
         .find(Locator::Css("#message"))
         .await
@@ -671,8 +680,16 @@ async fn a_round_runs_from_submission_to_published_results() {
     click(&c, ".confirm form button[type=submit]").await;
     assert!(body(&c).await.contains("رد شده"));
 
+    // The idea a duplicate repeats is found by its tracking code, then chosen.
     c.goto(&format!("{base}{duplicate}")).await.unwrap();
-    fill(&c, "#into", &code).await;
+    fill(&c, "#merge-q", &code).await;
+    click(&c, "form[action$='#merge-title'] button").await;
+    check_page(&c, "44c-merge-search").await;
+    toggle(
+        &c,
+        &format!("input[name=into][value='{}']", &first["/ideas/".len()..]),
+    )
+    .await;
     click(&c, "form[action$='/merge'] button").await;
     assert!(body(&c).await.contains("این ایده تکراری ثبت شود؟"));
     click(&c, ".confirm form button[type=submit]").await;
@@ -700,6 +717,15 @@ async fn a_round_runs_from_submission_to_published_results() {
     check_page(&c, "47-notifications").await;
     sign_out(&c).await;
 
+    // Anyone follows the idea with its tracking code and the author's mobile number.
+    c.goto(&format!("{base}/track")).await.unwrap();
+    fill(&c, "#code", &code).await;
+    fill(&c, "#mobile", "۰۹۱۲۰۰۰۰۰۰۱").await;
+    click(&c, "form[action='/track'] button[type=submit]").await;
+    let tracked = body(&c).await;
+    assert!(tracked.contains("پذیرفته برای مرحلهٔ بعد"), "{tracked}");
+    check_page(&c, "47a-track").await;
+
     // Results: the secretariat awards and publishes; an anonymous visitor reads them.
     sign_in(&c, base, "secretariat").await;
     c.goto(&format!("{base}/secretariat{call_path}/results"))
@@ -720,6 +746,30 @@ async fn a_round_runs_from_submission_to_published_results() {
     let rank = row.find(Locator::Css("input")).await.unwrap();
     rank.send_keys("۱").await.unwrap();
     click(&c, "form[action$='/results'] button[type=submit]").await;
+    // Not while the call still takes ideas: said before any question.
+    click(&c, "form[action$='/results/publish'] button[type=submit]").await;
+    assert!(body(&c).await.contains("هنوز تمام نشده است"));
+    check_page(&c, "47c-publish-refused").await;
+    // The secretariat ends submission yesterday in the call's settings, then publishes.
+    c.goto(&format!("{base}/secretariat{call_path}/edit"))
+        .await
+        .unwrap();
+    let yesterday = hamafza_persian::jalali::JalaliDate::from_civil(
+        hamafza_persian::jalali::today_tehran()
+            .to_civil()
+            .yesterday()
+            .unwrap(),
+    );
+    let field = c
+        .find(Locator::Css("input[name=stage_end_0]"))
+        .await
+        .unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(&yesterday.to_string()).await.unwrap();
+    click(&c, "form[action$='/edit'] button[type=submit]").await;
+    c.goto(&format!("{base}/secretariat{call_path}/results"))
+        .await
+        .unwrap();
     click(&c, "form[action$='/results/publish'] button[type=submit]").await;
     check_page(&c, "47b-confirm-publish").await;
     click(&c, ".confirm form button[type=submit]").await;
