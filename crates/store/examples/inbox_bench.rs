@@ -268,6 +268,20 @@ async fn run(name: &str, store: Store, out: &mut String) {
         page.ideas.len()
     );
     eprintln!("{name}: API list limit=500: p95 {p95:.2} ms");
+    // The counts above the inbox page (by status and by axis), on every view of it.
+    let (p50, p95, p99) = time(|| {
+        let s = store.clone();
+        async move {
+            s.inbox_counts(call.id).await.unwrap();
+        }
+    })
+    .await;
+    let ratio = p95 / b95.max(0.001);
+    let _ = writeln!(
+        out,
+        "| the inbox's counts by status and by axis (2 statements) | | | {p50:.2} | {p95:.2} | {p99:.2} | {ratio:.0} |"
+    );
+    eprintln!("{name}: counts: p95 {p95:.2} ms");
 }
 
 #[tokio::main]

@@ -111,46 +111,30 @@ pub async fn import_ideas(
             .ok_or(AppError::Validation(vec![("staged", FieldError::Unknown)]))?,
         None => body.to_vec(),
     };
-    let plan = crate::intake::import::plan(&state.store, &call, &file).await?;
     let lang = crate::http::view::lang_of(&headers);
-    if !plan.writes(p.partial) && !p.dry_run {
-        return Err(AppError::Rows(plan.errors));
+    let options = crate::intake::import::Options {
+        dry_run: p.dry_run,
+        partial: p.partial,
+        channel,
+        staged,
+    };
+    let run = crate::intake::import::run(&state.store, &call, actor.id, &file, options).await?;
+    // Without `partial` a file with a bad row imports nothing, and says so as an error.
+    if !run.writes && !p.dry_run {
+        return Err(AppError::Rows(run.plan.errors));
     }
-    let writes = plan.writes(p.partial);
-    let mut imported = if writes { plan.new.len() } else { 0 };
-    let skipped_rows = if writes { plan.skipped.as_slice() } else { &[] };
-    let mut skipped = skipped_rows.len();
-    if writes && !p.dry_run {
-        let outcome = state
-            .store
-            .import_ideas(call.id, &plan.new, channel, Some(actor.id))
-            .await?;
-        // Rows another import wrote since the plan was made are skipped too.
-        (imported, skipped) = (outcome.imported, skipped + outcome.skipped);
-        if let Some(id) = &staged {
-            state.store.drop_staged_import(id).await?;
-        }
-    }
-    let staged = if p.dry_run && writes && imported > 0 {
-        Some(match staged {
-            Some(id) => id,
-            None => {
-                state
-                    .store
-                    .stage_import(call.id, Some(actor.id), &file)
-                    .await?
-            }
-        })
+    let skipped_rows = if run.writes {
+        run.plan.skipped.as_slice()
     } else {
-        None
+        &[]
     };
     Ok(Json(ImportReport {
-        staged,
+        staged: run.staged,
         dry_run: p.dry_run,
-        rows: plan.rows,
-        valid: plan.valid,
-        imported,
-        skipped,
+        rows: run.plan.rows,
+        valid: run.plan.valid,
+        imported: run.imported,
+        skipped: run.skipped,
         skipped_rows: skipped_rows
             .iter()
             .map(|s| SkippedRowOut {
@@ -159,7 +143,8 @@ pub async fn import_ideas(
                 detail: crate::intake::import::skipped_detail(lang, s),
             })
             .collect(),
-        errors: plan
+        errors: run
+            .plan
             .errors
             .iter()
             .map(|e| crate::http::error::row_problem(lang, e))

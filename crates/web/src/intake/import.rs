@@ -397,6 +397,66 @@ pub async fn plan(store: &Store, call: &Call, bytes: &[u8]) -> AppResult<Plan> {
     })
 }
 
+/// What an import (or its dry run) asked for besides the file.
+pub struct Options {
+    pub dry_run: bool,
+    /// Import the good rows even if others are bad.
+    pub partial: bool,
+    pub channel: hamafza_core::idea::Channel,
+    /// The id of the file a dry run kept, when this run imports it.
+    pub staged: Option<String>,
+}
+
+/// What a run did, or in a dry run will do: the page and the API report it in their own way.
+pub struct Outcome {
+    pub plan: Plan,
+    /// Whether the import writes (no bad row, or `partial`).
+    pub writes: bool,
+    pub imported: usize,
+    /// Rows skipped: the plan's (repeated, or imported before), and any another import wrote
+    /// since the plan was made.
+    pub skipped: usize,
+    /// After a dry run that would write ideas: the id the checked file is kept by.
+    pub staged: Option<String>,
+}
+
+/// Plans `file` for `call` and, unless a dry run, imports it as `actor`. A kept file is dropped
+/// once imported; a dry run that would write ideas keeps the file (a day) so the import needs
+/// no second upload.
+pub async fn run(
+    store: &Store,
+    call: &Call,
+    actor: hamafza_core::ids::UserId,
+    file: &[u8],
+    o: Options,
+) -> AppResult<Outcome> {
+    let plan = plan(store, call, file).await?;
+    let writes = plan.writes(o.partial);
+    let mut imported = if writes { plan.new.len() } else { 0 };
+    let mut skipped = if writes { plan.skipped.len() } else { 0 };
+    if writes && !o.dry_run {
+        let outcome = store
+            .import_ideas(call.id, &plan.new, o.channel, Some(actor))
+            .await?;
+        (imported, skipped) = (outcome.imported, skipped + outcome.skipped);
+        if let Some(id) = &o.staged {
+            store.drop_staged_import(id).await?;
+        }
+    }
+    let staged = match o.staged {
+        _ if !(o.dry_run && writes && imported > 0) => None,
+        Some(id) => Some(id),
+        None => Some(store.stage_import(call.id, Some(actor), file).await?),
+    };
+    Ok(Outcome {
+        plan,
+        writes,
+        imported,
+        skipped,
+        staged,
+    })
+}
+
 /// One skipped row, in words: which line it repeats, or that it was imported before.
 pub fn skipped_detail(lang: crate::i18n::Lang, s: &SkippedRow) -> String {
     let line = lang.num(s.line as i64);

@@ -157,8 +157,15 @@ async fn upload(
             }
         }
     }
-    let plan = match crate::intake::import::plan(&state.store, &call, &file).await {
-        Ok(p) => p,
+    let options = crate::intake::import::Options {
+        dry_run,
+        partial,
+        channel,
+        staged,
+    };
+    let run = match crate::intake::import::run(&state.store, &call, actor.id, &file, options).await
+    {
+        Ok(r) => r,
         Err(AppError::Rows(errors)) => {
             let errors = errors.iter().map(|e| row_problem(ctx.lang, e)).collect();
             let report = Report {
@@ -180,50 +187,28 @@ async fn upload(
         }
         Err(e) => return Err(e),
     };
-    let writes = plan.writes(partial);
-    let mut imported = if writes { plan.new.len() } else { 0 };
-    let skipped_rows = if writes { plan.skipped.as_slice() } else { &[] };
-    let mut skipped = skipped_rows.len();
-    if writes && !dry_run {
-        let outcome = state
-            .store
-            .import_ideas(call.id, &plan.new, channel, Some(actor.id))
-            .await?;
-        // Rows another import wrote since the plan was made are skipped too.
-        (imported, skipped) = (outcome.imported, skipped + outcome.skipped);
-        if let Some(id) = &staged {
-            state.store.drop_staged_import(id).await?;
-        }
-    }
-    let staged = if dry_run && writes && imported > 0 {
-        Some(match staged {
-            Some(id) => id,
-            None => {
-                state
-                    .store
-                    .stage_import(call.id, Some(actor.id), &file)
-                    .await?
-            }
-        })
+    let skipped_rows = if run.writes {
+        run.plan.skipped.as_slice()
     } else {
-        None
+        &[]
     };
     let report = Report {
-        dry_run: dry_run || !writes,
-        rows: plan.rows,
-        valid: plan.valid,
-        imported,
-        skipped,
+        dry_run: dry_run || !run.writes,
+        rows: run.plan.rows,
+        valid: run.plan.valid,
+        imported: run.imported,
+        skipped: run.skipped,
         skipped_rows: skipped_rows
             .iter()
             .map(|s| crate::intake::import::skipped_detail(ctx.lang, s))
             .collect(),
-        errors: plan
+        errors: run
+            .plan
             .errors
             .iter()
             .map(|e| row_problem(ctx.lang, e))
             .collect(),
-        staged,
+        staged: run.staged,
     };
     html(ImportPage {
         ctx: &ctx,
