@@ -154,6 +154,26 @@ pub struct NewStageIn {
     pub end: String,
 }
 
+impl From<NewAxisIn> for hamafza_core::call::AxisInput {
+    fn from(a: NewAxisIn) -> Self {
+        Self {
+            title: a.title,
+            description: a.description,
+        }
+    }
+}
+
+impl From<NewStageIn> for hamafza_core::call::StageInput {
+    fn from(s: NewStageIn) -> Self {
+        Self {
+            kind: s.kind,
+            title: s.title,
+            start: s.start,
+            end: s.end,
+        }
+    }
+}
+
 /// Create a call as a draft (the secretariat). Every invalid field is reported at once; rows are
 /// named by position, e.g. `stage_end_1` is the second stage's end date.
 #[utoipa::path(post, path = "/calls", tag = "calls", security(("bearer" = [])), request_body = NewCallIn,
@@ -171,24 +191,8 @@ pub async fn create_call(
         title: input.title,
         description: input.description,
         audience: input.audience,
-        axes: input
-            .axes
-            .into_iter()
-            .map(|a| hamafza_core::call::AxisInput {
-                title: a.title,
-                description: a.description,
-            })
-            .collect(),
-        stages: input
-            .stages
-            .into_iter()
-            .map(|s| hamafza_core::call::StageInput {
-                kind: s.kind,
-                title: s.title,
-                start: s.start,
-                end: s.end,
-            })
-            .collect(),
+        axes: input.axes.into_iter().map(Into::into).collect(),
+        stages: input.stages.into_iter().map(Into::into).collect(),
     };
     let valid = input.validate().map_err(AppError::Validation)?;
     let call = state
@@ -264,24 +268,10 @@ pub async fn patch_call(
         input.audience = a;
     }
     if let Some(axes) = patch.axes {
-        input.axes = axes
-            .into_iter()
-            .map(|a| hamafza_core::call::AxisInput {
-                title: a.title,
-                description: a.description,
-            })
-            .collect();
+        input.axes = axes.into_iter().map(Into::into).collect();
     }
     if let Some(stages) = patch.stages {
-        input.stages = stages
-            .into_iter()
-            .map(|s| hamafza_core::call::StageInput {
-                kind: s.kind,
-                title: s.title,
-                start: s.start,
-                end: s.end,
-            })
-            .collect();
+        input.stages = stages.into_iter().map(Into::into).collect();
     }
     let valid = input.validate().map_err(AppError::Validation)?;
     let call = crate::calls::service::update(&state, &call, &valid, actor.id).await?;
