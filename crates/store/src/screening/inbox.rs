@@ -354,12 +354,16 @@ impl Store {
 }
 
 /// How a call's ideas spread over statuses and axes: what the inbox shows above its list.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct InboxCounts {
     /// Each status with ideas, with how many.
     pub by_status: Vec<(IdeaStatus, i64)>,
     /// Each axis with ideas, with how many.
     pub by_axis: Vec<(AxisId, i64)>,
+    /// When they were counted, for counts kept a while ([`Store::inbox_counts_kept`]); `None`
+    /// when counted now.
+    #[serde(skip)]
+    pub as_of: Option<UnixSeconds>,
 }
 
 impl Store {
@@ -386,6 +390,62 @@ impl Store {
             .into_iter()
             .map(|(s, n)| Ok((crate::decode("ideas.status", &s, IdeaStatus::parse)?, n)))
             .collect::<StoreResult<_>>()?;
-        Ok(InboxCounts { by_status, by_axis })
+        Ok(InboxCounts {
+            by_status,
+            by_axis,
+            as_of: None,
+        })
+    }
+
+    /// [`Store::inbox_counts`] for a page view: counted now for a call of up to [`COUNT_CAP`]
+    /// ideas; for a larger one (100,000 ideas take tens of milliseconds to count) as counted at
+    /// most `max_age_secs` ago, kept in the database so every app node shares them and counted
+    /// again by whichever view finds them stale. `as_of` says which.
+    pub async fn inbox_counts_kept(
+        &self,
+        call_id: CallId,
+        max_age_secs: i64,
+    ) -> StoreResult<InboxCounts> {
+        let at = crate::now();
+        let kept: Option<(String, UnixSeconds)> = db_read!(self, |p| {
+            sqlx::query_as("SELECT counts, computed_at FROM call_counts WHERE call_id = $1")
+                .bind(call_id)
+                .fetch_optional(p)
+                .await?
+        });
+        if let Some((json, computed_at)) = kept
+            && at - computed_at <= max_age_secs
+            && let Ok(mut counts) = serde_json::from_str::<InboxCounts>(&json)
+        {
+            counts.as_of = Some(computed_at);
+            return Ok(counts);
+        }
+        let ideas: i64 = db_read!(self, |p| {
+            sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM ideas WHERE call_id = $1 LIMIT {}) x",
+                COUNT_CAP + 1
+            ))
+            .bind(call_id)
+            .fetch_one(p)
+            .await?
+        });
+        let mut counts = self.inbox_counts(call_id).await?;
+        if ideas <= COUNT_CAP {
+            return Ok(counts);
+        }
+        let json = serde_json::to_string(&counts).unwrap_or_default();
+        crate::db_write!(self, |p| {
+            sqlx::query(
+                "INSERT INTO call_counts (call_id, counts, computed_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (call_id) DO UPDATE SET counts = $2, computed_at = $3",
+            )
+            .bind(call_id)
+            .bind(&json)
+            .bind(at)
+            .execute(p)
+            .await?;
+        });
+        counts.as_of = Some(at);
+        Ok(counts)
     }
 }

@@ -20,6 +20,7 @@ store_tests!(
     a_duplicate_is_not_reclassified_even_from_a_stale_read,
     bulk_actions_skip_what_their_status_does_not_allow,
     rejection_templates_are_added_edited_and_deleted,
+    counts_are_live_for_a_small_call_and_kept_a_while_for_a_large_one,
 );
 
 const ROUND2: [StageKind; 6] = [
@@ -586,4 +587,59 @@ async fn rejection_templates_are_added_edited_and_deleted(store: Store) {
         Err(StoreError::NotFound)
     ));
     assert_eq!(store.rejection_templates().await.unwrap().len(), 1);
+}
+
+async fn counts_are_live_for_a_small_call_and_kept_a_while_for_a_large_one(store: Store) {
+    let (small, sara) = setup(&store).await;
+    let i = idea(&store, &small, sara, 1, "پیامک وضعیت پرونده").await;
+    idea(&store, &small, sara, 0, "سامانهٔ نوبت‌دهی شعب").await;
+    let c = store.inbox_counts_kept(small.id, 60).await.unwrap();
+    assert_eq!(c.as_of, None, "counted now");
+    assert_eq!(c.by_status, vec![(IdeaStatus::Submitted, 2)]);
+    assert_eq!(
+        c.by_axis,
+        vec![(small.axes[0].id, 1), (small.axes[1].id, 1)]
+    );
+    let to = Transition::Accept.plan(i.place(), &ROUND2).unwrap();
+    store
+        .transition_idea(i.id, i.place(), to, "", None)
+        .await
+        .unwrap();
+    let c = store.inbox_counts_kept(small.id, 60).await.unwrap();
+    assert!(
+        c.by_status.contains(&(IdeaStatus::Accepted, 1)),
+        "live: {c:?}"
+    );
+
+    // Past 2,000 ideas the counts are kept and say when they were counted.
+    let large = call(
+        &store,
+        ROUND2
+            .iter()
+            .enumerate()
+            .map(|(i, k)| stage(*k, 1 + i as u32 * 2, 2 + i as u32 * 2))
+            .collect(),
+    )
+    .await;
+    let axes = [large.axes[0].id, large.axes[1].id, large.axes[1].id];
+    hamafza_store::testing::bench::fill(&store, large.id, &axes, 2_001)
+        .await
+        .unwrap();
+    let kept = store.inbox_counts_kept(large.id, 60).await.unwrap();
+    assert!(kept.as_of.is_some());
+    let total: i64 = kept.by_status.iter().map(|(_, n)| n).sum();
+    assert_eq!(total, 2_001);
+    assert_eq!(
+        kept.by_status,
+        store.inbox_counts(large.id).await.unwrap().by_status
+    );
+    let extra = idea(&store, &large, sara, 0, "ایده‌ای پس از شمارش").await;
+    let again = store.inbox_counts_kept(large.id, 60).await.unwrap();
+    assert_eq!(again.as_of, kept.as_of, "read back, not counted again");
+    let total: i64 = again.by_status.iter().map(|(_, n)| n).sum();
+    assert_eq!(total, 2_001);
+    // Stale: counted again, with the new idea.
+    let fresh = store.inbox_counts_kept(large.id, -1).await.unwrap();
+    let total: i64 = fresh.by_status.iter().map(|(_, n)| n).sum();
+    assert_eq!(total, 2_002, "{extra:?}");
 }

@@ -360,6 +360,9 @@ impl InboxParams {
 
 const INBOX_PAGE: i64 = 50;
 
+/// How stale the counts above a large call's inbox may be (a small call's are counted live).
+const COUNTS_MAX_AGE_SECS: i64 = 60;
+
 /// The secretariat's inbox of a call: filters, sort, keyset pages, and bulk actions on a selection.
 async fn inbox(
     managed: ManagedCall,
@@ -386,7 +389,10 @@ pub(crate) async fn render_inbox(
     let page = state.store.inbox_page(call.id, &query).await?;
     let ids: Vec<IdeaId> = page.ideas.iter().map(|i| i.id).collect();
     let tags = state.store.tags_of_ideas(&ids).await?;
-    let counts = state.store.inbox_counts(call.id).await?;
+    let counts = state
+        .store
+        .inbox_counts_kept(call.id, COUNTS_MAX_AGE_SECS)
+        .await?;
     let page = InboxPage {
         counts,
         ctx,
