@@ -359,31 +359,32 @@ pub mod fixtures {
         JalaliDate::from_civil(today.checked_add(jiff::Span::new().days(days)).unwrap())
     }
 
-    /// A published call for `audience` with two axes, its submission stage open from yesterday
-    /// to a week from now, then screening.
-    pub async fn open_call(app: &TestApp, audience: Audience) -> Call {
+    /// A published call titled `title` for `audience`, with `axes` (titles) and `stages` (kind,
+    /// first and last day counted from today).
+    pub async fn published_call(
+        app: &TestApp,
+        title: &str,
+        audience: Audience,
+        axes: &[&str],
+        stages: &[(StageKind, i64, i64)],
+    ) -> Call {
         let v = ValidCall {
-            title: "فراخوان آزمایشی".into(),
+            title: title.into(),
             description: String::new(),
             audience,
-            axes: vec![
-                ("خدمات غیرحضوری".into(), String::new()),
-                ("مستمری‌بگیران".into(), String::new()),
-            ],
-            stages: vec![
-                ValidStage {
-                    kind: StageKind::Submission,
+            axes: axes
+                .iter()
+                .map(|a| (a.to_string(), String::new()))
+                .collect(),
+            stages: stages
+                .iter()
+                .map(|&(kind, from, to)| ValidStage {
+                    kind,
                     title: String::new(),
-                    start: days_from_today(-1),
-                    end: days_from_today(7),
-                },
-                ValidStage {
-                    kind: StageKind::Screening,
-                    title: String::new(),
-                    start: days_from_today(8),
-                    end: days_from_today(20),
-                },
-            ],
+                    start: days_from_today(from),
+                    end: days_from_today(to),
+                })
+                .collect(),
         };
         let c = app.state.store.create_call(&v, None, None).await.unwrap();
         app.state
@@ -391,6 +392,22 @@ pub mod fixtures {
             .set_call_state(c.id, CallState::Published, None)
             .await
             .unwrap()
+    }
+
+    /// A published call for `audience` with two axes, its submission stage open from yesterday
+    /// to a week from now, then screening.
+    pub async fn open_call(app: &TestApp, audience: Audience) -> Call {
+        published_call(
+            app,
+            "فراخوان آزمایشی",
+            audience,
+            &["خدمات غیرحضوری", "مستمری‌بگیران"],
+            &[
+                (StageKind::Submission, -1, 7),
+                (StageKind::Screening, 8, 20),
+            ],
+        )
+        .await
     }
 
     /// An idea titled `title` submitted online by `author` to `call`'s first axis.

@@ -3,9 +3,8 @@
 use axum::http::StatusCode;
 use hamafza_core::Role;
 use hamafza_core::call::Call;
-use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
+use hamafza_core::call::{Audience, StageKind};
 use hamafza_core::ids::AxisId;
-use hamafza_persian::jalali::{self, JalaliDate};
 use hamafza_web::testing::TestApp;
 use hamafza_web::web_tests;
 use serde_json::json;
@@ -24,42 +23,19 @@ web_tests!(
     a_page_of_500_ideas_over_the_api_takes_a_few_queries,
 );
 
-fn days_from_today(days: i64) -> JalaliDate {
-    let today = jalali::today_tehran().to_civil();
-    JalaliDate::from_civil(today.checked_add(jiff::Span::new().days(days)).unwrap())
-}
-
 /// A published call whose submission stage spans `from`..`to` days from today.
 async fn call(app: &TestApp, audience: Audience, from: i64, to: i64) -> Call {
-    let v = ValidCall {
-        title: "فراخوان آزمایشی".into(),
-        description: String::new(),
+    hamafza_web::testing::fixtures::published_call(
+        app,
+        "فراخوان آزمایشی",
         audience,
-        axes: vec![
-            ("خدمات غیرحضوری".into(), String::new()),
-            ("مستمری‌بگیران".into(), String::new()),
+        &["خدمات غیرحضوری", "مستمری‌بگیران"],
+        &[
+            (StageKind::Submission, from, to),
+            (StageKind::Screening, to + 1, to + 10),
         ],
-        stages: vec![
-            ValidStage {
-                kind: StageKind::Submission,
-                title: String::new(),
-                start: days_from_today(from),
-                end: days_from_today(to),
-            },
-            ValidStage {
-                kind: StageKind::Screening,
-                title: String::new(),
-                start: days_from_today(to + 1),
-                end: days_from_today(to + 10),
-            },
-        ],
-    };
-    let c = app.state.store.create_call(&v, None, None).await.unwrap();
-    app.state
-        .store
-        .set_call_state(c.id, CallState::Published, None)
-        .await
-        .unwrap()
+    )
+    .await
 }
 
 fn form(call: &Call, title: &str) -> Vec<(&'static str, String)> {

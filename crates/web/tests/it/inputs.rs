@@ -7,7 +7,7 @@
 use axum::http::StatusCode;
 use hamafza_core::Role;
 use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
-use hamafza_persian::jalali::{self, JalaliDate};
+use hamafza_web::testing::fixtures::days_from_today;
 use hamafza_web::testing::{Client, TestApp};
 use hamafza_web::web_tests;
 use proptest::prelude::*;
@@ -209,11 +209,6 @@ fn random() -> impl Strategy<Value = Value> {
         any::<f64>().prop_map(|n| Value::Encoded(n.to_string().into_bytes())),
         "-?[0-9]{15,40}".prop_map(|s| Value::Encoded(s.into_bytes())),
     ]
-}
-
-fn days_from_today(days: i64) -> JalaliDate {
-    let today = jalali::today_tehran().to_civil();
-    JalaliDate::from_civil(today.checked_add(jiff::Span::new().days(days)).unwrap())
 }
 
 /// The ids a route's path parameters stand for.

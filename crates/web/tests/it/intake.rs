@@ -5,9 +5,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use hamafza_core::Role;
 use hamafza_core::call::Call;
-use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
+use hamafza_core::call::{Audience, StageKind};
 use hamafza_core::ids::UserId;
-use hamafza_persian::jalali::{self, JalaliDate};
+use hamafza_web::testing::fixtures::{self};
 use hamafza_web::testing::{Client, TestApp};
 use hamafza_web::web_tests;
 use serde_json::json;
@@ -29,33 +29,15 @@ const PNG: &[u8] =
     b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 const EXE: &[u8] = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0";
 
-fn days_from_today(days: i64) -> JalaliDate {
-    let today = jalali::today_tehran().to_civil();
-    JalaliDate::from_civil(today.checked_add(jiff::Span::new().days(days)).unwrap())
-}
-
 async fn call(app: &TestApp) -> Call {
-    let v = ValidCall {
-        title: "فراخوان آزمایشی".into(),
-        description: String::new(),
-        audience: Audience::Both,
-        axes: vec![
-            ("خدمات غیرحضوری".into(), String::new()),
-            ("مستمری‌بگیران".into(), String::new()),
-        ],
-        stages: vec![ValidStage {
-            kind: StageKind::Submission,
-            title: String::new(),
-            start: days_from_today(-1),
-            end: days_from_today(10),
-        }],
-    };
-    let c = app.state.store.create_call(&v, None, None).await.unwrap();
-    app.state
-        .store
-        .set_call_state(c.id, CallState::Published, None)
-        .await
-        .unwrap()
+    fixtures::published_call(
+        app,
+        "فراخوان آزمایشی",
+        Audience::Both,
+        &["خدمات غیرحضوری", "مستمری‌بگیران"],
+        &[(StageKind::Submission, -1, 10)],
+    )
+    .await
 }
 
 fn fields(call: &Call, title: &str) -> Vec<(&'static str, String)> {

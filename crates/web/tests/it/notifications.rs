@@ -5,17 +5,17 @@
 use axum::http::StatusCode;
 use hamafza_core::Role;
 use hamafza_core::call::Call;
-use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
+use hamafza_core::call::{Audience, StageKind};
 use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaStatus, IdeaText, Place};
 use hamafza_core::ids::UserId;
 use hamafza_core::time::UnixSeconds;
-use hamafza_persian::jalali::{self, JalaliDate};
 use hamafza_store::ideas::NewIdea;
 use hamafza_store::notifications::Pref;
 use hamafza_web::notify::{Mailer, SmtpConfig, backoff_secs};
 use hamafza_web::sms::{SmsConfig, SmsSender};
 use hamafza_web::testing::TestApp;
+use hamafza_web::testing::fixtures::{self};
 use hamafza_web::web_tests;
 
 web_tests!(
@@ -32,30 +32,15 @@ web_tests!(
     a_citizen_tracks_an_idea_by_code_and_mobile_and_the_secretariat_finds_it,
 );
 
-fn days_from_today(days: i64) -> JalaliDate {
-    let today = jalali::today_tehran().to_civil();
-    JalaliDate::from_civil(today.checked_add(jiff::Span::new().days(days)).unwrap())
-}
-
 async fn open_call(app: &TestApp) -> Call {
-    let v = ValidCall {
-        title: "جمعینو ۲".into(),
-        description: String::new(),
-        audience: Audience::Both,
-        axes: vec![("فرهنگ بیمه".into(), String::new())],
-        stages: vec![ValidStage {
-            kind: StageKind::Submission,
-            title: String::new(),
-            start: days_from_today(-1),
-            end: days_from_today(10),
-        }],
-    };
-    let c = app.state.store.create_call(&v, None, None).await.unwrap();
-    app.state
-        .store
-        .set_call_state(c.id, CallState::Published, None)
-        .await
-        .unwrap()
+    fixtures::published_call(
+        app,
+        "جمعینو ۲",
+        Audience::Both,
+        &["فرهنگ بیمه"],
+        &[(StageKind::Submission, -1, 10)],
+    )
+    .await
 }
 
 fn text(call: &Call, title: &str) -> IdeaText {

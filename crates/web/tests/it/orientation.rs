@@ -8,9 +8,9 @@ use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
 use hamafza_core::idea::Idea;
 use hamafza_core::idea::{Channel, IdeaStatus, IdeaText, Place};
 use hamafza_core::ids::UserId;
-use hamafza_persian::jalali::{self, JalaliDate};
 use hamafza_store::ideas::NewIdea;
 use hamafza_web::testing::TestApp;
+use hamafza_web::testing::fixtures::{self, days_from_today};
 use hamafza_web::web_tests;
 
 web_tests!(
@@ -22,35 +22,19 @@ web_tests!(
     finalists_revise_their_ideas_during_orientation,
 );
 
-fn days_from_today(days: i64) -> JalaliDate {
-    let today = jalali::today_tehran().to_civil();
-    JalaliDate::from_civil(today.checked_add(jiff::Span::new().days(days)).unwrap())
-}
-
 /// A published call whose submission stage is open today.
 async fn call(app: &TestApp) -> Call {
-    let stage = |kind, from, to| ValidStage {
-        kind,
-        title: String::new(),
-        start: days_from_today(from),
-        end: days_from_today(to),
-    };
-    let v = ValidCall {
-        title: "جمعینو ۲".into(),
-        description: String::new(),
-        audience: Audience::Both,
-        axes: vec![("فرهنگ بیمه".into(), String::new())],
-        stages: vec![
-            stage(StageKind::Submission, -5, 5),
-            stage(StageKind::Orientation, 6, 20),
+    fixtures::published_call(
+        app,
+        "جمعینو ۲",
+        Audience::Both,
+        &["فرهنگ بیمه"],
+        &[
+            (StageKind::Submission, -5, 5),
+            (StageKind::Orientation, 6, 20),
         ],
-    };
-    let c = app.state.store.create_call(&v, None, None).await.unwrap();
-    app.state
-        .store
-        .set_call_state(c.id, CallState::Published, None)
-        .await
-        .unwrap()
+    )
+    .await
 }
 
 async fn idea(app: &TestApp, call: &Call, author: UserId, title: &str) -> Idea {

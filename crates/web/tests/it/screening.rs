@@ -5,8 +5,9 @@
 use axum::http::StatusCode;
 use hamafza_core::Role;
 use hamafza_core::call::Call;
-use hamafza_core::call::{Audience, CallState, StageKind, ValidCall, ValidStage};
-use hamafza_persian::jalali::{self, JalaliDate};
+use hamafza_core::call::{Audience, StageKind};
+use hamafza_persian::jalali::{self};
+use hamafza_web::testing::fixtures::{self};
 use hamafza_web::testing::{Client, TestApp};
 use hamafza_web::web_tests;
 use serde_json::json;
@@ -22,11 +23,6 @@ web_tests!(
     reclassifying_a_duplicate_or_a_moved_idea_is_a_field_error_not_a_500,
 );
 
-fn days_from_today(days: i64) -> JalaliDate {
-    let today = jalali::today_tehran().to_civil();
-    JalaliDate::from_civil(today.checked_add(jiff::Span::new().days(days)).unwrap())
-}
-
 /// A published call of round 2's pipeline, open for submissions today.
 async fn call(app: &TestApp) -> Call {
     let kinds = [
@@ -37,31 +33,19 @@ async fn call(app: &TestApp) -> Call {
         StageKind::FinalPresentation,
         StageKind::Results,
     ];
-    let v = ValidCall {
-        title: "فراخوان محتوای رسانه‌ای".into(),
-        description: String::new(),
-        audience: Audience::Both,
-        axes: vec![
-            ("معرفی خدمات سازمان".into(), String::new()),
-            ("فرهنگ بیمه".into(), String::new()),
-        ],
-        stages: kinds
-            .iter()
-            .enumerate()
-            .map(|(i, k)| ValidStage {
-                kind: *k,
-                title: String::new(),
-                start: days_from_today(i as i64 * 10),
-                end: days_from_today(i as i64 * 10 + 5),
-            })
-            .collect(),
-    };
-    let c = app.state.store.create_call(&v, None, None).await.unwrap();
-    app.state
-        .store
-        .set_call_state(c.id, CallState::Published, None)
-        .await
-        .unwrap()
+    let stages: Vec<(StageKind, i64, i64)> = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (*k, i as i64 * 10, i as i64 * 10 + 5))
+        .collect();
+    fixtures::published_call(
+        app,
+        "فراخوان محتوای رسانه‌ای",
+        Audience::Both,
+        &["معرفی خدمات سازمان", "فرهنگ بیمه"],
+        &stages,
+    )
+    .await
 }
 
 /// Submits an idea through the form; returns its public id.
