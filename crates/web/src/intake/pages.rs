@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::access::{AudienceCall, InvitedIdea, LedIdea, VisibleIdea};
 use crate::auth::csrf::CsrfForm;
+use crate::http::confirm::{self, Ask};
 use crate::http::error::{AppError, AppResult};
 use crate::http::view::{Ctx, FormErrors, html};
 use crate::ideas::service as ideas;
@@ -116,17 +117,33 @@ async fn download(
     crate::intake::attachments::download(&state, &a).await
 }
 
+/// Removes a file from the idea, after asking.
 async fn remove_attachment(
     led: LedIdea,
     State(state): State<AppState>,
+    ctx: Ctx,
     Path((_, aid)): Path<(String, String)>,
-    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let (idea, call, user) = led.into_parts();
     if ideas::edit_blocker(&call, &idea, &user, hamafza_store::now()).is_some() {
         return Err(AppError::Forbidden);
     }
     let a = state.store.attachment(idea.id, &aid).await?;
+    if !confirm::confirmed(&raw) {
+        let name = crate::intake::attachments::file_name(&a.name, &a.mime);
+        return confirm::ask(
+            &ctx,
+            &raw,
+            Ask {
+                question: ctx.t("confirm.remove_file.question").into(),
+                detail: ctx.tf("confirm.remove_file.detail", &[("name", &name)]),
+                items: Vec::new(),
+                button: ctx.t("confirm.remove_file.button").into(),
+                back: format!("/ideas/{}/edit", idea.public_id),
+            },
+        );
+    }
     state
         .store
         .remove_attachment(&idea.public_id, &a, Some(user.id))
@@ -196,13 +213,40 @@ fn team_open(led: LedIdea) -> AppResult<(Idea, User)> {
     Ok((idea, lead.into_user()))
 }
 
+/// The name of `user` on the team of `idea`, for a question about them; 404 when not on it.
+async fn member_name(
+    state: &AppState,
+    idea: &hamafza_core::idea::Idea,
+    user: hamafza_core::ids::UserId,
+) -> AppResult<String> {
+    let team = state.store.team(idea).await?;
+    let m = team.into_iter().find(|m| m.user_id == user);
+    m.map(|m| m.display_name).ok_or(AppError::NotFound)
+}
+
+/// Takes someone off the team, after asking.
 async fn remove_member(
     led: LedIdea,
     State(state): State<AppState>,
+    ctx: Ctx,
     Path(p): Path<MemberPath>,
-    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let (idea, user) = team_open(led)?;
+    if !confirm::confirmed(&raw) {
+        let name = member_name(&state, &idea, p.user).await?;
+        return confirm::ask(
+            &ctx,
+            &raw,
+            Ask {
+                question: ctx.tf("confirm.remove_member.question", &[("name", &name)]),
+                detail: ctx.t("confirm.remove_member.detail").into(),
+                items: Vec::new(),
+                button: ctx.t("confirm.remove_member.button").into(),
+                back: format!("/ideas/{}#team", idea.public_id),
+            },
+        );
+    }
     state
         .store
         .remove_member(&idea, p.user, Some(user.id))
@@ -210,13 +254,29 @@ async fn remove_member(
     Ok(Redirect::to(&format!("/ideas/{}#team", idea.public_id)).into_response())
 }
 
+/// Hands the lead to an accepted member, after asking: the lead loses the right to edit.
 async fn make_lead(
     led: LedIdea,
     State(state): State<AppState>,
+    ctx: Ctx,
     Path(p): Path<MemberPath>,
-    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+    CsrfForm(raw): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let (idea, user) = team_open(led)?;
+    if !confirm::confirmed(&raw) {
+        let name = member_name(&state, &idea, p.user).await?;
+        return confirm::ask(
+            &ctx,
+            &raw,
+            Ask {
+                question: ctx.tf("confirm.make_lead.question", &[("name", &name)]),
+                detail: ctx.t("confirm.make_lead.detail").into(),
+                items: Vec::new(),
+                button: ctx.t("confirm.make_lead.button").into(),
+                back: format!("/ideas/{}#team", idea.public_id),
+            },
+        );
+    }
     match state
         .store
         .hand_over_lead(&idea, p.user, Some(user.id))

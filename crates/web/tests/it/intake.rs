@@ -326,6 +326,26 @@ async fn only_the_team_and_the_secretariat_download(app: TestApp) {
         (s, bytes.as_slice()),
         (StatusCode::OK, &b"%PDF-1.4 secret"[..])
     );
+    // The author removes the file: asked first, naming it; removed on the answer.
+    let delete = format!("{url}/delete");
+    let r = p.post_form(&delete, &[]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("این فایل حذف شود؟") && r.body.contains("a.pdf"),
+        "{}",
+        r.body
+    );
+    assert_eq!(app.state.store.attachments(idea.id).await.unwrap().len(), 1);
+    let r = p.post_form(&delete, &[("confirm", "yes")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(
+        app.state
+            .store
+            .attachments(idea.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn the_api_attaches_lists_downloads_and_deletes(app: TestApp) {
@@ -477,13 +497,21 @@ async fn a_team_is_invited_accepts_and_the_lead_is_handed_over(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "no invitation left");
-    // Hand the lead to ali; then he edits and sara no longer can.
-    let r = p
-        .post_form(
-            &format!("/ideas/{}/team/{}/lead", idea.public_id, ali_user.id),
-            &[],
-        )
-        .await;
+    // Hand the lead to ali (after a question naming him); then he edits and sara no longer can.
+    let lead = format!("/ideas/{}/team/{}/lead", idea.public_id, ali_user.id);
+    let r = p.post_form(&lead, &[]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("سرپرستی تیم به") && r.body.contains("کاربر ali"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        app.state.store.idea(idea.id).await.unwrap().author_id,
+        Some(sara.id),
+        "nothing before the answer"
+    );
+    let r = p.post_form(&lead, &[("confirm", "yes")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
         app.state.store.idea(idea.id).await.unwrap().author_id,
@@ -516,12 +544,14 @@ async fn a_team_is_invited_accepts_and_the_lead_is_handed_over(app: TestApp) {
             (sara.id, "accepted".to_string())
         ]
     );
-    let r = ali
-        .post_form(
-            &format!("/ideas/{}/team/{}/remove", idea.public_id, sara.id),
-            &[],
-        )
-        .await;
+    let remove = format!("/ideas/{}/team/{}/remove", idea.public_id, sara.id);
+    let r = ali.post_form(&remove, &[]).await;
+    assert!(
+        r.body.contains("از تیم برداشته شود؟"),
+        "asks first: {}",
+        r.body
+    );
+    let r = ali.post_form(&remove, &[("confirm", "yes")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
         p.get(&format!("/ideas/{}", idea.public_id)).await.status,
