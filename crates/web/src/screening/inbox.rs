@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::access::ManagedCall;
 use crate::http::error::AppResult;
 use crate::http::view::{Ctx, FormErrors, html};
-use crate::screening::service::{InboxWords, number, read_inbox};
+use crate::screening::service::{InboxWords, number, read_inbox, typed};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -302,10 +302,6 @@ fn files_filter(s: &str) -> Option<bool> {
     }
 }
 
-fn some(s: &str) -> Option<String> {
-    Some(s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
 impl InboxParams {
     /// The filters (no cursor), to carry into page links.
     fn filters(&self) -> Vec<(&'static str, String)> {
@@ -348,8 +344,8 @@ impl InboxParams {
             unit_id: number(&self.unit),
             tag_id: number(&self.tag),
             attachments: files_filter(&self.files),
-            after: some(&self.after),
-            before: some(&self.before),
+            after: typed(&self.after),
+            before: typed(&self.before),
             offset: 0,
             limit,
             ..q

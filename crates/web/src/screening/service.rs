@@ -232,18 +232,22 @@ pub(crate) fn read_inbox(w: InboxWords<'_>) -> (InboxQuery, Vec<(&'static str, F
     };
     let from = date("from", w.from, false);
     let to = date("to", w.to, true);
-    let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let q = InboxQuery {
         status,
         channel,
         sort: sort.unwrap_or_default(),
         from,
         to,
-        province: text(w.province),
-        search: text(w.search),
+        province: typed(w.province),
+        search: typed(w.search),
         ..InboxQuery::default()
     };
     (q, errors)
+}
+
+/// A text field as typed, trimmed; `None` when nothing was typed.
+pub fn typed(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]
