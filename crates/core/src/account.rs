@@ -102,6 +102,15 @@ pub enum FieldError {
     /// Removing it would strand ideas: some are filed under the axis, or have reached the stage.
     #[error("ideas are filed under it")]
     InUse,
+    /// An axis sent at another place than it has: axes keep their places (ideas follow them).
+    #[error("moved from its place")]
+    Moved,
+    /// Ranks of one award that skip a number: 1, 2, 3 and so on.
+    #[error("ranks with a gap")]
+    RankGap,
+    /// A tracking code of no idea of this call.
+    #[error("no idea of this call has this tracking code")]
+    NoSuchIdea,
 }
 
 impl FieldError {
@@ -146,6 +155,9 @@ impl FieldError {
             Self::RankTaken => "error.rank_taken",
             Self::NotFinalist => "error.not_finalist",
             Self::InUse => "error.in_use",
+            Self::Moved => "error.moved",
+            Self::RankGap => "error.rank_gap",
+            Self::NoSuchIdea => "error.no_such_idea",
         }
     }
 

@@ -273,7 +273,7 @@ impl CallInput {
         }
         let mut stages: Vec<ValidStage> = Vec::new();
         // The last readable start date above, so order is checked even past a row with a bad end.
-        let mut prev_start: Option<JalaliDate> = None;
+        let mut prev_end: Option<JalaliDate> = None;
         for (i, s) in self.stages.iter().enumerate() {
             // A row without dates or title is unused, even with a kind chosen: the blank form
             // offers the usual pipeline and the secretariat dates only the stages it runs.
@@ -299,12 +299,14 @@ impl CallInput {
             {
                 errors.push((fields::STAGE_END[i], FieldError::DateOrder));
             }
-            if let (Some(a), Some(prev)) = (start, prev_start)
-                && a < prev
+            // Stages follow one another: two open at once would leave "the stage open now"
+            // (what may be done today) to chance.
+            if let (Some(a), Some(prev)) = (start, prev_end)
+                && a <= prev
             {
                 errors.push((fields::STAGE_START[i], FieldError::StageOrder));
             }
-            prev_start = start.or(prev_start);
+            prev_end = end.or(start).or(prev_end);
             let title = text(
                 &s.title,
                 AXIS_TITLE_MAX,

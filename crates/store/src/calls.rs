@@ -177,6 +177,25 @@ impl Store {
         if stage_used > 0 {
             return Err(StoreError::Conflict("stage_in_use".into()));
         }
+        // A stage ideas have reached keeps its kind: turning "shortlisting" into "screening" under
+        // them would change what their acceptance meant.
+        for (pos, (old, new)) in before.stages.iter().zip(&v.stages).enumerate() {
+            if old.kind == new.kind {
+                continue;
+            }
+            let reached: i64 = db_read!(self, |p| {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM ideas WHERE call_id = $1 AND stage_position = $2",
+                )
+                .bind(id)
+                .bind(pos as i64)
+                .fetch_one(p)
+                .await?
+            });
+            if reached > 0 {
+                return Err(StoreError::Conflict("stage_in_use".into()));
+            }
+        }
         db_write!(self, |p| {
             let mut tx = p.begin().await?;
             sqlx::query("UPDATE calls SET title = $1, description = $2, audience = $3, updated_at = $4 WHERE id = $5")

@@ -115,7 +115,9 @@ impl Store {
         }))
     }
 
-    /// Makes the results public.
+    /// Makes the results public. Publishing results already public changes nothing and tells
+    /// nobody again (a double click, or two secretaries at once, must not send every author a
+    /// second SMS): only the write that sets the date records the event.
     pub async fn publish_results(
         &self,
         call_id: CallId,
@@ -124,11 +126,18 @@ impl Store {
         let call = self.call(call_id).await?;
         db_write!(self, |p| {
             let mut tx = p.begin().await?;
-            sqlx::query("UPDATE calls SET results_published_at = $1 WHERE id = $2")
-                .bind(now())
-                .bind(call_id)
-                .execute(&mut *tx)
-                .await?;
+            let n = sqlx::query(
+                "UPDATE calls SET results_published_at = $1
+                 WHERE id = $2 AND results_published_at IS NULL",
+            )
+            .bind(now())
+            .bind(call_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Ok(());
+            }
             tx.append_audit(NewAudit {
                 actor_id,
                 action: Action::CallResultsPublished,

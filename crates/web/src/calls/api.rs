@@ -139,6 +139,9 @@ pub struct NewCallIn {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewAxisIn {
+    /// In a change: the axis's id from the call (axes keep their places; a new axis has none).
+    #[serde(default)]
+    pub id: Option<AxisId>,
     pub title: String,
     #[serde(default)]
     pub description: String,
@@ -203,7 +206,9 @@ pub async fn create_call(
 }
 
 /// A change to a call: what is given replaces what the call has, what is left out stays.
-/// `axes` and `stages` are whole lists in order (the call's `GET`, edited).
+/// `axes` and `stages` are whole lists in order (the call's `GET`, edited), matched by place:
+/// an axis keeps its place (send its `id` to have that checked), a stage ideas have reached
+/// keeps its kind, and neither may be removed while ideas depend on it.
 #[derive(Deserialize, ToSchema)]
 pub struct CallPatch {
     pub title: Option<String>,
@@ -268,6 +273,14 @@ pub async fn patch_call(
         input.audience = a;
     }
     if let Some(axes) = patch.axes {
+        // Ideas are filed under an axis by its place: an axis sent at another place would rename
+        // the one there, and carry its ideas with it.
+        let moved = axes.iter().enumerate().any(|(i, a)| {
+            a.id.is_some_and(|id| call.axes.get(i).map(|x| x.id) != Some(id))
+        });
+        if moved {
+            return Err(AppError::Validation(vec![("axes", FieldError::Moved)]));
+        }
         input.axes = axes.into_iter().map(Into::into).collect();
     }
     if let Some(stages) = patch.stages {

@@ -314,14 +314,6 @@ pub struct PersonOut {
     pub name: String,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct MemberOut {
-    pub username: String,
-    pub name: String,
-    /// `lead` (the author), `invited` or `accepted`.
-    pub state: String,
-}
-
 /// One idea with who is behind it and where it stands.
 #[derive(Serialize, ToSchema)]
 pub struct IdeaDetail {
@@ -330,8 +322,8 @@ pub struct IdeaDetail {
     /// The author: the lead's account, or the name a paper or booth form gave (that name only
     /// for the secretariat, as on the idea's page).
     pub author: Option<PersonOut>,
-    /// The lead first, then the members in the order they were invited.
-    pub team: Vec<MemberOut>,
+    /// The lead first, then the members in the order they were invited (as `GET …/team`).
+    pub team: Vec<crate::intake::api::MemberOut>,
     /// Credited besides the team: the authors of duplicates merged into this idea.
     pub credited: Vec<String>,
     /// The secretariat's message on its latest decision that carried one (a rejection's reason,
@@ -377,9 +369,10 @@ pub async fn get_idea(
         author,
         team: team
             .into_iter()
-            .map(|m| MemberOut {
+            .map(|m| crate::intake::api::MemberOut {
+                user_id: m.user_id,
                 username: m.username,
-                name: m.display_name,
+                display_name: m.display_name,
                 state: m.state.as_str().into(),
             })
             .collect(),

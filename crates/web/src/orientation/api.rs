@@ -30,7 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct SessionOut {
+pub struct OrientationSessionOut {
     /// The session's public id.
     pub id: String,
     pub title: String,
@@ -43,9 +43,9 @@ pub struct SessionOut {
     pub materials: String,
 }
 
-impl From<OrientationSession> for SessionOut {
+impl From<OrientationSession> for OrientationSessionOut {
     fn from(s: OrientationSession) -> Self {
-        SessionOut {
+        OrientationSessionOut {
             id: s.public_id,
             title: s.title,
             starts: jalali::format_datetime_latin(s.starts_at.to_timestamp()),
@@ -57,7 +57,7 @@ impl From<OrientationSession> for SessionOut {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct InviteeOut {
+pub struct OrientationInviteeOut {
     /// The idea's public id.
     pub idea_id: String,
     pub tracking_code: String,
@@ -67,9 +67,9 @@ pub struct InviteeOut {
     pub attendance: String,
 }
 
-impl From<Invitee> for InviteeOut {
+impl From<Invitee> for OrientationInviteeOut {
     fn from(i: Invitee) -> Self {
-        InviteeOut {
+        OrientationInviteeOut {
             idea_id: i.idea_public_id,
             tracking_code: i.tracking_code,
             title: i.title,
@@ -80,26 +80,26 @@ impl From<Invitee> for InviteeOut {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct SessionDetail {
+pub struct OrientationSessionDetail {
     #[serde(flatten)]
-    pub session: SessionOut,
-    pub invitees: Vec<InviteeOut>,
+    pub session: OrientationSessionOut,
+    pub invitees: Vec<OrientationInviteeOut>,
 }
 
 /// A call's orientation sessions, earliest first (the secretariat).
 #[utoipa::path(get, path = "/calls/{id}/orientation", tag = "orientation", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = Vec<SessionOut>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<OrientationSessionOut>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_orientation_sessions(
     managed: ManagedCall,
     State(state): State<AppState>,
-) -> AppResult<Json<Vec<SessionOut>>> {
+) -> AppResult<Json<Vec<OrientationSessionOut>>> {
     let sessions = state.store.orientations_of_call(managed.call().id).await?;
     Ok(Json(sessions.into_iter().map(Into::into).collect()))
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct SessionIn {
+pub struct OrientationSessionIn {
     pub title: String,
     /// Jalali, e.g. `1402/02/20`, in any digits.
     pub date: String,
@@ -114,15 +114,15 @@ pub struct SessionIn {
 
 /// Schedule an orientation session for the call (the secretariat); every invalid field at once.
 #[utoipa::path(post, path = "/calls/{id}/orientation", tag = "orientation", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = SessionIn,
-    responses((status = 201, body = SessionOut),
+    params(("id" = String, Path)), request_body = OrientationSessionIn,
+    responses((status = 201, body = OrientationSessionOut),
         (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_orientation_session(
     managed: ManagedCall,
     State(state): State<AppState>,
-    ApiJson(input): ApiJson<SessionIn>,
-) -> AppResult<(StatusCode, Json<SessionOut>)> {
+    ApiJson(input): ApiJson<OrientationSessionIn>,
+) -> AppResult<(StatusCode, Json<OrientationSessionOut>)> {
     let (call, actor) = managed.into_parts();
     let valid = SessionInput {
         title: input.title,
@@ -140,21 +140,21 @@ pub async fn create_orientation_session(
 /// One session with the ideas invited and their attendance (the secretariat).
 #[utoipa::path(get, path = "/orientation/{id}", tag = "orientation", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = SessionDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = OrientationSessionDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_orientation_session(
     managed: ManagedSession,
     State(state): State<AppState>,
-) -> AppResult<Json<SessionDetail>> {
+) -> AppResult<Json<OrientationSessionDetail>> {
     let (session, _, _) = managed.into_parts();
     let invitees = state.store.orientation_invitees(session.id).await?;
-    Ok(Json(SessionDetail {
+    Ok(Json(OrientationSessionDetail {
         session: session.into(),
         invitees: invitees.into_iter().map(Into::into).collect(),
     }))
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct InviteIn {
+pub struct OrientationInviteIn {
     /// Invite every idea that reached the call's orientation stage.
     #[serde(default)]
     pub finalists: bool,
@@ -164,7 +164,7 @@ pub struct InviteIn {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct CountOut {
+pub struct ChangedOut {
     /// How many ideas were newly invited, or whose attendance changed.
     pub changed: usize,
 }
@@ -173,15 +173,15 @@ pub struct CountOut {
 /// code. Inviting again is harmless (`changed` counts the new ones). A code naming no idea of
 /// the call is a 422 and nobody is invited.
 #[utoipa::path(post, path = "/orientation/{id}/invitations", tag = "orientation", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = InviteIn,
-    responses((status = 200, body = CountOut),
+    params(("id" = String, Path)), request_body = OrientationInviteIn,
+    responses((status = 200, body = ChangedOut),
         (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn invite_to_session(
     managed: ManagedSession,
     State(state): State<AppState>,
-    ApiJson(input): ApiJson<InviteIn>,
-) -> AppResult<Json<CountOut>> {
+    ApiJson(input): ApiJson<OrientationInviteIn>,
+) -> AppResult<Json<ChangedOut>> {
     let (session, call, actor) = managed.into_parts();
     if !input.finalists && input.tracking_codes.is_empty() {
         return Err(AppError::Validation(vec![(
@@ -194,7 +194,7 @@ pub async fn invite_to_session(
         Err(_) => {
             return Err(AppError::Validation(vec![(
                 "tracking_codes",
-                FieldError::TrackingCode,
+                FieldError::NoSuchIdea,
             )]));
         }
     };
@@ -207,11 +207,11 @@ pub async fn invite_to_session(
         .store
         .invite_to_orientation(&session, &ids, Some(actor.id))
         .await?;
-    Ok(Json(CountOut { changed }))
+    Ok(Json(ChangedOut { changed }))
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct MarkIn {
+pub struct AttendanceMarkIn {
     /// An invited idea's public id.
     pub idea_id: String,
     /// `attended`, `absent`, or `invited` to clear a mark.
@@ -220,21 +220,21 @@ pub struct MarkIn {
 
 #[derive(Deserialize, ToSchema)]
 pub struct AttendanceIn {
-    pub marks: Vec<MarkIn>,
+    pub marks: Vec<AttendanceMarkIn>,
 }
 
 /// Record who came (the secretariat). Every mark must name an invited idea and a known value, or
 /// nothing is recorded (422).
 #[utoipa::path(put, path = "/orientation/{id}/attendance", tag = "orientation", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = AttendanceIn,
-    responses((status = 200, body = CountOut),
+    responses((status = 200, body = ChangedOut),
         (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn record_attendance(
     managed: ManagedSession,
     State(state): State<AppState>,
     ApiJson(input): ApiJson<AttendanceIn>,
-) -> AppResult<Json<CountOut>> {
+) -> AppResult<Json<ChangedOut>> {
     let (session, _, actor) = managed.into_parts();
     let invitees = state.store.orientation_invitees(session.id).await?;
     let mut marks: Vec<(IdeaId, Attendance)> = Vec::new();
@@ -255,5 +255,5 @@ pub async fn record_attendance(
         .store
         .record_attendance(&session, &marks, Some(actor.id))
         .await?;
-    Ok(Json(CountOut { changed }))
+    Ok(Json(ChangedOut { changed }))
 }

@@ -117,8 +117,9 @@ pub struct ResultsIn {
     pub awards: Vec<AwardIn>,
 }
 
-/// Replace the call's awards (the secretariat). Each idea must be a finalist, each rank from 1
-/// and unique within its award; every invalid field is reported at once. Answers the results as
+/// Replace the call's awards (the secretariat). Each idea must be a finalist, and each award's
+/// ranks run 1, 2, 3… without gaps; every invalid field is reported at once. Public results
+/// change at once, and cannot be emptied (409). Answers the results as
 /// they now stand (a preview until published).
 #[utoipa::path(put, path = "/calls/{id}/results", tag = "results", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = ResultsIn,
@@ -147,6 +148,9 @@ pub async fn set_results(
                 if i.is_none() {
                     errors.push(("idea_id", FieldError::NotFinalist));
                 }
+                if a.rank < 1 {
+                    errors.push(("rank", FieldError::Rank));
+                }
                 if award.is_none() {
                     errors.push(("award", FieldError::Unknown));
                 }
@@ -155,10 +159,7 @@ pub async fn set_results(
     }
     match service::check_awards(&ideas, &inputs) {
         Ok(awards) if errors.is_empty() => {
-            state
-                .store
-                .set_results(call.id, &awards, Some(actor.id))
-                .await?;
+            service::save(&state, &call, &awards, actor.id).await?;
             Ok(Json(results_of(&state, &call).await?))
         }
         checked => {

@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::access::{AwardedIdea, ManagedCall, ResultsCall};
 use crate::auth::csrf::CsrfForm;
 use crate::http::confirm::{self, Ask};
-use crate::http::error::AppResult;
+use crate::http::error::{AppError, AppResult};
 use crate::http::view::{Ctx, FormErrors, html, rejected};
 use crate::results::service::{self, AwardInput};
 use askama::Template;
@@ -164,10 +164,21 @@ async fn save(
             });
         }
     };
-    state
-        .store
-        .set_results(call.id, &awards, Some(actor.id))
-        .await?;
+    match service::save(&state, &call, &awards, actor.id).await {
+        Ok(()) => {}
+        Err(AppError::ResultsRefused(why)) => {
+            let mut errors = FormErrors::default();
+            errors.push("_form", ctx.t(why.key()).to_string());
+            return rejected(EditPage {
+                ctx: &ctx,
+                call,
+                rows,
+                errors,
+                saved: false,
+            });
+        }
+        Err(e) => return Err(e),
+    }
     html(EditPage {
         ctx: &ctx,
         call,

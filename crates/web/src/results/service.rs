@@ -78,7 +78,42 @@ pub fn check_awards(
             bad.push((n, errors));
         }
     }
+    if !bad.is_empty() {
+        return Err(bad);
+    }
+    // Each award's ranks run 1, 2, 3…: a lone winner at rank 5 would read as four missing.
+    for award in [Award::Winner, Award::JuryChoice] {
+        let mut ranks: Vec<i64> = valid.iter().filter(|v| v.1 == award).map(|v| v.2).collect();
+        ranks.sort_unstable();
+        if let Some(n) = ranks.iter().zip(1..).position(|(r, want)| *r != want) {
+            let at = awards
+                .iter()
+                .position(|a| a.award == award && a.rank.trim() == ranks[n].to_string())
+                .unwrap_or(0);
+            bad.push((at, vec![("rank", FieldError::RankGap)]));
+        }
+    }
     if bad.is_empty() { Ok(valid) } else { Err(bad) }
+}
+
+/// Replaces the call's awards. Results already public cannot be emptied this way: the public page
+/// would announce that nobody won ([`AppError::ResultsRefused`]).
+pub async fn save(
+    state: &AppState,
+    call: &Call,
+    awards: &[ValidAward],
+    actor: UserId,
+) -> AppResult<()> {
+    if awards.is_empty() && call.results_published_at.is_some() {
+        return Err(AppError::ResultsRefused(
+            hamafza_core::call::ResultsBlocker::NoAwards,
+        ));
+    }
+    state
+        .store
+        .set_results(call.id, awards, Some(actor))
+        .await?;
+    Ok(())
 }
 
 /// Makes the call's results public, unless nothing is awarded or a submission stage has not

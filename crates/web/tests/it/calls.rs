@@ -104,7 +104,7 @@ async fn a_bad_call_form_keeps_every_row_and_points_at_the_wrong_one(app: TestAp
     let r = c.post_form("/secretariat/calls/new", &pairs(&form)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("تاریخ را به شکل ۱۴۰۳/۰۱/۱۵"));
-    assert!(r.body.contains("مرحله‌ها را به ترتیب زمان بچینید"));
+    assert!(r.body.contains("پیش از پایان مرحلهٔ بالایی آغاز می‌شود"));
     assert!(
         r.body.contains(r#"value="1401/13/40""#),
         "the bad date as typed"

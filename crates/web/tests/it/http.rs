@@ -362,6 +362,59 @@ fn every_handler_proves_access_first_and_page_forms_check_csrf() {
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
+/// Two types that derive `ToSchema` under one name are one component in the OpenAPI document:
+/// utoipa keeps either, and the other's operations are described with the wrong fields (the
+/// orientation API once showed the sign-in sessions' `SessionOut`). Every name is unique.
+#[test]
+fn every_api_schema_name_is_unique() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    walk(&root.join("src"), &mut files);
+    walk(&root.join("../core/src"), &mut files);
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut twice = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !(line.contains("derive(") && line.contains("ToSchema")) {
+                continue;
+            }
+            // The type follows the derive, after any attributes and doc lines.
+            let name = lines[i + 1..].iter().find_map(|l| {
+                let l = l.trim();
+                ["pub struct ", "pub enum ", "struct ", "enum "]
+                    .iter()
+                    .find_map(|k| l.strip_prefix(k))
+                    .map(|rest| {
+                        rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+                            .next()
+                            .unwrap_or_default()
+                            .to_string()
+                    })
+            });
+            if let Some(name) = name {
+                let here = format!("{}:{}", f.display(), i + 1);
+                if let Some(first) = seen.insert(name.clone(), here.clone()) {
+                    twice.push(format!("{name}: {first} and {here}"));
+                }
+            }
+        }
+    }
+    assert!(seen.len() > 40, "found the API's types: {}", seen.len());
+    assert!(twice.is_empty(), "{}", twice.join("\n"));
+}
+
 /// Reads the `.route(…)` calls of the web crate's source and the signatures of their handlers.
 mod routes {
     use std::path::Path;
