@@ -39,6 +39,26 @@ fn call_body(from: i64, to: i64) -> Value {
     })
 }
 
+/// The call's axes (id, title) as its `GET` shows them.
+async fn r_axes(
+    c: &mut hamafza_web::testing::Client,
+    url: &str,
+    token: &str,
+) -> Vec<(i64, String)> {
+    let r = c.api("GET", url, Some(token), None).await;
+    r.json()["axes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["id"].as_i64().unwrap(),
+                a["title"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 async fn decide(app: &TestApp, call: &Call, idea: &Idea, t: Transition) -> Idea {
     let idea = app.state.store.idea(idea.id).await.unwrap();
     let kinds: Vec<StageKind> = call.stages.iter().map(|s| s.kind).collect();
@@ -109,6 +129,35 @@ async fn a_call_is_edited_and_moved_through_its_states_over_the_api(app: TestApp
         fields.contains(&"title".into()) && fields.contains(&"audience".into()),
         "{fields:?}"
     );
+
+    // Axes keep their places: one sent with its id at another place is refused.
+    let axes = r_axes(&mut c, &url, &token).await;
+    let r = c
+        .api(
+            "PATCH",
+            &url,
+            Some(&token),
+            Some(json!({ "axes": [
+                { "id": axes[1].0, "title": axes[1].1 },
+                { "id": axes[0].0, "title": axes[0].1 },
+            ]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["errors"][0]["field"], "axes");
+    // Stages follow one another.
+    let r = c
+        .api(
+            "PATCH",
+            &url,
+            Some(&token),
+            Some(json!({ "stages": [
+                { "kind": "submission", "start": day(-2), "end": day(9) },
+                { "kind": "screening", "start": day(5), "end": day(20) },
+            ]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 
     // A participant may not edit or publish.
     let r = c
@@ -317,6 +366,37 @@ async fn results_award_finalists_only_and_wait_for_submission_to_end(app: TestAp
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = c.api("POST", &publish, Some(&token), None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Publishing again (a double click, a second secretary) records and tells nothing new.
+    let r = c.api("POST", &publish, Some(&token), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let published = app
+        .state
+        .store
+        .audit_for("call", &id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "call.results_published")
+        .count();
+    assert_eq!(published, 1);
+    // Public results cannot be emptied, and ranks run from 1 without gaps.
+    let r = c
+        .api("PUT", &base, Some(&token), Some(json!({ "awards": [] })))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let r = c
+        .api(
+            "PUT",
+            &base,
+            Some(&token),
+            Some(json!({ "awards": [
+                { "idea_id": finalist.public_id, "award": "winner", "rank": 5 },
+            ]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("بی‌فاصله"), "{}", r.body);
+    assert_eq!(app.state.store.results(call.id).await.unwrap()[0].rank, 1);
 
     // The public sees everyone the award honours: the API, the page and the certificate.
     let r = app.client().api("GET", &base, None, None).await;
@@ -466,6 +546,20 @@ async fn removing_an_axis_with_ideas_is_a_clear_error_not_a_500(app: TestApp) {
         2,
         "nothing changed"
     );
+    // Nor may the stage the idea sits in change its kind under it.
+    let r = c
+        .api(
+            "PATCH",
+            &url,
+            Some(&token),
+            Some(json!({ "stages": [
+                { "kind": "screening", "start": day(-1), "end": day(7) },
+                { "kind": "shortlisting", "start": day(8), "end": day(20) },
+            ]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["errors"][0]["field"], "stages");
     // The form says it where the axes are, and keeps what was typed.
     let (mut d, _) = app.signed_in("dabir2", &[Role::Secretariat]).await;
     let edit = format!("/secretariat/calls/{}/edit", call.public_id);
