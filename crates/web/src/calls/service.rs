@@ -16,6 +16,7 @@ pub async fn update(
     valid: &ValidCall,
     actor: UserId,
 ) -> AppResult<Call> {
+    writable(call)?;
     match state.store.update_call(call.id, valid, Some(actor)).await {
         Ok(call) => Ok(call),
         Err(StoreError::Conflict(what)) if what == "axis_in_use" => {
@@ -26,4 +27,12 @@ pub async fn update(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Refuses any change to an archived call: it is kept as it was ([`AppError::Archived`]).
+pub fn writable(call: &Call) -> AppResult<()> {
+    if call.state == hamafza_core::call::CallState::Archived {
+        return Err(AppError::Archived);
+    }
+    Ok(())
 }

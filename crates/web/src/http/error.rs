@@ -65,6 +65,9 @@ pub enum AppError {
     /// archived call): 409, and the detail lists the moves there are.
     #[error("no such move of a call's state")]
     CallStateMove,
+    /// The call is archived: kept as it was, read-only (409; a new round starts from a copy).
+    #[error("the call is archived")]
+    Archived,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -103,7 +106,8 @@ impl AppError {
             AppError::Conflict
             | AppError::TooMany { .. }
             | AppError::ResultsRefused(_)
-            | AppError::CallStateMove => StatusCode::CONFLICT,
+            | AppError::CallStateMove
+            | AppError::Archived => StatusCode::CONFLICT,
             AppError::Refused(why) => match why {
                 Blocker::NotOpen | Blocker::NotEditable => StatusCode::CONFLICT,
                 Blocker::NotAudience | Blocker::NotAuthor => StatusCode::FORBIDDEN,
@@ -135,6 +139,7 @@ impl AppError {
             },
             AppError::ResultsRefused(_) => "results_blocked",
             AppError::CallStateMove => "call_state",
+            AppError::Archived => "archived",
             AppError::Internal(_) => "internal",
         }
     }

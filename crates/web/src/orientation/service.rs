@@ -18,6 +18,7 @@ pub async fn schedule(
     valid: &ValidSession,
     actor: UserId,
 ) -> AppResult<OrientationSession> {
+    crate::calls::service::writable(call)?;
     let starts_at = UnixSeconds::from_timestamp(jalali::start_of_day_tehran(valid.date))
         + i64::from(valid.minutes) * 60;
     Ok(state

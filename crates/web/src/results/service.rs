@@ -104,6 +104,7 @@ pub async fn save(
     awards: &[ValidAward],
     actor: UserId,
 ) -> AppResult<()> {
+    crate::calls::service::writable(call)?;
     if awards.is_empty() && call.results_published_at.is_some() {
         return Err(AppError::ResultsRefused(
             hamafza_core::call::ResultsBlocker::NoAwards,
@@ -119,6 +120,7 @@ pub async fn save(
 /// Makes the call's results public, unless nothing is awarded or a submission stage has not
 /// ended ([`AppError::ResultsRefused`], 409).
 pub async fn publish(state: &AppState, call: &Call, actor: UserId) -> AppResult<()> {
+    crate::calls::service::writable(call)?;
     let awards = state.store.results(call.id).await?.len();
     if let Some(why) = call.results_blocker(awards, hamafza_store::now()) {
         return Err(AppError::ResultsRefused(why));

@@ -206,6 +206,28 @@ async fn a_call_is_edited_and_moved_through_its_states_over_the_api(app: TestApp
         assert_eq!(r.status, StatusCode::OK, "{to}: {}", r.body);
         assert_eq!(r.json()["state"], to);
     }
+    // An archived call is kept as it was: no edit, no new orientation session.
+    let r = c
+        .api(
+            "PATCH",
+            &url,
+            Some(&token),
+            Some(json!({ "title": "تغییر پس از بایگانی" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.json()["type"].as_str().unwrap().ends_with("/archived"));
+    let r = c
+        .api(
+            "POST",
+            &format!("{url}/orientation"),
+            Some(&token),
+            Some(
+                json!({ "title": "جلسه", "date": "1403/02/20", "time": "10:00", "place": "تالار" }),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     // Each move is in the audit log.
     let moves = app
         .state
