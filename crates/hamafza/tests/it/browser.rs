@@ -405,7 +405,11 @@ async fn the_secretariat_publishes_a_call_that_a_visitor_then_reads() {
     fill(&c, "input[name=stage_start_1]", "۱۴۰۵/۰۸/۰۱").await;
     fill(&c, "input[name=stage_end_1]", "۱۴۰۵/۰۸/۱۵").await;
     click(&c, "form button[type=submit].button").await;
-    assert!(body(&c).await.contains("پیش از پایان مرحلهٔ بالایی آغاز می‌شود"));
+    assert!(
+        body(&c)
+            .await
+            .contains("پیش از پایان مرحلهٔ بالایی آغاز می‌شود")
+    );
     check_page(&c, "21-call-form-error").await;
     fill(&c, "input[name=stage_start_1]", "۱۴۰۵/۱۱/۰۱").await;
     fill(&c, "input[name=stage_end_1]", "۱۴۰۵/۱۱/۱۵").await;
