@@ -464,11 +464,13 @@ impl Store {
     /// ideas merged into it (they stay credited).
     pub async fn ideas_for_export(&self, call_id: CallId) -> StoreResult<Vec<ExportRow>> {
         let mut rows = self.export_rows(call_id).await?;
-        let credits: Vec<(String, String)> = db_read!(self, |p| {
-            sqlx::query_as(
-                "SELECT i.tracking_code, c.name FROM idea_credits c JOIN ideas i ON i.id = c.idea_id
-                 WHERE i.call_id = $1 ORDER BY c.created_at, c.from_idea_id",
-            )
+        let credits: Vec<(String, Option<UserId>, String)> = db_read!(self, |p| {
+            sqlx::query_as(&format!(
+                "SELECT i.tracking_code, c.user_id, c.name FROM idea_credits c JOIN ideas i ON i.id = c.idea_id
+                 WHERE i.call_id = $1 AND {}
+                 ORDER BY c.created_at, c.from_idea_id",
+                crate::screening::merge::NOT_THE_AUTHOR
+            ))
             .bind(call_id)
             .fetch_all(p)
             .await?
@@ -478,7 +480,16 @@ impl Store {
             .enumerate()
             .map(|(i, r)| (r.tracking_code.clone(), i))
             .collect();
-        for (code, name) in credits {
+        let mut seen: std::collections::HashMap<String, Vec<(Option<UserId>, String)>> =
+            Default::default();
+        for (code, user, name) in credits {
+            if !crate::screening::merge::first_time(
+                seen.entry(code.clone()).or_default(),
+                user,
+                &name,
+            ) {
+                continue;
+            }
             if let Some(r) = at.get(&code).map(|i| &mut rows[*i]) {
                 r.author = Some(match r.author.take() {
                     Some(a) if !a.is_empty() => format!("{a}، {name}"),

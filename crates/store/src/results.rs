@@ -165,31 +165,43 @@ impl Store {
             .fetch_all(p)
             .await?
         });
-        let credits: Vec<(IdeaId, String)> = db_read!(self, |p| {
-            sqlx::query_as(
-                "SELECT m.idea_id, u.display_name, CAST(0 AS BIGINT) AS source, m.invited_at AS at, u.id AS tie
+        let credits: Vec<(IdeaId, Option<UserId>, String)> = db_read!(self, |p| {
+            sqlx::query_as(&format!(
+                "SELECT m.idea_id, u.id AS user_id, u.display_name, CAST(0 AS BIGINT) AS source, m.invited_at AS at, u.id AS tie
                  FROM idea_members m JOIN users u ON u.id = m.user_id
                  JOIN call_results r ON r.idea_id = m.idea_id
                  WHERE r.call_id = $1 AND m.state = 'accepted'
                  UNION ALL
-                 SELECT c.idea_id, c.name, 1, c.created_at, c.from_idea_id
+                 SELECT c.idea_id, c.user_id, c.name, 1, c.created_at, c.from_idea_id
                  FROM idea_credits c JOIN call_results r ON r.idea_id = c.idea_id
-                 WHERE r.call_id = $1
+                 JOIN ideas i ON i.id = c.idea_id
+                 WHERE r.call_id = $1 AND {}
                  ORDER BY source, at, tie",
-            )
+                crate::screening::merge::NOT_THE_AUTHOR
+            ))
             .bind(call_id)
             .fetch_all(p)
             .await?
             .into_iter()
-            .map(|(id, name, _, _, _): (IdeaId, String, i64, i64, i64)| (id, name))
+            .map(
+                |(id, user, name, _, _, _): (IdeaId, Option<UserId>, String, i64, i64, i64)| {
+                    (id, user, name)
+                },
+            )
             .collect()
         });
         rows.into_iter()
             .map(|r| {
+                // Each person once: a teammate who also wrote a merged repeat is one name.
+                let mut seen = Vec::new();
                 let credited = credits
                     .iter()
-                    .filter(|(id, name)| *id == r.idea_id && !name.is_empty())
-                    .map(|(_, name)| name.clone())
+                    .filter(|(id, user, name)| {
+                        *id == r.idea_id
+                            && !name.is_empty()
+                            && crate::screening::merge::first_time(&mut seen, *user, name)
+                    })
+                    .map(|(_, _, name)| name.clone())
                     .collect();
                 Ok(ResultRow {
                     credited,

@@ -95,29 +95,61 @@ impl Store {
         self.idea(duplicate.id).await
     }
 
-    /// Who is credited on an idea besides its author, in the order they were merged.
+    /// Who is credited on an idea besides its author, in the order they were merged, each once
+    /// (an author who merged a repeat of their own idea, or whose two ideas were merged into
+    /// another, is not listed twice).
     pub async fn credits(&self, idea_id: IdeaId) -> StoreResult<Vec<Credit>> {
-        Ok(db_read!(self, |p| {
-            sqlx::query_as(
-                "SELECT from_idea_id, user_id, name FROM idea_credits WHERE idea_id = $1
-                 ORDER BY created_at, from_idea_id",
-            )
+        let rows: Vec<Credit> = db_read!(self, |p| {
+            sqlx::query_as(&format!(
+                "SELECT c.from_idea_id, c.user_id, c.name FROM idea_credits c
+                 JOIN ideas i ON i.id = c.idea_id
+                 WHERE c.idea_id = $1 AND {NOT_THE_AUTHOR}
+                 ORDER BY c.created_at, c.from_idea_id"
+            ))
             .bind(idea_id)
             .fetch_all(p)
             .await?
-        }))
+        });
+        let mut seen = Vec::new();
+        Ok(rows
+            .into_iter()
+            .filter(|c| first_time(&mut seen, c.user_id, &c.name))
+            .collect())
     }
 
     /// Credited names per idea of a call, for exports: (idea id, name).
     pub async fn credits_of_call(&self, call_id: CallId) -> StoreResult<Vec<(IdeaId, String)>> {
         Ok(db_read!(self, |p| {
-            sqlx::query_as(
+            sqlx::query_as(&format!(
                 "SELECT c.idea_id, c.name FROM idea_credits c JOIN ideas i ON i.id = c.idea_id
-                 WHERE i.call_id = $1 ORDER BY c.idea_id, c.created_at, c.from_idea_id",
-            )
+                     WHERE i.call_id = $1 AND {NOT_THE_AUTHOR}
+                     ORDER BY c.idea_id, c.created_at, c.from_idea_id"
+            ))
             .bind(call_id)
             .fetch_all(p)
             .await?
         }))
     }
+}
+
+/// The condition (over `idea_credits c` joined to its `ideas i`) that leaves out a credit to the
+/// idea's own author.
+pub(crate) const NOT_THE_AUTHOR: &str =
+    "(c.user_id IS NULL OR i.author_id IS NULL OR c.user_id <> i.author_id)";
+
+/// Whether the person (`user`, or by `name` when they have no account) is not in `seen` yet;
+/// records them.
+pub(crate) fn first_time(
+    seen: &mut Vec<(Option<UserId>, String)>,
+    user: Option<UserId>,
+    name: &str,
+) -> bool {
+    let dup = seen.iter().any(|(u, n)| match (user, u) {
+        (Some(a), Some(b)) => a == *b,
+        _ => n == name,
+    });
+    if !dup {
+        seen.push((user, name.to_string()));
+    }
+    !dup
 }

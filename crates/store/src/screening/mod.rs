@@ -5,7 +5,7 @@
 mod bulk;
 mod inbox;
 pub use inbox::tracking_code_in;
-mod merge;
+pub(crate) mod merge;
 mod tags;
 mod templates;
 

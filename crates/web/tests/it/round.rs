@@ -290,6 +290,19 @@ async fn results_award_finalists_only_and_wait_for_submission_to_end(app: TestAp
         .merge_ideas(&duplicate, &finalist, None)
         .await
         .unwrap();
+    // Sara's own repeat and one by Reza, already on the team, are merged in too: each person is
+    // credited once, and the author not at all.
+    for (who, title) in [
+        (&sara, "پیامک وضعیت پرونده دوباره"),
+        (&reza, "پیامک وضعیت پرونده از رضا"),
+    ] {
+        let repeat = fixtures::idea_by(&app, &call, who, title).await;
+        app.state
+            .store
+            .merge_ideas(&repeat, &finalist, None)
+            .await
+            .unwrap();
+    }
     let finalist = decide(&app, &call, &finalist, Transition::Accept).await;
     let finalist = decide(&app, &call, &finalist, Transition::Accept).await;
     decide(&app, &call, &accepted, Transition::Accept).await;
