@@ -421,8 +421,10 @@ async fn reclassify_and_merge_are_audited_and_credit_both_authors(store: Store) 
         e.data,
         serde_json::json!({"from": dup.public_id}).to_string()
     );
-    // Credits travel: merging the kept idea into a third one credits both earlier authors.
-    let third = idea(&store, &call, sara, 0, "سامانهٔ پیامکی فراگیر").await;
+    // Credits travel: merging the kept idea into a third one (by someone else) credits both
+    // earlier authors.
+    let mina = participant(&store, "mina", "مینا").await;
+    let third = idea(&store, &call, mina, 0, "سامانهٔ پیامکی فراگیر").await;
     let kept = store.idea(kept.id).await.unwrap();
     store.merge_ideas(&kept, &third, None).await.unwrap();
     let names: Vec<String> = store
@@ -434,6 +436,19 @@ async fn reclassify_and_merge_are_audited_and_credit_both_authors(store: Store) 
         .collect();
     assert_eq!(names.len(), 2);
     assert!(names.contains(&"رضا".to_string()) && names.contains(&"سارا".to_string()));
+    // Merged into an idea of one of them, that author is not credited on their own idea.
+    let fourth = idea(&store, &call, reza, 1, "پیامک فراگیر رضا").await;
+    let third = store.idea(third.id).await.unwrap();
+    store.merge_ideas(&third, &fourth, None).await.unwrap();
+    let names: Vec<String> = store
+        .credits(fourth.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(!names.contains(&"رضا".to_string()), "{names:?}");
     assert!(store.verify_audit().await.unwrap().broken.is_none());
 }
 
