@@ -111,6 +111,20 @@ pub enum FieldError {
     /// A tracking code of no idea of this call.
     #[error("no idea of this call has this tracking code")]
     NoSuchIdea,
+    /// A date written right that is not in the calendar (1404/12/30, 1403/13/01).
+    #[error("no such day in the Jalali calendar")]
+    NoSuchDay,
+}
+
+impl From<hamafza_persian::jalali::ParseDateError> for FieldError {
+    /// A misread date says how to write one; a well-written day that does not exist says so.
+    fn from(e: hamafza_persian::jalali::ParseDateError) -> Self {
+        use hamafza_persian::jalali::ParseDateError as E;
+        match e {
+            E::Month | E::Day => FieldError::NoSuchDay,
+            _ => FieldError::Date,
+        }
+    }
 }
 
 impl FieldError {
@@ -158,6 +172,7 @@ impl FieldError {
             Self::Moved => "error.moved",
             Self::RankGap => "error.rank_gap",
             Self::NoSuchIdea => "error.no_such_idea",
+            Self::NoSuchDay => "error.no_such_day",
         }
     }
 

@@ -289,10 +289,10 @@ impl CallInput {
                 errors.push((fields::STAGE_KIND[i], FieldError::Unknown));
             }
             let start = jalali::parse(&s.start)
-                .map_err(|_| errors.push((fields::STAGE_START[i], FieldError::Date)))
+                .map_err(|e| errors.push((fields::STAGE_START[i], e.into())))
                 .ok();
             let end = jalali::parse(&s.end)
-                .map_err(|_| errors.push((fields::STAGE_END[i], FieldError::Date)))
+                .map_err(|e| errors.push((fields::STAGE_END[i], e.into())))
                 .ok();
             if let (Some(a), Some(b)) = (start, end)
                 && b < a
@@ -491,7 +491,10 @@ mod tests {
         c.stages[1].end = "1401/09/01".into();
         c.axes[2].title = String::new();
         let e = c.validate().unwrap_err();
-        assert!(e.contains(&("stage_end_0", FieldError::Date)));
+        assert!(
+            e.contains(&("stage_end_0", FieldError::NoSuchDay)),
+            "month 13"
+        );
         assert!(e.contains(&("stage_end_1", FieldError::DateOrder)));
         assert!(e.contains(&("axis_title_2", FieldError::Required)));
     }

@@ -232,11 +232,11 @@ pub fn check_rows(
             None
         } else {
             jalali::parse(date_raw)
-                .map_err(|_| {
+                .map_err(|e| {
                     errors.push(RowError {
                         line,
                         field: "date",
-                        error: FieldError::Date,
+                        error: e.into(),
                     })
                 })
                 .ok()

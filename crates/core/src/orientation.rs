@@ -61,7 +61,7 @@ impl SessionInput {
             None
         } else {
             jalali::parse(&self.date)
-                .map_err(|_| errors.push(("date", FieldError::Date)))
+                .map_err(|e| errors.push(("date", e.into())))
                 .ok()
         };
         let minutes = if self.time.trim().is_empty() {
@@ -193,7 +193,27 @@ mod tests {
         }
         .validate()
         .unwrap_err();
-        assert!(bad.contains(&("date", FieldError::Date)));
+        assert!(bad.contains(&("date", FieldError::NoSuchDay)), "month 13");
         assert!(bad.contains(&("time", FieldError::Time)));
+        // Esfand 1404 has 29 days: well written, not in the calendar. A misread date is another
+        // error, that says how to write one.
+        for (date, error) in [
+            ("1404/12/30", FieldError::NoSuchDay),
+            ("۱۴۰۳/۱۲/۳۰", FieldError::Date),
+            ("20 Esfand", FieldError::Date),
+        ] {
+            let e = SessionInput {
+                date: date.into(),
+                ..Default::default()
+            }
+            .validate()
+            .unwrap_err();
+            let got = e.iter().find(|(f, _)| *f == "date").map(|(_, e)| *e);
+            if date == "۱۴۰۳/۱۲/۳۰" {
+                assert_eq!(got, None, "1403 is a leap year");
+            } else {
+                assert_eq!(got, Some(error), "{date}");
+            }
+        }
     }
 }

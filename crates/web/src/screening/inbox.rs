@@ -337,7 +337,7 @@ impl InboxParams {
             province: &self.province,
             search: &self.search,
         });
-        errors.retain(|(_, e)| *e == FieldError::Date);
+        errors.retain(|(_, e)| matches!(e, FieldError::Date | FieldError::NoSuchDay));
         let q = InboxQuery {
             axis_id: number(&self.axis),
             stage: number(&self.stage),

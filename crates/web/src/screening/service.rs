@@ -224,8 +224,8 @@ pub(crate) fn read_inbox(w: InboxWords<'_>) -> (InboxQuery, Vec<(&'static str, F
         s => match jalali::parse(s) {
             Ok(d) if end => Some(UnixSeconds::from_timestamp(jalali::end_of_day_tehran(d))),
             Ok(d) => Some(UnixSeconds::from_timestamp(jalali::start_of_day_tehran(d))),
-            Err(_) => {
-                errors.push((field, FieldError::Date));
+            Err(e) => {
+                errors.push((field, e.into()));
                 None
             }
         },
