@@ -274,7 +274,10 @@ mod tests {
         assert_eq!(q.search, None);
         assert_eq!(
             errors,
-            vec![("channel", FieldError::Unknown), ("to", FieldError::Date)]
+            vec![
+                ("channel", FieldError::Unknown),
+                ("to", FieldError::NoSuchDay)
+            ]
         );
     }
 }
