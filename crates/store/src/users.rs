@@ -365,6 +365,27 @@ impl Store {
 
     /// Sets the password of every account in `ids` to the same hash in one statement (the demo
     /// users share one password).
+    /// Replaces the hash `old` of a user's unchanged password by `new` (the same password under
+    /// current parameters). Not a change of password: sessions and tokens stay, and nothing is
+    /// audited. `false` when the stored hash is no longer `old` (changed meanwhile: left as is).
+    pub async fn upgrade_password_hash(
+        &self,
+        id: UserId,
+        old: &str,
+        new: &str,
+    ) -> StoreResult<bool> {
+        let n = db_write!(self, |p| {
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3")
+                .bind(new)
+                .bind(id)
+                .bind(old)
+                .execute(p)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
     pub async fn set_password_many(&self, ids: &[UserId], password_hash: &str) -> StoreResult<()> {
         db_write!(self, |p| {
             let mut tx = p.begin().await?;

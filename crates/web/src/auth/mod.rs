@@ -240,9 +240,24 @@ pub async fn sign_in_with_password(
     let phc = found.as_ref().and_then(|(_, h)| h.clone());
     let ok = password::verify(pass, phc.as_deref()).await;
     match found {
-        Some((user, Some(_))) if ok && !user.disabled => {
+        Some((user, Some(stored))) if ok && !user.disabled => {
             state.store.clear_hits(&user_bucket).await?;
             state.store.unhit(&ip_bucket, LOGIN_PER_IP, now).await?;
+            // A hash made with older parameters is replaced while the password is at hand, so
+            // every account moves to the current ones; failing to is no reason to refuse entry.
+            if password::outdated(&stored) {
+                let upgraded = match password::hash(pass).await {
+                    Ok(new) => state
+                        .store
+                        .upgrade_password_hash(user.id, &stored, &new)
+                        .await
+                        .map_err(AppError::from),
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = upgraded {
+                    tracing::warn!(user = user.id.get(), error = %e, "password hash not upgraded");
+                }
+            }
             Ok(user)
         }
         _ => {

@@ -118,6 +118,26 @@ fn matches(password: &str, phc: &str) -> bool {
     check().unwrap_or(false)
 }
 
+/// Whether a stored hash was made with other parameters than new hashes get (an older, larger
+/// memory block, or another algorithm): sign-in then stores a new hash of the same password.
+pub fn outdated(phc: &str) -> bool {
+    let Ok(h) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let current = hasher();
+    let params = Params::try_from(&h);
+    h.algorithm != Algorithm::Argon2id.ident()
+        || h.version != Some(Version::V0x13.into())
+        || params.map_or(true, |p| {
+            (p.m_cost(), p.t_cost(), p.p_cost())
+                != (
+                    current.params().m_cost(),
+                    current.params().t_cost(),
+                    current.params().p_cost(),
+                )
+        })
+}
+
 pub async fn hash(password: &str) -> Result<String, AppError> {
     let password = password.to_string();
     on_hasher(move || hash_blocking(&password))
@@ -144,6 +164,19 @@ pub async fn verify(password: &str, phc: Option<&str>) -> bool {
 mod tests {
     use super::*;
     use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+
+    #[test]
+    fn hashes_of_other_parameters_are_outdated() {
+        let ours = hash_blocking("correct horse").unwrap();
+        assert!(!outdated(&ours));
+        let salt = SaltString::generate(&mut OsRng);
+        let theirs = Argon2::default()
+            .hash_password(b"correct horse", &salt)
+            .unwrap()
+            .to_string();
+        assert!(outdated(&theirs), "{theirs}");
+        assert!(!outdated("not a hash"), "what cannot be read is left alone");
+    }
 
     #[test]
     fn our_hashes_are_standard_argon2id_phc_strings() {

@@ -29,6 +29,7 @@ web_tests!(
     a_code_allows_five_tries_and_a_resend_waits,
     personal_tokens_are_made_and_revoked_on_the_settings_page,
     changing_the_password_ends_other_sessions_and_revokes_every_token,
+    an_older_password_hash_is_replaced_at_sign_in_and_nothing_else_changes,
     a_person_sees_and_ends_their_sessions_on_the_page_and_over_the_api,
     token_names_and_the_number_of_live_tokens_are_bounded,
     the_admin_adds_an_org_unit_under_the_right_parent,
@@ -1112,6 +1113,42 @@ async fn personal_tokens_are_made_and_revoked_on_the_settings_page(app: TestApp)
         api.api("GET", "/api/v1/me", Some(token), None).await.status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// A hash stored with older parameters (argon2's defaults, 19 MiB) is replaced by one with the
+/// current ones when its owner signs in; the password, sessions and tokens stay as they were.
+async fn an_older_password_hash_is_replaced_at_sign_in_and_nothing_else_changes(app: TestApp) {
+    use argon2::PasswordHasher;
+    let sara = app.user("sara", &[Role::Participant]).await;
+    let salt =
+        argon2::password_hash::SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    let old = argon2::Argon2::default()
+        .hash_password(PASSWORD.as_bytes(), &salt)
+        .unwrap()
+        .to_string();
+    app.state
+        .store
+        .set_password_many(&[sara.id], &old)
+        .await
+        .unwrap();
+    let mut api = app.client();
+    let first = api.token("sara").await;
+    let (_, stored) = app.state.store.credentials("sara").await.unwrap().unwrap();
+    let stored = stored.unwrap();
+    assert!(
+        stored.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"),
+        "{stored}"
+    );
+    // The same password signs in again, and the token made before the upgrade still works.
+    let second = api.token("sara").await;
+    for t in [&first, &second] {
+        assert_eq!(
+            api.api("GET", "/api/v1/me", Some(t), None).await.status,
+            StatusCode::OK
+        );
+    }
+    let (_, again) = app.state.store.credentials("sara").await.unwrap().unwrap();
+    assert_eq!(again.unwrap(), stored, "a current hash is left alone");
 }
 
 async fn changing_the_password_ends_other_sessions_and_revokes_every_token(app: TestApp) {
