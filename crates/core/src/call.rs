@@ -396,6 +396,32 @@ impl Call {
 }
 
 impl Call {
+    /// The call as its form or the API would type it (Jalali dates in Latin digits): what an
+    /// edit starts from.
+    pub fn to_input(&self) -> CallInput {
+        let v = self.to_valid();
+        CallInput {
+            title: v.title,
+            description: v.description,
+            audience: v.audience.as_str().into(),
+            axes: v
+                .axes
+                .into_iter()
+                .map(|(title, description)| AxisInput { title, description })
+                .collect(),
+            stages: v
+                .stages
+                .into_iter()
+                .map(|s| StageInput {
+                    kind: s.kind.as_str().into(),
+                    title: s.title,
+                    start: s.start.to_string(),
+                    end: s.end.to_string(),
+                })
+                .collect(),
+        }
+    }
+
     /// The call's configuration as validated input, e.g. to start a new round from it.
     pub fn to_valid(&self) -> ValidCall {
         ValidCall {

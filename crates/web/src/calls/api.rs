@@ -219,33 +219,6 @@ pub struct CallPatch {
     pub stages: Option<Vec<NewStageIn>>,
 }
 
-/// The call as the form or the API would type it: what a patch starts from.
-fn as_input(call: &Call) -> CallInput {
-    CallInput {
-        title: call.title.clone(),
-        description: call.description.clone(),
-        audience: call.audience.as_str().into(),
-        axes: call
-            .axes
-            .iter()
-            .map(|a| hamafza_core::call::AxisInput {
-                title: a.title.clone(),
-                description: a.description.clone(),
-            })
-            .collect(),
-        stages: call
-            .stages
-            .iter()
-            .map(|s| hamafza_core::call::StageInput {
-                kind: s.kind.as_str().into(),
-                title: s.title.clone(),
-                start: jalali_of(s.starts_at),
-                end: jalali_of(s.ends_at),
-            })
-            .collect(),
-    }
-}
-
 /// Edit a call (the secretariat): its title, description, audience, axes or stages' kinds,
 /// titles and dates. The result is checked as a whole, like a new call (422 names every invalid
 /// field, and an axis that ideas are filed under or a stage they reached cannot be removed).
@@ -262,7 +235,7 @@ pub async fn patch_call(
     ApiJson(patch): ApiJson<CallPatch>,
 ) -> AppResult<Json<CallOut>> {
     let (call, actor) = managed.into_parts();
-    let mut input = as_input(&call);
+    let mut input = call.to_input();
     if let Some(t) = patch.title {
         input.title = t;
     }

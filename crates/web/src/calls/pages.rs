@@ -192,29 +192,12 @@ impl CallForm {
 
     /// The form for an existing call, dates in Jalali with Persian or Latin digits.
     fn from_call(call: &Call, ctx: &Ctx) -> CallForm {
-        let v = call.to_valid();
-        let mut form = CallForm {
-            input: CallInput {
-                title: v.title,
-                description: v.description,
-                audience: v.audience.as_str().into(),
-                axes: v
-                    .axes
-                    .into_iter()
-                    .map(|(title, description)| AxisInput { title, description })
-                    .collect(),
-                stages: v
-                    .stages
-                    .into_iter()
-                    .map(|s| StageInput {
-                        kind: s.kind.as_str().into(),
-                        title: s.title,
-                        start: ctx.digits(&s.start.to_string()),
-                        end: ctx.digits(&s.end.to_string()),
-                    })
-                    .collect(),
-            },
-        };
+        let mut input = call.to_input();
+        for s in &mut input.stages {
+            s.start = ctx.digits(&s.start);
+            s.end = ctx.digits(&s.end);
+        }
+        let mut form = CallForm { input };
         form.pad();
         form
     }

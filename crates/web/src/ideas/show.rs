@@ -250,16 +250,9 @@ pub(crate) async fn idea_page_with(
     if !manage {
         timeline.retain(crate::screening::timeline::author_sees);
     }
-    let mut screening = crate::screening::pages::panel(
-        state,
-        ctx,
-        &call,
-        &idea,
-        manage,
-        view.template.as_deref(),
-        view.merge_q.as_deref(),
-    )
-    .await?;
+    let mut screening =
+        crate::screening::pages::panel(state, ctx, &call, &idea, versions.last(), manage, &view)
+            .await?;
     let (errors, failed) = match view.decision {
         Some((errors, message)) => {
             screening.message = message;

@@ -323,19 +323,17 @@ pub(crate) async fn panel(
     ctx: &Ctx,
     call: &Call,
     idea: &Idea,
+    current: Option<&hamafza_core::idea::IdeaVersion>,
     manage: bool,
-    template: Option<&str>,
-    merge_q: Option<&str>,
+    view: &crate::ideas::show::PageView,
 ) -> AppResult<IdeaPanel> {
+    let (template, merge_q) = (view.template.as_deref(), view.merge_q.as_deref());
     let mergeable = manage && idea.status != IdeaStatus::Duplicate;
     let merge_similar = if mergeable {
-        let text = state
-            .store
-            .idea_versions(idea.id)
-            .await?
-            .pop()
-            .map(|v| format!("{}\n{}", v.title, v.problem))
-            .unwrap_or_else(|| idea.title.clone());
+        let text = current.map_or_else(
+            || idea.title.clone(),
+            |v| format!("{}\n{}", v.title, v.problem),
+        );
         state
             .store
             .similar_ideas(call.id, &text, 6)
