@@ -114,6 +114,27 @@ pub enum FieldError {
     /// A date written right that is not in the calendar (1404/12/30, 1403/13/01).
     #[error("no such day in the Jalali calendar")]
     NoSuchDay,
+    /// A score off its criterion's scale.
+    #[error("a score off the scale")]
+    OutOfScale,
+    /// A jury member who does not hold the judge role.
+    #[error("not a judge")]
+    NotJudge,
+    /// A criterion's weight outside 1 to 100.
+    #[error("a weight outside 1 to 100")]
+    Weight,
+    /// A numeric scale that is empty or wider than 100 steps.
+    #[error("a scale's lowest score is not below its highest")]
+    ScaleRange,
+    /// A rubric with fewer than 2 or more than 10 levels, or a level without a description.
+    #[error("a rubric needs 2 to 10 levels, each described")]
+    Levels,
+    /// Judging has started: the mode and criteria can no longer change.
+    #[error("judging has started")]
+    Started,
+    /// Reviews per idea outside 1 to 10.
+    #[error("reviews per idea outside 1 to 10")]
+    ReviewsPerIdea,
 }
 
 impl From<hamafza_persian::jalali::ParseDateError> for FieldError {
@@ -173,6 +194,13 @@ impl FieldError {
             Self::RankGap => "error.rank_gap",
             Self::NoSuchIdea => "error.no_such_idea",
             Self::NoSuchDay => "error.no_such_day",
+            Self::OutOfScale => "error.out_of_scale",
+            Self::NotJudge => "error.not_judge",
+            Self::Weight => "error.weight",
+            Self::ScaleRange => "error.scale_range",
+            Self::Levels => "error.levels",
+            Self::Started => "error.judging_started",
+            Self::ReviewsPerIdea => "error.reviews_per_idea",
         }
     }
 

@@ -70,6 +70,13 @@ actions! {
     OrientationCreate = "orientation.create", "The secretariat scheduled an orientation session.";
     OrientationInvite = "orientation.invite", "Finalists were invited to a session.";
     OrientationAttendance = "orientation.attendance", "Attendance at a session was recorded.";
+    StageReschedule = "stage.reschedule", "The secretariat moved a stage's dates by hand, with a reason.";
+    JuryConfigure = "jury.configure", "The secretariat set a judged stage's jury: mode, criteria, blind or not.";
+    JuryJurors = "jury.jurors", "Judges were added to or taken off a stage's jury.";
+    JuryAssign = "jury.assign", "Ideas were assigned to judges.";
+    JuryReassign = "jury.reassign", "An assignment ended (skipped, a conflict, withdrawn) and maybe passed to another judge.";
+    ReviewSubmit = "review.submit", "A judge submitted a review.";
+    ComparisonAdd = "comparison.add", "A judge picked the better of two ideas.";
     RejectionTemplateSave = "rejection_template.save", "A rejection template was saved.";
     RejectionTemplateDelete = "rejection_template.delete", "A rejection template was deleted.";
     NotifySettings = "notify.settings", "A person changed their notification settings.";

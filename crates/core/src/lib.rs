@@ -11,6 +11,7 @@ pub mod diff;
 pub mod idea;
 pub mod ids;
 pub mod import;
+pub mod judging;
 pub mod limits;
 pub mod org;
 pub mod orientation;

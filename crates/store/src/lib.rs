@@ -16,6 +16,7 @@ mod error;
 pub mod ideas;
 pub mod imports;
 pub mod jobs;
+pub mod juries;
 pub mod notifications;
 pub mod org_units;
 pub mod orientation;

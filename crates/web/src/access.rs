@@ -27,6 +27,9 @@
 //! | `VisibleIdea`  | the idea's author, accepted teammates, those who run calls (`Store::as_member`) | 401, 404 |
 //! | `ScreenedIdea` | any idea, to those who run calls                | 401, 403, 404        |
 //! | `LedIdea`      | the idea's author (the team's lead)             | 401, 404, 403        |
+//! | `Judge`        | a user with the judge role                      | 401, 403             |
+//! | `ManagedStage` | a stage of any call, to those who run calls     | 401, 403, 404        |
+//! | `AssignedIdea` | the judge's own assignment, blind (`Store::as_juror`) | 401, 403, 404  |
 
 use crate::AppState;
 use crate::auth;
@@ -199,6 +202,12 @@ user_proof!(
     /// An administrator.
     Admin,
     |u| u.has(Role::Admin)
+);
+
+user_proof!(
+    /// A judge: sits on juries, scores and compares ideas.
+    Judge,
+    |u| u.has(Role::Judge)
 );
 
 impl From<Secretariat> for SignedIn {
@@ -611,5 +620,118 @@ impl FromRequestParts<AppState> for AwardedIdea {
             .find(|r| r.idea_id == idea.id)
             .ok_or(AppError::NotFound)?;
         Ok(AwardedIdea { call, result })
+    }
+}
+
+/// A stage of a call the caller runs (the secretariat), by its id in the `{id}` path parameter,
+/// with its call.
+pub struct ManagedStage {
+    stage: hamafza_core::call::Stage,
+    call: Call,
+    by: Secretariat,
+}
+
+impl ManagedStage {
+    pub fn stage(&self) -> &hamafza_core::call::Stage {
+        &self.stage
+    }
+
+    pub fn call(&self) -> &Call {
+        &self.call
+    }
+
+    /// The secretary or admin acting.
+    pub fn by_id(&self) -> hamafza_core::ids::UserId {
+        self.by.id
+    }
+
+    pub fn into_parts(self) -> (hamafza_core::call::Stage, Call, Secretariat) {
+        (self.stage, self.call, self.by)
+    }
+}
+
+impl FromRequestParts<AppState> for ManagedStage {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let by = Secretariat::from_request_parts(parts, state).await?;
+        let id: hamafza_core::ids::StageId = path_id(parts, state)
+            .await?
+            .parse()
+            .map_err(|_| AppError::NotFound)?;
+        let call_id = state
+            .store
+            .call_of_stage(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let call = state.store.call(call_id).await?;
+        let stage = call
+            .stages
+            .iter()
+            .find(|s| s.id == id)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
+        Ok(ManagedStage { stage, call, by })
+    }
+}
+
+/// One of the signed-in judge's assignments, by its public id in the `{id}` path parameter, as
+/// the judge may see it: read through `Store::as_juror`, whose queries cannot return another
+/// judge's assignment or any field that identifies the authors. With the stage's jury.
+pub struct AssignedIdea {
+    idea: hamafza_store::access::BlindIdea,
+    jury: hamafza_store::juries::Jury,
+    judge: Judge,
+}
+
+impl AssignedIdea {
+    pub fn idea(&self) -> &hamafza_store::access::BlindIdea {
+        &self.idea
+    }
+
+    pub fn jury(&self) -> &hamafza_store::juries::Jury {
+        &self.jury
+    }
+
+    pub fn judge_id(&self) -> hamafza_core::ids::UserId {
+        self.judge.id
+    }
+
+    pub fn into_parts(
+        self,
+    ) -> (
+        hamafza_store::access::BlindIdea,
+        hamafza_store::juries::Jury,
+        Judge,
+    ) {
+        (self.idea, self.jury, self.judge)
+    }
+}
+
+impl FromRequestParts<AppState> for AssignedIdea {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let judge = Judge::from_request_parts(parts, state).await?;
+        let public_id = path_id(parts, state).await?;
+        AssignedIdea::load(state, judge, &public_id).await
+    }
+}
+
+impl AssignedIdea {
+    /// The assignment `public_id` of `judge` (for a body that names it, as `POST /reviews`).
+    pub async fn load(state: &AppState, judge: Judge, public_id: &str) -> AppResult<Self> {
+        let idea = state
+            .store
+            .as_juror(judge.id)
+            .idea(public_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let jury = state
+            .store
+            .jury(idea.assignment.stage_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(AssignedIdea { idea, jury, judge })
     }
 }

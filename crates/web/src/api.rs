@@ -8,6 +8,7 @@ use crate::access::Public;
 use crate::accounts::{api as accounts, tokens_api as auth};
 use crate::http::error::{AppError, Problem, ProblemField};
 use crate::intake::api as intake;
+use crate::juries::api as juries;
 use crate::orientation::api as orientation;
 use crate::results::api as results;
 use crate::{calls::api as calls, ideas::api as ideas};
@@ -25,7 +26,7 @@ use utoipa_axum::router::OpenApiRouter;
     info(title = "Hamafza API", version = "1", description = "Hamafza (همافزا): ideas to action. Errors are RFC 9457 problem documents; send `Accept-Language: en` for English messages."),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "Tokens"), (name = "accounts", description = "Users and org units"), (name = "calls", description = "Calls, their axes and stages"), (name = "ideas", description = "Ideas and their versions"), (name = "notifications", description = "The caller's notifications"), (name = "orientation", description = "Orientation sessions for finalists: scheduling, invitations, attendance"), (name = "results", description = "Finalists, awards and their publication"), (name = "screening", description = "The secretariat's screening: tags, axes, duplicates, bulk actions, rejection templates"))
+    tags((name = "auth", description = "Tokens"), (name = "accounts", description = "Users and org units"), (name = "calls", description = "Calls, their axes and stages"), (name = "ideas", description = "Ideas and their versions"), (name = "juries", description = "Juries of judged stages: settings, judges, assignments, blind reviews, rankings"), (name = "notifications", description = "The caller's notifications"), (name = "orientation", description = "Orientation sessions for finalists: scheduling, invitations, attendance"), (name = "results", description = "Finalists, awards and their publication"), (name = "screening", description = "The secretariat's screening: tags, axes, duplicates, bulk actions, rejection templates"))
 )]
 pub struct ApiDoc;
 
@@ -57,6 +58,7 @@ fn routes(max_upload_mb: usize) -> OpenApiRouter<AppState> {
         .merge(ideas::router())
         .merge(intake::imports_router())
         .merge(intake::router(max_upload_mb))
+        .merge(juries::router())
         .merge(notifications::router())
         .merge(orientation::router())
         .merge(results::router())

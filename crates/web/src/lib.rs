@@ -17,6 +17,7 @@ pub mod http;
 pub mod i18n;
 mod ideas;
 mod intake;
+mod juries;
 mod notifications;
 pub mod notify;
 mod orientation;
@@ -166,6 +167,7 @@ fn pages(state: AppState) -> Router<AppState> {
         .merge(screening::inbox::router())
         .merge(screening::templates::router())
         .merge(orientation::pages::router())
+        .merge(juries::pages::router())
         .merge(results::pages::router())
         .merge(notifications::pages::router())
         .layer(access::Via::Session.layer())

@@ -7,6 +7,7 @@ mod calls;
 mod decode;
 mod ideas;
 mod intake;
+mod juries;
 mod notifications;
 mod screening;
 mod store;

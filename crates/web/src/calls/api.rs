@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use hamafza_core::account::FieldError;
 use hamafza_core::call::Call;
 use hamafza_core::call::{CallInput, CallState};
-use hamafza_core::ids::AxisId;
+use hamafza_core::ids::{AxisId, StageId};
 use hamafza_core::time::UnixSeconds;
 use hamafza_persian::jalali;
 use hamafza_store::calls::CallFilter;
@@ -51,6 +51,8 @@ pub struct AxisOut {
 
 #[derive(Serialize, ToSchema)]
 pub struct StageOut {
+    /// The stage's id: stable across edits that keep the stage in its place.
+    pub id: StageId,
     /// `submission`, `screening`, `shortlisting`, `orientation`, `final_presentation`, `results`.
     pub kind: String,
     pub title: String,
@@ -90,6 +92,7 @@ impl From<Call> for CallOut {
                 .stages
                 .into_iter()
                 .map(|s| StageOut {
+                    id: s.id,
                     kind: s.kind.as_str().into(),
                     title: s.title,
                     start: jalali_of(s.starts_at),

@@ -437,6 +437,9 @@ mod routes {
         "LedIdea",
         "InvitedIdea",
         "AwardedIdea",
+        "Judge",
+        "ManagedStage",
+        "AssignedIdea",
     ];
 
     pub struct Route {

@@ -10,6 +10,7 @@ mod imports;
 mod inbox;
 mod inputs;
 mod intake;
+mod juries;
 mod notifications;
 mod orientation;
 mod pages;

@@ -1,0 +1,975 @@
+//! Jury pages. Judges: their assignments with progress, and one idea at a time — blind when the
+//! jury is — with the rubric's level descriptions beside each choice, a draft kept, the next
+//! idea one click away, and a way to skip or declare a conflict. The secretariat: a judged
+//! stage's jury — settings and criteria, judges and their progress, assigning, and the ranking
+//! with its reliability and the judges far from consensus.
+
+use crate::AppState;
+use crate::access::{AssignedIdea, Judge, ManagedStage};
+use crate::auth::csrf::CsrfForm;
+use crate::http::error::{AppError, AppResult};
+use crate::http::view::{Ctx, FormErrors, html, rejected};
+use crate::juries::service::{self, Method, Ranking, ReviewInput};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use hamafza_core::Role;
+use hamafza_core::account::FieldError;
+use hamafza_core::call::{Call, Stage, StageKind};
+use hamafza_core::ids::StageId;
+use hamafza_core::judging::criteria::{Criterion, Scale};
+use hamafza_core::judging::jury::{JurySettings, Mode};
+use hamafza_store::access::JurorAssignment;
+use hamafza_store::juries::{IdeaLabel, Juror, Jury};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/judging", get(mine))
+        .route("/judging/{id}", get(review_page).post(save_review))
+        .route("/judging/{id}/pass", post(pass_on))
+        .route(
+            "/secretariat/stages/{id}/jury",
+            get(stage_page).post(save_settings),
+        )
+        .route("/secretariat/stages/{id}/jurors", post(save_jurors))
+        .route("/secretariat/stages/{id}/assign", post(assign))
+}
+
+/// One stage of a judge's list.
+struct StageGroup {
+    call_title: String,
+    stage_title: String,
+    ends_at: hamafza_core::time::UnixSeconds,
+    done: usize,
+    items: Vec<JurorAssignment>,
+}
+
+#[derive(Template)]
+#[template(path = "juries/mine.html")]
+struct MinePage<'a> {
+    ctx: &'a Ctx,
+    groups: Vec<StageGroup>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+struct Notice {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+fn stage_name(ctx: &Ctx, stage: &Stage) -> String {
+    if stage.title.trim().is_empty() {
+        ctx.t(&format!("stage.{}", stage.kind.as_str())).to_string()
+    } else {
+        stage.title.clone()
+    }
+}
+
+async fn mine(
+    judge: Judge,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(notice): Query<Notice>,
+) -> AppResult<Response> {
+    let list = state.store.as_juror(judge.id).assignments().await?;
+    let mut groups: Vec<StageGroup> = Vec::new();
+    let mut calls: HashMap<StageId, (Call, Stage)> = HashMap::new();
+    for a in list {
+        if !calls.contains_key(&a.stage_id) {
+            let call_id = state
+                .store
+                .call_of_stage(a.stage_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let call = state.store.call(call_id).await?;
+            let stage = call
+                .stages
+                .iter()
+                .find(|s| s.id == a.stage_id)
+                .cloned()
+                .ok_or(AppError::NotFound)?;
+            calls.insert(a.stage_id, (call, stage));
+            let (call, stage) = &calls[&a.stage_id];
+            groups.push(StageGroup {
+                call_title: call.title.clone(),
+                stage_title: stage_name(&ctx, stage),
+                ends_at: stage.ends_at,
+                done: 0,
+                items: Vec::new(),
+            });
+        }
+        let group = groups.last_mut().expect("pushed above");
+        if a.review == "submitted" {
+            group.done += 1;
+        }
+        group.items.push(a);
+    }
+    html(MinePage {
+        ctx: &ctx,
+        groups,
+        notice: notice.done.map(|_| "jury.all_done"),
+    })
+}
+
+/// A criterion as the judge's form shows it: its choices with their descriptions.
+struct CriterionView {
+    name: String,
+    weight: u32,
+    choices: Vec<(i32, String)>,
+    /// The level chosen so far.
+    chosen: Option<i32>,
+}
+
+#[derive(Template)]
+#[template(path = "juries/review.html")]
+struct ReviewPage<'a> {
+    ctx: &'a Ctx,
+    assigned: &'a AssignedIdea,
+    call_title: String,
+    stage_title: String,
+    blind: bool,
+    authors: Vec<String>,
+    criteria: Vec<CriterionView>,
+    comment: String,
+    note: String,
+    /// Place in the judge's queue and its size, the next open idea's id.
+    position: usize,
+    total: usize,
+    done: usize,
+    next: Option<String>,
+    open: bool,
+    errors: FormErrors,
+    notice: Option<&'static str>,
+    reason: String,
+}
+
+#[derive(Deserialize, Default)]
+struct ReviewNotice {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+impl CriterionView {
+    fn is(&self, level: &i32) -> bool {
+        self.chosen == Some(*level)
+    }
+}
+
+impl ReviewPage<'_> {
+    /// A reviewed idea cannot be passed on.
+    fn may_pass(&self) -> bool {
+        self.assigned
+            .idea()
+            .review
+            .as_ref()
+            .is_none_or(|r| r.submitted_at.is_none())
+    }
+}
+
+fn criteria_view(criteria: &[Criterion], chosen: &[Option<i32>]) -> Vec<CriterionView> {
+    criteria
+        .iter()
+        .enumerate()
+        .map(|(i, c)| CriterionView {
+            name: c.name.clone(),
+            weight: c.weight,
+            choices: match &c.scale {
+                Scale::Rubric { levels } => levels
+                    .iter()
+                    .enumerate()
+                    .map(|(l, d)| (l as i32 + 1, d.clone()))
+                    .collect(),
+                Scale::Range { min, max } => (*min..=*max).map(|v| (v, String::new())).collect(),
+            },
+            chosen: chosen.get(i).copied().flatten(),
+        })
+        .collect()
+}
+
+/// What the review page shows besides the form's values.
+async fn render_review(
+    state: &AppState,
+    ctx: &Ctx,
+    assigned: &AssignedIdea,
+    chosen: Vec<Option<i32>>,
+    comment: String,
+    note: String,
+    reason: String,
+    errors: FormErrors,
+    notice: Option<&'static str>,
+) -> AppResult<(ReviewPageData, Vec<CriterionView>)> {
+    let idea = assigned.idea();
+    let stage_id = idea.assignment.stage_id;
+    let queue = state
+        .store
+        .as_juror(assigned.judge_id())
+        .queue(stage_id)
+        .await?;
+    let position = queue
+        .iter()
+        .position(|a| a.public_id == idea.assignment.public_id)
+        .map_or(0, |p| p + 1);
+    let next = next_open(&queue, &idea.assignment.public_id);
+    let call_id = state
+        .store
+        .call_of_stage(stage_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let call = state.store.call(call_id).await?;
+    let stage = call
+        .stages
+        .iter()
+        .find(|s| s.id == stage_id)
+        .ok_or(AppError::NotFound)?;
+    let blind = assigned.jury().settings.blind;
+    let authors = if blind {
+        Vec::new()
+    } else {
+        state
+            .store
+            .as_juror(assigned.judge_id())
+            .authors(idea)
+            .await?
+    };
+    let open = idea.assignment.state == "open"
+        && hamafza_store::now() <= stage.ends_at
+        && assigned.jury().settings.mode == Mode::Rubric;
+    Ok((
+        ReviewPageData {
+            call_title: call.title.clone(),
+            stage_title: stage_name(ctx, stage),
+            blind,
+            authors,
+            comment,
+            note,
+            position,
+            total: queue.len(),
+            done: queue.iter().filter(|a| a.review == "submitted").count(),
+            next,
+            open,
+            errors,
+            notice,
+            reason,
+        },
+        criteria_view(&assigned.jury().settings.criteria, &chosen),
+    ))
+}
+
+struct ReviewPageData {
+    call_title: String,
+    stage_title: String,
+    blind: bool,
+    authors: Vec<String>,
+    comment: String,
+    note: String,
+    position: usize,
+    total: usize,
+    done: usize,
+    next: Option<String>,
+    open: bool,
+    errors: FormErrors,
+    notice: Option<&'static str>,
+    reason: String,
+}
+
+fn page<'a>(
+    ctx: &'a Ctx,
+    assigned: &'a AssignedIdea,
+    d: ReviewPageData,
+    criteria: Vec<CriterionView>,
+) -> ReviewPage<'a> {
+    ReviewPage {
+        ctx,
+        assigned,
+        call_title: d.call_title,
+        stage_title: d.stage_title,
+        blind: d.blind,
+        authors: d.authors,
+        criteria,
+        comment: d.comment,
+        note: d.note,
+        position: d.position,
+        total: d.total,
+        done: d.done,
+        next: d.next,
+        open: d.open,
+        errors: d.errors,
+        notice: d.notice,
+        reason: d.reason,
+    }
+}
+
+/// The first idea after `current` in the judge's order that has no submitted review, else the
+/// first such before it.
+fn next_open(queue: &[JurorAssignment], current: &str) -> Option<String> {
+    let at = queue
+        .iter()
+        .position(|a| a.public_id == current)
+        .unwrap_or(0);
+    queue[at..]
+        .iter()
+        .chain(queue[..at].iter())
+        .find(|a| a.public_id != current && a.review != "submitted")
+        .map(|a| a.public_id.clone())
+}
+
+async fn review_page(
+    assigned: AssignedIdea,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(notice): Query<ReviewNotice>,
+) -> AppResult<Response> {
+    let review = assigned.idea().review.clone();
+    let chosen = review.as_ref().map_or_else(
+        || vec![None; assigned.jury().settings.criteria.len()],
+        |r| r.scores.clone(),
+    );
+    let (comment, note) = review.map_or_else(Default::default, |r| (r.comment, r.note));
+    let notice = notice.saved.map(|s| {
+        if s == "submitted" {
+            "jury.submitted"
+        } else {
+            "jury.draft_saved"
+        }
+    });
+    let (d, criteria) = render_review(
+        &state,
+        &ctx,
+        &assigned,
+        chosen,
+        comment,
+        note,
+        String::new(),
+        FormErrors::default(),
+        notice,
+    )
+    .await?;
+    html(page(&ctx, &assigned, d, criteria))
+}
+
+/// The review form's fields, as typed: `s0`, `s1`… levels, `comment`, `note`, and `action`
+/// (`draft` or `submit`).
+fn read_form(
+    form: &[(String, String)],
+    criteria: usize,
+) -> (Vec<Option<i32>>, bool, String, String, bool) {
+    let get = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let mut unreadable = false;
+    let scores = (0..criteria)
+        .map(|i| {
+            let raw = hamafza_persian::digits::to_latin(get(&format!("s{i}")).trim());
+            if raw.is_empty() {
+                None
+            } else {
+                let v = raw.parse::<i32>().ok();
+                unreadable |= v.is_none();
+                v
+            }
+        })
+        .collect();
+    (
+        scores,
+        unreadable,
+        get("comment").to_string(),
+        get("note").to_string(),
+        get("action") == "submit",
+    )
+}
+
+async fn save_review(
+    assigned: AssignedIdea,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let n = assigned.jury().settings.criteria.len();
+    let (scores, unreadable, comment, note, submit) = read_form(&form, n);
+    let result = if unreadable {
+        Err(AppError::Validation(vec![(
+            "scores",
+            FieldError::OutOfScale,
+        )]))
+    } else {
+        service::save_review(
+            &state,
+            &assigned,
+            ReviewInput {
+                scores: scores.clone(),
+                comment: comment.clone(),
+                note: note.clone(),
+                submit,
+            },
+        )
+        .await
+    };
+    match result {
+        Ok(()) => {
+            let id = &assigned.idea().assignment.public_id;
+            if submit {
+                let queue = state
+                    .store
+                    .as_juror(assigned.judge_id())
+                    .queue(assigned.idea().assignment.stage_id)
+                    .await?;
+                match next_open(&queue, id) {
+                    Some(next) => {
+                        Ok(Redirect::to(&format!("/judging/{next}?saved=submitted"))
+                            .into_response())
+                    }
+                    None => Ok(Redirect::to("/judging?done=1").into_response()),
+                }
+            } else {
+                Ok(Redirect::to(&format!("/judging/{id}?saved=draft")).into_response())
+            }
+        }
+        Err(AppError::Validation(errors)) => {
+            let (d, criteria) = render_review(
+                &state,
+                &ctx,
+                &assigned,
+                scores,
+                comment,
+                note,
+                String::new(),
+                FormErrors::new(ctx.lang, &errors),
+                None,
+            )
+            .await?;
+            rejected(page(&ctx, &assigned, d, criteria))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct PassForm {
+    #[serde(default)]
+    reason: String,
+    /// `conflict` or `skip`.
+    #[serde(default)]
+    action: String,
+}
+
+async fn pass_on(
+    assigned: AssignedIdea,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<PassForm>,
+) -> AppResult<Response> {
+    let conflict = form.action == "conflict";
+    match service::pass_on(&state, &assigned, conflict, &form.reason).await {
+        Ok(_) => {
+            let queue = state
+                .store
+                .as_juror(assigned.judge_id())
+                .queue(assigned.idea().assignment.stage_id)
+                .await?;
+            match next_open(&queue, &assigned.idea().assignment.public_id) {
+                Some(next) => Ok(Redirect::to(&format!("/judging/{next}")).into_response()),
+                None => Ok(Redirect::to("/judging").into_response()),
+            }
+        }
+        Err(AppError::Validation(errors)) => {
+            let review = assigned.idea().review.clone();
+            let chosen = review.as_ref().map_or_else(
+                || vec![None; assigned.jury().settings.criteria.len()],
+                |r| r.scores.clone(),
+            );
+            let (comment, note) = review.map_or_else(Default::default, |r| (r.comment, r.note));
+            let (d, criteria) = render_review(
+                &state,
+                &ctx,
+                &assigned,
+                chosen,
+                comment,
+                note,
+                form.reason,
+                FormErrors::new(ctx.lang, &errors),
+                None,
+            )
+            .await?;
+            rejected(page(&ctx, &assigned, d, criteria))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The settings form as typed: up to [`CRITERIA_ROWS`] criteria rows.
+#[derive(Debug, Clone, Default, Deserialize)]
+struct SettingsForm {
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    reviews_per_idea: String,
+    #[serde(default)]
+    blind: Option<String>,
+    #[serde(default)]
+    unit_conflict: Option<String>,
+    #[serde(flatten)]
+    rows: HashMap<String, String>,
+}
+
+/// Criterion rows the settings form offers.
+const CRITERIA_ROWS: usize = 6;
+
+/// A criterion row as typed: name, weight, kind (`rubric`/`range`), min, max, levels (one a line).
+#[derive(Debug, Clone, Default)]
+struct CriterionRow {
+    name: String,
+    weight: String,
+    kind: String,
+    min: String,
+    max: String,
+    levels: String,
+}
+
+impl SettingsForm {
+    fn rows(&self) -> Vec<CriterionRow> {
+        let get = |k: String| self.rows.get(&k).cloned().unwrap_or_default();
+        (0..CRITERIA_ROWS)
+            .map(|i| CriterionRow {
+                name: get(format!("c{i}_name")),
+                weight: get(format!("c{i}_weight")),
+                kind: get(format!("c{i}_kind")),
+                min: get(format!("c{i}_min")),
+                max: get(format!("c{i}_max")),
+                levels: get(format!("c{i}_levels")),
+            })
+            .collect()
+    }
+
+    fn of(settings: &JurySettings) -> (SettingsForm, Vec<CriterionRow>) {
+        let mut rows: Vec<CriterionRow> = settings
+            .criteria
+            .iter()
+            .map(|c| {
+                let (kind, min, max, levels) = match &c.scale {
+                    Scale::Range { min, max } => {
+                        ("range", min.to_string(), max.to_string(), String::new())
+                    }
+                    Scale::Rubric { levels } => {
+                        ("rubric", String::new(), String::new(), levels.join("\n"))
+                    }
+                };
+                CriterionRow {
+                    name: c.name.clone(),
+                    weight: c.weight.to_string(),
+                    kind: kind.into(),
+                    min,
+                    max,
+                    levels,
+                }
+            })
+            .collect();
+        rows.resize(CRITERIA_ROWS.max(rows.len()), CriterionRow::default());
+        (
+            SettingsForm {
+                mode: settings.mode.as_str().into(),
+                reviews_per_idea: settings.reviews_per_idea.to_string(),
+                blind: settings.blind.then(|| "on".into()),
+                unit_conflict: settings.unit_conflict.then(|| "on".into()),
+                rows: HashMap::new(),
+            },
+            rows,
+        )
+    }
+
+    /// The settings, or the fields at fault.
+    fn settings(&self) -> Result<JurySettings, Vec<(&'static str, FieldError)>> {
+        let mut errors = Vec::new();
+        let mode = Mode::parse(&self.mode).unwrap_or_else(|| {
+            errors.push(("mode", FieldError::Unknown));
+            Mode::Rubric
+        });
+        let number = |s: &str| {
+            hamafza_persian::digits::to_latin(s.trim())
+                .parse::<i64>()
+                .ok()
+        };
+        let reviews_per_idea = number(&self.reviews_per_idea)
+            .and_then(|k| u32::try_from(k).ok())
+            .unwrap_or_else(|| {
+                errors.push(("reviews_per_idea", FieldError::ReviewsPerIdea));
+                0
+            });
+        let mut criteria = Vec::new();
+        for row in self.rows() {
+            if row.name.trim().is_empty() {
+                continue;
+            }
+            let weight = number(&row.weight)
+                .and_then(|w| u32::try_from(w).ok())
+                .unwrap_or(0);
+            let scale = if row.kind == "range" {
+                match (
+                    number(&row.min).and_then(|v| i32::try_from(v).ok()),
+                    number(&row.max).and_then(|v| i32::try_from(v).ok()),
+                ) {
+                    (Some(min), Some(max)) => Scale::Range { min, max },
+                    _ => Scale::Range { min: 0, max: 0 },
+                }
+            } else {
+                Scale::Rubric {
+                    levels: row
+                        .levels
+                        .lines()
+                        .map(|l| hamafza_core::account::fix_letters(l.trim()))
+                        .filter(|l| !l.is_empty())
+                        .collect(),
+                }
+            };
+            criteria.push(Criterion {
+                name: hamafza_core::account::fix_letters(row.name.trim()),
+                weight,
+                scale,
+            });
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let settings = JurySettings {
+            mode,
+            reviews_per_idea,
+            blind: self.blind.is_some(),
+            unit_conflict: self.unit_conflict.is_some(),
+            criteria,
+        };
+        service::check_settings(&settings)?;
+        Ok(settings)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "juries/stage.html")]
+struct StagePage<'a> {
+    ctx: &'a Ctx,
+    call: Call,
+    stage: Stage,
+    stage_title: String,
+    jury: Option<Jury>,
+    form: SettingsForm,
+    rows: Vec<CriterionRow>,
+    jurors: Vec<Juror>,
+    judges_to_add: String,
+    ranking: Option<Ranking>,
+    labels: HashMap<hamafza_core::ids::IdeaId, IdeaLabel>,
+    names: HashMap<hamafza_core::ids::UserId, String>,
+    method: Method,
+    errors: FormErrors,
+    notice: Option<String>,
+}
+
+impl StagePage<'_> {
+    fn judged(&self) -> bool {
+        matches!(
+            self.stage.kind,
+            StageKind::Shortlisting | StageKind::FinalPresentation
+        )
+    }
+
+    fn label(&self, id: &hamafza_core::ids::IdeaId) -> Option<&IdeaLabel> {
+        self.labels.get(id)
+    }
+
+    fn name(&self, id: &hamafza_core::ids::UserId) -> String {
+        self.names.get(id).cloned().unwrap_or_default()
+    }
+
+    fn score(&self, v: &Option<f64>) -> String {
+        v.map(|x| self.ctx.digits(&format!("{x:.1}")))
+            .unwrap_or_else(|| "—".into())
+    }
+
+    fn bias(&self, b: &f64) -> String {
+        self.ctx.digits(&format!("{b:+.1}"))
+    }
+
+    fn corr(&self, v: &Option<f64>) -> String {
+        v.map(|x| self.ctx.digits(&format!("{x:.2}")))
+            .unwrap_or_else(|| "—".into())
+    }
+
+    fn alpha(&self) -> String {
+        self.ranking
+            .as_ref()
+            .and_then(|r| r.reliability.alpha)
+            .map(|a| self.ctx.digits(&format!("{a:.3}")))
+            .unwrap_or_else(|| "—".into())
+    }
+
+    fn reading_key(&self) -> String {
+        let r = self.ranking.as_ref().and_then(|r| r.reliability.reading);
+        format!(
+            "jury.reliability.{}",
+            r.map_or("none", crate::juries::api::reading_name)
+        )
+    }
+
+    fn tie_key(&self, t: &Option<hamafza_core::judging::rating::TieBreak>) -> String {
+        t.map(|t| format!("jury.tie.{}", crate::juries::api::tie_break_name(t)))
+            .unwrap_or_default()
+    }
+
+    fn row_kind_is(&self, row: &CriterionRow, kind: &&str) -> bool {
+        let k = if row.kind.is_empty() {
+            "rubric"
+        } else {
+            &row.kind
+        };
+        k == *kind
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct StageQuery {
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    assigned: Option<usize>,
+    #[serde(default)]
+    short: Option<usize>,
+}
+
+async fn render_stage<'a>(
+    state: &AppState,
+    ctx: &'a Ctx,
+    managed: ManagedStage,
+    form: Option<(SettingsForm, Vec<CriterionRow>)>,
+    judges_to_add: String,
+    method: Method,
+    errors: FormErrors,
+    notice: Option<String>,
+) -> AppResult<StagePage<'a>> {
+    let (stage, call, _) = managed.into_parts();
+    let jury = state.store.jury(stage.id).await?;
+    let (form, rows) = form.unwrap_or_else(|| match &jury {
+        Some(j) => SettingsForm::of(&j.settings),
+        None => SettingsForm::of(&JurySettings {
+            mode: Mode::Rubric,
+            reviews_per_idea: 3,
+            blind: true,
+            unit_conflict: true,
+            criteria: Vec::new(),
+        }),
+    });
+    let jurors = state.store.jurors(stage.id).await?;
+    let ranking = match &jury {
+        Some(_) => Some(service::ranking(state, &stage, method).await?),
+        None => None,
+    };
+    let ids: Vec<_> = ranking
+        .as_ref()
+        .map(|r| r.places.iter().map(|p| p.idea_id).collect())
+        .unwrap_or_default();
+    let labels = state
+        .store
+        .idea_labels(&ids)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, l))
+        .collect();
+    let names = jurors
+        .iter()
+        .map(|j| (j.user_id, j.display_name.clone()))
+        .collect();
+    Ok(StagePage {
+        ctx,
+        stage_title: stage_name(ctx, &stage),
+        call,
+        stage,
+        jury,
+        form,
+        rows,
+        jurors,
+        judges_to_add,
+        ranking,
+        labels,
+        names,
+        method,
+        errors,
+        notice,
+    })
+}
+
+async fn stage_page(
+    managed: ManagedStage,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<StageQuery>,
+) -> AppResult<Response> {
+    let method = q
+        .method
+        .as_deref()
+        .and_then(Method::parse)
+        .unwrap_or(Method::Normalized);
+    let notice = q.assigned.map(|added| {
+        ctx.tf(
+            "jury.assigned_notice",
+            &[
+                ("added", &ctx.num(added as i64)),
+                ("short", &ctx.num(q.short.unwrap_or(0) as i64)),
+            ],
+        )
+    });
+    let page = render_stage(
+        &state,
+        &ctx,
+        managed,
+        None,
+        String::new(),
+        method,
+        FormErrors::default(),
+        notice,
+    )
+    .await?;
+    html(page)
+}
+
+async fn save_settings(
+    managed: ManagedStage,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<SettingsForm>,
+) -> AppResult<Response> {
+    crate::calls::service::writable(managed.call())?;
+    let id = managed.stage().id;
+    let result = match form.settings() {
+        Ok(settings) => {
+            if !matches!(
+                managed.stage().kind,
+                StageKind::Shortlisting | StageKind::FinalPresentation
+            ) {
+                return Err(AppError::NotFound);
+            }
+            match service::save_settings(&state, managed.stage(), &settings, managed.by_id()).await
+            {
+                Ok(()) => Ok(()),
+                Err(AppError::Validation(v)) => Err(v),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(errors) => Err(errors),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/secretariat/stages/{id}/jury")).into_response()),
+        Err(errors) => {
+            let rows = form.rows();
+            let rows = {
+                let mut r = rows;
+                r.resize(CRITERIA_ROWS, CriterionRow::default());
+                r
+            };
+            let page = render_stage(
+                &state,
+                &ctx,
+                managed,
+                Some((form, rows)),
+                String::new(),
+                Method::Normalized,
+                FormErrors::new(ctx.lang, &errors),
+                None,
+            )
+            .await?;
+            rejected(page)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct JurorsForm {
+    #[serde(default)]
+    add: String,
+    #[serde(default)]
+    remove: Option<String>,
+}
+
+async fn save_jurors(
+    managed: ManagedStage,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<JurorsForm>,
+) -> AppResult<Response> {
+    crate::calls::service::writable(managed.call())?;
+    let id = managed.stage().id;
+    if state.store.jury(id).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let mut add = Vec::new();
+    let mut error = None;
+    // Usernames separated by spaces, commas or lines, in any digits.
+    for name in form
+        .add
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '،')
+        .filter(|s| !s.is_empty())
+    {
+        let username = hamafza_persian::digits::to_latin(name).to_lowercase();
+        match state.store.user_by_username(&username).await? {
+            None => error = Some(FieldError::NoSuchUser),
+            Some(u) if !u.has(Role::Judge) => error = Some(FieldError::NotJudge),
+            Some(u) => add.push(u.id),
+        }
+        if error.is_some() {
+            break;
+        }
+    }
+    if let Some(e) = error {
+        let page = render_stage(
+            &state,
+            &ctx,
+            managed,
+            None,
+            form.add,
+            Method::Normalized,
+            FormErrors::new(ctx.lang, &[("add", e)]),
+            None,
+        )
+        .await?;
+        return rejected(page);
+    }
+    let remove: Vec<_> = form
+        .remove
+        .as_deref()
+        .and_then(|r| r.parse().ok())
+        .map(hamafza_core::ids::UserId::new)
+        .into_iter()
+        .collect();
+    state
+        .store
+        .set_jurors(id, &add, &remove, Some(managed.by_id()))
+        .await?;
+    Ok(Redirect::to(&format!("/secretariat/stages/{id}/jury")).into_response())
+}
+
+#[derive(Deserialize)]
+struct Empty {}
+
+async fn assign(
+    managed: ManagedStage,
+    State(state): State<AppState>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<Response> {
+    crate::calls::service::writable(managed.call())?;
+    let jury = state
+        .store
+        .jury(managed.stage().id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let done = service::assign_stage(&state, managed.stage(), &jury, managed.by_id()).await?;
+    Ok(Redirect::to(&format!(
+        "/secretariat/stages/{}/jury?assigned={}&short={}",
+        managed.stage().id,
+        done.added,
+        done.short
+    ))
+    .into_response())
+}

@@ -1,0 +1,476 @@
+//! Juries, shared by pages and API: settings from what was typed, assigning a stage's ideas to
+//! its judges without conflicts, a judge's review and skip, and the stage's ranking.
+
+use crate::AppState;
+use crate::access::AssignedIdea;
+use crate::http::error::{AppError, AppResult};
+use hamafza_core::account::{FieldError, FieldErrors};
+use hamafza_core::call::Stage;
+use hamafza_core::ids::{IdeaId, UserId};
+use hamafza_core::judging::criteria::{self, CriteriaError, ScoreError};
+use hamafza_core::judging::jury::{JurySettings, Mode, SettingsError};
+use hamafza_core::judging::pairwise::{self, Comparison};
+use hamafza_core::judging::rating::{self, Rating, Standing, TieBreak};
+use hamafza_core::judging::reliability::{self, Reliability};
+use hamafza_core::judging::{Z95, assign};
+use hamafza_store::StoreError;
+use hamafza_store::access::ReviewDraft;
+use hamafza_store::juries::{Ending, Jury};
+use std::collections::{HashMap, HashSet};
+
+/// Longest comment for the authors, private note and skip reason, in characters.
+pub const COMMENT_MAX: usize = 4000;
+pub const REASON_MAX: usize = 500;
+
+/// Maps settings errors to the field they concern (`criteria` for all criterion errors; the
+/// message names the rule).
+pub fn check_settings(settings: &JurySettings) -> Result<(), FieldErrors> {
+    settings.check().map_err(|e| {
+        let error = match e {
+            SettingsError::ReviewsPerIdea => ("reviews_per_idea", FieldError::ReviewsPerIdea),
+            SettingsError::Criteria(c) => (
+                "criteria",
+                match c {
+                    CriteriaError::None => FieldError::Required,
+                    CriteriaError::TooMany => FieldError::TooLong(criteria::MAX_CRITERIA),
+                    CriteriaError::Name(_) => FieldError::TooLong(criteria::NAME_MAX),
+                    CriteriaError::Repeated(_) => FieldError::Taken,
+                    CriteriaError::Weight(_) => FieldError::Weight,
+                    CriteriaError::Range(_) => FieldError::ScaleRange,
+                    CriteriaError::Levels(_) => FieldError::Levels,
+                },
+            ),
+        };
+        vec![error]
+    })
+}
+
+/// Saves a stage's jury settings; once judging started, a change of mode or criteria is a 422
+/// on `criteria`.
+pub async fn save_settings(
+    state: &AppState,
+    stage: &Stage,
+    settings: &JurySettings,
+    actor: UserId,
+) -> AppResult<()> {
+    check_settings(settings).map_err(AppError::Validation)?;
+    match state.store.save_jury(stage.id, settings, Some(actor)).await {
+        Err(StoreError::Conflict(w)) if w == "started" => Err(AppError::Validation(vec![(
+            "criteria",
+            FieldError::Started,
+        )])),
+        r => Ok(r?),
+    }
+}
+
+/// What one assigning run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Assigned {
+    /// New (idea, judge) pairs.
+    pub added: usize,
+    /// Ideas still short of judges, for want of judges free of conflict.
+    pub short: usize,
+}
+
+/// Brings every idea of the stage up to its jury's reviews per idea, spreading the work and
+/// never giving an idea to its author, a teammate, a judge of their unit (when the jury says
+/// so), or a judge who had it before (skipped, declared a conflict, was withdrawn). Running it
+/// again after new ideas or judges arrive only fills the gaps.
+pub async fn assign_stage(
+    state: &AppState,
+    stage: &Stage,
+    jury: &Jury,
+    actor: UserId,
+) -> AppResult<Assigned> {
+    let ideas = state.store.stage_ideas(stage.id).await?;
+    let jurors = state.store.jurors(stage.id).await?;
+    let existing = state.store.stage_assignments(stage.id).await?;
+    let idea_index: HashMap<IdeaId, usize> = ideas
+        .ideas
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (*id, i))
+        .collect();
+    let judge_index: HashMap<UserId, usize> = jurors
+        .iter()
+        .enumerate()
+        .map(|(j, u)| (u.user_id, j))
+        .collect();
+    let k = jury.settings.reviews_per_idea as usize;
+    let mut need = vec![k; ideas.ideas.len()];
+    let mut load = vec![0u32; jurors.len()];
+    let mut taken: HashSet<(usize, usize)> = HashSet::new();
+    for a in &existing {
+        let (Some(&i), Some(&j)) = (idea_index.get(&a.idea_id), judge_index.get(&a.judge_id))
+        else {
+            continue;
+        };
+        taken.insert((i, j));
+        if a.state == "open" {
+            need[i] = need[i].saturating_sub(1);
+            load[j] += 1;
+        }
+    }
+    let eligible = |i: usize, j: usize| {
+        let judge = &jurors[j];
+        !taken.contains(&(i, j))
+            && !ideas.people[i].contains(&judge.user_id)
+            && !(jury.settings.unit_conflict
+                && judge
+                    .org_unit_id
+                    .is_some_and(|u| ideas.units[i].contains(&u)))
+    };
+    // The thread's generator is not `Send`: it lives only in this block, before any await.
+    let plan = {
+        let mut rng = rand::rng();
+        assign::assign(&need, jurors.len(), &load, eligible, &mut rng)
+    };
+    // Each judge's new ideas in their shuffled order.
+    let mut pairs: Vec<(IdeaId, UserId)> = Vec::new();
+    for (j, items) in plan.order.iter().enumerate() {
+        for &i in items {
+            pairs.push((ideas.ideas[i], jurors[j].user_id));
+        }
+    }
+    state.store.assign(stage.id, &pairs, Some(actor)).await?;
+    Ok(Assigned {
+        added: pairs.len(),
+        short: plan.short.len(),
+    })
+}
+
+/// A review as typed: one level per criterion (`None` not chosen yet), the comment for the
+/// authors and the note for the secretariat.
+pub struct ReviewInput {
+    pub scores: Vec<Option<i32>>,
+    pub comment: String,
+    pub note: String,
+    pub submit: bool,
+}
+
+/// Saves a judge's review of their assignment as a draft, or submits it (every criterion
+/// scored, each on its scale). Errors name the field: `scores` (`Required`, `OutOfScale`),
+/// `comment`/`note` (`TooLong`); a closed stage or an ended assignment is `Closed`.
+pub async fn save_review(
+    state: &AppState,
+    assigned: &AssignedIdea,
+    input: ReviewInput,
+) -> AppResult<()> {
+    let criteria = &assigned.jury().settings.criteria;
+    if assigned.jury().settings.mode != Mode::Rubric {
+        return Err(AppError::Validation(vec![("scores", FieldError::Closed)]));
+    }
+    let mut errors: FieldErrors = Vec::new();
+    if input.scores.len() != criteria.len() {
+        errors.push(("scores", FieldError::OutOfScale));
+    } else if input
+        .scores
+        .iter()
+        .zip(criteria)
+        .any(|(s, c)| s.is_some_and(|v| !c.scale.contains(v)))
+    {
+        errors.push(("scores", FieldError::OutOfScale));
+    } else if input.submit && input.scores.iter().any(Option::is_none) {
+        errors.push(("scores", FieldError::Required));
+    }
+    let comment = hamafza_core::account::fix_letters(input.comment.trim());
+    let note = hamafza_core::account::fix_letters(input.note.trim());
+    if comment.chars().count() > COMMENT_MAX {
+        errors.push(("comment", FieldError::TooLong(COMMENT_MAX)));
+    }
+    if note.chars().count() > COMMENT_MAX {
+        errors.push(("note", FieldError::TooLong(COMMENT_MAX)));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let overall = if input.submit {
+        let scores: Vec<i32> = input.scores.iter().map(|s| s.unwrap_or_default()).collect();
+        Some(criteria::overall(criteria, &scores).map_err(|e| match e {
+            ScoreError::Count(..) | ScoreError::OutOfScale { .. } => {
+                AppError::Validation(vec![("scores", FieldError::OutOfScale)])
+            }
+        })?)
+    } else {
+        None
+    };
+    let draft = ReviewDraft {
+        scores: input.scores,
+        comment,
+        note,
+        submitted_at: None,
+    };
+    let viewer = state.store.as_juror(assigned.judge_id());
+    match viewer
+        .save_review(assigned.idea().assignment_id, &draft, overall)
+        .await
+    {
+        Err(StoreError::Conflict(_)) => {
+            Err(AppError::Validation(vec![("scores", FieldError::Closed)]))
+        }
+        r => Ok(r?),
+    }
+}
+
+/// The judge passes an assignment on — skipping it, or declaring a conflict of interest with a
+/// reason — and the idea goes to the least-loaded other judge free of conflict (never back to
+/// this one). Returns whether someone took it over. A reviewed assignment cannot be passed on.
+pub async fn pass_on(
+    state: &AppState,
+    assigned: &AssignedIdea,
+    conflict: bool,
+    reason: &str,
+) -> AppResult<bool> {
+    let reason = hamafza_core::account::fix_letters(reason.trim());
+    if conflict && reason.is_empty() {
+        return Err(AppError::Validation(vec![("reason", FieldError::Required)]));
+    }
+    if reason.chars().count() > REASON_MAX {
+        return Err(AppError::Validation(vec![(
+            "reason",
+            FieldError::TooLong(REASON_MAX),
+        )]));
+    }
+    if assigned.idea().assignment.state != "open" {
+        return Err(AppError::Validation(vec![("reason", FieldError::Closed)]));
+    }
+    let stage_id = assigned.idea().assignment.stage_id;
+    let idea_id = assigned.idea().idea_id;
+    let ideas = state.store.stage_ideas(stage_id).await?;
+    let jurors = state.store.jurors(stage_id).await?;
+    let existing = state.store.stage_assignments(stage_id).await?;
+    let on_it: Vec<usize> = existing
+        .iter()
+        .filter(|a| a.idea_id == idea_id)
+        .filter_map(|a| jurors.iter().position(|j| j.user_id == a.judge_id))
+        .collect();
+    let me = jurors.iter().position(|j| j.user_id == assigned.judge_id());
+    let load: Vec<u32> = jurors.iter().map(|j| j.assigned as u32).collect();
+    let place = ideas.ideas.iter().position(|i| *i == idea_id);
+    let unit_conflict = assigned.jury().settings.unit_conflict;
+    let eligible = |_: usize, j: usize| {
+        let Some(i) = place else { return false };
+        let judge = &jurors[j];
+        !ideas.people[i].contains(&judge.user_id)
+            && !(unit_conflict
+                && judge
+                    .org_unit_id
+                    .is_some_and(|u| ideas.units[i].contains(&u)))
+    };
+    let excluded: Vec<usize> = me.into_iter().collect();
+    let replacement = {
+        let mut rng = rand::rng();
+        assign::replacement(0, &on_it, &excluded, &load, eligible, &mut rng)
+            .map(|j| jurors[j].user_id)
+    };
+    let ending = if conflict {
+        Ending::Conflict
+    } else {
+        Ending::Skipped
+    };
+    match state
+        .store
+        .end_assignment(
+            assigned.idea().assignment_id,
+            ending,
+            &reason,
+            replacement,
+            Some(assigned.judge_id()),
+        )
+        .await
+    {
+        Err(StoreError::Conflict(_)) => {
+            Err(AppError::Validation(vec![("reason", FieldError::Closed)]))
+        }
+        r => {
+            r?;
+            Ok(replacement.is_some())
+        }
+    }
+}
+
+/// How a stage's ranking is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// The plain mean of the reviews' overall scores.
+    Mean,
+    /// The mean with each judge's leniency or harshness taken out (see `rating`).
+    Normalized,
+    /// Bradley–Terry on the pairwise comparisons.
+    Pairwise,
+}
+
+impl Method {
+    pub fn parse(s: &str) -> Option<Method> {
+        match s.trim() {
+            "mean" => Some(Method::Mean),
+            "normalized" => Some(Method::Normalized),
+            "pairwise" => Some(Method::Pairwise),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Mean => "mean",
+            Method::Normalized => "normalized",
+            Method::Pairwise => "pairwise",
+        }
+    }
+}
+
+/// One idea's place in a stage's ranking.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranked {
+    pub idea_id: IdeaId,
+    pub rank: u32,
+    /// What the ranking sorts by (the method's score).
+    pub score: Option<f64>,
+    pub raw_mean: Option<f64>,
+    pub normalized: Option<f64>,
+    /// Maximum-likelihood log-strength, when the comparison graph is strongly connected.
+    pub bt_log_strength: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// Reviews (rubric) or comparisons (pairwise) behind the score.
+    pub reviews: u32,
+    pub tie_break: Option<TieBreak>,
+}
+
+/// A judge's standing with the jury (rubric mode).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JudgeStanding {
+    pub user_id: UserId,
+    pub reviews: u32,
+    /// Points above (positive) or below the other judges on the same ideas.
+    pub bias: f64,
+    pub correlation: Option<f64>,
+    pub far_from_consensus: bool,
+}
+
+/// A stage's ranking with its reliability.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    pub method: Method,
+    pub places: Vec<Ranked>,
+    pub reliability: Reliability,
+    pub judges: Vec<JudgeStanding>,
+    /// Pairwise: whether the comparison graph is strongly connected, and its components.
+    pub strongly_connected: Option<bool>,
+    pub components: Option<usize>,
+}
+
+/// Computes the ranking of a stage's ideas by `method` from the submitted reviews (of open
+/// assignments) or the comparisons. Every idea of the stage is ranked; an idea with no
+/// judgment comes last.
+pub async fn ranking(state: &AppState, stage: &Stage, method: Method) -> AppResult<Ranking> {
+    let ideas = state.store.stage_ideas(stage.id).await?.ideas;
+    let reviews = state.store.stage_reviews(stage.id).await?;
+    let index: HashMap<IdeaId, usize> = ideas.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut judges: Vec<UserId> = Vec::new();
+    let judge_of = |u: UserId, judges: &mut Vec<UserId>| match judges.iter().position(|x| *x == u) {
+        Some(j) => j,
+        None => {
+            judges.push(u);
+            judges.len() - 1
+        }
+    };
+    let ratings: Vec<Rating> = reviews
+        .iter()
+        .filter_map(|r| {
+            let item = *index.get(&r.idea_id)?;
+            Some(Rating {
+                item,
+                judge: judge_of(r.judge_id, &mut judges),
+                score: r.overall,
+            })
+        })
+        .collect();
+    let n = ideas.len();
+    let fit = rating::fit(n, judges.len(), &ratings);
+    let reliability = reliability::krippendorff_interval(n, &ratings);
+    let standings: Vec<JudgeStanding> = judges
+        .iter()
+        .enumerate()
+        .map(|(j, u)| JudgeStanding {
+            user_id: *u,
+            reviews: fit.judges[j].reviews,
+            bias: fit.bias[j],
+            correlation: fit.judges[j].correlation,
+            far_from_consensus: fit.judges[j].far_from_consensus,
+        })
+        .collect();
+
+    let (scores, margins, counts, strengths) = match method {
+        Method::Mean => {
+            // The interval of a plain mean uses the same pooled spread as the fit.
+            let margins = (0..n)
+                .map(|i| {
+                    (fit.reviews[i] > 0).then(|| Z95 * fit.sigma / f64::from(fit.reviews[i]).sqrt())
+                })
+                .collect();
+            (fit.raw_mean.clone(), margins, fit.reviews.clone(), None)
+        }
+        Method::Normalized => (
+            fit.normalized.clone(),
+            fit.margin.clone(),
+            fit.reviews.clone(),
+            None,
+        ),
+        Method::Pairwise => {
+            let stored = state.store.stage_comparisons(stage.id).await?;
+            let mut pair_judges: Vec<UserId> = Vec::new();
+            let comparisons: Vec<Comparison> = stored
+                .iter()
+                .filter_map(|c| {
+                    Some(Comparison {
+                        winner: *index.get(&c.winner_id)?,
+                        loser: *index.get(&c.loser_id)?,
+                        judge: judge_of(c.judge_id, &mut pair_judges),
+                    })
+                })
+                .collect();
+            let bt = pairwise::bradley_terry(n, &comparisons);
+            let scores = bt.log_strength.iter().map(|s| Some(*s)).collect();
+            (scores, bt.margin.clone(), bt.comparisons.clone(), Some(bt))
+        }
+    };
+    let rank_input: Vec<Standing> = (0..n)
+        .map(|i| Standing {
+            score: if counts[i] > 0 { scores[i] } else { None },
+            judgments: counts[i],
+            raw_mean: fit.raw_mean[i],
+        })
+        .collect();
+    let places = rating::rank(&rank_input)
+        .into_iter()
+        .map(|p| {
+            let i = p.item;
+            let score = rank_input[i].score;
+            let margin = margins[i];
+            Ranked {
+                idea_id: ideas[i],
+                rank: p.rank,
+                score,
+                raw_mean: fit.raw_mean[i],
+                normalized: fit.normalized[i],
+                bt_log_strength: strengths
+                    .as_ref()
+                    .filter(|bt| bt.mle)
+                    .map(|bt| bt.log_strength[i]),
+                ci_low: score.zip(margin).map(|(s, m)| s - m),
+                ci_high: score.zip(margin).map(|(s, m)| s + m),
+                reviews: counts[i],
+                tie_break: p.tie_break,
+            }
+        })
+        .collect();
+    Ok(Ranking {
+        method,
+        places,
+        reliability,
+        judges: standings,
+        strongly_connected: strengths.as_ref().map(|bt| bt.mle),
+        components: strengths.as_ref().map(|bt| bt.components),
+    })
+}
