@@ -135,6 +135,12 @@ pub enum FieldError {
     /// Reviews per idea outside 1 to 10.
     #[error("reviews per idea outside 1 to 10")]
     ReviewsPerIdea,
+    /// A stage moved into the next one.
+    #[error("runs into the next stage")]
+    Overlaps,
+    /// Only the stage after the open one can be opened now.
+    #[error("not the next stage")]
+    NotNextStage,
 }
 
 impl From<hamafza_persian::jalali::ParseDateError> for FieldError {
@@ -201,6 +207,8 @@ impl FieldError {
             Self::Levels => "error.levels",
             Self::Started => "error.judging_started",
             Self::ReviewsPerIdea => "error.reviews_per_idea",
+            Self::Overlaps => "error.stage_overlaps",
+            Self::NotNextStage => "error.not_next_stage",
         }
     }
 

@@ -447,6 +447,91 @@ impl Call {
     }
 }
 
+/// A stage's new dates, decided by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StageDates {
+    pub stage_id: StageId,
+    pub starts_at: UnixSeconds,
+    pub ends_at: UnixSeconds,
+}
+
+/// Why a stage's dates cannot be moved as asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RescheduleError {
+    /// The stage would end before it starts (or before now, for a stage opened now).
+    #[error("the stage would end before it starts")]
+    EndsBeforeStart,
+    /// The stage would run into the next one.
+    #[error("the stage would run into the next stage")]
+    Overlaps,
+    /// Only the stage after the open one (or the first not yet begun) can be opened now, and
+    /// only before it has begun.
+    #[error("only the next stage can be opened now")]
+    NotNext,
+}
+
+impl Call {
+    /// Extends or shortens stage `index` to end at `ends_at` (the end of a day, or any moment).
+    /// Refused when it would end before it starts or run into the next stage (move that first).
+    pub fn move_end(
+        &self,
+        index: usize,
+        ends_at: UnixSeconds,
+    ) -> Result<Vec<StageDates>, RescheduleError> {
+        let stage = &self.stages[index];
+        if ends_at < stage.starts_at {
+            return Err(RescheduleError::EndsBeforeStart);
+        }
+        if self
+            .stages
+            .get(index + 1)
+            .is_some_and(|next| ends_at >= next.starts_at)
+        {
+            return Err(RescheduleError::Overlaps);
+        }
+        Ok(vec![StageDates {
+            stage_id: stage.id,
+            starts_at: stage.starts_at,
+            ends_at,
+        }])
+    }
+
+    /// Opens stage `index` at `now`, ahead of its date (a round that runs early, as Decidim's
+    /// "activate phase"): the stage before it, if still open, ends a second earlier. Refused for
+    /// a stage that has begun, that is not the one after the last begun, or that would then end
+    /// before `now`.
+    pub fn open_now(
+        &self,
+        index: usize,
+        now: UnixSeconds,
+    ) -> Result<Vec<StageDates>, RescheduleError> {
+        let stage = &self.stages[index];
+        let begun = self.stages.iter().filter(|s| s.starts_at <= now).count();
+        if stage.starts_at <= now || index != begun {
+            return Err(RescheduleError::NotNext);
+        }
+        if stage.ends_at < now {
+            return Err(RescheduleError::EndsBeforeStart);
+        }
+        let mut out = Vec::new();
+        if let Some(previous) = index.checked_sub(1).map(|p| &self.stages[p])
+            && previous.ends_at >= now
+        {
+            out.push(StageDates {
+                stage_id: previous.id,
+                starts_at: previous.starts_at,
+                ends_at: UnixSeconds::new(now.get() - 1),
+            });
+        }
+        out.push(StageDates {
+            stage_id: stage.id,
+            starts_at: now,
+            ends_at: stage.ends_at,
+        });
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -606,6 +691,85 @@ mod tests {
             Some(ResultsBlocker::NoAwards)
         );
         assert_eq!(call.results_blocker(1, at(201)), None);
+    }
+
+    fn three_stages() -> Call {
+        let at = UnixSeconds::new;
+        let stage = |id, kind, start, end| Stage {
+            id: crate::ids::StageId::new(id),
+            position: id,
+            kind,
+            title: String::new(),
+            starts_at: at(start),
+            ends_at: at(end),
+        };
+        Call {
+            id: crate::ids::CallId::new(1),
+            public_id: "c".into(),
+            title: "t".into(),
+            description: String::new(),
+            audience: Audience::Both,
+            state: CallState::Published,
+            copied_from: None,
+            created_at: at(0),
+            updated_at: at(0),
+            results_published_at: None,
+            axes: Vec::new(),
+            stages: vec![
+                stage(0, StageKind::Submission, 100, 199),
+                stage(1, StageKind::Screening, 200, 299),
+                stage(2, StageKind::Shortlisting, 300, 399),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_stage_is_extended_or_shortened_but_never_into_the_next() {
+        let call = three_stages();
+        let at = UnixSeconds::new;
+        assert_eq!(call.move_end(0, at(150)).unwrap()[0].ends_at, at(150));
+        assert_eq!(call.move_end(2, at(1000)).unwrap()[0].ends_at, at(1000));
+        assert_eq!(call.move_end(0, at(200)), Err(RescheduleError::Overlaps));
+        assert_eq!(
+            call.move_end(1, at(199)),
+            Err(RescheduleError::EndsBeforeStart)
+        );
+    }
+
+    #[test]
+    fn only_the_next_stage_opens_now_and_the_open_one_ends_first() {
+        let call = three_stages();
+        let at = UnixSeconds::new;
+        // During submission (150) screening may open now; submission ends a second before.
+        let moved = call.open_now(1, at(150)).unwrap();
+        assert_eq!(
+            moved,
+            vec![
+                StageDates {
+                    stage_id: call.stages[0].id,
+                    starts_at: at(100),
+                    ends_at: at(149)
+                },
+                StageDates {
+                    stage_id: call.stages[1].id,
+                    starts_at: at(150),
+                    ends_at: at(299)
+                },
+            ]
+        );
+        assert_eq!(call.open_now(2, at(150)), Err(RescheduleError::NotNext));
+        assert_eq!(
+            call.open_now(0, at(150)),
+            Err(RescheduleError::NotNext),
+            "begun already"
+        );
+        assert_eq!(call.open_now(2, at(250)).unwrap()[0].ends_at, at(249));
+        // Between stages nothing is open: only the next one's start moves.
+        let gap = Call {
+            stages: vec![call.stages[0].clone(), call.stages[2].clone()],
+            ..call.clone()
+        };
+        assert_eq!(gap.open_now(1, at(250)).unwrap().len(), 1);
     }
 }
 

@@ -449,6 +449,7 @@ pub async fn load(store: &Store, demo_password: &str) -> anyhow::Result<()> {
         .try_into()
         .map_err(|_| anyhow::anyhow!("five demo participants"))?;
     crate::demo_ideas::load(store, &round1, &round2, &elecomp, secretariat, participants).await?;
+    crate::demo_juries::load(store, &round2, secretariat).await?;
 
     println!("Hamafza demo — every demo user's password is: {demo_password}");
     for u in USERS {

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod demo;
 pub mod demo_ideas;
+pub mod demo_juries;
 pub mod demo_text;
 pub mod generate;
 pub mod load;

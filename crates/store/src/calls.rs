@@ -264,6 +264,64 @@ impl Store {
         self.call(id).await
     }
 
+    /// Moves stages' dates by hand (`changes`, made by `Call::move_end` or `Call::open_now` on
+    /// `call` as read), with the reason, audited. Each stage changes only if its dates are still
+    /// those of `call`: another secretary's change meanwhile is `Conflict("changed")`, and
+    /// nothing is written.
+    pub async fn reschedule_stages(
+        &self,
+        call: &Call,
+        changes: &[hamafza_core::call::StageDates],
+        reason: &str,
+        actor_id: Option<UserId>,
+    ) -> StoreResult<()> {
+        let mut log = Vec::new();
+        db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            for change in changes {
+                let Some(old) = call.stages.iter().find(|s| s.id == change.stage_id) else {
+                    return Err(StoreError::NotFound);
+                };
+                let n = sqlx::query(
+                    "UPDATE call_stages SET starts_at = $1, ends_at = $2
+                     WHERE id = $3 AND call_id = $4 AND starts_at = $5 AND ends_at = $6",
+                )
+                .bind(change.starts_at)
+                .bind(change.ends_at)
+                .bind(change.stage_id)
+                .bind(call.id)
+                .bind(old.starts_at)
+                .bind(old.ends_at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n != 1 {
+                    return Err(StoreError::Conflict("changed".into()));
+                }
+                log.push(json!({
+                    "stage_id": change.stage_id,
+                    "from": [old.starts_at, old.ends_at],
+                    "to": [change.starts_at, change.ends_at],
+                }));
+            }
+            sqlx::query("UPDATE calls SET updated_at = $1 WHERE id = $2")
+                .bind(now())
+                .bind(call.id)
+                .execute(&mut *tx)
+                .await?;
+            tx.append_audit(NewAudit {
+                actor_id,
+                action: Action::StageReschedule,
+                entity_type: "call",
+                entity_id: call.public_id.clone(),
+                data: json!({ "reason": reason, "stages": log }),
+            })
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     pub async fn call(&self, id: CallId) -> StoreResult<Call> {
         let rows: Vec<CallRow> = db_read!(self, |p| {
             sqlx::query_as(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = $1"))

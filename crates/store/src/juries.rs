@@ -62,11 +62,14 @@ impl Ending {
     }
 }
 
-/// What assignment needs to know of a stage's ideas: who wrote each (lead and accepted
-/// teammates) and their units. Indices are the store's order: by submission.
+/// The ideas a stage judges and what assignment needs to know of them: who wrote each (lead and
+/// accepted teammates) and their units. Indices are the store's order: by submission.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StageIdeas {
     pub ideas: Vec<IdeaId>,
+    /// `current[i]`: the idea is at the stage now (accepted into it, not yet moved on or
+    /// turned down there): only these are assigned to judges.
+    pub current: Vec<bool>,
     /// `people[i]`: the author and accepted teammates of `ideas[i]`.
     pub people: Vec<Vec<UserId>>,
     /// `units[i]`: their org units.
@@ -345,15 +348,18 @@ impl Store {
         }) > 0)
     }
 
-    /// The ideas a stage judges — accepted into it (`stage_position` = the stage's place), in
-    /// submission order — with their authors, accepted teammates and those people's units.
+    /// The ideas a stage judges, in submission order: those that reached it — accepted into
+    /// it or a later stage, or turned down at it — with their authors, accepted teammates and
+    /// those people's units. An idea that moved on keeps its place in the stage's ranking.
     pub async fn stage_ideas(&self, stage_id: StageId) -> StoreResult<StageIdeas> {
-        let rows: Vec<(IdeaId, Option<UserId>, Option<OrgUnitId>)> = db_read!(self, |p| {
+        let rows: Vec<(IdeaId, bool, Option<UserId>, Option<OrgUnitId>)> = db_read!(self, |p| {
             sqlx::query_as(
-                "SELECT i.id, u.id, u.org_unit_id
+                "SELECT i.id, (i.status = 'accepted' AND i.stage_position = s.position), u.id,
+                   u.org_unit_id
                  FROM call_stages s
-                 JOIN ideas i ON i.call_id = s.call_id AND i.stage_position = s.position
-                                 AND i.status = 'accepted'
+                 JOIN ideas i ON i.call_id = s.call_id
+                   AND ((i.status = 'accepted' AND i.stage_position >= s.position)
+                        OR (i.status = 'rejected' AND i.stage_position = s.position))
                  LEFT JOIN users u ON u.id = i.author_id
                     OR u.id IN (SELECT m.user_id FROM idea_members m
                                 WHERE m.idea_id = i.id AND m.state = 'accepted')
@@ -365,9 +371,10 @@ impl Store {
             .await?
         });
         let mut out = StageIdeas::default();
-        for (idea, person, unit) in rows {
+        for (idea, current, person, unit) in rows {
             if out.ideas.last() != Some(&idea) {
                 out.ideas.push(idea);
+                out.current.push(current);
                 out.people.push(Vec::new());
                 out.units.push(Vec::new());
             }

@@ -272,11 +272,10 @@ pub fn bradley_terry(items: usize, comparisons: &[Comparison]) -> Strengths {
     let mle = items > 0 && components == 1;
     let p = pairs(items, comparisons.iter().map(|c| (c.winner, c.loser, 1.0)));
     let s = maximize(&p, &vec![0.0; items], !mle, 100);
-    finish(items, comparisons, &p, s, mle, !mle, components, Vec::new())
+    finish(comparisons, &p, s, mle, !mle, components, Vec::new())
 }
 
 fn finish(
-    items: usize,
     comparisons: &[Comparison],
     p: &Pairs,
     s: Vec<f64>,
@@ -285,7 +284,7 @@ fn finish(
     components: usize,
     judge_reliability: Vec<f64>,
 ) -> Strengths {
-    let mut counts = vec![0u32; items];
+    let mut counts = vec![0u32; s.len()];
     for c in comparisons {
         counts[c.winner] += 1;
         counts[c.loser] += 1;
@@ -348,7 +347,7 @@ pub fn crowd_bt(items: usize, judges: usize, comparisons: &[Comparison]) -> Stre
             break;
         }
     }
-    finish(items, comparisons, &plain, s, mle, true, components, eta)
+    finish(comparisons, &plain, s, mle, true, components, eta)
 }
 
 /// How many candidate partners [`next_pair`] weighs; drawing them at random keeps the comparison

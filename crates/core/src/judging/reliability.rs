@@ -70,7 +70,7 @@ pub fn krippendorff_interval(items: usize, ratings: &[Rating]) -> Reliability {
     let pairable = n as usize;
     let expected = pair_sum(n, total, total_sq) / (n * (n - 1.0));
     let observed = observed / n;
-    if units < 2 || !(expected > 1e-12) {
+    if units < 2 || expected.is_nan() || expected <= 1e-12 {
         return Reliability {
             alpha: None,
             reading: None,

@@ -195,6 +195,7 @@ async fn stage_ideas_name_authors_teammates_and_units(store: Store) {
 
     let ideas = store.stage_ideas(stage).await.unwrap();
     assert_eq!(ideas.ideas, vec![first, second]);
+    assert_eq!(ideas.current, vec![true, true]);
     let mut people = ideas.people[0].clone();
     people.sort();
     let mut both = vec![sara, reza];

@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_call, patch_call))
         .routes(routes!(change_call_state))
         .routes(routes!(export_call))
+        .routes(routes!(reschedule_stage))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -338,4 +339,39 @@ pub async fn export_call(
         crate::http::view::lang_of(&headers),
     )
     .await
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct StageScheduleIn {
+    /// `open_now` (open this stage now, ending the open one) or `end` (end it on `end`).
+    pub action: String,
+    /// For `end`: the Jalali day the stage ends on, e.g. `1403/08/20`, in any digits.
+    #[serde(default)]
+    pub end: String,
+    /// Why (kept in the audit log).
+    pub reason: String,
+}
+
+/// Move a stage by hand (the secretariat): open it now, or extend or shorten it, with a reason,
+/// audited. A stage cannot run into the next one, end before it starts, or open early unless
+/// it is the next one (422 naming the field); the call as changed is returned.
+#[utoipa::path(post, path = "/stages/{id}/schedule", tag = "calls", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The stage's id, from the call's `stages[].id`")),
+    request_body = StageScheduleIn,
+    responses((status = 200, body = CallOut),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn reschedule_stage(
+    managed: crate::access::ManagedStage,
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<StageScheduleIn>,
+) -> AppResult<Json<CallOut>> {
+    let (stage, call, by) = managed.into_parts();
+    let how = match input.action.trim() {
+        "open_now" => crate::calls::service::StageMove::OpenNow,
+        "end" => crate::calls::service::StageMove::EndOn(input.end),
+        _ => return Err(AppError::Validation(vec![("action", FieldError::Unknown)])),
+    };
+    crate::calls::service::reschedule(&state, &call, &stage, &how, &input.reason, by.id).await?;
+    Ok(Json(state.store.call(call.id).await?.into()))
 }

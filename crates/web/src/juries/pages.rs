@@ -31,10 +31,9 @@ pub fn router() -> Router<AppState> {
         .route("/judging", get(mine))
         .route("/judging/{id}", get(review_page).post(save_review))
         .route("/judging/{id}/pass", post(pass_on))
-        .route(
-            "/secretariat/stages/{id}/jury",
-            get(stage_page).post(save_settings),
-        )
+        .route("/secretariat/stages/{id}", get(stage_page))
+        .route("/secretariat/stages/{id}/jury", post(save_settings))
+        .route("/secretariat/stages/{id}/schedule", post(reschedule))
         .route("/secretariat/stages/{id}/jurors", post(save_jurors))
         .route("/secretariat/stages/{id}/assign", post(assign))
 }
@@ -78,9 +77,9 @@ async fn mine(
 ) -> AppResult<Response> {
     let list = state.store.as_juror(judge.id).assignments().await?;
     let mut groups: Vec<StageGroup> = Vec::new();
-    let mut calls: HashMap<StageId, (Call, Stage)> = HashMap::new();
+    let mut seen: std::collections::HashSet<StageId> = Default::default();
     for a in list {
-        if !calls.contains_key(&a.stage_id) {
+        if seen.insert(a.stage_id) {
             let call_id = state
                 .store
                 .call_of_stage(a.stage_id)
@@ -91,10 +90,7 @@ async fn mine(
                 .stages
                 .iter()
                 .find(|s| s.id == a.stage_id)
-                .cloned()
                 .ok_or(AppError::NotFound)?;
-            calls.insert(a.stage_id, (call, stage));
-            let (call, stage) = &calls[&a.stage_id];
             groups.push(StageGroup {
                 call_title: call.title.clone(),
                 stage_title: stage_name(&ctx, stage),
@@ -191,18 +187,48 @@ fn criteria_view(criteria: &[Criterion], chosen: &[Option<i32>]) -> Vec<Criterio
         .collect()
 }
 
+/// What the judge typed (or saved before): the levels chosen, the comment, the note, and the
+/// reason of a pass-on form.
+struct Typed {
+    chosen: Vec<Option<i32>>,
+    comment: String,
+    note: String,
+    reason: String,
+}
+
+impl Typed {
+    /// What the judge saved, or nothing yet.
+    fn saved(assigned: &AssignedIdea) -> Typed {
+        let review = assigned.idea().review.clone();
+        let chosen = review.as_ref().map_or_else(
+            || vec![None; assigned.jury().settings.criteria.len()],
+            |r| r.scores.clone(),
+        );
+        let (comment, note) = review.map_or_else(Default::default, |r| (r.comment, r.note));
+        Typed {
+            chosen,
+            comment,
+            note,
+            reason: String::new(),
+        }
+    }
+}
+
 /// What the review page shows besides the form's values.
 async fn render_review(
     state: &AppState,
     ctx: &Ctx,
     assigned: &AssignedIdea,
-    chosen: Vec<Option<i32>>,
-    comment: String,
-    note: String,
-    reason: String,
+    typed: Typed,
     errors: FormErrors,
     notice: Option<&'static str>,
 ) -> AppResult<(ReviewPageData, Vec<CriterionView>)> {
+    let Typed {
+        chosen,
+        comment,
+        note,
+        reason,
+    } = typed;
     let idea = assigned.idea();
     let stage_id = idea.assignment.stage_id;
     let queue = state
@@ -324,12 +350,6 @@ async fn review_page(
     ctx: Ctx,
     Query(notice): Query<ReviewNotice>,
 ) -> AppResult<Response> {
-    let review = assigned.idea().review.clone();
-    let chosen = review.as_ref().map_or_else(
-        || vec![None; assigned.jury().settings.criteria.len()],
-        |r| r.scores.clone(),
-    );
-    let (comment, note) = review.map_or_else(Default::default, |r| (r.comment, r.note));
     let notice = notice.saved.map(|s| {
         if s == "submitted" {
             "jury.submitted"
@@ -341,10 +361,7 @@ async fn review_page(
         &state,
         &ctx,
         &assigned,
-        chosen,
-        comment,
-        note,
-        String::new(),
+        Typed::saved(&assigned),
         FormErrors::default(),
         notice,
     )
@@ -433,14 +450,17 @@ async fn save_review(
             }
         }
         Err(AppError::Validation(errors)) => {
+            let typed = Typed {
+                chosen: scores,
+                comment,
+                note,
+                reason: String::new(),
+            };
             let (d, criteria) = render_review(
                 &state,
                 &ctx,
                 &assigned,
-                scores,
-                comment,
-                note,
-                String::new(),
+                typed,
                 FormErrors::new(ctx.lang, &errors),
                 None,
             )
@@ -480,20 +500,15 @@ async fn pass_on(
             }
         }
         Err(AppError::Validation(errors)) => {
-            let review = assigned.idea().review.clone();
-            let chosen = review.as_ref().map_or_else(
-                || vec![None; assigned.jury().settings.criteria.len()],
-                |r| r.scores.clone(),
-            );
-            let (comment, note) = review.map_or_else(Default::default, |r| (r.comment, r.note));
+            let typed = Typed {
+                reason: form.reason,
+                ..Typed::saved(&assigned)
+            };
             let (d, criteria) = render_review(
                 &state,
                 &ctx,
                 &assigned,
-                chosen,
-                comment,
-                note,
-                form.reason,
+                typed,
                 FormErrors::new(ctx.lang, &errors),
                 None,
             )
@@ -667,6 +682,9 @@ struct StagePage<'a> {
     method: Method,
     errors: FormErrors,
     notice: Option<String>,
+    /// The schedule form as typed: the end date and the reason.
+    end: String,
+    reason: String,
 }
 
 impl StagePage<'_> {
@@ -745,7 +763,6 @@ async fn render_stage<'a>(
     ctx: &'a Ctx,
     managed: ManagedStage,
     form: Option<(SettingsForm, Vec<CriterionRow>)>,
-    judges_to_add: String,
     method: Method,
     errors: FormErrors,
     notice: Option<String>,
@@ -791,13 +808,15 @@ async fn render_stage<'a>(
         form,
         rows,
         jurors,
-        judges_to_add,
+        judges_to_add: String::new(),
         ranking,
         labels,
         names,
         method,
         errors,
         notice,
+        end: String::new(),
+        reason: String::new(),
     })
 }
 
@@ -826,7 +845,6 @@ async fn stage_page(
         &ctx,
         managed,
         None,
-        String::new(),
         method,
         FormErrors::default(),
         notice,
@@ -861,7 +879,7 @@ async fn save_settings(
         Err(errors) => Err(errors),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/secretariat/stages/{id}/jury")).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/secretariat/stages/{id}")).into_response()),
         Err(errors) => {
             let rows = form.rows();
             let rows = {
@@ -874,7 +892,6 @@ async fn save_settings(
                 &ctx,
                 managed,
                 Some((form, rows)),
-                String::new(),
                 Method::Normalized,
                 FormErrors::new(ctx.lang, &errors),
                 None,
@@ -923,17 +940,17 @@ async fn save_jurors(
         }
     }
     if let Some(e) = error {
-        let page = render_stage(
+        let mut page = render_stage(
             &state,
             &ctx,
             managed,
             None,
-            form.add,
             Method::Normalized,
             FormErrors::new(ctx.lang, &[("add", e)]),
             None,
         )
         .await?;
+        page.judges_to_add = form.add;
         return rejected(page);
     }
     let remove: Vec<_> = form
@@ -947,7 +964,7 @@ async fn save_jurors(
         .store
         .set_jurors(id, &add, &remove, Some(managed.by_id()))
         .await?;
-    Ok(Redirect::to(&format!("/secretariat/stages/{id}/jury")).into_response())
+    Ok(Redirect::to(&format!("/secretariat/stages/{id}")).into_response())
 }
 
 #[derive(Deserialize)]
@@ -966,10 +983,63 @@ async fn assign(
         .ok_or(AppError::NotFound)?;
     let done = service::assign_stage(&state, managed.stage(), &jury, managed.by_id()).await?;
     Ok(Redirect::to(&format!(
-        "/secretariat/stages/{}/jury?assigned={}&short={}",
+        "/secretariat/stages/{}?assigned={}&short={}",
         managed.stage().id,
         done.added,
         done.short
     ))
     .into_response())
+}
+
+#[derive(Deserialize)]
+struct ScheduleForm {
+    /// `open_now` or `end`.
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    end: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn reschedule(
+    managed: ManagedStage,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<ScheduleForm>,
+) -> AppResult<Response> {
+    let how = if form.action == "open_now" {
+        crate::calls::service::StageMove::OpenNow
+    } else {
+        crate::calls::service::StageMove::EndOn(form.end.clone())
+    };
+    let id = managed.stage().id;
+    let result = crate::calls::service::reschedule(
+        &state,
+        managed.call(),
+        managed.stage(),
+        &how,
+        &form.reason,
+        managed.by_id(),
+    )
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/secretariat/stages/{id}")).into_response()),
+        Err(AppError::Validation(errors)) => {
+            let mut page = render_stage(
+                &state,
+                &ctx,
+                managed,
+                None,
+                Method::Normalized,
+                FormErrors::new(ctx.lang, &errors),
+                None,
+            )
+            .await?;
+            page.end = form.end;
+            page.reason = form.reason;
+            rejected(page)
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -97,7 +97,12 @@ pub async fn assign_stage(
         .map(|(j, u)| (u.user_id, j))
         .collect();
     let k = jury.settings.reviews_per_idea as usize;
-    let mut need = vec![k; ideas.ideas.len()];
+    // Ideas that moved on or were turned down keep their reviews and get no new judges.
+    let mut need: Vec<usize> = ideas
+        .current
+        .iter()
+        .map(|&now| if now { k } else { 0 })
+        .collect();
     let mut load = vec![0u32; jurors.len()];
     let mut taken: HashSet<(usize, usize)> = HashSet::new();
     for a in &existing {
@@ -113,12 +118,11 @@ pub async fn assign_stage(
     }
     let eligible = |i: usize, j: usize| {
         let judge = &jurors[j];
-        !taken.contains(&(i, j))
-            && !ideas.people[i].contains(&judge.user_id)
-            && !(jury.settings.unit_conflict
-                && judge
-                    .org_unit_id
-                    .is_some_and(|u| ideas.units[i].contains(&u)))
+        let same_unit = jury.settings.unit_conflict
+            && judge
+                .org_unit_id
+                .is_some_and(|u| ideas.units[i].contains(&u));
+        !taken.contains(&(i, j)) && !ideas.people[i].contains(&judge.user_id) && !same_unit
     };
     // The thread's generator is not `Send`: it lives only in this block, before any await.
     let plan = {
@@ -161,13 +165,12 @@ pub async fn save_review(
         return Err(AppError::Validation(vec![("scores", FieldError::Closed)]));
     }
     let mut errors: FieldErrors = Vec::new();
-    if input.scores.len() != criteria.len() {
-        errors.push(("scores", FieldError::OutOfScale));
-    } else if input
-        .scores
-        .iter()
-        .zip(criteria)
-        .any(|(s, c)| s.is_some_and(|v| !c.scale.contains(v)))
+    if input.scores.len() != criteria.len()
+        || input
+            .scores
+            .iter()
+            .zip(criteria)
+            .any(|(s, c)| s.is_some_and(|v| !c.scale.contains(v)))
     {
         errors.push(("scores", FieldError::OutOfScale));
     } else if input.submit && input.scores.iter().any(Option::is_none) {
@@ -251,11 +254,11 @@ pub async fn pass_on(
     let eligible = |_: usize, j: usize| {
         let Some(i) = place else { return false };
         let judge = &jurors[j];
-        !ideas.people[i].contains(&judge.user_id)
-            && !(unit_conflict
-                && judge
-                    .org_unit_id
-                    .is_some_and(|u| ideas.units[i].contains(&u)))
+        let same_unit = unit_conflict
+            && judge
+                .org_unit_id
+                .is_some_and(|u| ideas.units[i].contains(&u));
+        !ideas.people[i].contains(&judge.user_id) && !same_unit
     };
     let excluded: Vec<usize> = me.into_iter().collect();
     let replacement = {

@@ -57,6 +57,10 @@ const API: &[(&str, &[&str])] = &[
         ],
     ),
     ("/calls/{call}/draft", &[]),
+    ("/stages/{stage}/jury", &[]),
+    ("/stages/{stage}/ranking", &["method"]),
+    ("/judging/assignments", &[]),
+    ("/judging/assignments/{assignment}", &[]),
     ("/calls/{call}/similar", &["q"]),
     ("/calls/{call}/tags", &[]),
     ("/ideas/{idea}", &[]),
@@ -110,6 +114,12 @@ const PAGES: &[(&str, &[&str])] = &[
     ("/ideas/{idea}/certificate", &[]),
     ("/my/ideas", &[]),
     ("/notifications", &["page"]),
+    ("/judging", &["done"]),
+    ("/judging/{assignment}", &["saved"]),
+    (
+        "/secretariat/stages/{stage}",
+        &["method", "assigned", "short"],
+    ),
 ];
 
 /// Parameters no route reads, sent everywhere to show they are ignored.
@@ -214,6 +224,7 @@ fn random() -> impl Strategy<Value = Value> {
 /// The ids a route's path parameters stand for.
 struct Ids {
     call: String,
+    stage: String,
     idea: String,
     file: String,
     user: String,
@@ -227,6 +238,8 @@ impl Ids {
             .replace("{file}", &self.file)
             .replace("{user}", &self.user)
             .replace("{session}", "1")
+            .replace("{stage}", &self.stage)
+            .replace("{assignment}", "x")
             .replace("{lang}", "en")
     }
 }
@@ -280,6 +293,7 @@ async fn fixture(app: &TestApp) -> (Client, String, Ids) {
         .await;
     let token = d.token("dabir").await;
     let ids = Ids {
+        stage: c.stages[0].id.to_string(),
         call: c.public_id,
         idea,
         file,

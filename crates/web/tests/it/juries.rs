@@ -20,6 +20,7 @@ web_tests!(
     the_ranking_corrects_a_harsh_judge,
     only_the_secretariat_configures_and_only_judges_judge,
     on_the_pages_the_secretariat_sets_up_and_a_judge_scores_blind,
+    the_secretariat_moves_stages_with_a_reason,
 );
 
 /// A call whose shortlisting stage is open now, with `n` ideas by different authors accepted
@@ -404,16 +405,11 @@ async fn the_ranking_corrects_a_harsh_judge(app: TestApp) {
             .json();
         for a in list.as_array().unwrap() {
             let title = a["title"].as_str().unwrap();
-            let n: i32 = title
+            // «ایدهٔ شمارهٔ N»: the idea's number is its last character.
+            let n = title
                 .chars()
-                .filter_map(|ch| {
-                    ch.to_digit(10).or_else(|| {
-                        hamafza_persian::digits::to_latin(&ch.to_string())
-                            .parse()
-                            .ok()
-                    })
-                })
-                .last()
+                .next_back()
+                .and_then(|c| c.to_digit(10))
                 .unwrap() as i32;
             let level = 1 + n * 9 / 7;
             let innovation = 1 + n * 2 / 7;
@@ -572,9 +568,7 @@ async fn on_the_pages_the_secretariat_sets_up_and_a_judge_scores_blind(app: Test
     let (call, ideas) = judged(&app, 3).await;
     let stage = call.stages[2].id;
     let (mut dabir, _) = app.signed_in("dabir", &[Role::Secretariat]).await;
-    let page = dabir
-        .get(&format!("/secretariat/stages/{stage}/jury"))
-        .await;
+    let page = dabir.get(&format!("/secretariat/stages/{stage}")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("تنظیمات داوری"));
 
@@ -719,12 +713,110 @@ async fn on_the_pages_the_secretariat_sets_up_and_a_judge_scores_blind(app: Test
     assert!(list.body.contains("۱ از ۲ داوری ثبت شده"), "{}", list.body);
 
     // The secretariat's ranking shows the reviewed idea first.
-    let page = dabir
-        .get(&format!("/secretariat/stages/{stage}/jury"))
-        .await;
+    let page = dabir.get(&format!("/secretariat/stages/{stage}")).await;
     assert!(
         page.body.contains("رتبه‌بندی") && page.body.contains("آلفای کریپندورف"),
         "{}",
         page.body
+    );
+}
+
+async fn the_secretariat_moves_stages_with_a_reason(app: TestApp) {
+    let (call, _) = judged(&app, 0).await;
+    let (mut c, t) = secretariat(&app).await;
+    let (screening, shortlisting) = (call.stages[1].id, call.stages[2].id);
+    let schedule = |stage: hamafza_core::ids::StageId| format!("/api/v1/stages/{stage}/schedule");
+    let later = fixtures::days_from_today(30).to_string();
+
+    // Extending the open stage: the new end is the end of that day.
+    let r = c
+        .api("POST", &schedule(shortlisting), Some(&t),
+            Some(json!({"action": "end", "end": hamafza_persian::digits::to_persian(&later), "reason": "تمدید برای داوران"})))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["stages"][2]["end"], json!(later));
+    // Bad moves change nothing and say which field.
+    for (stage, body, field) in [
+        (
+            screening,
+            json!({"action": "end", "end": fixtures::days_from_today(0).to_string(), "reason": "x"}),
+            "end",
+        ),
+        (
+            shortlisting,
+            json!({"action": "end", "end": later, "reason": " "}),
+            "reason",
+        ),
+        (
+            shortlisting,
+            json!({"action": "open_now", "reason": "زودتر"}),
+            "action",
+        ),
+        (
+            shortlisting,
+            json!({"action": "end", "end": "1404/12/30", "reason": "x"}),
+            "end",
+        ),
+        (
+            shortlisting,
+            json!({"action": "later", "reason": "x"}),
+            "action",
+        ),
+    ] {
+        let r = c.api("POST", &schedule(stage), Some(&t), Some(body)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.body.contains(&format!("\"{field}\"")),
+            "{field}: {}",
+            r.body
+        );
+    }
+    let after = app.state.store.call(call.id).await.unwrap();
+    assert_eq!(after.stages[1], call.stages[1], "nothing changed");
+
+    // Opening the next stage early ends the open one.
+    let open = fixtures::open_call(&app, Audience::Both).await;
+    let r = c
+        .api(
+            "POST",
+            &schedule(open.stages[1].id),
+            Some(&t),
+            Some(json!({"action": "open_now", "reason": "ایده‌ها زود رسید"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let moved = app.state.store.call(open.id).await.unwrap();
+    assert!(moved.stages[1].starts_at <= hamafza_store::now());
+    assert_eq!(
+        moved.stages[0].ends_at.get(),
+        moved.stages[1].starts_at.get() - 1
+    );
+    let audit = app
+        .state
+        .store
+        .audit_for("call", &open.public_id)
+        .await
+        .unwrap();
+    let entry = audit
+        .iter()
+        .find(|e| e.action == "stage.reschedule")
+        .unwrap();
+    assert!(entry.data.contains("ایده‌ها زود رسید"));
+
+    // On the page: a missing reason keeps the date typed.
+    let (mut dabir, _) = app.signed_in("dabir2", &[Role::Secretariat]).await;
+    let r = dabir
+        .post_form(
+            &format!("/secretariat/stages/{shortlisting}/schedule"),
+            &[("action", "end"), ("end", "۱۴۰۹/۰۱/۰۱"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("۱۴۰۹/۰۱/۰۱"), "{}", r.body);
+    let call_page = dabir.get(&format!("/calls/{}", call.public_id)).await;
+    assert!(
+        call_page
+            .body
+            .contains(&format!("/secretariat/stages/{shortlisting}"))
     );
 }
