@@ -52,8 +52,20 @@ fn pairwise_ranking(c: &mut Criterion) {
     g.bench_function("baseline: win rate", |b| {
         b.iter(|| win_rate(10_000, black_box(&cs)))
     });
-    g.bench_function("bradley-terry mle", |b| {
+    g.bench_function("bradley-terry, not strongly connected (regularized)", |b| {
         b.iter(|| pairwise::bradley_terry(10_000, black_box(&cs)))
+    });
+    // The same size made strongly connected (90,000 random comparisons and a ring of 10,000
+    // upsets), so the maximum-likelihood estimate exists and is what is timed.
+    let mut connected = comparisons(10_000, 90_000, 100);
+    connected.extend((0..10_000).map(|i| Comparison {
+        winner: i,
+        loser: (i + 1) % 10_000,
+        judge: i % 100,
+    }));
+    assert!(pairwise::bradley_terry(10_000, &connected).mle);
+    g.bench_function("bradley-terry mle, strongly connected", |b| {
+        b.iter(|| pairwise::bradley_terry(10_000, black_box(&connected)))
     });
     g.bench_function("crowdbt", |b| {
         b.iter(|| pairwise::crowd_bt(10_000, 100, black_box(&cs)))
