@@ -141,6 +141,12 @@ pub enum FieldError {
     /// Only the stage after the open one can be opened now.
     #[error("not the next stage")]
     NotNextStage,
+    /// Shortlisting a stage with no idea left at it.
+    #[error("already shortlisted")]
+    Shortlisted,
+    /// A shortlist of no idea, or of more than the stage has.
+    #[error("a shortlist size outside 1 to the ideas at the stage")]
+    ShortlistSize,
 }
 
 impl From<hamafza_persian::jalali::ParseDateError> for FieldError {
@@ -209,6 +215,8 @@ impl FieldError {
             Self::ReviewsPerIdea => "error.reviews_per_idea",
             Self::Overlaps => "error.stage_overlaps",
             Self::NotNextStage => "error.not_next_stage",
+            Self::Shortlisted => "error.shortlisted",
+            Self::ShortlistSize => "error.shortlist_size",
         }
     }
 

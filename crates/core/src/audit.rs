@@ -77,6 +77,7 @@ actions! {
     JuryReassign = "jury.reassign", "An assignment ended (skipped, a conflict, withdrawn) and maybe passed to another judge.";
     ReviewSubmit = "review.submit", "A judge submitted a review.";
     ComparisonAdd = "comparison.add", "A judge picked the better of two ideas.";
+    JuryShortlist = "jury.shortlist", "The secretariat shortlisted a judged stage's ideas from its ranking.";
     RejectionTemplateSave = "rejection_template.save", "A rejection template was saved.";
     RejectionTemplateDelete = "rejection_template.delete", "A rejection template was deleted.";
     NotifySettings = "notify.settings", "A person changed their notification settings.";

@@ -592,6 +592,57 @@ impl Store {
         Ok(())
     }
 
+    /// Closes a judged stage's shortlisting in one transaction: each of `advance` moves on
+    /// (accepted into the next judged stage), each of `(idea, message)` in `decline` is turned
+    /// down with its message (the jury's comments for its authors), and `record` (the ranking's
+    /// top N, the deviations and their reason) is appended to the audit log as `jury.shortlist`.
+    /// Each idea must still be where it was read (`place`): otherwise `Conflict("changed")` and
+    /// nothing is written. `stages` is the call's pipeline.
+    pub async fn shortlist(
+        &self,
+        stage_id: StageId,
+        stages: &[hamafza_core::call::StageKind],
+        advance: &[hamafza_core::idea::Idea],
+        decline: &[(hamafza_core::idea::Idea, String)],
+        record: serde_json::Value,
+        actor_id: Option<UserId>,
+    ) -> StoreResult<()> {
+        use crate::screening::ScreenConn;
+        use hamafza_core::idea::Transition;
+        db_write!(self, |p| {
+            let mut tx = p.begin().await?;
+            for idea in advance {
+                let to = Transition::Accept
+                    .plan(idea.place(), stages)
+                    .ok_or_else(|| StoreError::Conflict("changed".into()))?;
+                if !tx.move_idea(idea, idea.place(), to, "", actor_id).await? {
+                    return Err(StoreError::Conflict("changed".into()));
+                }
+            }
+            for (idea, message) in decline {
+                let to = Transition::Reject
+                    .plan(idea.place(), stages)
+                    .ok_or_else(|| StoreError::Conflict("changed".into()))?;
+                if !tx
+                    .move_idea(idea, idea.place(), to, message, actor_id)
+                    .await?
+                {
+                    return Err(StoreError::Conflict("changed".into()));
+                }
+            }
+            tx.append_audit(NewAudit {
+                actor_id,
+                action: Action::JuryShortlist,
+                entity_type: "stage",
+                entity_id: stage_id.to_string(),
+                data: record.clone(),
+            })
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// The call a stage belongs to; `None` for an unknown stage.
     pub async fn call_of_stage(&self, stage_id: StageId) -> StoreResult<Option<CallId>> {
         Ok(db_read!(self, |p| {

@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_assignment))
         .routes(routes!(pass_on_assignment))
         .routes(routes!(save_review))
+        .routes(routes!(shortlist_stage))
 }
 
 /// A criterion's scale: `{"kind": "range", "min": 1, "max": 10}` or
@@ -667,4 +668,72 @@ pub async fn save_review(
     let (idea, _, judge) = assigned.into_parts();
     let fresh = AssignedIdea::load(&state, judge, &idea.assignment.public_id).await?;
     Ok(Json(assigned_out(&state, &fresh).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ShortlistIn {
+    /// The ranking to shortlist from: `normalized` (the default), `mean` or `pairwise`.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// How many ideas move on, e.g. 19; the ranking's top `count` is the proposal.
+    pub count: usize,
+    /// The ideas chosen (public ids), when they differ from the top `count`; omit to take it.
+    #[serde(default)]
+    pub chosen: Option<Vec<String>>,
+    /// Why, required when `chosen` differs from the ranking's top `count`.
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ShortlistOut {
+    /// Ideas that moved on to the next stage.
+    pub advanced: usize,
+    /// Ideas turned down, each told with the jury's comments for it.
+    pub declined: usize,
+    /// Ideas put in against the ranking, and taken out (public ids).
+    pub included: Vec<String>,
+    pub excluded: Vec<String>,
+}
+
+/// Shortlist a judged stage from its ranking (the secretariat): the chosen ideas move on, the
+/// rest are turned down with the jury's comments, in one step; the ranking's top `count`, every
+/// deviation and its reason are audited. 422 for a deviation without a reason, an id that is not
+/// an idea at the stage, a size out of range, or a stage already shortlisted.
+#[utoipa::path(post, path = "/stages/{id}/shortlist", tag = "juries", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = ShortlistIn,
+    responses((status = 200, body = ShortlistOut),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn shortlist_stage(
+    managed: ManagedStage,
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<ShortlistIn>,
+) -> AppResult<Json<ShortlistOut>> {
+    let (stage, call, by) = managed.into_parts();
+    let method = match input.method.as_deref() {
+        None | Some("") => Method::Normalized,
+        Some(m) => {
+            Method::parse(m).ok_or(AppError::Validation(vec![("method", FieldError::Unknown)]))?
+        }
+    };
+    let done = service::shortlist(
+        &state,
+        &stage,
+        &call,
+        service::ShortlistInput {
+            method,
+            count: input.count,
+            chosen: input.chosen,
+            reason: input.reason,
+        },
+        by.id,
+    )
+    .await?;
+    Ok(Json(ShortlistOut {
+        advanced: done.advanced,
+        declined: done.declined,
+        included: done.included,
+        excluded: done.excluded,
+    }))
 }

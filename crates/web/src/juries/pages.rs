@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/secretariat/stages/{id}/schedule", post(reschedule))
         .route("/secretariat/stages/{id}/jurors", post(save_jurors))
         .route("/secretariat/stages/{id}/assign", post(assign))
+        .route("/secretariat/stages/{id}/shortlist", post(shortlist))
 }
 
 /// One stage of a judge's list.
@@ -685,6 +686,10 @@ struct StagePage<'a> {
     /// The schedule form as typed: the end date and the reason.
     end: String,
     reason: String,
+    /// Ideas still at the stage (only they can be shortlisted), and the shortlist's proposed size.
+    current: std::collections::HashSet<hamafza_core::ids::IdeaId>,
+    top_n: usize,
+    shortlist_reason: String,
 }
 
 impl StagePage<'_> {
@@ -703,25 +708,34 @@ impl StagePage<'_> {
         self.names.get(id).cloned().unwrap_or_default()
     }
 
+    /// A number with `places` decimals as the page's language writes it (Persian: ۱۲٫۵).
+    fn decimal(&self, x: f64, places: usize) -> String {
+        let s = self.ctx.digits(&format!("{x:.places$}"));
+        if self.ctx.is_fa() {
+            s.replace('.', "٫")
+        } else {
+            s
+        }
+    }
+
     fn score(&self, v: &Option<f64>) -> String {
-        v.map(|x| self.ctx.digits(&format!("{x:.1}")))
-            .unwrap_or_else(|| "—".into())
+        v.map(|x| self.decimal(x, 1)).unwrap_or_else(|| "—".into())
     }
 
     fn bias(&self, b: &f64) -> String {
-        self.ctx.digits(&format!("{b:+.1}"))
+        let sign = if *b >= 0.0 { "+" } else { "−" };
+        format!("{sign}{}", self.decimal(b.abs(), 1))
     }
 
     fn corr(&self, v: &Option<f64>) -> String {
-        v.map(|x| self.ctx.digits(&format!("{x:.2}")))
-            .unwrap_or_else(|| "—".into())
+        v.map(|x| self.decimal(x, 2)).unwrap_or_else(|| "—".into())
     }
 
     fn alpha(&self) -> String {
         self.ranking
             .as_ref()
             .and_then(|r| r.reliability.alpha)
-            .map(|a| self.ctx.digits(&format!("{a:.3}")))
+            .map(|a| self.decimal(a, 3))
             .unwrap_or_else(|| "—".into())
     }
 
@@ -736,6 +750,21 @@ impl StagePage<'_> {
     fn tie_key(&self, t: &Option<hamafza_core::judging::rating::TieBreak>) -> String {
         t.map(|t| format!("jury.tie.{}", crate::juries::api::tie_break_name(t)))
             .unwrap_or_default()
+    }
+
+    fn is_current(&self, id: &hamafza_core::ids::IdeaId) -> bool {
+        self.current.contains(id)
+    }
+
+    /// Whether the idea is among the top `top_n` of those still at the stage.
+    fn proposed(&self, id: &hamafza_core::ids::IdeaId) -> bool {
+        self.ranking.as_ref().is_some_and(|r| {
+            r.places
+                .iter()
+                .filter(|p| self.current.contains(&p.idea_id))
+                .take(self.top_n)
+                .any(|p| p.idea_id == *id)
+        })
     }
 
     fn row_kind_is(&self, row: &CriterionRow, kind: &&str) -> bool {
@@ -756,6 +785,13 @@ struct StageQuery {
     assigned: Option<usize>,
     #[serde(default)]
     short: Option<usize>,
+    /// The shortlist's proposed size.
+    #[serde(default)]
+    n: Option<usize>,
+    #[serde(default)]
+    advanced: Option<usize>,
+    #[serde(default)]
+    declined: Option<usize>,
 }
 
 async fn render_stage<'a>(
@@ -799,6 +835,15 @@ async fn render_stage<'a>(
         .iter()
         .map(|j| (j.user_id, j.display_name.clone()))
         .collect();
+    let stage_ideas = state.store.stage_ideas(stage.id).await?;
+    let current: std::collections::HashSet<_> = stage_ideas
+        .ideas
+        .iter()
+        .zip(&stage_ideas.current)
+        .filter(|(_, c)| **c)
+        .map(|(i, _)| *i)
+        .collect();
+    let top_n = 19.min(current.len());
     Ok(StagePage {
         ctx,
         stage_title: stage_name(ctx, &stage),
@@ -817,6 +862,9 @@ async fn render_stage<'a>(
         notice,
         end: String::new(),
         reason: String::new(),
+        current,
+        top_n,
+        shortlist_reason: String::new(),
     })
 }
 
@@ -831,6 +879,15 @@ async fn stage_page(
         .as_deref()
         .and_then(Method::parse)
         .unwrap_or(Method::Normalized);
+    let shortlisted = q.advanced.map(|advanced| {
+        ctx.tf(
+            "jury.shortlisted_notice",
+            &[
+                ("advanced", &ctx.num(advanced as i64)),
+                ("declined", &ctx.num(q.declined.unwrap_or(0) as i64)),
+            ],
+        )
+    });
     let notice = q.assigned.map(|added| {
         ctx.tf(
             "jury.assigned_notice",
@@ -840,16 +897,19 @@ async fn stage_page(
             ],
         )
     });
-    let page = render_stage(
+    let mut page = render_stage(
         &state,
         &ctx,
         managed,
         None,
         method,
         FormErrors::default(),
-        notice,
+        notice.or(shortlisted),
     )
     .await?;
+    if let Some(n) = q.n {
+        page.top_n = n.min(page.current.len());
+    }
     html(page)
 }
 
@@ -1038,6 +1098,67 @@ async fn reschedule(
             .await?;
             page.end = form.end;
             page.reason = form.reason;
+            rejected(page)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn shortlist(
+    managed: ManagedStage,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let get = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let method = Method::parse(&get("method")).unwrap_or(Method::Normalized);
+    let count = hamafza_persian::digits::to_latin(get("count").trim())
+        .parse::<usize>()
+        .unwrap_or(0);
+    let chosen: Vec<String> = form
+        .iter()
+        .filter(|(n, _)| n == "chosen")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let reason = get("reason");
+    let id = managed.stage().id;
+    let result = service::shortlist(
+        &state,
+        managed.stage(),
+        managed.call(),
+        service::ShortlistInput {
+            method,
+            count,
+            chosen: Some(chosen),
+            reason: reason.clone(),
+        },
+        managed.by_id(),
+    )
+    .await;
+    match result {
+        Ok(done) => Ok(Redirect::to(&format!(
+            "/secretariat/stages/{id}?advanced={}&declined={}",
+            done.advanced, done.declined
+        ))
+        .into_response()),
+        Err(AppError::Validation(errors)) => {
+            let mut page = render_stage(
+                &state,
+                &ctx,
+                managed,
+                None,
+                method,
+                FormErrors::new(ctx.lang, &errors),
+                None,
+            )
+            .await?;
+            page.top_n = count.min(page.current.len());
+            page.shortlist_reason = reason;
             rejected(page)
         }
         Err(e) => Err(e),

@@ -477,3 +477,193 @@ pub async fn ranking(state: &AppState, stage: &Stage, method: Method) -> AppResu
         components: strengths.as_ref().map(|bt| bt.components),
     })
 }
+
+/// What the secretariat decided: the shortlist's size `count` (the ranking's top `count` is the
+/// proposal) and, when it deviates, the ideas chosen instead (public ids) and why.
+pub struct ShortlistInput {
+    pub method: Method,
+    pub count: usize,
+    /// The chosen ideas; `None` takes the top `count` as they are.
+    pub chosen: Option<Vec<String>>,
+    pub reason: String,
+}
+
+/// What shortlisting did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shortlisted {
+    pub advanced: usize,
+    pub declined: usize,
+    /// Ideas the secretariat put in against the ranking, and took out.
+    pub included: Vec<String>,
+    pub excluded: Vec<String>,
+}
+
+/// Shortlists a judged stage from its ranking (only ideas still at the stage count): the chosen
+/// move on to the next stage, the rest are turned down with the jury's comments for them, in one
+/// transaction; the ranking's top `count`, every deviation from it and the reason are audited
+/// (`jury.shortlist`). A deviation needs a reason (`reason`); a chosen id that is not an idea at
+/// the stage is `NoSuchIdea` on `chosen`; a stage with nothing left is `Shortlisted`.
+pub async fn shortlist(
+    state: &AppState,
+    stage: &Stage,
+    call: &hamafza_core::call::Call,
+    input: ShortlistInput,
+    actor: UserId,
+) -> AppResult<Shortlisted> {
+    crate::calls::service::writable(call)?;
+    let ideas = state.store.stage_ideas(stage.id).await?;
+    let current: HashSet<IdeaId> = ideas
+        .ideas
+        .iter()
+        .zip(&ideas.current)
+        .filter(|(_, c)| **c)
+        .map(|(i, _)| *i)
+        .collect();
+    if current.is_empty() {
+        return Err(AppError::Validation(vec![(
+            "count",
+            FieldError::Shortlisted,
+        )]));
+    }
+    if input.count == 0 || input.count > current.len() {
+        return Err(AppError::Validation(vec![(
+            "count",
+            FieldError::ShortlistSize,
+        )]));
+    }
+    let ranking = ranking(state, stage, input.method).await?;
+    let order: Vec<IdeaId> = ranking
+        .places
+        .iter()
+        .map(|p| p.idea_id)
+        .filter(|i| current.contains(i))
+        .collect();
+    let labels: HashMap<IdeaId, hamafza_store::juries::IdeaLabel> = state
+        .store
+        .idea_labels(&order)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, l))
+        .collect();
+    let public = |i: &IdeaId| {
+        labels
+            .get(i)
+            .map(|l| l.public_id.clone())
+            .unwrap_or_default()
+    };
+    let top: Vec<IdeaId> = order[..input.count].to_vec();
+    let chosen: Vec<IdeaId> = match &input.chosen {
+        None => top.clone(),
+        Some(ids) => {
+            let by_public: HashMap<&str, IdeaId> = labels
+                .values()
+                .map(|l| (l.public_id.as_str(), l.id))
+                .collect();
+            let mut out = Vec::new();
+            for id in ids {
+                match by_public.get(id.trim()) {
+                    Some(i) if !out.contains(i) => out.push(*i),
+                    Some(_) => {}
+                    None => {
+                        return Err(AppError::Validation(vec![(
+                            "chosen",
+                            FieldError::NoSuchIdea,
+                        )]));
+                    }
+                }
+            }
+            if out.is_empty() {
+                return Err(AppError::Validation(vec![(
+                    "count",
+                    FieldError::ShortlistSize,
+                )]));
+            }
+            // In the ranking's order.
+            order.iter().filter(|i| out.contains(i)).copied().collect()
+        }
+    };
+    let included: Vec<IdeaId> = chosen
+        .iter()
+        .filter(|i| !top.contains(i))
+        .copied()
+        .collect();
+    let excluded: Vec<IdeaId> = top
+        .iter()
+        .filter(|i| !chosen.contains(i))
+        .copied()
+        .collect();
+    let reason = hamafza_core::account::fix_letters(input.reason.trim());
+    if (!included.is_empty() || !excluded.is_empty()) && reason.is_empty() {
+        return Err(AppError::Validation(vec![("reason", FieldError::Required)]));
+    }
+    if reason.chars().count() > REASON_MAX {
+        return Err(AppError::Validation(vec![(
+            "reason",
+            FieldError::TooLong(REASON_MAX),
+        )]));
+    }
+
+    // The jury's comments for each declined idea's authors, without the judges' names.
+    let mut comments: HashMap<IdeaId, Vec<String>> = HashMap::new();
+    for r in state.store.stage_reviews(stage.id).await? {
+        if !r.comment.trim().is_empty() {
+            comments.entry(r.idea_id).or_default().push(r.comment);
+        }
+    }
+    let mut advance = Vec::new();
+    let mut decline = Vec::new();
+    for id in &order {
+        let idea = state.store.idea(*id).await?;
+        if chosen.contains(id) {
+            advance.push(idea);
+        } else {
+            let mut message = format!("ایدهٔ شما در مرحلهٔ «{}» برگزیده نشد.", stage_label(stage));
+            if let Some(cs) = comments.get(id) {
+                message.push_str("\n\nنظر داوران:");
+                for c in cs {
+                    message.push_str("\n- ");
+                    message.push_str(c);
+                }
+            }
+            decline.push((idea, message));
+        }
+    }
+    let record = serde_json::json!({
+        "method": input.method.as_str(),
+        "count": input.count,
+        "top": top.iter().map(&public).collect::<Vec<_>>(),
+        "chosen": chosen.iter().map(&public).collect::<Vec<_>>(),
+        "included": included.iter().map(&public).collect::<Vec<_>>(),
+        "excluded": excluded.iter().map(&public).collect::<Vec<_>>(),
+        "reason": reason,
+    });
+    let kinds: Vec<_> = call.stages.iter().map(|s| s.kind).collect();
+    match state
+        .store
+        .shortlist(stage.id, &kinds, &advance, &decline, record, Some(actor))
+        .await
+    {
+        Err(StoreError::Conflict(_)) => {
+            return Err(AppError::Validation(vec![("count", FieldError::Changed)]));
+        }
+        r => r?,
+    }
+    Ok(Shortlisted {
+        advanced: advance.len(),
+        declined: decline.len(),
+        included: included.iter().map(&public).collect(),
+        excluded: excluded.iter().map(&public).collect(),
+    })
+}
+
+/// A stage's title, or its kind's Persian name (for messages to authors, which are stored).
+fn stage_label(stage: &Stage) -> String {
+    if stage.title.trim().is_empty() {
+        match stage.kind {
+            hamafza_core::call::StageKind::FinalPresentation => "ارائهٔ نهایی".into(),
+            _ => "داوری و گزینش".into(),
+        }
+    } else {
+        stage.title.clone()
+    }
+}

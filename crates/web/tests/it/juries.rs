@@ -21,6 +21,8 @@ web_tests!(
     only_the_secretariat_configures_and_only_judges_judge,
     on_the_pages_the_secretariat_sets_up_and_a_judge_scores_blind,
     the_secretariat_moves_stages_with_a_reason,
+    the_shortlist_follows_the_ranking_and_a_swap_needs_a_reason,
+    on_the_stage_page_the_top_is_ticked_and_a_swap_keeps_its_reason,
 );
 
 /// A call whose shortlisting stage is open now, with `n` ideas by different authors accepted
@@ -35,6 +37,7 @@ async fn judged(app: &TestApp, n: usize) -> (Call, Vec<(User, Idea)>) {
             (StageKind::Submission, -20, -10),
             (StageKind::Screening, -9, -5),
             (StageKind::Shortlisting, -4, 20),
+            (StageKind::FinalPresentation, 21, 30),
         ],
     )
     .await;
@@ -726,12 +729,13 @@ async fn the_secretariat_moves_stages_with_a_reason(app: TestApp) {
     let (mut c, t) = secretariat(&app).await;
     let (screening, shortlisting) = (call.stages[1].id, call.stages[2].id);
     let schedule = |stage: hamafza_core::ids::StageId| format!("/api/v1/stages/{stage}/schedule");
-    let later = fixtures::days_from_today(30).to_string();
+    let later = fixtures::days_from_today(15).to_string();
 
-    // Extending the open stage: the new end is the end of that day.
+    // Moving the open stage's end (here earlier; later works the same up to the next stage):
+    // the new end is the end of that day.
     let r = c
         .api("POST", &schedule(shortlisting), Some(&t),
-            Some(json!({"action": "end", "end": hamafza_persian::digits::to_persian(&later), "reason": "تمدید برای داوران"})))
+            Some(json!({"action": "end", "end": hamafza_persian::digits::to_persian(&later), "reason": "پایان زودتر داوری"})))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["stages"][2]["end"], json!(later));
@@ -818,5 +822,189 @@ async fn the_secretariat_moves_stages_with_a_reason(app: TestApp) {
         call_page
             .body
             .contains(&format!("/secretariat/stages/{shortlisting}"))
+    );
+}
+
+async fn the_shortlist_follows_the_ranking_and_a_swap_needs_a_reason(app: TestApp) {
+    let (call, ideas) = judged(&app, 5).await;
+    let (mut c, t) = secretariat(&app).await;
+    let stage = call.stages[2].id;
+    let tokens = setup_jury(&app, &mut c, &t, &call, 2, 3).await;
+    // Idea N scores by its number: the ranking is 4, 3, 2, 1, 0.
+    for tok in &tokens {
+        let list = c
+            .api("GET", "/api/v1/judging/assignments", Some(tok), None)
+            .await
+            .json();
+        for a in list.as_array().unwrap() {
+            let n = a["title"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .next_back()
+                .and_then(|c| c.to_digit(10))
+                .unwrap() as i32;
+            let r = c
+                .api("POST", "/api/v1/reviews", Some(tok),
+                    Some(json!({"assignment": a["id"], "scores": [1 + n / 2, 2 + 2 * n], "comment": format!("نظر دربارهٔ {n}"), "submit": true})))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+    }
+    let id = |n: usize| ideas[n].1.public_id.clone();
+    let url = format!("/api/v1/stages/{stage}/shortlist");
+    // Taking idea 2 instead of idea 3 deviates from the top 2: a reason is needed.
+    let swap = json!({"count": 2, "chosen": [id(4), id(2)]});
+    let r = c.api("POST", &url, Some(&t), Some(swap.clone())).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("reason"));
+    let r = c
+        .api("POST", &url, Some(&t), Some(json!({"count": 9})))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = c
+        .api(
+            "POST",
+            &url,
+            Some(&t),
+            Some(json!({"count": 2, "chosen": ["nope"], "reason": "x"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let unchanged = app.state.store.idea(ideas[0].1.id).await.unwrap();
+    assert_eq!(unchanged.place(), ideas[0].1.place(), "nothing moved");
+
+    let mut with_reason = swap;
+    with_reason["reason"] = json!("ایدهٔ ۲ با محور ویژهٔ این دوره هم‌خوان‌تر است");
+    let r = c.api("POST", &url, Some(&t), Some(with_reason)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let done = r.json();
+    assert_eq!(
+        (done["advanced"].as_u64(), done["declined"].as_u64()),
+        (Some(2), Some(3))
+    );
+    assert_eq!(done["included"], json!([id(2)]));
+    assert_eq!(done["excluded"], json!([id(3)]));
+    let moved = app.state.store.idea(ideas[2].1.id).await.unwrap();
+    assert_eq!(
+        moved.stage_position, call.stages[3].position,
+        "on to the final"
+    );
+    let declined = app.state.store.idea(ideas[3].1.id).await.unwrap();
+    assert_eq!(declined.status, hamafza_core::idea::IdeaStatus::Rejected);
+    let message = app
+        .state
+        .store
+        .decision_message(&declined.public_id)
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        message.contains("نظر دربارهٔ 3"),
+        "the jury's comments reach the author: {message}"
+    );
+    let audit = app
+        .state
+        .store
+        .audit_for("stage", &stage.to_string())
+        .await
+        .unwrap();
+    let entry = audit.iter().find(|e| e.action == "jury.shortlist").unwrap();
+    assert!(entry.data.contains("هم‌خوان‌تر"), "{}", entry.data);
+    // Once done, there is nothing left to shortlist.
+    let r = c
+        .api("POST", &url, Some(&t), Some(json!({"count": 1})))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // The ranking still lists every idea judged at the stage.
+    let r = c
+        .api(
+            "GET",
+            &format!("/api/v1/stages/{stage}/ranking"),
+            Some(&t),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["ideas"].as_array().unwrap().len(), 5);
+}
+
+async fn on_the_stage_page_the_top_is_ticked_and_a_swap_keeps_its_reason(app: TestApp) {
+    let (call, ideas) = judged(&app, 3).await;
+    let (mut c, t) = secretariat(&app).await;
+    let stage = call.stages[2].id;
+    let tokens = setup_jury(&app, &mut c, &t, &call, 1, 2).await;
+    for tok in &tokens {
+        let list = c
+            .api("GET", "/api/v1/judging/assignments", Some(tok), None)
+            .await
+            .json();
+        for a in list.as_array().unwrap() {
+            let n = a["title"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .next_back()
+                .and_then(|c| c.to_digit(10))
+                .unwrap() as i32;
+            c.api(
+                "POST",
+                "/api/v1/reviews",
+                Some(tok),
+                Some(json!({"assignment": a["id"], "scores": [1 + n, 1 + 4 * n], "submit": true})),
+            )
+            .await;
+        }
+    }
+    let (mut page, _) = app.signed_in("dabir2", &[Role::Secretariat]).await;
+    let r = page.get(&format!("/secretariat/stages/{stage}?n=1")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let best = &ideas[2].1.public_id;
+    assert!(
+        r.body.contains(&format!("value=\"{best}\" aria-label")),
+        "the best is proposed"
+    );
+    let ticked = r
+        .body
+        .split("name=\"chosen\"")
+        .skip(1)
+        .filter(|rest| rest.split('>').next().unwrap().contains("checked"))
+        .count();
+    assert_eq!(ticked, 1, "only the top 1 is ticked");
+    // Ticking another instead, without a reason: 422, nothing moves.
+    let other = &ideas[0].1.public_id;
+    let url = format!("/secretariat/stages/{stage}/shortlist");
+    let r = page
+        .post_form(
+            &url,
+            &[
+                ("method", "normalized"),
+                ("count", "1"),
+                ("chosen", other),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(
+        app.state.store.idea(ideas[0].1.id).await.unwrap().place(),
+        ideas[0].1.place()
+    );
+    let r = page
+        .post_form(
+            &url,
+            &[
+                ("method", "normalized"),
+                ("count", "1"),
+                ("chosen", other),
+                ("reason", "هم‌خوانی با اولویت سال"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let done = page.get(r.location()).await;
+    assert!(
+        done.body.contains("۱ ایده به مرحلهٔ بعد رفت"),
+        "{}",
+        done.body
     );
 }
