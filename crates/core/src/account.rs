@@ -147,6 +147,12 @@ pub enum FieldError {
     /// A shortlist of no idea, or of more than the stage has.
     #[error("a shortlist size outside 1 to the ideas at the stage")]
     ShortlistSize,
+    /// An idea compared with itself.
+    #[error("the same idea twice")]
+    SameIdea,
+    /// An idea the judge has a conflict of interest with.
+    #[error("a conflict of interest")]
+    Conflicted,
 }
 
 impl From<hamafza_persian::jalali::ParseDateError> for FieldError {
@@ -217,6 +223,8 @@ impl FieldError {
             Self::NotNextStage => "error.not_next_stage",
             Self::Shortlisted => "error.shortlisted",
             Self::ShortlistSize => "error.shortlist_size",
+            Self::SameIdea => "error.same_idea",
+            Self::Conflicted => "error.conflicted",
         }
     }
 

@@ -318,3 +318,85 @@ impl JurorView<'_> {
         Ok(())
     }
 }
+
+/// An idea a judge compares in pairwise mode, as they may see it: no id but the idea's opaque
+/// public id (what a comparison names), nothing identifying its authors.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct PairIdea {
+    pub public_id: String,
+    #[serde(skip)]
+    pub id: hamafza_core::ids::IdeaId,
+    pub title: String,
+    pub axis_title: String,
+    pub problem: String,
+    pub solution: String,
+    pub benefits: String,
+    pub resources: String,
+}
+
+/// A pairwise stage the judge sits on, with the comparisons they made.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct PairwiseStage {
+    pub stage_id: hamafza_core::ids::StageId,
+    pub comparisons: i64,
+    pub stage_ends_at: hamafza_core::time::UnixSeconds,
+}
+
+impl JurorView<'_> {
+    /// Whether the judge sits on the jury of `stage_id`.
+    pub async fn sits_on(&self, stage_id: hamafza_core::ids::StageId) -> StoreResult<bool> {
+        self.store.is_juror(stage_id, self.judge_id).await
+    }
+
+    /// The pairwise juries the judge sits on, with how many comparisons they made in each.
+    pub async fn pairwise_stages(&self) -> StoreResult<Vec<PairwiseStage>> {
+        let store = self.store;
+        Ok(db_read!(store, |p| {
+            sqlx::query_as(
+                "SELECT j.stage_id,
+                   (SELECT COUNT(*) FROM comparisons c
+                    WHERE c.stage_id = j.stage_id AND c.judge_id = j.user_id) AS comparisons,
+                   s.ends_at AS stage_ends_at
+                 FROM jurors j JOIN juries y ON y.stage_id = j.stage_id
+                 JOIN call_stages s ON s.id = j.stage_id
+                 WHERE j.user_id = $1 AND y.mode = 'pairwise'
+                 ORDER BY j.stage_id",
+            )
+            .bind(self.judge_id)
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
+    /// The ideas `ids` of a stage the judge sits on, as the judge may read them; ideas not at
+    /// the stage, and any stage the judge does not sit on, give nothing.
+    pub async fn stage_ideas(
+        &self,
+        stage_id: hamafza_core::ids::StageId,
+        ids: &[hamafza_core::ids::IdeaId],
+    ) -> StoreResult<Vec<PairIdea>> {
+        let store = self.store;
+        let mut out = Vec::new();
+        for id in ids {
+            let row: Option<PairIdea> = db_read!(store, |p| {
+                sqlx::query_as(
+                    "SELECT i.public_id, i.id, i.title, x.title AS axis_title,
+                       v.problem, v.solution, v.benefits, v.resources
+                     FROM jurors j JOIN call_stages s ON s.id = j.stage_id
+                     JOIN ideas i ON i.call_id = s.call_id AND i.stage_position = s.position
+                       AND i.status = 'accepted'
+                     JOIN idea_versions v ON v.idea_id = i.id AND v.version = i.version
+                     JOIN call_axes x ON x.id = i.axis_id
+                     WHERE j.stage_id = $1 AND j.user_id = $2 AND i.id = $3",
+                )
+                .bind(stage_id)
+                .bind(self.judge_id)
+                .bind(id)
+                .fetch_optional(p)
+                .await?
+            });
+            out.extend(row);
+        }
+        Ok(out)
+    }
+}

@@ -30,6 +30,7 @@
 //! | `Judge`        | a user with the judge role                      | 401, 403             |
 //! | `ManagedStage` | a stage of any call, to those who run calls     | 401, 403, 404        |
 //! | `AssignedIdea` | the judge's own assignment, blind (`Store::as_juror`) | 401, 403, 404  |
+//! | `JudgedStage`  | a stage on whose jury the judge sits            | 401, 403, 404        |
 
 use crate::AppState;
 use crate::auth;
@@ -733,5 +734,51 @@ impl AssignedIdea {
             .await?
             .ok_or(AppError::NotFound)?;
         Ok(AssignedIdea { idea, jury, judge })
+    }
+}
+
+/// A stage on whose jury the signed-in judge sits, by its id in the `{id}` path parameter, with
+/// its jury. Another stage does not exist for them (404).
+pub struct JudgedStage {
+    stage: hamafza_core::call::Stage,
+    jury: hamafza_store::juries::Jury,
+    judge: Judge,
+}
+
+impl JudgedStage {
+    pub fn stage(&self) -> &hamafza_core::call::Stage {
+        &self.stage
+    }
+
+    pub fn jury(&self) -> &hamafza_store::juries::Jury {
+        &self.jury
+    }
+
+    pub fn judge_id(&self) -> hamafza_core::ids::UserId {
+        self.judge.id
+    }
+}
+
+impl FromRequestParts<AppState> for JudgedStage {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let judge = Judge::from_request_parts(parts, state).await?;
+        let id: hamafza_core::ids::StageId = path_id(parts, state)
+            .await?
+            .parse()
+            .map_err(|_| AppError::NotFound)?;
+        if !state.store.as_juror(judge.id).sits_on(id).await? {
+            return Err(AppError::NotFound);
+        }
+        let jury = state.store.jury(id).await?.ok_or(AppError::NotFound)?;
+        let call = state.store.call(jury.call_id).await?;
+        let stage = call
+            .stages
+            .iter()
+            .find(|s| s.id == id)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
+        Ok(JudgedStage { stage, jury, judge })
     }
 }

@@ -2,7 +2,7 @@
 //! secretariat); a judge's own assignments, blind, their reviews and passing an idea on.
 
 use crate::AppState;
-use crate::access::{AssignedIdea, Judge, ManagedStage};
+use crate::access::{AssignedIdea, Judge, JudgedStage, ManagedStage};
 use crate::http::error::{AppError, AppResult, Problem};
 use crate::http::extract::{ApiJson, ApiQuery};
 use crate::juries::service::{self, Method, ReviewInput};
@@ -32,6 +32,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pass_on_assignment))
         .routes(routes!(save_review))
         .routes(routes!(shortlist_stage))
+        .routes(routes!(next_pair))
+        .routes(routes!(add_comparison))
 }
 
 /// A criterion's scale: `{"kind": "range", "min": 1, "max": 10}` or
@@ -736,4 +738,86 @@ pub async fn shortlist_stage(
         included: done.included,
         excluded: done.excluded,
     }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PairIdeaOut {
+    /// The idea's public id: what a comparison names.
+    pub id: String,
+    pub title: String,
+    pub axis: String,
+    pub problem: String,
+    pub solution: String,
+    pub benefits: String,
+    pub resources: String,
+}
+
+impl From<hamafza_store::access::PairIdea> for PairIdeaOut {
+    fn from(i: hamafza_store::access::PairIdea) -> Self {
+        PairIdeaOut {
+            id: i.public_id,
+            title: i.title,
+            axis: i.axis_title,
+            problem: i.problem,
+            solution: i.solution,
+            benefits: i.benefits,
+            resources: i.resources,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PairOut {
+    /// The two ideas to compare, or null when the caller has compared every pair they may.
+    pub pair: Option<Vec<PairIdeaOut>>,
+    /// Pairs the caller has compared in this stage.
+    pub compared: usize,
+}
+
+async fn pair_out(state: &AppState, judged: &JudgedStage) -> AppResult<PairOut> {
+    let (pair, compared) = service::next_pair(state, judged).await?;
+    Ok(PairOut {
+        pair: pair.map(|(a, b)| vec![a.into(), b.into()]),
+        compared,
+    })
+}
+
+/// The next pair for the caller to compare in a pairwise stage whose jury they sit on: the most
+/// informative pair, never an idea they have a conflict with, nor a pair they compared. Blind:
+/// no author, unit or tracking code.
+#[utoipa::path(get, path = "/stages/{id}/pair", tag = "juries", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = PairOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn next_pair(
+    judged: JudgedStage,
+    State(state): State<AppState>,
+) -> AppResult<Json<PairOut>> {
+    Ok(Json(pair_out(&state, &judged).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ComparisonIn {
+    /// The better idea's id (from `GET /stages/{id}/pair`).
+    pub winner: String,
+    pub loser: String,
+}
+
+/// Record that the caller picked `winner` over `loser`, and get the next pair. 422 for the same
+/// idea twice, an idea not at the stage, one the caller has a conflict with, or a stage that is
+/// not pairwise or not open; nothing is recorded then.
+#[utoipa::path(post, path = "/stages/{id}/comparisons", tag = "juries", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = ComparisonIn,
+    responses((status = 201, body = PairOut),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn add_comparison(
+    judged: JudgedStage,
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<ComparisonIn>,
+) -> AppResult<(axum::http::StatusCode, Json<PairOut>)> {
+    service::compare(&state, &judged, &input.winner, &input.loser).await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(pair_out(&state, &judged).await?),
+    ))
 }

@@ -5,7 +5,7 @@
 //! with its reliability and the judges far from consensus.
 
 use crate::AppState;
-use crate::access::{AssignedIdea, Judge, ManagedStage};
+use crate::access::{AssignedIdea, Judge, JudgedStage, ManagedStage};
 use crate::auth::csrf::CsrfForm;
 use crate::http::error::{AppError, AppResult};
 use crate::http::view::{Ctx, FormErrors, html, rejected};
@@ -31,6 +31,10 @@ pub fn router() -> Router<AppState> {
         .route("/judging", get(mine))
         .route("/judging/{id}", get(review_page).post(save_review))
         .route("/judging/{id}/pass", post(pass_on))
+        .route(
+            "/judging/stages/{id}/compare",
+            get(compare_page).post(compare),
+        )
         .route("/secretariat/stages/{id}", get(stage_page))
         .route("/secretariat/stages/{id}/jury", post(save_settings))
         .route("/secretariat/stages/{id}/schedule", post(reschedule))
@@ -48,11 +52,21 @@ struct StageGroup {
     items: Vec<JurorAssignment>,
 }
 
+/// A pairwise stage of the judge's list.
+struct PairwiseGroup {
+    stage_id: StageId,
+    call_title: String,
+    stage_title: String,
+    ends_at: hamafza_core::time::UnixSeconds,
+    comparisons: i64,
+}
+
 #[derive(Template)]
 #[template(path = "juries/mine.html")]
 struct MinePage<'a> {
     ctx: &'a Ctx,
     groups: Vec<StageGroup>,
+    pairwise: Vec<PairwiseGroup>,
     notice: Option<&'static str>,
 }
 
@@ -106,9 +120,28 @@ async fn mine(
         }
         group.items.push(a);
     }
+    let mut pairwise = Vec::new();
+    for p in state.store.as_juror(judge.id).pairwise_stages().await? {
+        let call_id = state
+            .store
+            .call_of_stage(p.stage_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let call = state.store.call(call_id).await?;
+        if let Some(stage) = call.stages.iter().find(|s| s.id == p.stage_id) {
+            pairwise.push(PairwiseGroup {
+                stage_id: p.stage_id,
+                call_title: call.title.clone(),
+                stage_title: stage_name(&ctx, stage),
+                ends_at: p.stage_ends_at,
+                comparisons: p.comparisons,
+            });
+        }
+    }
     html(MinePage {
         ctx: &ctx,
         groups,
+        pairwise,
         notice: notice.done.map(|_| "jury.all_done"),
     })
 }
@@ -1160,6 +1193,93 @@ async fn shortlist(
             page.top_n = count.min(page.current.len());
             page.shortlist_reason = reason;
             rejected(page)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "juries/compare.html")]
+struct ComparePage<'a> {
+    ctx: &'a Ctx,
+    stage_id: StageId,
+    stage_title: String,
+    pair: Option<(
+        hamafza_store::access::PairIdea,
+        hamafza_store::access::PairIdea,
+    )>,
+    compared: usize,
+    open: bool,
+    errors: FormErrors,
+}
+
+impl ComparePage<'_> {
+    /// Each idea of the pair with the other: the form under each names it the winner.
+    fn sides(
+        &self,
+    ) -> Vec<(
+        &hamafza_store::access::PairIdea,
+        &hamafza_store::access::PairIdea,
+    )> {
+        match &self.pair {
+            Some((a, b)) => vec![(a, b), (b, a)],
+            None => Vec::new(),
+        }
+    }
+}
+
+async fn render_compare(
+    state: &AppState,
+    ctx: &Ctx,
+    judged: &JudgedStage,
+    errors: FormErrors,
+) -> AppResult<Response> {
+    let (pair, compared) = service::next_pair(state, judged).await?;
+    let page = ComparePage {
+        ctx,
+        stage_id: judged.stage().id,
+        stage_title: stage_name(ctx, judged.stage()),
+        pair,
+        compared,
+        open: judged.jury().settings.mode == Mode::Pairwise
+            && judged.stage().is_open_at(hamafza_store::now()),
+        errors,
+    };
+    if page.errors.is_empty() {
+        html(page)
+    } else {
+        rejected(page)
+    }
+}
+
+async fn compare_page(
+    judged: JudgedStage,
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> AppResult<Response> {
+    render_compare(&state, &ctx, &judged, FormErrors::default()).await
+}
+
+#[derive(Deserialize)]
+struct CompareForm {
+    #[serde(default)]
+    winner: String,
+    #[serde(default)]
+    loser: String,
+}
+
+async fn compare(
+    judged: JudgedStage,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<CompareForm>,
+) -> AppResult<Response> {
+    match service::compare(&state, &judged, &form.winner, &form.loser).await {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/judging/stages/{}/compare", judged.stage().id)).into_response(),
+        ),
+        Err(AppError::Validation(errors)) => {
+            render_compare(&state, &ctx, &judged, FormErrors::new(ctx.lang, &errors)).await
         }
         Err(e) => Err(e),
     }

@@ -2,7 +2,7 @@
 //! its judges without conflicts, a judge's review and skip, and the stage's ranking.
 
 use crate::AppState;
-use crate::access::AssignedIdea;
+use crate::access::{AssignedIdea, JudgedStage};
 use crate::http::error::{AppError, AppResult};
 use hamafza_core::account::{FieldError, FieldErrors};
 use hamafza_core::call::Stage;
@@ -14,7 +14,7 @@ use hamafza_core::judging::rating::{self, Rating, Standing, TieBreak};
 use hamafza_core::judging::reliability::{self, Reliability};
 use hamafza_core::judging::{Z95, assign};
 use hamafza_store::StoreError;
-use hamafza_store::access::ReviewDraft;
+use hamafza_store::access::{PairIdea, ReviewDraft};
 use hamafza_store::juries::{Ending, Jury};
 use std::collections::{HashMap, HashSet};
 
@@ -666,4 +666,139 @@ fn stage_label(stage: &Stage) -> String {
     } else {
         stage.title.clone()
     }
+}
+
+/// A pairwise stage as one judge may compare it: the ideas still at the stage (local indices),
+/// which of them the judge has a conflict with, the pairs they compared, and everyone's
+/// comparisons as the model's input.
+struct PairwiseView {
+    ideas: Vec<IdeaId>,
+    conflicted: Vec<bool>,
+    mine: HashSet<(usize, usize)>,
+    comparisons: Vec<Comparison>,
+}
+
+async fn pairwise_view(state: &AppState, judged: &JudgedStage) -> AppResult<PairwiseView> {
+    let stage = judged.stage();
+    let all = state.store.stage_ideas(stage.id).await?;
+    let me = judged.judge_id();
+    let judge = state.store.user(me).await?;
+    let unit_conflict = judged.jury().settings.unit_conflict;
+    let mut ideas = Vec::new();
+    let mut conflicted = Vec::new();
+    for (i, id) in all.ideas.iter().enumerate() {
+        if !all.current[i] {
+            continue;
+        }
+        ideas.push(*id);
+        let same_unit =
+            unit_conflict && judge.org_unit_id.is_some_and(|u| all.units[i].contains(&u));
+        conflicted.push(all.people[i].contains(&me) || same_unit);
+    }
+    let index: HashMap<IdeaId, usize> = ideas.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut judges: Vec<UserId> = Vec::new();
+    let mut mine = HashSet::new();
+    let mut comparisons = Vec::new();
+    for c in state.store.stage_comparisons(stage.id).await? {
+        let (Some(&w), Some(&l)) = (index.get(&c.winner_id), index.get(&c.loser_id)) else {
+            continue;
+        };
+        let judge = match judges.iter().position(|j| *j == c.judge_id) {
+            Some(j) => j,
+            None => {
+                judges.push(c.judge_id);
+                judges.len() - 1
+            }
+        };
+        if c.judge_id == me {
+            mine.insert((w.min(l), w.max(l)));
+        }
+        comparisons.push(Comparison {
+            winner: w,
+            loser: l,
+            judge,
+        });
+    }
+    Ok(PairwiseView {
+        ideas,
+        conflicted,
+        mine,
+        comparisons,
+    })
+}
+
+/// The next pair for the judge, the most informative (see `pairwise::next_pair`), never an idea
+/// they have a conflict with nor a pair they compared; `None` when none is left. Also the number
+/// of pairs the judge has compared in the stage.
+pub async fn next_pair(
+    state: &AppState,
+    judged: &JudgedStage,
+) -> AppResult<(Option<(PairIdea, PairIdea)>, usize)> {
+    let view = pairwise_view(state, judged).await?;
+    let fit = pairwise::bradley_terry(view.ideas.len(), &view.comparisons);
+    let compared = |a: usize, b: usize| {
+        view.conflicted[a] || view.conflicted[b] || view.mine.contains(&(a.min(b), a.max(b)))
+    };
+    let pair = {
+        let mut rng = rand::rng();
+        pairwise::next_pair(&fit, compared, &mut rng)
+    };
+    let Some((a, b)) = pair else {
+        return Ok((None, view.mine.len()));
+    };
+    let mut shown = state
+        .store
+        .as_juror(judged.judge_id())
+        .stage_ideas(judged.stage().id, &[view.ideas[a], view.ideas[b]])
+        .await?;
+    if shown.len() != 2 {
+        return Ok((None, view.mine.len()));
+    }
+    let second = shown.pop().expect("two");
+    let first = shown.pop().expect("two");
+    Ok((Some((first, second)), view.mine.len()))
+}
+
+/// Records the judge's pick of `winner` over `loser` (public ids). Errors name the field: the
+/// same idea twice (`loser`: `SameIdea`), an idea not at the stage (`NoSuchIdea`), one the judge
+/// has a conflict with (`Conflicted`), a stage that is not pairwise or not open (`winner`:
+/// `Closed`).
+pub async fn compare(
+    state: &AppState,
+    judged: &JudgedStage,
+    winner: &str,
+    loser: &str,
+) -> AppResult<()> {
+    let stage = judged.stage();
+    if judged.jury().settings.mode != Mode::Pairwise || !stage.is_open_at(hamafza_store::now()) {
+        return Err(AppError::Validation(vec![("winner", FieldError::Closed)]));
+    }
+    if winner.trim() == loser.trim() {
+        return Err(AppError::Validation(vec![("loser", FieldError::SameIdea)]));
+    }
+    let view = pairwise_view(state, judged).await?;
+    let labels = state.store.idea_labels(&view.ideas).await?;
+    let find = |public: &str, field: &'static str| -> AppResult<usize> {
+        let missing = || AppError::Validation(vec![(field, FieldError::NoSuchIdea)]);
+        let id = labels
+            .iter()
+            .find(|l| l.public_id == public.trim())
+            .map(|l| l.id)
+            .ok_or_else(missing)?;
+        let i = view
+            .ideas
+            .iter()
+            .position(|x| *x == id)
+            .ok_or_else(missing)?;
+        if view.conflicted[i] {
+            return Err(AppError::Validation(vec![(field, FieldError::Conflicted)]));
+        }
+        Ok(i)
+    };
+    let (w, l) = (find(winner, "winner")?, find(loser, "loser")?);
+    state
+        .store
+        .add_comparison(stage.id, judged.judge_id(), view.ideas[w], view.ideas[l])
+        .await?;
+    Ok(())
 }

@@ -440,6 +440,7 @@ mod routes {
         "Judge",
         "ManagedStage",
         "AssignedIdea",
+        "JudgedStage",
     ];
 
     pub struct Route {

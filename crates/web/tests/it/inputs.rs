@@ -61,6 +61,7 @@ const API: &[(&str, &[&str])] = &[
     ("/stages/{stage}/ranking", &["method"]),
     ("/judging/assignments", &[]),
     ("/judging/assignments/{assignment}", &[]),
+    ("/stages/{stage}/pair", &[]),
     ("/calls/{call}/similar", &["q"]),
     ("/calls/{call}/tags", &[]),
     ("/ideas/{idea}", &[]),
@@ -116,6 +117,7 @@ const PAGES: &[(&str, &[&str])] = &[
     ("/notifications", &["page"]),
     ("/judging", &["done"]),
     ("/judging/{assignment}", &["saved"]),
+    ("/judging/stages/{stage}/compare", &[]),
     (
         "/secretariat/stages/{stage}",
         &["method", "assigned", "short"],

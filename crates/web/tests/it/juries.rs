@@ -23,6 +23,7 @@ web_tests!(
     the_secretariat_moves_stages_with_a_reason,
     the_shortlist_follows_the_ranking_and_a_swap_needs_a_reason,
     on_the_stage_page_the_top_is_ticked_and_a_swap_keeps_its_reason,
+    pairwise_judges_compare_blind_pairs_and_bad_comparisons_change_nothing,
 );
 
 /// A call whose shortlisting stage is open now, with `n` ideas by different authors accepted
@@ -1006,5 +1007,198 @@ async fn on_the_stage_page_the_top_is_ticked_and_a_swap_keeps_its_reason(app: Te
         done.body.contains("۱ ایده به مرحلهٔ بعد رفت"),
         "{}",
         done.body
+    );
+}
+
+async fn pairwise_judges_compare_blind_pairs_and_bad_comparisons_change_nothing(app: TestApp) {
+    let (call, ideas) = judged(&app, 4).await;
+    let (mut c, t) = secretariat(&app).await;
+    let stage = call.stages[2].id;
+    // A judge who also wrote an idea of the stage.
+    let writer = app.user("jauthor", &[Role::Judge, Role::Participant]).await;
+    let own = hamafza_store::as_of(
+        call.stages[0].starts_at,
+        idea_by(&app, &call, &writer, "ایدهٔ داور"),
+    )
+    .await;
+    let kinds: Vec<StageKind> = call.stages.iter().map(|s| s.kind).collect();
+    let to = Transition::Accept.plan(own.place(), &kinds).unwrap();
+    let own = app
+        .state
+        .store
+        .transition_idea(own.id, own.place(), to, "", None)
+        .await
+        .unwrap();
+    let r = c
+        .api(
+            "PUT",
+            &format!("/api/v1/stages/{stage}/jury"),
+            Some(&t),
+            Some(json!({"mode": "pairwise", "reviews_per_idea": 3, "blind": true})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let tokens = judges(&app, &mut c, 2).await;
+    let r = c
+        .api(
+            "PUT",
+            &format!("/api/v1/stages/{stage}/jurors"),
+            Some(&t),
+            Some(json!({"add": ["judge0", "judge1", "jauthor"]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let writer_token = c.token("jauthor").await;
+
+    let pair_url = format!("/api/v1/stages/{stage}/pair");
+    let cmp_url = format!("/api/v1/stages/{stage}/comparisons");
+    let r = c.api("GET", &pair_url, Some(&tokens[0]), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for (author, idea) in &ideas {
+        assert!(!r.body.contains(&author.display_name) && !r.body.contains(&idea.tracking_code));
+    }
+    let pair = r.json()["pair"].clone();
+    let (a, b) = (
+        pair[0]["id"].as_str().unwrap().to_string(),
+        pair[1]["id"].as_str().unwrap().to_string(),
+    );
+    assert_ne!(a, b);
+    // The writer is never shown their own idea.
+    for _ in 0..5 {
+        let r = c
+            .api("GET", &pair_url, Some(&writer_token), None)
+            .await
+            .json();
+        assert!(
+            r["pair"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["id"] != json!(own.public_id))
+        );
+    }
+
+    // Bad comparisons: 422 naming the field, nothing recorded.
+    for (body, field) in [
+        (json!({"winner": a, "loser": a}), "loser"),
+        (json!({"winner": a, "loser": "nope"}), "loser"),
+        (json!({"winner": own.public_id, "loser": a}), "winner"),
+    ] {
+        let tok = if field == "winner" {
+            &writer_token
+        } else {
+            &tokens[0]
+        };
+        let r = c.api("POST", &cmp_url, Some(tok), Some(body)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains(&format!("\"{field}\"")), "{}", r.body);
+    }
+    assert!(
+        app.state
+            .store
+            .stage_comparisons(stage)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let r = c
+        .api(
+            "POST",
+            &cmp_url,
+            Some(&tokens[0]),
+            Some(json!({"winner": a, "loser": b})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["compared"], 1);
+    let next = &r.json()["pair"];
+    let next_ids: Vec<&str> = next
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        !(next_ids.contains(&a.as_str()) && next_ids.contains(&b.as_str())),
+        "not the same pair again"
+    );
+    // A judge not on this jury does not see the stage.
+    app.user("other", &[Role::Judge]).await;
+    let other = c.token("other").await;
+    assert_eq!(
+        c.api("GET", &pair_url, Some(&other), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let ranking = c
+        .api(
+            "GET",
+            &format!("/api/v1/stages/{stage}/ranking?method=pairwise"),
+            Some(&t),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(ranking["strongly_connected"], json!(false));
+
+    // On the pages: the judge's list links to comparing, and a pick moves on.
+    let mut page = app.client();
+    page.post_form(
+        "/login",
+        &[
+            ("username", "judge1"),
+            ("password", hamafza_web::testing::PASSWORD),
+        ],
+    )
+    .await;
+    let list = page.get("/judging").await;
+    assert!(
+        list.body
+            .contains(&format!("/judging/stages/{stage}/compare")),
+        "{}",
+        list.body
+    );
+    let cmp = page.get(&format!("/judging/stages/{stage}/compare")).await;
+    assert_eq!(cmp.status, StatusCode::OK, "{}", cmp.body);
+    let winner = cmp
+        .body
+        .split("name=\"winner\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let loser = cmp
+        .body
+        .split("name=\"loser\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = page
+        .post_form(
+            &format!("/judging/stages/{stage}/compare"),
+            &[("winner", &winner), ("loser", &loser)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = page
+        .post_form(
+            &format!("/judging/stages/{stage}/compare"),
+            &[("winner", &winner), ("loser", &winner)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.state
+            .store
+            .stage_comparisons(stage)
+            .await
+            .unwrap()
+            .len(),
+        2
     );
 }
