@@ -8,3 +8,4 @@ pub mod demo_juries;
 pub mod demo_text;
 pub mod generate;
 pub mod load;
+pub mod ranking;

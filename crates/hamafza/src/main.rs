@@ -41,6 +41,11 @@ enum Command {
         #[command(subcommand)]
         command: GenCommand,
     },
+    /// Check a judged stage's ranking against the audit log.
+    Ranking {
+        #[command(subcommand)]
+        command: RankingCommand,
+    },
     /// Generate load against a running Hamafza and print a JSON report.
     Load {
         #[command(subcommand)]
@@ -58,6 +63,18 @@ enum GenCommand {
 enum LoadCommand {
     /// Submit ideas through the API from concurrent clients.
     Submit(hamafza::load::SubmitLoad),
+}
+
+#[derive(Subcommand)]
+enum RankingCommand {
+    /// Recompute a stage's ranking from the audit log alone (after verifying the log's hash
+    /// chain) and show whether it matches the stored one; exit non-zero when it does not.
+    Replay {
+        /// The call's public id (as in its URL).
+        call: String,
+        /// The stage: its id (`stages[].id` in the API), or its kind, e.g. `shortlisting`.
+        stage: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -142,6 +159,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             command: GenCommand::Sheet(opts),
         } => hamafza::generate::sheet(&opts)?,
         Command::User { command } => users_cli::run(&open(&config).await?, command).await?,
+        Command::Ranking {
+            command: RankingCommand::Replay { call, stage },
+        } => return hamafza::ranking::replay(&open(&config).await?, &call, &stage).await,
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

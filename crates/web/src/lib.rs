@@ -17,7 +17,7 @@ pub mod http;
 pub mod i18n;
 mod ideas;
 mod intake;
-mod juries;
+pub mod juries;
 mod notifications;
 pub mod notify;
 mod orientation;

@@ -13,6 +13,7 @@
 //!   shuffled.
 //! - [`rating`]: rubric mode — raw mean, the judge-bias-corrected ("normalized") score, ranking
 //!   with explained tie breaks, judges far from consensus.
+//! - [`ranking`]: a stage's ranking by one method — shared by the ranking page and the replay.
 //! - [`reliability`]: Krippendorff's alpha (interval metric) and its plain reading.
 //! - [`pairwise`]: pairwise mode — Bradley–Terry maximum likelihood, CrowdBT, uncertainty, and
 //!   the next most informative pair.
@@ -21,6 +22,7 @@ pub mod assign;
 pub mod criteria;
 pub mod jury;
 pub mod pairwise;
+pub mod ranking;
 pub mod rating;
 pub mod reliability;
 pub mod simulate;

@@ -9,6 +9,29 @@ async fn loading_the_demo_twice_adds_nothing(store: Store) {
     hamafza::demo::load(&store, "first demo password")
         .await
         .unwrap();
+    // Round 2's shortlisting was judged: three reviews an idea, and the ranking replays from the
+    // audit log by every method.
+    let id = store.setting("demo.call.round2").await.unwrap().unwrap();
+    let round2 = store.call_by_public_id(&id).await.unwrap().unwrap();
+    let shortlisting = round2
+        .stages
+        .iter()
+        .find(|s| s.kind == hamafza_core::call::StageKind::Shortlisting)
+        .unwrap();
+    let judged = store
+        .stage_ideas(shortlisting.id)
+        .await
+        .unwrap()
+        .ideas
+        .len();
+    let reviews = store.stage_reviews(shortlisting.id).await.unwrap();
+    assert!(judged > 100, "{judged}");
+    assert_eq!(reviews.len(), 3 * judged);
+    let replay = hamafza_web::juries::service::replay(&store, shortlisting.id)
+        .await
+        .unwrap();
+    assert_eq!(replay.reviews, reviews.len());
+    assert!(replay.methods.iter().all(|m| m.1), "{:?}", replay.methods);
     let units = store.org_units().await.unwrap();
     let users = store.count_users().await.unwrap();
     assert_eq!(

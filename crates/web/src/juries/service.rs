@@ -7,12 +7,12 @@ use crate::http::error::{AppError, AppResult};
 use hamafza_core::account::{FieldError, FieldErrors};
 use hamafza_core::call::Stage;
 use hamafza_core::ids::{IdeaId, UserId};
+use hamafza_core::judging::assign;
 use hamafza_core::judging::criteria::{self, CriteriaError, ScoreError};
 use hamafza_core::judging::jury::{JurySettings, Mode, SettingsError};
 use hamafza_core::judging::pairwise::{self, Comparison};
-use hamafza_core::judging::rating::{self, Rating, Standing, TieBreak};
-use hamafza_core::judging::reliability::{self, Reliability};
-use hamafza_core::judging::{Z95, assign};
+use hamafza_core::judging::rating::{Rating, TieBreak};
+use hamafza_core::judging::reliability::Reliability;
 use hamafza_store::StoreError;
 use hamafza_store::access::{PairIdea, ReviewDraft};
 use hamafza_store::juries::{Ending, Jury};
@@ -292,35 +292,7 @@ pub async fn pass_on(
     }
 }
 
-/// How a stage's ranking is computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    /// The plain mean of the reviews' overall scores.
-    Mean,
-    /// The mean with each judge's leniency or harshness taken out (see `rating`).
-    Normalized,
-    /// Bradley–Terry on the pairwise comparisons.
-    Pairwise,
-}
-
-impl Method {
-    pub fn parse(s: &str) -> Option<Method> {
-        match s.trim() {
-            "mean" => Some(Method::Mean),
-            "normalized" => Some(Method::Normalized),
-            "pairwise" => Some(Method::Pairwise),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Mean => "mean",
-            Method::Normalized => "normalized",
-            Method::Pairwise => "pairwise",
-        }
-    }
-}
+pub use hamafza_core::judging::ranking::Method;
 
 /// One idea's place in a stage's ranking.
 #[derive(Debug, Clone, PartialEq)]
@@ -363,118 +335,122 @@ pub struct Ranking {
     pub components: Option<usize>,
 }
 
+/// The judgments of a stage as the ranking reads them: its ideas (in submission order), the
+/// submitted reviews of open assignments and the comparisons, on dense indices.
+pub struct StageJudgments {
+    pub ideas: Vec<IdeaId>,
+    /// Judges of `ratings`, by index.
+    pub judges: Vec<UserId>,
+    pub ratings: Vec<Rating>,
+    pub comparisons: Vec<Comparison>,
+}
+
+/// Reads a stage's judgments from the store.
+pub async fn stage_judgments(
+    store: &hamafza_store::Store,
+    stage: hamafza_core::ids::StageId,
+) -> hamafza_store::StoreResult<StageJudgments> {
+    let ideas = store.stage_ideas(stage).await?.ideas;
+    let reviews = store.stage_reviews(stage).await?;
+    let stored = store.stage_comparisons(stage).await?;
+    Ok(judgments_of(
+        ideas,
+        reviews.iter().map(|r| (r.idea_id, r.judge_id, r.overall)),
+        stored.iter().map(|c| (c.winner_id, c.loser_id, c.judge_id)),
+    ))
+}
+
+/// Puts `(idea, judge, overall)` reviews and `(winner, loser, judge)` comparisons of `ideas` on
+/// dense indices; judgments of other ideas are left out.
+pub fn judgments_of(
+    ideas: Vec<IdeaId>,
+    reviews: impl Iterator<Item = (IdeaId, UserId, f64)>,
+    comparisons: impl Iterator<Item = (IdeaId, IdeaId, UserId)>,
+) -> StageJudgments {
+    let index: HashMap<IdeaId, usize> = ideas.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    fn judge_of(u: UserId, judges: &mut Vec<UserId>) -> usize {
+        match judges.iter().position(|x| *x == u) {
+            Some(j) => j,
+            None => {
+                judges.push(u);
+                judges.len() - 1
+            }
+        }
+    }
+    let mut judges = Vec::new();
+    let ratings = reviews
+        .filter_map(|(idea, judge, score)| {
+            Some(Rating {
+                item: *index.get(&idea)?,
+                judge: judge_of(judge, &mut judges),
+                score,
+            })
+        })
+        .collect();
+    let mut pair_judges = Vec::new();
+    let comparisons = comparisons
+        .filter_map(|(w, l, judge)| {
+            Some(Comparison {
+                winner: *index.get(&w)?,
+                loser: *index.get(&l)?,
+                judge: judge_of(judge, &mut pair_judges),
+            })
+        })
+        .collect();
+    StageJudgments {
+        ideas,
+        judges,
+        ratings,
+        comparisons,
+    }
+}
+
 /// Computes the ranking of a stage's ideas by `method` from the submitted reviews (of open
 /// assignments) or the comparisons. Every idea of the stage is ranked; an idea with no
 /// judgment comes last.
 pub async fn ranking(state: &AppState, stage: &Stage, method: Method) -> AppResult<Ranking> {
-    let ideas = state.store.stage_ideas(stage.id).await?.ideas;
-    let reviews = state.store.stage_reviews(stage.id).await?;
-    let index: HashMap<IdeaId, usize> = ideas.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let mut judges: Vec<UserId> = Vec::new();
-    let judge_of = |u: UserId, judges: &mut Vec<UserId>| match judges.iter().position(|x| *x == u) {
-        Some(j) => j,
-        None => {
-            judges.push(u);
-            judges.len() - 1
-        }
-    };
-    let ratings: Vec<Rating> = reviews
-        .iter()
-        .filter_map(|r| {
-            let item = *index.get(&r.idea_id)?;
-            Some(Rating {
-                item,
-                judge: judge_of(r.judge_id, &mut judges),
-                score: r.overall,
-            })
-        })
-        .collect();
-    let n = ideas.len();
-    let fit = rating::fit(n, judges.len(), &ratings);
-    let reliability = reliability::krippendorff_interval(n, &ratings);
-    let standings: Vec<JudgeStanding> = judges
+    let j = stage_judgments(&state.store, stage.id).await?;
+    let ranked = hamafza_core::judging::ranking::rank(
+        j.ideas.len(),
+        j.judges.len(),
+        &j.ratings,
+        &j.comparisons,
+        method,
+    );
+    let standings = j
+        .judges
         .iter()
         .enumerate()
-        .map(|(j, u)| JudgeStanding {
+        .map(|(k, u)| JudgeStanding {
             user_id: *u,
-            reviews: fit.judges[j].reviews,
-            bias: fit.bias[j],
-            correlation: fit.judges[j].correlation,
-            far_from_consensus: fit.judges[j].far_from_consensus,
-        })
-        .collect();
-
-    let (scores, margins, counts, strengths) = match method {
-        Method::Mean => {
-            // The interval of a plain mean uses the same pooled spread as the fit.
-            let margins = (0..n)
-                .map(|i| {
-                    (fit.reviews[i] > 0).then(|| Z95 * fit.sigma / f64::from(fit.reviews[i]).sqrt())
-                })
-                .collect();
-            (fit.raw_mean.clone(), margins, fit.reviews.clone(), None)
-        }
-        Method::Normalized => (
-            fit.normalized.clone(),
-            fit.margin.clone(),
-            fit.reviews.clone(),
-            None,
-        ),
-        Method::Pairwise => {
-            let stored = state.store.stage_comparisons(stage.id).await?;
-            let mut pair_judges: Vec<UserId> = Vec::new();
-            let comparisons: Vec<Comparison> = stored
-                .iter()
-                .filter_map(|c| {
-                    Some(Comparison {
-                        winner: *index.get(&c.winner_id)?,
-                        loser: *index.get(&c.loser_id)?,
-                        judge: judge_of(c.judge_id, &mut pair_judges),
-                    })
-                })
-                .collect();
-            let bt = pairwise::bradley_terry(n, &comparisons);
-            let scores = bt.log_strength.iter().map(|s| Some(*s)).collect();
-            (scores, bt.margin.clone(), bt.comparisons.clone(), Some(bt))
-        }
-    };
-    let rank_input: Vec<Standing> = (0..n)
-        .map(|i| Standing {
-            score: if counts[i] > 0 { scores[i] } else { None },
-            judgments: counts[i],
-            raw_mean: fit.raw_mean[i],
-        })
-        .collect();
-    let places = rating::rank(&rank_input)
-        .into_iter()
-        .map(|p| {
-            let i = p.item;
-            let score = rank_input[i].score;
-            let margin = margins[i];
-            Ranked {
-                idea_id: ideas[i],
-                rank: p.rank,
-                score,
-                raw_mean: fit.raw_mean[i],
-                normalized: fit.normalized[i],
-                bt_log_strength: strengths
-                    .as_ref()
-                    .filter(|bt| bt.mle)
-                    .map(|bt| bt.log_strength[i]),
-                ci_low: score.zip(margin).map(|(s, m)| s - m),
-                ci_high: score.zip(margin).map(|(s, m)| s + m),
-                reviews: counts[i],
-                tie_break: p.tie_break,
-            }
+            reviews: ranked.fit.judges[k].reviews,
+            bias: ranked.fit.bias[k],
+            correlation: ranked.fit.judges[k].correlation,
+            far_from_consensus: ranked.fit.judges[k].far_from_consensus,
         })
         .collect();
     Ok(Ranking {
         method,
-        places,
-        reliability,
+        places: ranked
+            .places
+            .iter()
+            .map(|p| Ranked {
+                idea_id: j.ideas[p.item],
+                rank: p.rank,
+                score: p.score,
+                raw_mean: p.raw_mean,
+                normalized: p.normalized,
+                bt_log_strength: p.bt_log_strength,
+                ci_low: p.ci_low,
+                ci_high: p.ci_high,
+                reviews: p.judgments,
+                tie_break: p.tie_break,
+            })
+            .collect(),
+        reliability: ranked.reliability,
         judges: standings,
-        strongly_connected: strengths.as_ref().map(|bt| bt.mle),
-        components: strengths.as_ref().map(|bt| bt.components),
+        strongly_connected: ranked.strengths.as_ref().map(|bt| bt.mle),
+        components: ranked.strengths.as_ref().map(|bt| bt.components),
     })
 }
 
@@ -801,4 +777,102 @@ pub async fn compare(
         .add_comparison(stage.id, judged.judge_id(), view.ideas[w], view.ideas[l])
         .await?;
     Ok(())
+}
+
+/// How a stage's ranking replayed from the audit log compares with the stored one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replay {
+    /// Audit entries about the stage read, and the judgments rebuilt from them.
+    pub entries: usize,
+    pub reviews: usize,
+    pub comparisons: usize,
+    /// Per method: whether the replayed ranking is the stored one (same order, scores within
+    /// 1e-9), and the first place where they differ, if any.
+    pub methods: Vec<(Method, bool, Option<u32>)>,
+    /// The stored ranking's ideas in order (normalized).
+    pub top: Vec<IdeaId>,
+}
+
+/// Recomputes a stage's ranking from the audit log alone — the reviews as submitted
+/// (`review.submit`, the latest per idea and judge, less those withdrawn by `jury.reassign`) and
+/// the comparisons (`comparison.add`) — and compares it with the ranking from the stored
+/// reviews and comparisons, by every method.
+pub async fn replay(
+    store: &hamafza_store::Store,
+    stage: hamafza_core::ids::StageId,
+) -> hamafza_store::StoreResult<Replay> {
+    let live = stage_judgments(store, stage).await?;
+    let entries = store.audit_for("stage", &stage.to_string()).await?;
+    let mut reviews: std::collections::BTreeMap<(IdeaId, UserId), f64> = Default::default();
+    let mut comparisons: Vec<(IdeaId, IdeaId, UserId)> = Vec::new();
+    let id = |v: &serde_json::Value| v.as_i64();
+    for e in &entries {
+        let data: serde_json::Value = serde_json::from_str(&e.data).unwrap_or_default();
+        match e.action.as_str() {
+            "review.submit" => {
+                if let (Some(i), Some(j), Some(o)) = (
+                    id(&data["idea_id"]),
+                    id(&data["judge_id"]),
+                    data["overall"].as_f64(),
+                ) {
+                    reviews.insert((IdeaId::new(i), UserId::new(j)), o);
+                }
+            }
+            "jury.reassign" if data["ending"] == "withdrawn" => {
+                if let (Some(i), Some(j)) = (id(&data["idea_id"]), id(&data["judge_id"])) {
+                    reviews.remove(&(IdeaId::new(i), UserId::new(j)));
+                }
+            }
+            "comparison.add" => {
+                if let (Some(w), Some(l), Some(j)) = (
+                    id(&data["winner"]),
+                    id(&data["loser"]),
+                    id(&data["judge_id"]),
+                ) {
+                    comparisons.push((IdeaId::new(w), IdeaId::new(l), UserId::new(j)));
+                }
+            }
+            _ => {}
+        }
+    }
+    // In the stored order (by idea, then judge), so both fits add the same numbers in the same
+    // order.
+    let replayed = judgments_of(
+        live.ideas.clone(),
+        reviews.iter().map(|((i, j), o)| (*i, *j, *o)),
+        comparisons.iter().copied(),
+    );
+    let mut methods = Vec::new();
+    let mut top = Vec::new();
+    for method in Method::ALL {
+        let rank = |j: &StageJudgments| {
+            hamafza_core::judging::ranking::rank(
+                j.ideas.len(),
+                j.judges.len(),
+                &j.ratings,
+                &j.comparisons,
+                method,
+            )
+        };
+        let (a, b) = (rank(&live), rank(&replayed));
+        let differs = a.places.iter().zip(&b.places).find(|(x, y)| {
+            x.item != y.item
+                || match (x.score, y.score) {
+                    (Some(s), Some(t)) => (s - t).abs() > 1e-9,
+                    (None, None) => false,
+                    _ => true,
+                }
+        });
+        if method == Method::Normalized {
+            top = a.places.iter().map(|p| live.ideas[p.item]).collect();
+        }
+        methods.push((method, differs.is_none(), differs.map(|(x, _)| x.rank)));
+    }
+    Ok(Replay {
+        entries: entries.len(),
+        reviews: replayed.ratings.len(),
+        comparisons: replayed.comparisons.len(),
+        methods,
+        top,
+    })
 }
