@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/judging", get(mine))
         .route("/judging/{id}", get(review_page).post(save_review))
         .route("/judging/{id}/pass", post(pass_on))
+        .route("/judging/{id}/draft", post(autosave))
         .route(
             "/judging/stages/{id}/compare",
             get(compare_page).post(compare),
@@ -1283,4 +1284,65 @@ async fn compare(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Saves the review form as a draft while the judge works (htmx posts it a moment after each
+/// change) and answers the line that says so. A submitted review is left as it is: its changes
+/// count when the judge submits again.
+async fn autosave(
+    assigned: AssignedIdea,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let submitted = assigned
+        .idea()
+        .review
+        .as_ref()
+        .is_some_and(|r| r.submitted_at.is_some());
+    if submitted {
+        return Ok(
+            axum::response::Html(escape_text(ctx.t("jury.autosave_submitted"))).into_response(),
+        );
+    }
+    let n = assigned.jury().settings.criteria.len();
+    let (scores, unreadable, comment, note, _) = read_form(&form, n);
+    let result = if unreadable {
+        Err(AppError::Validation(vec![(
+            "scores",
+            FieldError::OutOfScale,
+        )]))
+    } else {
+        service::save_review(
+            &state,
+            &assigned,
+            ReviewInput {
+                scores,
+                comment,
+                note,
+                submit: false,
+            },
+        )
+        .await
+    };
+    let line = match result {
+        Ok(()) => ctx.tf(
+            "jury.autosaved",
+            &[("time", &ctx.datetime(hamafza_store::now()))],
+        ),
+        Err(AppError::Validation(errors)) => FormErrors::new(ctx.lang, &errors)
+            .get(errors[0].0)
+            .unwrap_or_default()
+            .to_string(),
+        Err(e) => return Err(e),
+    };
+    Ok(axum::response::Html(escape_text(&line)).into_response())
+}
+
+/// Text as HTML (the autosave line is a fragment, not a template).
+fn escape_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

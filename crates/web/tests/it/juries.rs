@@ -672,6 +672,21 @@ async fn on_the_pages_the_secretariat_sets_up_and_a_judge_scores_blind(app: Test
     }
     assert!(page.body.contains("زیاد") && page.body.contains("داوری نابینا"));
 
+    // The draft is saved as the judge works (htmx posts the form after a change).
+    let auto = judge
+        .post_form(
+            &format!("/judging/{first}/draft"),
+            &[("s0", "2"), ("comment", "نیمه‌کاره")],
+        )
+        .await;
+    assert_eq!(auto.status, StatusCode::OK, "{}", auto.body);
+    assert!(auto.body.contains("پیش‌نویس ذخیره شد"), "{}", auto.body);
+    let again = judge.get(&format!("/judging/{first}")).await;
+    assert!(
+        again.body.contains("نیمه‌کاره") && again.body.contains("hx-post"),
+        "{}",
+        again.body
+    );
     // Off the scale: 422, the choices and comment kept.
     let bad = judge
         .post_form(
@@ -700,6 +715,16 @@ async fn on_the_pages_the_secretariat_sets_up_and_a_judge_scores_blind(app: Test
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     assert!(ok.location().starts_with("/judging/") && !ok.location().contains(&first));
+    // Autosaving a submitted review does not take it back to a draft.
+    let auto = judge
+        .post_form(
+            &format!("/judging/{first}/draft"),
+            &[("s0", "1"), ("s1", "1")],
+        )
+        .await;
+    assert!(auto.body.contains("ثبت شده"), "{}", auto.body);
+    let stage_reviews = app.state.store.stage_reviews(stage).await.unwrap();
+    assert_eq!(stage_reviews.len(), 1, "still submitted");
     // A conflict needs a reason; with one, the idea leaves the list.
     let next = ok.location().split('?').next().unwrap().to_string();
     let r = judge
