@@ -130,6 +130,23 @@ const JURY_COLUMNS: &str =
               WHERE a.stage_id = j.stage_id AND r.submitted_at IS NOT NULL)
       OR EXISTS (SELECT 1 FROM comparisons c WHERE c.stage_id = j.stage_id)) AS started";
 
+/// A new open assignment `($1 public id, $2 stage, $3 idea, $4 judge, $5 at)`, last in the judge's
+/// reading order of the stage.
+const INSERT_ASSIGNMENT: &str = "INSERT INTO assignments
+      (public_id, stage_id, idea_id, judge_id, position, state, created_at)
+    VALUES ($1, $2, $3, $4,
+      (SELECT COALESCE(MAX(position), 0) + 1 FROM assignments WHERE stage_id = $2 AND judge_id = $4),
+      'open', $5)";
+
+/// A pair assigned before (open or ended) is `Conflict("assigned")`: a judge never gets an idea
+/// of a stage twice.
+fn already_assigned(e: sqlx::Error) -> StoreError {
+    match StoreError::from(e) {
+        StoreError::Conflict(_) => StoreError::Conflict("assigned".into()),
+        other => other,
+    }
+}
+
 /// A new assignment's public id: what a judge's URLs carry instead of the idea's.
 fn assignment_public_id() -> String {
     crate::calls::new_public_id()
@@ -420,24 +437,15 @@ impl Store {
             let mut tx = p.begin().await?;
             let t = now();
             for (idea, judge) in pairs {
-                sqlx::query(
-                    "INSERT INTO assignments (public_id, stage_id, idea_id, judge_id, position, state, created_at)
-                     VALUES ($1, $2, $3, $4,
-                             (SELECT COALESCE(MAX(position), 0) + 1 FROM assignments
-                              WHERE stage_id = $2 AND judge_id = $4),
-                             'open', $5)",
-                )
-                .bind(assignment_public_id())
-                .bind(stage_id)
-                .bind(idea)
-                .bind(judge)
-                .bind(t)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| match StoreError::from(e) {
-                    StoreError::Conflict(_) => StoreError::Conflict("assigned".into()),
-                    other => other,
-                })?;
+                sqlx::query(INSERT_ASSIGNMENT)
+                    .bind(assignment_public_id())
+                    .bind(stage_id)
+                    .bind(idea)
+                    .bind(judge)
+                    .bind(t)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(already_assigned)?;
             }
             tx.append_audit(NewAudit {
                 actor_id,
@@ -493,24 +501,15 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             if let Some(judge) = replacement {
-                sqlx::query(
-                    "INSERT INTO assignments (public_id, stage_id, idea_id, judge_id, position, state, created_at)
-                     VALUES ($1, $2, $3, $4,
-                             (SELECT COALESCE(MAX(position), 0) + 1 FROM assignments
-                              WHERE stage_id = $2 AND judge_id = $4),
-                             'open', $5)",
-                )
-                .bind(assignment_public_id())
-                .bind(stage_id)
-                .bind(idea_id)
-                .bind(judge)
-                .bind(t)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| match StoreError::from(e) {
-                    StoreError::Conflict(_) => StoreError::Conflict("assigned".into()),
-                    other => other,
-                })?;
+                sqlx::query(INSERT_ASSIGNMENT)
+                    .bind(assignment_public_id())
+                    .bind(stage_id)
+                    .bind(idea_id)
+                    .bind(judge)
+                    .bind(t)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(already_assigned)?;
             }
             tx.append_audit(NewAudit {
                 actor_id,
