@@ -1103,11 +1103,13 @@ async fn pairwise_judges_compare_blind_pairs_and_bad_comparisons_change_nothing(
         );
     }
 
-    // Bad comparisons: 422 naming the field, nothing recorded.
+    // Bad comparisons: 422 naming the field, nothing recorded. (The writer's idea against one
+    // that is not theirs: the pair drawn for judge0 may hold the writer's own idea.)
+    let not_own = if a == own.public_id { &b } else { &a };
     for (body, field) in [
         (json!({"winner": a, "loser": a}), "loser"),
         (json!({"winner": a, "loser": "nope"}), "loser"),
-        (json!({"winner": own.public_id, "loser": a}), "winner"),
+        (json!({"winner": own.public_id, "loser": not_own}), "winner"),
     ] {
         let tok = if field == "winner" {
             &writer_token
