@@ -276,12 +276,8 @@ async fn render_review(
         .position(|a| a.public_id == idea.assignment.public_id)
         .map_or(0, |p| p + 1);
     let next = next_open(&queue, &idea.assignment.public_id);
-    let call_id = state
-        .store
-        .call_of_stage(stage_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let call = state.store.call(call_id).await?;
+    // The jury row already names the call.
+    let call = state.store.call(assigned.jury().call_id).await?;
     let stage = call
         .stages
         .iter()
@@ -405,37 +401,46 @@ async fn review_page(
 }
 
 /// The review form's fields, as typed: `s0`, `s1`… levels, `comment`, `note`, and `action`
-/// (`draft` or `submit`).
-fn read_form(
-    form: &[(String, String)],
-    criteria: usize,
-) -> (Vec<Option<i32>>, bool, String, String, bool) {
+/// (`submit`, or anything else for a draft).
+fn read_form(form: &[(String, String)], criteria: usize) -> Typed {
     let get = |k: &str| {
         form.iter()
             .find(|(n, _)| n == k)
             .map(|(_, v)| v.as_str())
             .unwrap_or("")
     };
-    let mut unreadable = false;
-    let scores = (0..criteria)
-        .map(|i| {
-            let raw = hamafza_persian::digits::to_latin(get(&format!("s{i}")).trim());
-            if raw.is_empty() {
-                None
-            } else {
-                let v = raw.parse::<i32>().ok();
-                unreadable |= v.is_none();
-                v
-            }
-        })
-        .collect();
-    (
-        scores,
-        unreadable,
-        get("comment").to_string(),
-        get("note").to_string(),
-        get("action") == "submit",
+    Typed {
+        chosen: (0..criteria)
+            .map(|i| {
+                let raw = hamafza_persian::digits::to_latin(get(&format!("s{i}")).trim());
+                (!raw.is_empty()).then(|| raw.parse::<i32>().unwrap_or(i32::MIN))
+            })
+            .collect(),
+        comment: get("comment").to_string(),
+        note: get("note").to_string(),
+        reason: String::new(),
+    }
+}
+
+/// Saves what was typed: a level that is not a number (kept as `i32::MIN` by [`read_form`]) is
+/// off the scale like any other, so the service's check covers it.
+async fn save_typed(
+    state: &AppState,
+    assigned: &AssignedIdea,
+    typed: &Typed,
+    submit: bool,
+) -> AppResult<()> {
+    service::save_review(
+        state,
+        assigned,
+        ReviewInput {
+            scores: typed.chosen.clone(),
+            comment: typed.comment.clone(),
+            note: typed.note.clone(),
+            submit,
+        },
     )
+    .await
 }
 
 async fn save_review(
@@ -444,27 +449,9 @@ async fn save_review(
     ctx: Ctx,
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let n = assigned.jury().settings.criteria.len();
-    let (scores, unreadable, comment, note, submit) = read_form(&form, n);
-    let result = if unreadable {
-        Err(AppError::Validation(vec![(
-            "scores",
-            FieldError::OutOfScale,
-        )]))
-    } else {
-        service::save_review(
-            &state,
-            &assigned,
-            ReviewInput {
-                scores: scores.clone(),
-                comment: comment.clone(),
-                note: note.clone(),
-                submit,
-            },
-        )
-        .await
-    };
-    match result {
+    let typed = read_form(&form, assigned.jury().settings.criteria.len());
+    let submit = form.iter().any(|(k, v)| k == "action" && v == "submit");
+    match save_typed(&state, &assigned, &typed, submit).await {
         Ok(()) => {
             let id = &assigned.idea().assignment.public_id;
             if submit {
@@ -485,12 +472,6 @@ async fn save_review(
             }
         }
         Err(AppError::Validation(errors)) => {
-            let typed = Typed {
-                chosen: scores,
-                comment,
-                note,
-                reason: String::new(),
-            };
             let (d, criteria) = render_review(
                 &state,
                 &ctx,
@@ -724,6 +705,8 @@ struct StagePage<'a> {
     current: std::collections::HashSet<hamafza_core::ids::IdeaId>,
     top_n: usize,
     shortlist_reason: String,
+    /// The ideas ticked on a shortlist form that was refused, kept as they were ticked.
+    ticked: Option<std::collections::HashSet<String>>,
 }
 
 impl StagePage<'_> {
@@ -790,8 +773,15 @@ impl StagePage<'_> {
         self.current.contains(id)
     }
 
-    /// Whether the idea is among the top `top_n` of those still at the stage.
+    /// Whether the idea's box is ticked: as the secretariat left it on a refused form, else
+    /// whether it is among the top `top_n` of those still at the stage.
     fn proposed(&self, id: &hamafza_core::ids::IdeaId) -> bool {
+        if let Some(ticked) = &self.ticked {
+            return self
+                .labels
+                .get(id)
+                .is_some_and(|l| ticked.contains(&l.public_id));
+        }
         self.ranking.as_ref().is_some_and(|r| {
             r.places
                 .iter()
@@ -899,6 +889,7 @@ async fn render_stage<'a>(
         current,
         top_n,
         shortlist_reason: String::new(),
+        ticked: None,
     })
 }
 
@@ -1160,6 +1151,7 @@ async fn shortlist(
         .map(|(_, v)| v.clone())
         .collect();
     let reason = get("reason");
+    let chosen_kept = chosen.clone();
     let id = managed.stage().id;
     let result = service::shortlist(
         &state,
@@ -1193,6 +1185,7 @@ async fn shortlist(
             .await?;
             page.top_n = count.min(page.current.len());
             page.shortlist_reason = reason;
+            page.ticked = Some(chosen_kept.into_iter().collect());
             rejected(page)
         }
         Err(e) => Err(e),
@@ -1305,27 +1298,8 @@ async fn autosave(
             axum::response::Html(escape_text(ctx.t("jury.autosave_submitted"))).into_response(),
         );
     }
-    let n = assigned.jury().settings.criteria.len();
-    let (scores, unreadable, comment, note, _) = read_form(&form, n);
-    let result = if unreadable {
-        Err(AppError::Validation(vec![(
-            "scores",
-            FieldError::OutOfScale,
-        )]))
-    } else {
-        service::save_review(
-            &state,
-            &assigned,
-            ReviewInput {
-                scores,
-                comment,
-                note,
-                submit: false,
-            },
-        )
-        .await
-    };
-    let line = match result {
+    let typed = read_form(&form, assigned.jury().settings.criteria.len());
+    let line = match save_typed(&state, &assigned, &typed, false).await {
         Ok(()) => ctx.tf(
             "jury.autosaved",
             &[("time", &ctx.datetime(hamafza_store::now()))],

@@ -1011,6 +1011,18 @@ async fn on_the_stage_page_the_top_is_ticked_and_a_swap_keeps_its_reason(app: Te
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains(&format!("value=\"{other}\" aria-label"))
+            && r.body
+                .split(&format!("value=\"{other}\""))
+                .nth(1)
+                .unwrap()
+                .split('>')
+                .next()
+                .unwrap()
+                .contains("checked"),
+        "the tick is kept"
+    );
     assert_eq!(
         app.state.store.idea(ideas[0].1.id).await.unwrap().place(),
         ideas[0].1.place()
